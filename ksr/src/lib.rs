@@ -1,0 +1,23 @@
+//! `ksr`: the DNSSEC Key Signing Request / Signed Key Response formats and the
+//! named policy checks that decide whether a KSR may be signed and an SKR imported.
+//!
+//! Layers, bottom up:
+//! - [`model`]: the document, its bundles, keys and signatures (dialect-free).
+//! - [`dnssec`]: key tags, DS, canonical DNSKEY-RRset signing data, verification.
+//! - [`xml`]: IANA's KSR/SKR XML, parse and deterministic write.
+//! - [`digest`]: SHA-256 and the PGP word list for read-aloud comparison.
+//! - [`policy`] and [`schema`]: what the operator accepts and which KSK does what per slot.
+//! - [`check`]: every named check, run all at once into a [`check::Report`].
+//! - [`output`]: atomic writes (temp file, verify, rename).
+
+pub mod check;
+pub mod digest;
+pub mod dnssec;
+pub mod model;
+pub mod output;
+pub mod policy;
+pub mod schema;
+pub mod timefmt;
+pub mod xml;
+
+pub use model::{Bundle, Document, Key, Kind, Signature};

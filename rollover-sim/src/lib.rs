@@ -1,0 +1,1 @@
+//! `rollover-sim`: RFC 5011 resolver model, rollover plans and population forecasts.
