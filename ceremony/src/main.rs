@@ -1,4 +1,5 @@
+//! `ceremony`: thin over the library; see `ceremony::cli`.
+
 fn main() {
-    eprintln!("ceremony: not yet implemented");
-    std::process::exit(2);
+    std::process::exit(ceremony::cli::run());
 }

@@ -1,0 +1,1 @@
+//! KSR -> SKR signing, KSR requests and trust anchors (owner: ceremony-sign work).
