@@ -21,3 +21,7 @@ pub mod timefmt;
 pub mod xml;
 
 pub use model::{Bundle, Document, Key, Kind, Signature};
+
+/// Software keys and synthetic KSR/SKR builders for tests (feature `testkit`).
+#[cfg(feature = "testkit")]
+pub mod testkit;

@@ -1,8 +1,11 @@
-//! `ksr`: inspect, verify and hash KSR/SKR files. Thin over the library.
-//!
-//! STUB (owner: ksr-checks work).
+//! `ksr`: inspect, verify and hash KSR/SKR files. Thin over the library; the
+//! subcommands live in `cli/`.
+
+mod cli;
+
+use clap::Parser;
 
 fn main() {
-    eprintln!("ksr: not yet implemented");
-    std::process::exit(2);
+    let args = cli::Cli::parse();
+    std::process::exit(cli::run(args));
 }

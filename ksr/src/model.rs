@@ -72,7 +72,7 @@ pub struct AlgorithmPolicy {
     pub params: AlgorithmParams,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlgorithmParams {
     /// `<RSA size= exponent=/>`
     Rsa { size: u32, exponent: u64 },

@@ -1,1 +1,28 @@
 //! `rollover-sim`: RFC 5011 resolver model, rollover plans and population forecasts.
+//!
+//! Layers, bottom up:
+//! - [`clock`]: simulated instants and durations, and the per-resolver agenda.
+//! - [`key`], [`publisher`]: the trust point's keys and its DNSKEY RRset over time.
+//! - [`state`], [`holddown`], [`refresh`], [`trust_point`]: RFC 5011 per key.
+//! - [`profile`]: RFC 5011 exactly, or Unbound / BIND / Knot Resolver deviations.
+//! - [`resolver`], [`attacker`]: one resolver's run as an event loop.
+//! - [`scenario`]: the TOML scenario files.
+//! - [`plan`]: the publisher's safety rules.
+//! - [`population`]: many resolvers drawn from a mix, aggregated in time buckets.
+//! - [`report`]: text, JSON, CSV and SVG output.
+
+pub mod attacker;
+pub mod clock;
+pub mod holddown;
+pub mod key;
+pub mod profile;
+pub mod publisher;
+pub mod refresh;
+pub mod resolver;
+pub mod state;
+pub mod trust_point;
+pub mod error;
+pub mod plan;
+pub mod scenario;
+pub mod skr;
+pub mod run;

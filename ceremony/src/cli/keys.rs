@@ -1,29 +1,492 @@
-//! `ceremony keygen|inventory|backup|restore|delete` (owner: ceremony-hsm work). STUB.
+//! `ceremony keygen|inventory|backup|restore|delete|prove`.
+
+use std::io::BufRead as _;
+use std::path::PathBuf;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde_json::json;
+
 use crate::error::{Error, Result};
+use crate::hsm::backup::{self, BackupFile, TransportFile};
+use crate::hsm::keys::{self, Algorithm, KeyInfo, KeySpec};
+use crate::hsm::proof::{self, Proof};
+use crate::hsm::softhsm::write_atomically;
+use crate::hsm::{pin, TokenArgs};
+
+/// Inception of proof signatures unless `--at` is given: proofs are never
+/// published, and a fixed time keeps the output reproducible.
+pub const DEFAULT_PROOF_AT: &str = "2020-01-01T00:00:00Z";
 
 #[derive(Debug, clap::Args)]
-pub struct KeygenArgs {}
-#[derive(Debug, clap::Args)]
-pub struct InventoryArgs {}
-#[derive(Debug, clap::Args)]
-pub struct BackupArgs {}
-#[derive(Debug, clap::Args)]
-pub struct RestoreArgs {}
-#[derive(Debug, clap::Args)]
-pub struct DeleteArgs {}
+pub struct KeygenArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// CKA_LABEL of the new key pair (the SKR keyIdentifier of a KSK).
+    #[arg(long)]
+    pub label: String,
+    /// rsasha256, rsasha512, ecdsap256sha256, ecdsap384sha384, ed25519, ed448.
+    #[arg(long)]
+    pub algorithm: String,
+    /// RSA modulus size: 2048 (default), 3072 or 4096.
+    #[arg(long)]
+    pub bits: Option<u32>,
+    /// Zone the key is for (owner of the DNSKEY and DS records).
+    #[arg(long)]
+    pub zone: String,
+    /// DNSKEY flags: 257 (KSK) or 256 (ZSK).
+    #[arg(long, default_value_t = 257)]
+    pub flags: u16,
+    /// TTL printed with the DNSKEY and DS records.
+    #[arg(long, default_value_t = 172_800)]
+    pub ttl: u32,
+    /// Make the key wrappable, but only under a key the security officer marked
+    /// trusted (CKA_WRAP_WITH_TRUSTED), so `ceremony backup export` can move it.
+    #[arg(long)]
+    pub allow_backup: bool,
+}
 
-pub fn keygen(_a: KeygenArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+#[derive(Debug, clap::Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Zone used as DS owner name.
+    #[arg(long, default_value = ".")]
+    pub zone: String,
 }
-pub fn inventory(_a: InventoryArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: BackupCommand,
 }
-pub fn backup(_a: BackupArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BackupCommand {
+    /// On the DESTINATION token: make a transport key and write its public half.
+    TransportKey(TransportKeyArgs),
+    /// On the SOURCE token: wrap a key to a confirmed transport key.
+    Export(ExportArgs),
 }
-pub fn restore(_a: RestoreArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+
+#[derive(Debug, clap::Args)]
+pub struct TransportKeyArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Label of the transport key pair.
+    #[arg(long, default_value = "ceremony-transport")]
+    pub label: String,
+    /// Where to write the transport public key (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
 }
-pub fn delete(_a: DeleteArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// File holding the security officer PIN of the source token (marks the
+    /// transport key trusted for this session).
+    #[arg(long)]
+    pub so_pin_file: Option<PathBuf>,
+    /// Label of the key to back up.
+    #[arg(long)]
+    pub label: String,
+    /// Transport key file written by `backup transport-key` on the destination.
+    #[arg(long)]
+    pub transport: PathBuf,
+    /// The transport key's SHA-256 as read on the destination (else asked for).
+    #[arg(long)]
+    pub expect_transport_sha256: Option<String>,
+    /// Where to write the backup (wrapped key and public data, JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Backup file written by `backup export`.
+    #[arg(long)]
+    pub backup: PathBuf,
+    /// Label on this token (default: the backed-up label).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Zone of the test RRset the restored key signs.
+    #[arg(long, default_value = ".")]
+    pub zone: String,
+    /// Inception of the test signature (default 2020-01-01T00:00:00Z).
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Label of the key pair to delete.
+    #[arg(long)]
+    pub label: String,
+    /// The label again, for non-interactive use (else it is asked for on stdin).
+    #[arg(long)]
+    pub confirm: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProveArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Label of the key.
+    #[arg(long)]
+    pub label: String,
+    /// Zone of the test DNSKEY RRset.
+    #[arg(long, default_value = ".")]
+    pub zone: String,
+    /// Inception of the test signature (default 2020-01-01T00:00:00Z).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Print JSON (the DNSKEY and the RRSIG) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_at(at: Option<&str>) -> Result<ksr::model::Time> {
+    let s = at.unwrap_or(DEFAULT_PROOF_AT);
+    ksr::timefmt::parse_at(s).map_err(|e| Error::Input(format!("--at {s:?}: {e}")))
+}
+
+fn fqdn(zone: &str) -> String {
+    if zone.ends_with('.') {
+        zone.to_string()
+    } else {
+        format!("{zone}.")
+    }
+}
+
+fn security_summary(k: &KeyInfo) -> String {
+    let s = &k.security;
+    let mut parts = Vec::new();
+    let mut add = |name: &str, v: Option<bool>| {
+        if let Some(v) = v {
+            parts.push(format!("{name}={}", if v { "yes" } else { "no" }));
+        }
+    };
+    add("token", s.token);
+    add("private", s.private);
+    add("sensitive", s.sensitive);
+    add("always-sensitive", s.always_sensitive);
+    add("extractable", s.extractable);
+    add("never-extractable", s.never_extractable);
+    add("wrap-with-trusted", s.wrap_with_trusted);
+    add("local", s.local);
+    if parts.is_empty() {
+        "no private key on the token".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// DNSKEY record, tags, DS record and the DS digest read aloud.
+fn describe(k: &KeyInfo, zone: &str, ttl: u32) -> Result<String> {
+    let dnskey = k
+        .dnskey(ttl, k.flags)
+        .ok_or_else(|| Error::Hsm(format!("key {:?} has no readable public key", k.label)))?;
+    let (tag, revoked) = k.tags().unwrap();
+    let owner = fqdn(zone);
+    let ds = ksr::dnssec::ds_digest(&owner, &dnskey, 2)
+        .map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{owner} {ttl} IN DNSKEY {} 3 {} {}\n",
+        k.flags,
+        dnskey.algorithm,
+        B64.encode(&dnskey.public_key)
+    ));
+    out.push_str(&format!("key tag {tag} (revoked: {revoked})\n"));
+    out.push_str(&format!(
+        "{owner} {ttl} IN DS {tag} {} 2 {}\n",
+        dnskey.algorithm,
+        hex::encode_upper(&ds)
+    ));
+    out.push_str("DS digest (SHA-256) to read aloud:\n");
+    out.push_str(&ksr::digest::read_aloud(&ds));
+    Ok(out)
+}
+
+fn proof_line(p: &Proof) -> String {
+    format!(
+        "proof: key tag {} signed a test DNSKEY RRset for {} (inception {}); signature {}: {}\n",
+        p.rrsig.key_tag,
+        p.zone,
+        ksr::timefmt::format_time(p.rrsig.inception),
+        if p.verified { "verified" } else { "NOT verified locally (no Ed448 verifier)" },
+        B64.encode(&p.rrsig.signature_data)
+    )
+}
+
+pub fn keygen(a: KeygenArgs) -> Result<()> {
+    let algorithm = Algorithm::parse(&a.algorithm)?;
+    let mut token = a.token.open()?;
+    let spec = KeySpec {
+        label: a.label.clone(),
+        algorithm,
+        bits: a.bits,
+        flags: a.flags,
+        allow_backup: a.allow_backup,
+    };
+    let info = keys::generate(&mut token, &spec)?;
+    let zone = fqdn(&a.zone);
+    let p = proof::prove(&mut token, &info.label, &zone, info.flags, parse_at(None)?)?;
+    println!(
+        "generated {:?} on token {:?}: {} {} bits, flags {}, CKA_ID {}",
+        info.label,
+        token.label(),
+        algorithm.mnemonic(),
+        info.bits,
+        info.flags,
+        hex::encode(&info.id)
+    );
+    println!("security: {}", security_summary(&info));
+    print!("{}", describe(&info, &zone, a.ttl)?);
+    print!("{}", proof_line(&p));
+    Ok(())
+}
+
+fn key_json(k: &KeyInfo, zone: &str) -> Result<serde_json::Value> {
+    let mut v = json!({
+        "label": k.label,
+        "id": hex::encode(&k.id),
+        "role": k.role,
+        "algorithm": k.algorithm.map(|a| a.number()),
+        "algorithm_name": k.algorithm.map(|a| a.mnemonic()),
+        "bits": k.bits,
+        "flags": k.flags,
+        "has_private_key": k.private.is_some(),
+        "has_public_key": k.public.is_some(),
+        "security": k.security,
+    });
+    if let (Some(dnskey), Some((tag, revoked))) = (k.dnskey(0, k.flags), k.tags()) {
+        let ds = ksr::dnssec::ds_digest(zone, &dnskey, 2)
+            .map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
+        v["key_tag"] = json!(tag);
+        v["revoked_key_tag"] = json!(revoked);
+        v["public_key"] = json!(B64.encode(&k.public_key));
+        v["ds"] = json!({"digest_type": 2, "digest": hex::encode_upper(ds)});
+    }
+    Ok(v)
+}
+
+pub fn inventory(a: InventoryArgs) -> Result<()> {
+    let token = a.token.open()?;
+    let zone = fqdn(&a.zone);
+    let keys = token.keys()?;
+    if a.json {
+        let list: Result<Vec<_>> = keys.iter().map(|k| key_json(k, &zone)).collect();
+        let doc = json!({"token": token.label(), "zone": zone, "keys": list?});
+        println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of plain values"));
+        return Ok(());
+    }
+    println!("token {:?}: {} key pair(s); DS owner {zone}", token.label(), keys.len());
+    for k in &keys {
+        println!();
+        println!("{}", k.label);
+        println!("  id:        {}", hex::encode(&k.id));
+        println!("  role:      {:?}", k.role);
+        if let Some(alg) = k.algorithm {
+            println!("  algorithm: {} ({}) {} bits", alg.mnemonic(), alg.number(), k.bits);
+            println!("  flags:     {}", k.flags);
+        }
+        if let (Some(dnskey), Some((tag, revoked))) = (k.dnskey(0, k.flags), k.tags()) {
+            let ds = ksr::dnssec::ds_digest(&zone, &dnskey, 2)
+                .map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
+            println!("  key tag:   {tag} (revoked {revoked})");
+            println!("  DS:        {tag} {} 2 {}", dnskey.algorithm, hex::encode_upper(ds));
+        }
+        println!("  security:  {}", security_summary(k));
+    }
+    Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Input(format!("{}: not a valid file of this kind: {e}", path.display())))
+}
+
+fn write_json<T: serde::Serialize>(path: &std::path::Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON of plain values");
+    text.push('\n');
+    write_atomically(path, text.as_bytes())
+}
+
+pub fn backup(a: BackupArgs) -> Result<()> {
+    match a.command {
+        BackupCommand::TransportKey(t) => {
+            let token = t.token.open()?;
+            let file = backup::create_transport_key(&token, &t.label)?;
+            write_json(&t.out, &file)?;
+            let digest = hex::decode(&file.sha256).expect("hex we wrote");
+            println!("transport key {:?} on token {:?} written to {}", file.label, file.token, t.out.display());
+            println!("Read this fingerprint to the officer at the source token:");
+            print!("{}", ksr::digest::read_aloud(&digest));
+            Ok(())
+        }
+        BackupCommand::Export(e) => export(e),
+    }
+}
+
+fn export(e: ExportArgs) -> Result<()> {
+    let transport: TransportFile = read_json(&e.transport)?;
+    let field = transport.validate(&e.transport)?;
+    let digest = backup::fingerprint(&field);
+    let hex_digest = hex::encode(digest);
+    match &e.expect_transport_sha256 {
+        Some(x) => {
+            if x.trim().to_ascii_lowercase() != hex_digest {
+                return Err(Error::CheckFailed(format!(
+                    "TRANSPORT-KEY-CONFIRM: {} has SHA-256 {hex_digest}, not the expected {}; \
+                     nothing was exported",
+                    e.transport.display(),
+                    x.trim()
+                )));
+            }
+        }
+        None => {
+            eprint!("{}", ksr::digest::read_aloud(&digest));
+            eprintln!("Type the first and last word of the transport key fingerprint, as read at the destination:");
+            let words = ksr::digest::pgp_words(&digest);
+            let want = format!("{} {}", words[0], words[words.len() - 1]).to_ascii_lowercase();
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|err| Error::Input(format!("cannot read the confirmation: {err}")))?;
+            let got = line.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+            if got != want {
+                return Err(Error::CheckFailed(
+                    "TRANSPORT-KEY-CONFIRM: the words typed do not match the fingerprint; nothing was exported"
+                        .into(),
+                ));
+            }
+        }
+    }
+    let token = e.token.open_unauthenticated()?;
+    let so = pin::read(e.so_pin_file.as_deref(), pin::Role::SecurityOfficer, &e.token.token)?;
+    let user = pin::read(e.token.pin_file.as_deref(), pin::Role::User, &e.token.token)?;
+    let file = backup::export(&token, &e.label, &transport, &field, &so, &user)?;
+    // Re-read what was written before calling it done.
+    write_json(&e.out, &file)?;
+    let back: BackupFile = read_json(&e.out)?;
+    if back != file {
+        let _ = std::fs::remove_file(&e.out);
+        return Err(Error::Io(format!("{} did not read back identically; removed", e.out.display())));
+    }
+    println!(
+        "key {:?} wrapped to transport key {:?} (SHA-256 {hex_digest}) and written to {}",
+        file.label,
+        transport.label,
+        e.out.display()
+    );
+    Ok(())
+}
+
+pub fn restore(a: RestoreArgs) -> Result<()> {
+    let at = parse_at(a.at.as_deref())?;
+    let file: BackupFile = read_json(&a.backup)?;
+    let label = a.label.clone().unwrap_or_else(|| file.label.clone());
+    let mut token = a.token.open()?;
+    let restored = backup::restore(&token, &file, &label, &a.backup)?;
+    let zone = fqdn(&a.zone);
+    let p = match proof::prove(&mut token, &label, &zone, restored.flags, at) {
+        Ok(p) => p,
+        Err(err) => {
+            backup::remove(&token, &restored);
+            return Err(err);
+        }
+    };
+    println!(
+        "restored {:?} onto token {:?}: {} {} bits, flags {}",
+        label,
+        token.label(),
+        restored.algorithm.map(|x| x.mnemonic()).unwrap_or("?"),
+        restored.bits,
+        restored.flags
+    );
+    println!("security: {}", security_summary(&restored));
+    print!("{}", describe(&restored, &zone, proof::TTL)?);
+    print!("{}", proof_line(&p));
+    Ok(())
+}
+
+pub fn delete(a: DeleteArgs) -> Result<()> {
+    let token = a.token.open()?;
+    let key = token.key(&a.label)?;
+    let typed = match &a.confirm {
+        Some(c) => c.clone(),
+        None => {
+            eprintln!(
+                "About to delete key pair {:?} from token {:?}. Type the label again to confirm:",
+                a.label,
+                token.label()
+            );
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Error::Input(format!("cannot read the confirmation: {e}")))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if typed != a.label {
+        return Err(Error::Input(format!(
+            "the confirmation {typed:?} does not match the label {:?}; nothing was deleted",
+            a.label
+        )));
+    }
+    for h in [key.private, key.public].into_iter().flatten() {
+        token
+            .session()
+            .destroy_object(h)
+            .map_err(|e| crate::hsm::token::map_err(e, "deleting the key"))?;
+    }
+    println!("deleted key pair {:?} from token {:?}", a.label, token.label());
+    Ok(())
+}
+
+pub fn prove(a: ProveArgs) -> Result<()> {
+    let at = parse_at(a.at.as_deref())?;
+    let mut token = a.token.open()?;
+    let info = token.key(&a.label)?;
+    let zone = fqdn(&a.zone);
+    let p = proof::prove(&mut token, &a.label, &zone, info.flags, at)?;
+    if a.json {
+        let k = &p.dnskey;
+        let s = &p.rrsig;
+        let doc = json!({
+            "zone": p.zone,
+            "verified": p.verified,
+            "dnskey": {
+                "key_identifier": k.key_identifier, "key_tag": k.key_tag, "ttl": k.ttl,
+                "flags": k.flags, "protocol": k.protocol, "algorithm": k.algorithm,
+                "public_key": B64.encode(&k.public_key),
+            },
+            "rrsig": {
+                "key_identifier": s.key_identifier, "ttl": s.ttl, "type_covered": s.type_covered,
+                "algorithm": s.algorithm, "labels": s.labels, "original_ttl": s.original_ttl,
+                "expiration": ksr::timefmt::format_time(s.expiration),
+                "inception": ksr::timefmt::format_time(s.inception),
+                "key_tag": s.key_tag, "signers_name": s.signers_name,
+                "signature": B64.encode(&s.signature_data),
+            },
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of plain values"));
+    } else {
+        print!("{}", proof_line(&p));
+    }
+    Ok(())
 }

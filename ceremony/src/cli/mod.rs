@@ -30,6 +30,8 @@ pub enum Command {
     Restore(keys::RestoreArgs),
     /// Delete a key (asks for the label again).
     Delete(keys::DeleteArgs),
+    /// Sign and verify a test DNSKEY RRset with a key on the token.
+    Prove(keys::ProveArgs),
     /// Check a KSR and sign it into an SKR.
     SignKsr(sign::SignKsrArgs),
     /// Build a KSR from ZSKs on a token (for signers that cannot emit one).
@@ -48,6 +50,7 @@ pub fn run() -> i32 {
         Command::Backup(a) => keys::backup(a),
         Command::Restore(a) => keys::restore(a),
         Command::Delete(a) => keys::delete(a),
+        Command::Prove(a) => keys::prove(a),
         Command::SignKsr(a) => sign::sign_ksr(a),
         Command::Request(a) => sign::request(a),
         Command::TrustAnchor(a) => sign::trust_anchor(a),

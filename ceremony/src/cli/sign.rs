@@ -1,19 +1,204 @@
-//! `ceremony sign-ksr|request|trust-anchor` (owner: ceremony-sign work). STUB.
+//! `ceremony sign-ksr|request|trust-anchor`: argument parsing and output, thin
+//! over `crate::sign`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use ksr::model::{flags, Time};
+use ksr::policy::Policy;
+use ksr::{output, timefmt, xml};
+
 use crate::error::{Error, Result};
+use crate::hsm::TokenArgs;
+use crate::keystore::KeyStore;
+use crate::sign::confirm::Confirmation;
+use crate::sign::{pipeline, request as req, trust_anchor as ta};
 
 #[derive(Debug, clap::Args)]
-pub struct SignKsrArgs {}
-#[derive(Debug, clap::Args)]
-pub struct RequestArgs {}
-#[derive(Debug, clap::Args)]
-pub struct TrustAnchorArgs {}
+pub struct SignKsrArgs {
+    /// The KSR (IANA XML) to sign.
+    pub ksr: PathBuf,
+    /// Where to write the SKR (written to a temp file, verified, then renamed).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// HSM label of the current KSK.
+    #[arg(long)]
+    pub ksk_current: String,
+    /// HSM label of the next KSK (schemas that publish or sign with it).
+    #[arg(long)]
+    pub ksk_next: Option<String>,
+    /// Signing schema: normal, pre-publish, rollover, revoke, publish+, rollover+, revoke+, or one from the policy.
+    #[arg(long)]
+    pub schema: String,
+    /// The SKR of the previous ceremony (chain and safety checks).
+    #[arg(long)]
+    pub previous_skr: Option<PathBuf>,
+    /// Operator policy (TOML); default: the root zone's.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// The time checks are evaluated at (YYYY-MM-DD or RFC 3339 UTC); default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Non-interactive hash confirmation: the KSR's expected SHA-256 in hex.
+    #[arg(long)]
+    pub expect_sha256: Option<String>,
+    /// Largest KSR accepted, in bytes.
+    #[arg(long, default_value_t = xml::DEFAULT_MAX_SIZE)]
+    pub max_size: usize,
+    #[command(flatten)]
+    pub token: TokenArgs,
+}
 
-pub fn sign_ksr(_a: SignKsrArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+#[derive(Debug, clap::Args)]
+pub struct RequestArgs {
+    /// The zone the ZSKs sign, e.g. example.test.
+    #[arg(long)]
+    pub zone: String,
+    /// ZSK labels on the token, oldest first: 1 (steady), 2 (current, next: next pre-published
+    /// in the last slot) or 3 (previous, current, next: the root's 2,1,...,1,2 layout).
+    #[arg(long = "zsk", required = true, num_args = 1..)]
+    pub zsks: Vec<String>,
+    /// Inception of the first bundle (YYYY-MM-DD or RFC 3339 UTC).
+    #[arg(long)]
+    pub from: String,
+    /// End of the period; bundles start every policy interval while a whole interval fits.
+    #[arg(long)]
+    pub to: String,
+    /// Operator policy (TOML); default: the root zone's.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// KSR serial number.
+    #[arg(long, default_value_t = 0)]
+    pub serial: u64,
+    /// Where to write the KSR.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub token: TokenArgs,
 }
-pub fn request(_a: RequestArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+
+#[derive(Debug, clap::Args)]
+pub struct TrustAnchorArgs {
+    /// HSM label of the KSK.
+    #[arg(long)]
+    pub ksk: String,
+    /// The zone, e.g. `.` or example.test.
+    #[arg(long)]
+    pub zone: String,
+    /// validFrom of the KeyDigest (YYYY-MM-DD or RFC 3339 UTC).
+    #[arg(long)]
+    pub valid_from: String,
+    /// `source` attribute of the TrustAnchor element (where the file is published).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Write the XML here (DS records go to standard output); default: both to standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub token: TokenArgs,
 }
-pub fn trust_anchor(_a: TrustAnchorArgs) -> Result<()> {
-    Err(Error::Input("not yet implemented".into()))
+
+fn parse_time(flag: &str, s: &str) -> Result<Time> {
+    timefmt::parse_at(s).map_err(|e| Error::Input(format!("{flag}: {e}")))
+}
+
+fn load_policy(path: &Option<PathBuf>) -> Result<Policy> {
+    match path {
+        Some(p) => Policy::from_toml_file(p).map_err(Error::Input),
+        None => Ok(Policy::root()),
+    }
+}
+
+pub fn sign_ksr(a: SignKsrArgs) -> Result<()> {
+    let at = match &a.at {
+        Some(s) => parse_time("--at", s)?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let opts = pipeline::SignOptions {
+        ksr: a.ksr,
+        out: a.out,
+        ksk_current: a.ksk_current,
+        ksk_next: a.ksk_next,
+        schema: a.schema,
+        previous_skr: a.previous_skr,
+        policy: load_policy(&a.policy)?,
+        at,
+        max_size: a.max_size,
+    };
+    let stdout = std::io::stdout();
+    let mut log = stdout.lock();
+    let token = a.token;
+    let open = || token.open();
+    match &a.expect_sha256 {
+        Some(hex) => pipeline::sign_ksr(&opts, open, Confirmation::Expect(hex), &mut log).map(|_| ()),
+        None => {
+            // The prompt goes to the terminal's stderr so stdout stays a clean record.
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let mut prompt = std::io::stderr();
+            pipeline::sign_ksr(&opts, open, Confirmation::Ask { input: &mut input, output: &mut prompt }, &mut log)
+                .map(|_| ())
+        }
+    }
+}
+
+pub fn request(a: RequestArgs) -> Result<()> {
+    let policy = load_policy(&a.policy)?;
+    let plan = req::RequestPlan {
+        zone: a.zone,
+        zsks: a.zsks,
+        from: parse_time("--from", &a.from)?,
+        to: parse_time("--to", &a.to)?,
+        serial: a.serial,
+    };
+    let mut token = a.token.open()?;
+    let doc = req::build(&plan, &policy, &mut token)?;
+    drop(token);
+    let bytes = xml::write(&doc);
+    let limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
+    write_checked(&a.out, &bytes, |tmp| {
+        let again = xml::parse_file(tmp, &xml::ParseOptions { max_size: limit })
+            .map_err(|e| Error::CheckFailed(format!("the written KSR does not re-parse: {e}")))?;
+        if again != doc {
+            return Err(Error::CheckFailed("the written KSR re-parses to different content".into()));
+        }
+        Ok(())
+    })?;
+    let d = ksr::digest::sha256(&bytes);
+    println!(
+        "Wrote {} ({} bundles, zone {})\n{}",
+        a.out.display(),
+        doc.bundles.len(),
+        doc.domain,
+        ksr::digest::read_aloud(&d)
+    );
+    Ok(())
+}
+
+pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
+    let valid_from = parse_time("--valid-from", &a.valid_from)?;
+    let zone = req::absolute(&a.zone);
+    let mut token = a.token.open()?;
+    let pk = token.public_key(&a.ksk)?;
+    drop(token);
+    let key = crate::sign::dnskey(&pk, flags::KSK, 0);
+    let doc = ta::xml(&zone, &key, valid_from, a.source.as_deref())?;
+    let ds = ta::ds_records(&zone, &key)?;
+    match &a.out {
+        Some(path) => {
+            write_checked(path, doc.as_bytes(), |_| Ok(()))?;
+            println!("Wrote {}", path.display());
+        }
+        None => print!("{doc}"),
+    }
+    print!("{ds}");
+    let _ = std::io::stdout().flush();
+    Ok(())
+}
+
+fn write_checked(path: &std::path::Path, bytes: &[u8], verify: impl FnOnce(&std::path::Path) -> Result<()>) -> Result<()> {
+    output::write_verified(path, bytes, verify).map_err(|e| match e {
+        output::OutputError::Io { path, source } => Error::Io(format!("cannot write {path}: {source}")),
+        output::OutputError::Verify(e) => e,
+    })
 }

@@ -1,10 +1,29 @@
 //! The named checks (DOMAIN.md section 3). Every applicable check runs; none stops
 //! the others. Each reports pass, fail, or skip with the reason.
 //!
-//! STUB: shape fixed, to be completed (owner: ksr-checks work).
+//! Limits always come from the operator's [`Policy`], never from the policy block
+//! a document states about itself.
+//!
+//! - [`header`]: KSR-DOMAIN, KSR-ID.
+//! - [`bundle`]: KSR-BUNDLE-UNIQUE, -KEYS, -POP, -COUNT, -CYCLE-DURATION.
+//! - [`policy_keys`]: KSR-POLICY-KEYS, KSR-POLICY-ALG.
+//! - [`timing`]: KSR-POLICY-SIG-VALIDITY, -SIG-OVERLAP, -BUNDLE-INTERVALS, -SIG-HORIZON.
+//! - [`chain`]: KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP (against the previous SKR).
+//! - [`safety`]: KSR-POLICY-SAFETY (ZSK rollovers in a KSR, KSKs across SKRs).
+//! - [`skr`]: SKR-VERIFY, SKR-SCHEMA, SKR-NO-GAPS.
 
-use crate::model::{Document, Time};
+pub mod bundle;
+pub mod chain;
+pub mod header;
+pub mod policy_keys;
+pub mod safety;
+pub mod skr;
+pub mod timing;
+
+use crate::model::{Bundle, Document, Key, Seconds, Time};
 use crate::policy::Policy;
+use crate::schema::Schema;
+use crate::timefmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -14,6 +33,16 @@ pub enum Outcome {
     Skip,
 }
 
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "PASS",
+            Outcome::Fail => "FAIL",
+            Outcome::Skip => "SKIP",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CheckResult {
     /// e.g. `KSR-BUNDLE-POP`.
@@ -21,6 +50,26 @@ pub struct CheckResult {
     pub outcome: Outcome,
     /// What was checked and, on failure, where (bundle, key) and why.
     pub detail: String,
+}
+
+impl CheckResult {
+    pub fn pass(name: &'static str, detail: impl Into<String>) -> Self {
+        CheckResult { name, outcome: Outcome::Pass, detail: detail.into() }
+    }
+    pub fn skip(name: &'static str, reason: impl Into<String>) -> Self {
+        CheckResult { name, outcome: Outcome::Skip, detail: reason.into() }
+    }
+    pub fn fail(name: &'static str, detail: impl Into<String>) -> Self {
+        CheckResult { name, outcome: Outcome::Fail, detail: detail.into() }
+    }
+    /// Fails with every problem listed (`; `-separated) or passes with `ok`.
+    pub fn from_problems(name: &'static str, problems: Vec<String>, ok: impl Into<String>) -> Self {
+        if problems.is_empty() {
+            CheckResult::pass(name, ok)
+        } else {
+            CheckResult::fail(name, problems.join("; "))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -35,6 +84,14 @@ impl Report {
     pub fn get(&self, name: &str) -> Option<&CheckResult> {
         self.results.iter().find(|r| r.name == name)
     }
+    /// Names of the checks that failed, in report order.
+    pub fn failures(&self) -> Vec<&'static str> {
+        self.results.iter().filter(|r| r.outcome == Outcome::Fail).map(|r| r.name).collect()
+    }
+    /// One line per check: `PASS KSR-DOMAIN domain . is accepted`.
+    pub fn lines(&self) -> Vec<String> {
+        self.results.iter().map(|r| format!("{} {} {}", r.outcome.as_str(), r.name, r.detail)).collect()
+    }
 }
 
 /// What the checks need besides the document.
@@ -45,17 +102,152 @@ pub struct Context<'a> {
     pub previous_skr: Option<&'a Document>,
     /// The time time-dependent checks use (`--at`).
     pub at: Time,
+    /// The schema an SKR must follow (SKR-SCHEMA). None: infer it from the
+    /// signing pattern and report which schema matched.
+    pub schema: Option<&'a Schema>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(policy: &'a Policy, at: Time) -> Self {
+        Context { policy, previous_skr: None, at, schema: None }
+    }
+    pub fn with_previous(mut self, previous: &'a Document) -> Self {
+        self.previous_skr = Some(previous);
+        self
+    }
+    pub fn with_schema(mut self, schema: &'a Schema) -> Self {
+        self.schema = Some(schema);
+        self
+    }
 }
 
 /// Every check that applies to a KSR.
 pub fn check_ksr(doc: &Document, ctx: &Context) -> Report {
-    let _ = (doc, ctx);
-    todo!()
+    let results = vec![
+        header::domain(doc, ctx),
+        header::id(doc, ctx),
+        bundle::unique(doc, ctx),
+        bundle::keys(doc, ctx),
+        bundle::pop(doc, ctx),
+        bundle::count(doc, ctx),
+        bundle::cycle_duration(doc, ctx),
+        policy_keys::keys(doc, ctx),
+        policy_keys::algorithms(doc, ctx),
+        timing::validity(doc, ctx),
+        timing::overlap(doc, ctx),
+        timing::intervals(doc, ctx),
+        timing::horizon(doc, ctx),
+        chain::keys(doc, ctx),
+        chain::overlap(doc, ctx),
+        safety::zsk(doc, ctx),
+    ];
+    Report { results }
 }
 
 /// Every check that applies to an SKR (signatures verify, schema coverage, no gaps,
-/// chain and safety against the previous SKR when given).
+/// chain and safety against the previous SKR when given). The bundle and policy
+/// checks of a KSR run too, since an SKR carries the same bundles; the proof of
+/// possession and the horizon belong to the KSR before signing and do not run.
 pub fn check_skr(doc: &Document, ctx: &Context) -> Report {
-    let _ = (doc, ctx);
-    todo!()
+    let results = vec![
+        header::domain(doc, ctx),
+        header::id(doc, ctx),
+        bundle::unique(doc, ctx),
+        bundle::keys(doc, ctx),
+        bundle::count(doc, ctx),
+        bundle::cycle_duration(doc, ctx),
+        policy_keys::keys(doc, ctx),
+        policy_keys::algorithms(doc, ctx),
+        timing::validity(doc, ctx),
+        timing::overlap(doc, ctx),
+        timing::intervals(doc, ctx),
+        chain::keys(doc, ctx),
+        chain::overlap(doc, ctx),
+        safety::ksk(doc, ctx),
+        skr::verify(doc, ctx),
+        skr::schema(doc, ctx),
+        skr::no_gaps(doc, ctx),
+    ];
+    Report { results }
+}
+
+/// Runs [`check_ksr`] or [`check_skr`] by the document's kind.
+pub fn check(doc: &Document, ctx: &Context) -> Report {
+    match doc.kind {
+        crate::model::Kind::Request => check_ksr(doc, ctx),
+        crate::model::Kind::Response => check_skr(doc, ctx),
+    }
+}
+
+// ---- shared helpers for the check families -------------------------------
+
+/// The first 8 characters of a bundle id (a UUID prefix in root practice).
+pub fn short_id(id: &str) -> &str {
+    match id.char_indices().nth(8) {
+        Some((i, _)) => &id[..i],
+        None => id,
+    }
+}
+
+/// `slot 3 (ea67fb0d)`: slots count from 1 in document order.
+pub fn slot_label(index: usize, bundle: &Bundle) -> String {
+    format!("slot {} ({})", index + 1, short_id(&bundle.id))
+}
+
+/// A key identifier shortened for messages: HSM labels stay whole, long hex DER
+/// names keep their last 8 characters.
+pub fn short_key_id(id: &str) -> String {
+    if id.chars().count() <= 12 {
+        id.to_string()
+    } else {
+        let tail: String = id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("…{tail}")
+    }
+}
+
+/// `ZSK 14796 (…534b33)` / `KSK 19036 (Kjqmt7v)`; the tag is the one the file states.
+pub fn key_label(key: &Key) -> String {
+    let kind = if key.is_ksk() { "KSK" } else { "ZSK" };
+    let r = if key.is_revoked() { "R" } else { "" };
+    format!("{kind} {r}{} ({})", key.key_tag, short_key_id(&key.key_identifier))
+}
+
+/// A key's identity across bundles and documents: algorithm and public key
+/// (the REVOKE flag changes the tag, not the key).
+pub fn key_identity(key: &Key) -> (u8, &[u8]) {
+    (key.algorithm, key.public_key.as_slice())
+}
+
+/// Whole seconds between two times.
+pub fn secs(later: Time, earlier: Time) -> Seconds {
+    (later - earlier).whole_seconds()
+}
+
+/// A duration for messages, as xsd:duration (`P10D`, `-P1D`).
+pub fn dur(s: Seconds) -> String {
+    if s < 0 {
+        format!("-{}", timefmt::format_duration(-s))
+    } else {
+        timefmt::format_duration(s)
+    }
+}
+
+/// ZSKs of a bundle (flags without SEP).
+pub fn zsks(bundle: &Bundle) -> impl Iterator<Item = &Key> {
+    bundle.keys.iter().filter(|k| !k.is_ksk())
+}
+
+/// KSKs of a bundle (SEP flag set, revoked or not).
+pub fn ksks(bundle: &Bundle) -> impl Iterator<Item = &Key> {
+    bundle.keys.iter().filter(|k| k.is_ksk())
+}
+
+/// Finds the key a signature claims: same keyIdentifier, else same tag and algorithm.
+pub fn signer_of<'b>(bundle: &'b Bundle, sig: &crate::model::Signature) -> Option<&'b Key> {
+    bundle
+        .keys
+        .iter()
+        .find(|k| k.key_identifier == sig.key_identifier && k.key_tag == sig.key_tag)
+        .or_else(|| bundle.keys.iter().find(|k| k.key_identifier == sig.key_identifier))
+        .or_else(|| bundle.keys.iter().find(|k| k.key_tag == sig.key_tag && k.algorithm == sig.algorithm))
 }

@@ -1,0 +1,290 @@
+//! Unit tests of the document builders and the pipeline with a software key store.
+
+use super::pipeline::{self, SignOptions};
+use super::soft::SoftStore;
+use super::{request, skr};
+use crate::sign::confirm::Confirmation;
+use ksr::model::{flags, Document};
+use ksr::policy::{Policy, Span};
+use ksr::schema::Schema;
+use ksr::{timefmt, xml};
+
+const DAY: i64 = 86_400;
+
+fn policy() -> Policy {
+    let mut p = Policy::root();
+    p.domains = vec!["example.test.".into()];
+    p.bundle_count = 9;
+    p.cycle_duration = Span { min: 79 * DAY, max: 81 * DAY };
+    p.keys_per_bundle = Some(vec![2, 1, 1, 1, 1, 1, 1, 1, 2]);
+    p.distinct_keys = Some(3);
+    p.dnskey_ttl = 3600;
+    p.zsk_algorithms = vec![ksr::model::AlgorithmPolicy { algorithm: 15, params: ksr::model::AlgorithmParams::None }];
+    p.ksk_algorithms = p.zsk_algorithms.clone();
+    p
+}
+
+fn store() -> SoftStore {
+    let mut s = SoftStore::default();
+    for (i, l) in ["zsk-a", "zsk-b", "zsk-c", "zsk-d", "ksk-c", "ksk-n"].iter().enumerate() {
+        s.add_ed25519(l, i as u8 + 1);
+    }
+    s
+}
+
+fn ksr_for(s: &mut SoftStore, zsks: &[&str], from: &str, to: &str) -> Document {
+    let plan = request::RequestPlan {
+        zone: "example.test".into(),
+        zsks: zsks.iter().map(|z| z.to_string()).collect(),
+        from: timefmt::parse_at(from).unwrap(),
+        to: timefmt::parse_at(to).unwrap(),
+        serial: 1,
+    };
+    request::build(&plan, &policy(), s).unwrap()
+}
+
+fn ksks(s: &mut SoftStore, next: bool) -> skr::Ksks {
+    use crate::keystore::KeyStore;
+    skr::Ksks {
+        current: s.public_key("ksk-c").unwrap(),
+        next: if next { Some(s.public_key("ksk-n").unwrap()) } else { None },
+    }
+}
+
+#[test]
+fn request_layout_is_the_roots() {
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    assert_eq!(k.domain, "example.test.");
+    let counts: Vec<usize> = k.bundles.iter().map(|b| b.keys.len()).collect();
+    assert_eq!(counts, vec![2, 1, 1, 1, 1, 1, 1, 1, 2]);
+    assert_eq!(k.bundles[0].keys[0].key_identifier, "zsk-a");
+    assert_eq!(k.bundles[8].keys[1].key_identifier, "zsk-c");
+    for b in &k.bundles {
+        assert_eq!(b.signatures.len(), b.keys.len(), "every key proves possession");
+        assert_eq!((b.expiration - b.inception).whole_days(), 21);
+    }
+    // Content-derived ids: same inputs, same document; other inputs, other ids.
+    let again = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    assert_eq!(xml::write(&k), xml::write(&again));
+    let later = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-04-01", "2026-07-01");
+    assert_ne!(k.id, later.id);
+    assert!(k.bundles.iter().all(|b| later.bundles.iter().all(|l| l.id != b.id)));
+    let p = policy();
+    let ctx = ksr::check::Context::new(&p, timefmt::parse_at("2025-12-20").unwrap());
+    let report = ksr::check::check_ksr(&k, &ctx);
+    assert!(!report.failed(), "{}", super::report::render(&report));
+}
+
+#[test]
+fn request_refuses_bad_plans() {
+    let mut s = store();
+    let mut plan = request::RequestPlan {
+        zone: "example.test.".into(),
+        zsks: vec![],
+        from: timefmt::parse_at("2026-01-01").unwrap(),
+        to: timefmt::parse_at("2026-04-01").unwrap(),
+        serial: 0,
+    };
+    assert!(request::build(&plan, &policy(), &mut s).is_err());
+    plan.zsks = vec!["zsk-a".into(), "zsk-a".into()];
+    assert!(request::build(&plan, &policy(), &mut s).is_err());
+    plan.zsks = vec!["nope".into()];
+    assert!(matches!(request::build(&plan, &policy(), &mut s), Err(crate::error::Error::KeyNotFound(_))));
+    plan.zsks = vec!["zsk-a".into()];
+    plan.to = plan.from;
+    assert!(request::build(&plan, &policy(), &mut s).is_err());
+}
+
+/// (publish, sign, revoke) marks per slot as label lists.
+fn marks(skr: &Document) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
+    skr.bundles
+        .iter()
+        .map(|b| {
+            let ksks: Vec<_> = b.keys.iter().filter(|k| k.is_ksk()).collect();
+            (
+                ksks.iter().map(|k| k.key_identifier.clone()).collect(),
+                b.signatures.iter().map(|s| s.key_identifier.clone()).collect(),
+                ksks.iter().filter(|k| k.flags == flags::KSK_REVOKED).map(|k| k.key_identifier.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn v(xs: &[&str]) -> Vec<String> {
+    xs.iter().map(|x| x.to_string()).collect()
+}
+
+#[test]
+fn schemas_publish_sign_and_revoke_per_slot() {
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    let p = policy();
+    let (c, n) = ("ksk-c", "ksk-n");
+    let cases: Vec<(&str, [(Vec<String>, Vec<String>, Vec<String>); 3])> = vec![
+        ("normal", [(v(&[c]), v(&[c]), v(&[])), (v(&[c]), v(&[c]), v(&[])), (v(&[c]), v(&[c]), v(&[]))]),
+        ("pre-publish", [(v(&[c]), v(&[c]), v(&[])), (v(&[c, n]), v(&[c]), v(&[])), (v(&[c, n]), v(&[c]), v(&[]))]),
+        ("rollover", [(v(&[c, n]), v(&[c]), v(&[])), (v(&[c, n]), v(&[n]), v(&[])), (v(&[c, n]), v(&[n]), v(&[]))]),
+        ("revoke", [(v(&[c, n]), v(&[n]), v(&[])), (v(&[c, n]), v(&[c, n]), v(&[c])), (v(&[n]), v(&[n]), v(&[]))]),
+    ];
+    for (name, want) in cases {
+        let schema = Schema::builtin(name).unwrap();
+        let ks = ksks(&mut s, schema.uses_next());
+        let out = skr::build(&k, &schema, &p, &ks, &mut s, &mut |_, _| {}).unwrap();
+        let m = marks(&out);
+        assert_eq!(m[0], want[0], "{name} first slot");
+        for mid in &m[1..8] {
+            assert_eq!(*mid, want[1], "{name} middle slot");
+        }
+        assert_eq!(m[8], want[2], "{name} last slot");
+        pipeline::verify_all(&out).unwrap();
+        for b in &out.bundles {
+            for sig in &b.signatures {
+                let key = b.keys.iter().find(|k| k.key_identifier == sig.key_identifier).unwrap();
+                assert_eq!(sig.key_tag, ksr::dnssec::key_tag(key), "revoked keys sign with their revoked tag");
+                assert_eq!((sig.ttl, sig.original_ttl, sig.labels), (3600, 3600, 2));
+                assert_eq!((sig.inception, sig.expiration), (b.inception, b.expiration));
+                assert_eq!(sig.signers_name, "example.test.");
+            }
+        }
+        assert_eq!(out.zsk_policy, k.zsk_policy, "the ZSK policy is echoed");
+        assert!(out.ksk_policy.is_some());
+        // Deterministic (Ed25519 is): same inputs, same bytes.
+        let again = skr::build(&k, &schema, &p, &ks, &mut s, &mut |_, _| {}).unwrap();
+        assert_eq!(xml::write(&out), xml::write(&again));
+    }
+}
+
+#[test]
+fn schema_and_key_mismatches_are_usage_errors() {
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
+    let p = policy();
+    let roll = Schema::builtin("rollover").unwrap();
+    let e = skr::build(&k, &roll, &p, &ksks(&mut s, false), &mut s, &mut |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("--ksk-next"), "{e}");
+    let normal = Schema::builtin("normal").unwrap();
+    let e = skr::build(&k, &normal, &p, &ksks(&mut s, true), &mut s, &mut |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("drop --ksk-next"), "{e}");
+}
+
+fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
+    SignOptions {
+        ksr: ksr_path.to_path_buf(),
+        out: dir.join("skr.xml"),
+        ksk_current: "ksk-c".into(),
+        ksk_next: None,
+        schema: "normal".into(),
+        previous_skr: None,
+        policy: policy(),
+        at: timefmt::parse_at("2025-12-20").unwrap(),
+        max_size: xml::DEFAULT_MAX_SIZE,
+    }
+}
+
+#[test]
+fn pipeline_writes_a_verified_skr_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    let ksr_path = dir.path().join("ksr.xml");
+    let bytes = xml::write(&k);
+    std::fs::write(&ksr_path, &bytes).unwrap();
+    let hash = hex::encode(ksr::digest::sha256(&bytes));
+    let o = opts(dir.path(), &ksr_path);
+
+    // Hash mismatch: exit 1, nothing signed or written.
+    let mut log = Vec::new();
+    let e = pipeline::sign_ksr(&o, || Ok(store()), Confirmation::Expect(&"0".repeat(64)), &mut log).unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    assert!(!o.out.exists());
+
+    // Device gone after 3 signatures: an HSM error, no file.
+    let e = pipeline::sign_ksr(
+        &o,
+        || {
+            let mut st = store();
+            st.fail_after = Some(3);
+            Ok(st)
+        },
+        Confirmation::Expect(&hash),
+        &mut log,
+    )
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(!o.out.exists());
+    assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "no temp file left behind");
+
+    // Missing key: exit 2, named.
+    let mut bad = o.clone();
+    bad.ksk_current = "ksk-x".into();
+    let e = pipeline::sign_ksr(&bad, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap_err();
+    assert!(e.to_string().contains("ksk-x"));
+
+    // A check failure (wrong --at puts expirations past the horizon): exit 1, no file.
+    let mut late = o.clone();
+    late.at = timefmt::parse_at("2027-01-01").unwrap();
+    let e = pipeline::sign_ksr(&late, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap_err();
+    assert_eq!(e.exit_code(), 1, "{e}");
+    assert!(!o.out.exists());
+
+    // The good run.
+    let signed = pipeline::sign_ksr(&o, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap();
+    let written = std::fs::read(&o.out).unwrap();
+    assert_eq!(ksr::digest::sha256(&written), signed.skr_sha256);
+    assert_eq!(signed.signatures, 9);
+    let text = String::from_utf8(log).unwrap();
+    assert!(text.contains(&hex::encode(signed.skr_sha256)));
+}
+
+#[test]
+fn key_ttl_differing_from_policy_is_a_check_failure() {
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
+    let mut p = policy();
+    assert_eq!(pipeline::check_key_ttl(&k, &p).outcome, ksr::check::Outcome::Pass);
+    p.dnskey_ttl = 7200;
+    let r = pipeline::check_key_ttl(&k, &p);
+    assert_eq!(r.outcome, ksr::check::Outcome::Fail);
+    assert!(r.detail.contains("3600"));
+}
+
+#[test]
+fn chain_keys_must_be_on_the_token() {
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
+    let schema = Schema::builtin("normal").unwrap();
+    let ks = ksks(&mut s, false);
+    let prev = skr::build(&k, &schema, &policy(), &ks, &mut s, &mut |_, _| {}).unwrap();
+    let r = pipeline::check_chain_keys_hsm(Some(&prev), &mut s).unwrap();
+    assert_eq!(r.outcome, ksr::check::Outcome::Pass, "{}", r.detail);
+    // A token without ksk-c, and one whose ksk-c is a different key.
+    let mut other = SoftStore::default();
+    let r = pipeline::check_chain_keys_hsm(Some(&prev), &mut other).unwrap();
+    assert_eq!(r.outcome, ksr::check::Outcome::Fail);
+    assert!(r.detail.contains("not on this token"));
+    other.add_ed25519("ksk-c", 99);
+    let r = pipeline::check_chain_keys_hsm(Some(&prev), &mut other).unwrap();
+    assert_eq!(r.outcome, ksr::check::Outcome::Fail);
+    assert!(r.detail.contains("different public key"));
+    let r = pipeline::check_chain_keys_hsm(None, &mut other).unwrap();
+    assert_eq!(r.outcome, ksr::check::Outcome::Skip);
+}
+
+#[test]
+fn trust_anchor_of_ksk_2010() {
+    // KSK-2010 as published in the 2017-q2 SKR; its DS is in root-anchors.xml.
+    let skr = xml::parse_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/iana-root/skr-root-2017-q2-0.xml"),
+        &xml::ParseOptions::default(),
+    )
+    .unwrap();
+    let key = skr.bundles[0].keys.iter().find(|k| k.key_identifier == "Kjqmt7v").unwrap();
+    assert_eq!(key.key_tag, 19036);
+    let ds = super::trust_anchor::ds_records(".", key).unwrap();
+    assert!(ds.starts_with(". IN DS 19036 8 2 49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5\n"), "{ds}");
+    let doc = super::trust_anchor::xml(".", key, timefmt::parse_at("2010-07-15").unwrap(), None).unwrap();
+    assert!(doc.contains("<KeyDigest id=\"Kjqmt7v\" validFrom=\"2010-07-15T00:00:00+00:00\">"));
+    assert!(doc.contains("<Digest>49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5</Digest>"));
+    assert!(doc.contains("<Zone>.</Zone>"));
+}

@@ -1,0 +1,134 @@
+//! `ksr inspect`: the document header and its bundle table.
+
+use super::{load, EXIT_OK};
+use ksr::check::short_id;
+use ksr::model::{Bundle, Document, Kind};
+use ksr::timefmt::format_time;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Serialize)]
+struct KeyRow {
+    tag: u16,
+    key_identifier: String,
+    flags: u16,
+    algorithm: u8,
+    revoked: bool,
+    /// Whether the bundle carries a signature by this key.
+    signs: bool,
+}
+
+#[derive(Serialize)]
+struct BundleRow {
+    slot: usize,
+    id: String,
+    short_id: String,
+    inception: String,
+    expiration: String,
+    zsks: Vec<KeyRow>,
+    ksks: Vec<KeyRow>,
+}
+
+#[derive(Serialize)]
+struct Inspection {
+    file: String,
+    kind: &'static str,
+    domain: String,
+    id: String,
+    serial: u64,
+    bundles: Vec<BundleRow>,
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Request => "KSR",
+        Kind::Response => "SKR",
+    }
+}
+
+fn rows(i: usize, b: &Bundle) -> BundleRow {
+    let row = |k: &ksr::Key| KeyRow {
+        tag: k.key_tag,
+        key_identifier: k.key_identifier.clone(),
+        flags: k.flags,
+        algorithm: k.algorithm,
+        revoked: k.is_revoked(),
+        signs: b.signatures.iter().any(|s| s.key_identifier == k.key_identifier && s.key_tag == k.key_tag),
+    };
+    BundleRow {
+        slot: i + 1,
+        id: b.id.clone(),
+        short_id: short_id(&b.id).to_string(),
+        inception: format_time(b.inception),
+        expiration: format_time(b.expiration),
+        zsks: b.keys.iter().filter(|k| !k.is_ksk()).map(row).collect(),
+        ksks: b.keys.iter().filter(|k| k.is_ksk()).map(row).collect(),
+    }
+}
+
+fn inspection(path: &Path, doc: &Document) -> Inspection {
+    Inspection {
+        file: path.display().to_string(),
+        kind: kind_name(doc.kind),
+        domain: doc.domain.clone(),
+        id: doc.id.clone(),
+        serial: doc.serial,
+        bundles: doc.bundles.iter().enumerate().map(|(i, b)| rows(i, b)).collect(),
+    }
+}
+
+/// `19036/S`, `R19164/S`, `20326/P`.
+fn ksk_cell(k: &KeyRow) -> String {
+    format!("{}{}/{}", if k.revoked { "R" } else { "" }, k.tag, if k.signs { "S" } else { "P" })
+}
+
+fn text(ins: &Inspection) -> String {
+    let mut out = format!(
+        "kind:    {}\ndomain:  {}\nid:      {}\nserial:  {}\nbundles: {}\n",
+        ins.kind,
+        ins.domain,
+        ins.id,
+        ins.serial,
+        ins.bundles.len()
+    );
+    let table: Vec<[String; 6]> = ins
+        .bundles
+        .iter()
+        .map(|b| {
+            let zsk: Vec<String> = b.zsks.iter().map(|k| k.tag.to_string()).collect();
+            let ksk: Vec<String> = b.ksks.iter().map(ksk_cell).collect();
+            [
+                b.slot.to_string(),
+                b.short_id.clone(),
+                b.inception.clone(),
+                b.expiration.clone(),
+                if zsk.is_empty() { "-".into() } else { zsk.join(",") },
+                if ksk.is_empty() { "-".into() } else { ksk.join(",") },
+            ]
+        })
+        .collect();
+    let header = ["slot", "bundle", "inception", "expiration", "ZSK", "KSK"].map(String::from);
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &table {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&table) {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn run(path: &Path, json: bool, max_size: usize) -> Result<i32, String> {
+    let doc = load(path, max_size)?;
+    let ins = inspection(path, &doc);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&ins).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", text(&ins));
+    }
+    Ok(EXIT_OK)
+}

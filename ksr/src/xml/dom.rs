@@ -1,0 +1,196 @@
+//! A small element tree built with quick-xml, with the byte offset of every start
+//! tag kept so errors can name a line. KSR files are small (the size limit is
+//! checked first), so a tree is simpler than streaming and costs little.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+/// One element: name, attributes, child elements and the text directly inside it.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+    pub text: String,
+    /// Byte offset of the `<` of the start tag.
+    pub pos: usize,
+}
+
+/// A low-level failure: where (byte offset), in which element path, and why.
+#[derive(Debug)]
+pub(crate) struct DomError {
+    pub pos: usize,
+    pub element: String,
+    pub message: String,
+}
+
+fn path_of(stack: &[Node]) -> String {
+    if stack.is_empty() {
+        return "(document)".into();
+    }
+    stack
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Builds the tree. Refuses DOCTYPE (and with it every entity declaration),
+/// references to entities other than the five predefined ones, processing
+/// instructions, encodings other than UTF-8, stray text and trailing content.
+pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
+    let mut reader = Reader::from_reader(bytes);
+    // Keep all defaults strict: end tags must match their start tags.
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Node> = Vec::new();
+    let mut root: Option<Node> = None;
+    loop {
+        let pos = reader.buffer_position() as usize;
+        let err = |stack: &[Node], message: String| DomError {
+            pos,
+            element: path_of(stack),
+            message,
+        };
+        let event = reader.read_event().map_err(|e| DomError {
+            pos: reader.error_position() as usize,
+            element: path_of(&stack),
+            message: format!("not well-formed XML: {e}"),
+        })?;
+        match event {
+            Event::DocType(_) => {
+                return Err(err(
+                    &stack,
+                    "DOCTYPE declarations are not allowed (they can declare entities); remove it"
+                        .into(),
+                ))
+            }
+            Event::Decl(decl) => {
+                if let Some(enc) = decl.encoding() {
+                    let enc = enc.map_err(|e| err(&stack, format!("bad XML declaration: {e}")))?;
+                    if !enc.eq_ignore_ascii_case(b"utf-8") {
+                        return Err(err(
+                            &stack,
+                            format!(
+                                "encoding {:?} is not supported; files must be UTF-8",
+                                String::from_utf8_lossy(&enc)
+                            ),
+                        ));
+                    }
+                }
+            }
+            Event::PI(_) => {
+                return Err(err(
+                    &stack,
+                    "processing instructions are not allowed".into(),
+                ));
+            }
+            Event::Comment(_) => {}
+            Event::Start(start) | Event::Empty(start) if root.is_some() => {
+                let _ = start;
+                return Err(err(&stack, "content after the KSR element".into()));
+            }
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                let name = std::str::from_utf8(start.name().as_ref())
+                    .map_err(|_| err(&stack, "element name is not UTF-8".into()))?
+                    .to_string();
+                let mut attrs = Vec::new();
+                for attr in start.attributes() {
+                    let attr =
+                        attr.map_err(|e| err(&stack, format!("bad attribute in <{name}>: {e}")))?;
+                    let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+                    let value = attr
+                        .decode_and_unescape_value(reader.decoder())
+                        .map_err(|e| {
+                            err(
+                                &stack,
+                                format!("bad value of attribute {key} in <{name}>: {e}"),
+                            )
+                        })?
+                        .into_owned();
+                    attrs.push((key, value));
+                }
+                let node = Node {
+                    name,
+                    attrs,
+                    children: Vec::new(),
+                    text: String::new(),
+                    pos,
+                };
+                if matches!(event, Event::Empty(_)) {
+                    attach(&mut stack, &mut root, node);
+                } else {
+                    stack.push(node);
+                }
+            }
+            Event::End(_) => {
+                let node = stack.pop().expect("quick-xml checks end tags");
+                attach(&mut stack, &mut root, node);
+            }
+            Event::Text(text) => {
+                let text = text
+                    .xml10_content()
+                    .map_err(|e| err(&stack, format!("text is not valid UTF-8: {e}")))?;
+                push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
+            }
+            Event::CData(data) => {
+                let text = data
+                    .decode()
+                    .map_err(|e| err(&stack, format!("CDATA is not valid UTF-8: {e}")))?;
+                push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
+            }
+            Event::GeneralRef(r) => {
+                let resolved = if r.is_char_ref() {
+                    r.resolve_char_ref()
+                        .ok()
+                        .flatten()
+                        .map(String::from)
+                        .ok_or_else(|| err(&stack, "invalid character reference".into()))?
+                } else {
+                    let name = r
+                        .decode()
+                        .map_err(|e| err(&stack, format!("bad entity reference: {e}")))?;
+                    quick_xml::escape::resolve_predefined_entity(&name)
+                        .map(String::from)
+                        .ok_or_else(|| {
+                            err(
+                                &stack,
+                                format!("entity &{name}; is not allowed (only &amp; &lt; &gt; &apos; &quot;)"),
+                            )
+                        })?
+                };
+                push_text(&mut stack, &resolved).map_err(|m| err(&stack, m))?;
+            }
+            Event::Eof => {
+                if !stack.is_empty() {
+                    return Err(err(
+                        &stack,
+                        "unexpected end of file: element not closed".into(),
+                    ));
+                }
+                return root.ok_or_else(|| DomError {
+                    pos: 0,
+                    element: "(document)".into(),
+                    message: "no KSR element: the file is empty or not a KSR/SKR".into(),
+                });
+            }
+        }
+    }
+}
+
+fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(node),
+        None => *root = Some(node),
+    }
+}
+
+fn push_text(stack: &mut [Node], text: &str) -> Result<(), String> {
+    match stack.last_mut() {
+        Some(node) => {
+            node.text.push_str(text);
+            Ok(())
+        }
+        None if text.trim().is_empty() => Ok(()),
+        None => Err("text outside the KSR element".into()),
+    }
+}

@@ -1,0 +1,185 @@
+//! Resolver profiles: RFC 5011 exactly, or a real implementation's documented
+//! behaviour. A profile is only a set of [`Params`]; the trust-point logic reads
+//! the knobs, so every deviation is one named field with its source written down
+//! in the profile's file.
+
+pub mod bind;
+pub mod knot_resolver;
+pub mod rfc5011;
+pub mod unbound;
+
+use crate::clock::{Duration, DAY};
+use crate::refresh::RefreshBounds;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Profile {
+    #[serde(rename = "rfc5011")]
+    Rfc5011,
+    #[serde(rename = "unbound")]
+    Unbound,
+    #[serde(rename = "bind")]
+    Bind,
+    #[serde(rename = "knot-resolver")]
+    KnotResolver,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 4] = [Profile::Rfc5011, Profile::Unbound, Profile::Bind, Profile::KnotResolver];
+
+    pub fn parse(s: &str) -> Result<Profile, String> {
+        match s {
+            "rfc5011" => Ok(Profile::Rfc5011),
+            "unbound" => Ok(Profile::Unbound),
+            "bind" => Ok(Profile::Bind),
+            "knot-resolver" => Ok(Profile::KnotResolver),
+            _ => Err(format!("unknown profile {s:?}; use one of rfc5011, unbound, bind, knot-resolver")),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Rfc5011 => "rfc5011",
+            Profile::Unbound => "unbound",
+            Profile::Bind => "bind",
+            Profile::KnotResolver => "knot-resolver",
+        }
+    }
+    /// The profile's default knobs.
+    pub fn params(self) -> Params {
+        match self {
+            Profile::Rfc5011 => rfc5011::params(),
+            Profile::Unbound => unbound::params(),
+            Profile::Bind => bind::params(),
+            Profile::KnotResolver => knot_resolver::params(),
+        }
+    }
+}
+
+/// Every timer and behaviour knob of the resolver model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Params {
+    pub profile: Profile,
+    /// Add hold-down (RFC: 30 days; the TTL rule still applies on top).
+    pub add_holddown: Duration,
+    /// Remove hold-down for revoked keys (RFC: 30 days).
+    pub remove_holddown: Duration,
+    /// Missing keys are dropped after this long; `None` keeps them (RFC).
+    pub keep_missing: Option<Duration>,
+    /// Bounds of the active-refresh formulas.
+    pub refresh: RefreshBounds,
+    /// A fixed query interval replacing the formula (Knot's `refresh_time`).
+    pub fixed_refresh: Option<Duration>,
+    /// Each interval is drawn from [100 - jitter %, 100 %] of its value (Unbound: 10).
+    pub jitter_percent: u8,
+    /// Validated sightings of a pending key needed before it can be trusted,
+    /// counting the one that started the hold-down (RFC: the first sighting plus
+    /// the fresh fetch after the hold-down, so 2 is always met; Unbound: 2).
+    pub min_sightings: u8,
+    /// Trust every SEP key of the first validated RRset after (re)initialisation
+    /// from configured anchors (BIND `initial-key`).
+    pub bootstrap_all_sep: bool,
+    /// Keys tracked per trust point; new keys beyond this are ignored (RFC 5011
+    /// section 2.4: at least 5 must fit).
+    pub max_keys: u8,
+}
+
+impl Params {
+    /// Applies one `[resolver.timers]` knob by name.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let dur = || crate::clock::parse_duration(value);
+        match name {
+            "add-holddown" => {
+                self.add_holddown = dur()?;
+                if self.profile == Profile::KnotResolver {
+                    // Knot drops Missing keys after 4x whatever hold-down is configured.
+                    self.keep_missing = Some(4 * self.add_holddown);
+                }
+            }
+            "remove-holddown" | "del-holddown" => self.remove_holddown = dur()?,
+            "keep-missing" => {
+                self.keep_missing = match value {
+                    "forever" | "0" => None,
+                    _ => Some(dur()?),
+                }
+            }
+            "refresh-floor" => self.refresh.floor = dur()?,
+            "query-cap" => self.refresh.query_cap = dur()?,
+            "retry-cap" => self.refresh.retry_cap = dur()?,
+            "refresh" | "refresh-time" => self.fixed_refresh = Some(dur()?),
+            "jitter-percent" => {
+                self.jitter_percent = value
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|v| *v <= 100)
+                    .ok_or_else(|| format!("jitter-percent must be 0..100, not {value:?}"))?
+            }
+            "min-sightings" => {
+                self.min_sightings =
+                    value.parse().map_err(|_| format!("min-sightings must be a small number, not {value:?}"))?
+            }
+            "max-keys" => {
+                self.max_keys = value
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|v| (1..=crate::key::MAX_KEYS as u8).contains(v))
+                    .ok_or_else(|| format!("max-keys must be 1..{}, not {value:?}", crate::key::MAX_KEYS))?
+            }
+            // BIND `named -T mkeytimers=H/D/M` (seconds): refresh floor, the
+            // "day" that caps retries (and x15 the queries), and the hold-down.
+            "mkeytimers" => {
+                let parts: Vec<&str> = value.split('/').collect();
+                let nums: Result<Vec<Duration>, _> = parts.iter().map(|p| crate::clock::parse_duration(p)).collect();
+                match nums {
+                    Ok(n) if n.len() == 3 && n.iter().all(|v| *v > 0) => {
+                        self.refresh.floor = n[0];
+                        self.refresh.retry_cap = n[1];
+                        self.refresh.query_cap = 15 * n[1];
+                        self.add_holddown = n[2];
+                        self.remove_holddown = n[2];
+                    }
+                    _ => return Err(format!("mkeytimers must be H/D/M in seconds (e.g. 2/20/40), not {value:?}")),
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "unknown timer {name:?}; known: add-holddown, remove-holddown, keep-missing, refresh-floor, \
+                     query-cap, retry-cap, refresh, jitter-percent, min-sightings, max-keys, mkeytimers"
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The RFC values every profile starts from.
+pub(crate) fn rfc_base(profile: Profile) -> Params {
+    Params {
+        profile,
+        add_holddown: 30 * DAY,
+        remove_holddown: 30 * DAY,
+        keep_missing: None,
+        refresh: RefreshBounds::default(),
+        fixed_refresh: None,
+        jitter_percent: 0,
+        min_sightings: 1,
+        bootstrap_all_sep: false,
+        max_keys: 5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knobs_parse() {
+        let mut p = Profile::Bind.params();
+        p.set("mkeytimers", "2/20/40").unwrap();
+        assert_eq!((p.refresh.floor, p.refresh.retry_cap, p.add_holddown), (2, 20, 40));
+        assert!(p.set("mkeytimers", "2/20").is_err());
+        assert!(p.set("nonsense", "1").is_err());
+        p.set("keep-missing", "forever").unwrap();
+        assert_eq!(p.keep_missing, None);
+        assert!(p.set("jitter-percent", "101").is_err());
+    }
+}

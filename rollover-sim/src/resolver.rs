@@ -1,0 +1,350 @@
+//! One simulated resolver over time: an event loop on an injected clock that
+//! merges the publisher's changes, the resolver's probes, outages, restarts,
+//! state resets and attacks. No fixed time step: it jumps from event to event.
+
+use crate::attacker::{self, Attack};
+use crate::clock::{Agenda, Duration, Instant};
+use crate::key::KeyMask;
+use crate::profile::Params;
+use crate::publisher::{Rrset, Timeline};
+use crate::refresh::{query_interval, retry_interval};
+use crate::state::{KeyEvent, KeyState};
+use crate::trust_point::{Fetch, TrustPoint};
+use serde::Serialize;
+
+/// What happens to the resolver's 5011 state across restarts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Persistence {
+    /// State is saved and survives restarts.
+    #[serde(rename = "normal")]
+    Normal,
+    /// State cannot be saved: every restart starts from the configured anchors.
+    #[serde(rename = "read-only")]
+    ReadOnly,
+    /// An image that restarts from its baked-in anchors every so often.
+    #[serde(rename = "reset-every")]
+    ResetEvery(Duration),
+}
+
+/// Everything that defines one resolver's run; slices so a population can pass
+/// stack buffers instead of allocating.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolverRun<'a> {
+    pub params: &'a Params,
+    /// Configured (initial) trust anchors.
+    pub trusted: KeyMask,
+    pub start: Instant,
+    pub end: Instant,
+    /// Sorted, non-overlapping `[from, to)` periods when the resolver is down.
+    pub outages: &'a [(Instant, Instant)],
+    /// Sorted restart times.
+    pub restarts: &'a [Instant],
+    pub persistence: Persistence,
+    /// Resolver clock minus true time.
+    pub skew: Duration,
+    /// Seeds probe jitter.
+    pub seed: u64,
+    pub attacks: &'a [Attack],
+}
+
+/// Receives what happens, in time order.
+pub trait Observer {
+    fn key_change(&mut self, _t: Instant, _key: usize, _from: KeyState, _to: KeyState, _event: KeyEvent) {}
+    fn probe(&mut self, _t: Instant, _outcome: Fetch, _attacked: bool) {}
+    /// The resolver cannot validate the real RRset (`true`) or can again (`false`).
+    fn failing(&mut self, _t: Instant, _failing: bool) {}
+    /// The set of trust anchors changed.
+    fn anchors(&mut self, _t: Instant, _anchors: KeyMask) {}
+    fn up(&mut self, _t: Instant, _up: bool) {}
+}
+
+/// Agenda sources, in tie-break order: the publisher changes first so a probe at
+/// the same instant sees the new RRset; a return from outage before a restart.
+const PUBLISHER: usize = 0;
+const OUTAGE: usize = 1;
+const RESTART: usize = 2;
+const RESET: usize = 3;
+const PROBE: usize = 4;
+
+/// splitmix64: tiny, fast, deterministic jitter source.
+#[derive(Debug, Clone, Copy)]
+pub struct Jitter(u64);
+
+impl Jitter {
+    pub fn new(seed: u64) -> Jitter {
+        Jitter(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// `interval` shortened by up to `percent` %.
+    pub fn apply(&mut self, interval: Duration, percent: u8) -> Duration {
+        if percent == 0 || interval <= 0 {
+            return interval;
+        }
+        let span = interval * percent as i64 / 100;
+        interval - (self.next_u64() % (span as u64 + 1)) as i64
+    }
+}
+
+/// The time until the next probe after a fetch with `outcome` of `seen`.
+pub fn next_probe_delay(p: &Params, seen: &Rrset, clock: Instant, outcome: Fetch, jitter: &mut Jitter) -> Duration {
+    let to_expiry = seen.expiration - clock;
+    let d = if outcome.ok() {
+        p.fixed_refresh.unwrap_or_else(|| query_interval(seen.ttl, to_expiry, &p.refresh))
+    } else {
+        retry_interval(seen.ttl, to_expiry, &p.refresh)
+    };
+    jitter.apply(d.max(1), p.jitter_percent)
+}
+
+/// Runs one resolver from `run.start` to `run.end`; returns resolver-events processed.
+pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O) -> u64 {
+    let p = run.params;
+    let mut tp = TrustPoint::new(run.trusted);
+    let mut jitter = Jitter::new(run.seed);
+    let mut agenda = Agenda::default();
+    let mut events: u64 = 0;
+
+    let mut vi = timeline.index_at(run.start);
+    let honest = |vi: Option<usize>| vi.map(|i| timeline.versions[i].rrset).unwrap_or_default();
+    let mut real = honest(vi);
+    let next_version = |vi: Option<usize>| {
+        let n = vi.map_or(0, |i| i + 1);
+        timeline.versions.get(n).map(|v| v.from)
+    };
+    agenda.set(PUBLISHER, next_version(vi));
+
+    let mut oi = run.outages.partition_point(|o| o.1 <= run.start);
+    let mut up = !run.outages.get(oi).is_some_and(|o| o.0 <= run.start);
+    // Outage edges: next start if up, else the current outage's end.
+    let outage_edge = |oi: usize, up: bool| run.outages.get(oi).map(|o| if up { o.0 } else { o.1 });
+    agenda.set(OUTAGE, outage_edge(oi, up));
+    let mut ri = run.restarts.partition_point(|r| *r <= run.start);
+    agenda.set(RESTART, run.restarts.get(ri).copied());
+    if let Persistence::ResetEvery(every) = run.persistence {
+        if every > 0 {
+            agenda.set(RESET, Some(run.start + every));
+        }
+    }
+    if up {
+        agenda.set(PROBE, Some(run.start));
+    }
+    obs.up(run.start, up);
+    obs.anchors(run.start, tp.anchors());
+    let mut failing = false;
+    let mut anchors = tp.anchors();
+    let mut last_seen = real;
+
+    while let Some((t, src)) = agenda.next() {
+        if t > run.end {
+            break;
+        }
+        events += 1;
+        let mut sink = |k, f, to, e| obs.key_change(t, k, f, to, e);
+        match src {
+            PUBLISHER => {
+                vi = Some(vi.map_or(0, |i| i + 1));
+                real = honest(vi);
+                agenda.set(PUBLISHER, next_version(vi));
+            }
+            OUTAGE => {
+                if up {
+                    up = false;
+                    agenda.set(PROBE, None);
+                } else {
+                    up = true;
+                    oi += 1;
+                    // Coming back is a restart.
+                    if run.persistence != Persistence::Normal {
+                        tp.reset(run.trusted, &mut sink);
+                    }
+                    agenda.set(PROBE, Some(t));
+                }
+                agenda.set(OUTAGE, outage_edge(oi, up));
+                obs.up(t, up);
+            }
+            RESTART => {
+                ri += 1;
+                agenda.set(RESTART, run.restarts.get(ri).copied());
+                if up {
+                    if run.persistence != Persistence::Normal {
+                        tp.reset(run.trusted, &mut sink);
+                    }
+                    agenda.set(PROBE, Some(t));
+                }
+            }
+            RESET => {
+                if let Persistence::ResetEvery(every) = run.persistence {
+                    agenda.set(RESET, Some(t + every));
+                }
+                if up {
+                    tp.reset(run.trusted, &mut sink);
+                    agenda.set(PROBE, Some(t));
+                }
+            }
+            _ => {
+                let clock = t + run.skew;
+                let (resp, attacked) = if run.attacks.is_empty() {
+                    (Some(real), false)
+                } else {
+                    attacker::response(run.attacks, timeline, &real, t)
+                };
+                let outcome = match resp {
+                    Some(r) => {
+                        last_seen = r;
+                        tp.observe(&r, t, clock, p, &mut sink)
+                    }
+                    None => {
+                        tp.expire(t, p, &mut sink);
+                        Fetch::NoAnswer
+                    }
+                };
+                obs.probe(t, outcome, attacked);
+                let delay = next_probe_delay(p, &last_seen, clock, outcome, &mut jitter);
+                agenda.set(PROBE, Some(t + delay));
+            }
+        }
+        if tp.anchors() != anchors {
+            anchors = tp.anchors();
+            obs.anchors(t, anchors);
+        }
+        let now_failing = up && !tp.validates(&real, t + run.skew);
+        if now_failing != failing {
+            failing = now_failing;
+            obs.failing(t, failing);
+        }
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::DAY;
+    use crate::profile::Profile;
+    use crate::publisher::{Action, Event};
+
+    #[derive(Default)]
+    struct Log {
+        changes: Vec<(Instant, usize, KeyState)>,
+        failing: Vec<(Instant, bool)>,
+        probes: Vec<(Instant, Fetch)>,
+    }
+    impl Observer for Log {
+        fn key_change(&mut self, t: Instant, key: usize, _f: KeyState, to: KeyState, _e: KeyEvent) {
+            self.changes.push((t, key, to));
+        }
+        fn probe(&mut self, t: Instant, outcome: Fetch, _a: bool) {
+            self.probes.push((t, outcome));
+        }
+        fn failing(&mut self, t: Instant, f: bool) {
+            self.failing.push((t, f));
+        }
+    }
+
+    /// Old key 0 signing from day 0; key 1 published day 10, signs alone from `switch`.
+    fn roll(switch: i64) -> Timeline {
+        let ev = |d: i64, action, key| Event { at: d * DAY, action, key, source: String::new() };
+        Timeline::from_events(
+            &[ev(0, Action::Publish, 0), ev(0, Action::Sign, 0), ev(10, Action::Publish, 1),
+              ev(switch, Action::Sign, 1), ev(switch, Action::Unsign, 0)],
+            2 * DAY,
+            21 * DAY,
+            10 * DAY,
+            400 * DAY,
+        )
+        .unwrap()
+    }
+
+    fn base(p: &Params) -> ResolverRun<'_> {
+        ResolverRun {
+            params: p,
+            trusted: 1,
+            start: 0,
+            end: 200 * DAY,
+            outages: &[],
+            restarts: &[],
+            persistence: Persistence::Normal,
+            skew: 0,
+            seed: 1,
+            attacks: &[],
+        }
+    }
+
+    #[test]
+    fn online_resolver_follows_the_roll() {
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        simulate(&base(&p), &roll(100), &mut log);
+        assert!(log.failing.is_empty(), "{:?}", log.failing);
+        assert_eq!(log.changes[0], (10 * DAY, 1, KeyState::AddPend));
+        assert_eq!(log.changes[1], (40 * DAY, 1, KeyState::Valid));
+        // Daily probes (TTL 2 days).
+        assert_eq!(log.probes[1].0 - log.probes[0].0, DAY);
+    }
+
+    #[test]
+    fn resolver_down_across_the_switch_fails_on_return() {
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        let outages = [(5 * DAY, 120 * DAY)];
+        simulate(&ResolverRun { outages: &outages, ..base(&p) }, &roll(100), &mut log);
+        assert_eq!(log.failing, vec![(120 * DAY, true)]);
+        assert!(log.changes.is_empty());
+    }
+
+    #[test]
+    fn resolver_down_across_the_switch_after_trusting_is_fine() {
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        let outages = [(60 * DAY, 120 * DAY)];
+        simulate(&ResolverRun { outages: &outages, ..base(&p) }, &roll(100), &mut log);
+        assert!(log.failing.is_empty());
+    }
+
+    #[test]
+    fn read_only_state_loses_the_new_key_on_restart() {
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        let restarts = [150 * DAY];
+        let run = ResolverRun { restarts: &restarts, persistence: Persistence::ReadOnly, ..base(&p) };
+        simulate(&run, &roll(100), &mut log);
+        assert_eq!(log.failing, vec![(150 * DAY, true)]);
+    }
+
+    #[test]
+    fn weekly_image_reset_never_completes_the_holddown() {
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        let run = ResolverRun { persistence: Persistence::ResetEvery(7 * DAY), ..base(&p) };
+        simulate(&run, &roll(100), &mut log);
+        assert!(!log.changes.iter().any(|c| c.2 == KeyState::Valid));
+        assert_eq!(log.failing, vec![(100 * DAY, true)]);
+    }
+
+    #[test]
+    fn failed_fetches_retry_sooner() {
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        let attacks = [Attack { kind: crate::attacker::AttackKind::Withhold, from: 0, to: 2 * DAY }];
+        simulate(&ResolverRun { attacks: &attacks, end: 3 * DAY, ..base(&p) }, &roll(100), &mut log);
+        assert_eq!(log.probes[0], (0, Fetch::NoAnswer));
+        // retry = min(1 day, TTL/10, expiry/10) = 4.8 hours
+        assert_eq!(log.probes[1].0, 2 * DAY / 10);
+    }
+
+    #[test]
+    fn unbound_jitter_stays_within_90_to_100_percent() {
+        let p = Profile::Unbound.params();
+        let mut log = Log::default();
+        simulate(&base(&p), &roll(100), &mut log);
+        let gaps: Vec<_> = log.probes.windows(2).map(|w| w[1].0 - w[0].0).collect();
+        assert!(gaps.iter().all(|g| *g <= DAY && *g >= DAY * 9 / 10), "{gaps:?}");
+        assert!(gaps.iter().any(|g| *g < DAY));
+    }
+}

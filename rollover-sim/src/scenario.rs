@@ -1,0 +1,502 @@
+//! Scenario files (TOML): the trust point, its keys, the publisher's events or
+//! SKRs, the resolvers and the attacker. Every reference is checked on load and
+//! errors name the file and line.
+
+use crate::attacker::{Attack, AttackKind};
+use crate::clock::{parse_duration, parse_instant, Duration, Instant, DAY};
+use crate::error::{line_of, InputError};
+use crate::key::{parse_algorithm, KeyMask, KeySet, SimKey, MAX_KEYS};
+use crate::plan::PlanParams;
+use crate::profile::{Params, Profile};
+use crate::publisher::{Action, Event, Timeline};
+use crate::resolver::{Persistence, ResolverRun};
+use base64::Engine;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawScenario {
+    trust_point: RawTrustPoint,
+    #[serde(default, rename = "key")]
+    keys: Vec<Spanned<RawKey>>,
+    publisher: Spanned<RawPublisher>,
+    #[serde(default, rename = "resolver")]
+    resolvers: Vec<Spanned<RawResolver>>,
+    #[serde(default, rename = "attack")]
+    attacks: Vec<Spanned<RawAttack>>,
+    #[serde(default)]
+    plan: RawPlan,
+    #[serde(default)]
+    population: RawPopulation,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTrustPoint {
+    zone: String,
+    dnskey_ttl: Spanned<String>,
+    rrsig_validity: Spanned<String>,
+    resign_every: Option<Spanned<String>>,
+    start: Spanned<String>,
+    end: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StrOrInt {
+    Str(String),
+    Int(i64),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawKey {
+    name: String,
+    algorithm: Spanned<StrOrInt>,
+    /// Base64 DNSKEY public key; generated from the seed when absent.
+    public_key: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPublisher {
+    #[serde(default, rename = "event")]
+    events: Vec<Spanned<RawEvent>>,
+    #[serde(default)]
+    skrs: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEvent {
+    at: Spanned<String>,
+    action: Spanned<String>,
+    key: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPersistence {
+    Word(String),
+    Reset {
+        #[serde(rename = "reset-every")]
+        reset_every: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOutage {
+    from: Spanned<String>,
+    to: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawResolver {
+    name: String,
+    profile: Spanned<String>,
+    trusted: Vec<Spanned<String>>,
+    start: Option<Spanned<String>>,
+    #[serde(default)]
+    outages: Vec<Spanned<RawOutage>>,
+    persistence: Option<Spanned<RawPersistence>>,
+    /// Shorthand for `persistence = { reset-every = ... }`.
+    reset_every: Option<Spanned<String>>,
+    #[serde(default)]
+    restarts: Vec<Spanned<String>>,
+    clock_skew: Option<Spanned<String>>,
+    #[serde(default)]
+    timers: BTreeMap<String, Spanned<StrOrInt>>,
+    seed: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAttack {
+    kind: Spanned<String>,
+    resolver: Spanned<String>,
+    from: Spanned<String>,
+    to: Spanned<String>,
+    captured: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPlan {
+    safety_margin: Option<Spanned<String>>,
+    add_holddown: Option<Spanned<String>>,
+    remove_holddown: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPopulation {
+    #[serde(default)]
+    trusted: Vec<Spanned<String>>,
+    start_from: Option<Spanned<String>>,
+    start_to: Option<Spanned<String>>,
+}
+
+/// One resolver as the scenario describes it.
+#[derive(Debug, Clone)]
+pub struct ResolverSpec {
+    pub name: String,
+    pub params: Params,
+    pub trusted: KeyMask,
+    pub start: Instant,
+    pub outages: Vec<(Instant, Instant)>,
+    pub restarts: Vec<Instant>,
+    pub persistence: Persistence,
+    pub skew: Duration,
+    pub seed: u64,
+    pub attacks: Vec<Attack>,
+    pub line: usize,
+}
+
+impl ResolverSpec {
+    pub fn run<'a>(&'a self, end: Instant) -> ResolverRun<'a> {
+        ResolverRun {
+            params: &self.params,
+            trusted: self.trusted,
+            start: self.start,
+            end,
+            outages: &self.outages,
+            restarts: &self.restarts,
+            persistence: self.persistence,
+            skew: self.skew,
+            seed: self.seed,
+            attacks: &self.attacks,
+        }
+    }
+    /// Whether the scenario deliberately breaks this resolver (outage or attack).
+    pub fn has_outage_or_attack(&self) -> bool {
+        !self.outages.is_empty() || !self.attacks.is_empty()
+    }
+}
+
+/// Population defaults the scenario can set.
+#[derive(Debug, Clone)]
+pub struct PopulationDefaults {
+    pub trusted: KeyMask,
+    pub start_from: Instant,
+    pub start_to: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub path: PathBuf,
+    pub zone: String,
+    pub ttl: Duration,
+    pub validity: Duration,
+    pub start: Instant,
+    pub end: Instant,
+    pub seed: u64,
+    pub keys: KeySet,
+    pub timeline: Timeline,
+    pub resolvers: Vec<ResolverSpec>,
+    pub plan: PlanParams,
+    pub population: PopulationDefaults,
+}
+
+struct Ctx<'a> {
+    file: String,
+    src: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, msg: impl Into<String>) -> InputError {
+        InputError::new(&self.file, Some(line_of(self.src, span.start)), msg)
+    }
+    fn time(&self, s: &Spanned<String>, what: &str) -> Result<Instant, InputError> {
+        parse_instant(s.get_ref()).map_err(|e| self.err(s.span(), format!("{what}: {e}")))
+    }
+    fn dur(&self, s: &Spanned<String>, what: &str) -> Result<Duration, InputError> {
+        parse_duration(s.get_ref()).map_err(|e| self.err(s.span(), format!("{what}: {e}")))
+    }
+    fn key(&self, keys: &KeySet, s: &Spanned<String>) -> Result<usize, InputError> {
+        keys.index(s.get_ref()).ok_or_else(|| {
+            let known: Vec<_> = keys.keys.iter().map(|k| k.name.as_str()).collect();
+            self.err(s.span(), format!("unknown key {:?}; keys are: {}", s.get_ref(), known.join(", ")))
+        })
+    }
+    fn keys_mask(&self, keys: &KeySet, list: &[Spanned<String>]) -> Result<KeyMask, InputError> {
+        let mut m = 0;
+        for k in list {
+            m |= 1 << self.key(keys, k)?;
+        }
+        Ok(m)
+    }
+}
+
+impl Scenario {
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let file = path.display().to_string();
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&file, None, format!("cannot read scenario: {e}")))?;
+        Scenario::parse(&src, path)
+    }
+
+    pub fn parse(src: &str, path: &Path) -> Result<Scenario, InputError> {
+        let file = path.display().to_string();
+        let raw: RawScenario = toml::from_str(src).map_err(|e| {
+            let line = e.span().map(|s| line_of(src, s.start));
+            InputError::new(&file, line, format!("not a valid scenario: {}", e.message()))
+        })?;
+        let cx = Ctx { file: file.clone(), src };
+        let tpr = &raw.trust_point;
+        let ttl = cx.dur(&tpr.dnskey_ttl, "dnskey-ttl")?;
+        let validity = cx.dur(&tpr.rrsig_validity, "rrsig-validity")?;
+        if ttl <= 0 || validity <= 0 {
+            return Err(cx.err(tpr.dnskey_ttl.span(), "dnskey-ttl and rrsig-validity must be positive"));
+        }
+        let resign_every = match &tpr.resign_every {
+            Some(s) => cx.dur(s, "resign-every")?,
+            None => validity / 2,
+        };
+        let start = cx.time(&tpr.start, "start")?;
+        let end = cx.time(&tpr.end, "end")?;
+        if end <= start {
+            return Err(cx.err(tpr.end.span(), "end must be after start"));
+        }
+        let seed = tpr.seed;
+
+        // Keys.
+        let mut keys = KeySet::default();
+        for k in &raw.keys {
+            let kr = k.get_ref();
+            if keys.index(&kr.name).is_some() {
+                return Err(cx.err(k.span(), format!("key {:?} is defined twice", kr.name)));
+            }
+            if keys.keys.len() == MAX_KEYS {
+                return Err(cx.err(k.span(), format!("at most {MAX_KEYS} keys per trust point")));
+            }
+            let alg = match kr.algorithm.get_ref() {
+                StrOrInt::Str(s) => parse_algorithm(s),
+                StrOrInt::Int(n) => u8::try_from(*n).map_err(|_| format!("algorithm {n} is not 0..255")),
+            }
+            .map_err(|e| cx.err(kr.algorithm.span(), e))?;
+            let key = match &kr.public_key {
+                Some(pk) => {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(pk.get_ref().split_whitespace().collect::<String>())
+                        .map_err(|e| cx.err(pk.span(), format!("public-key is not base64: {e}")))?;
+                    SimKey::new(&kr.name, alg, bytes)
+                }
+                None => SimKey::generated(&kr.name, alg, seed),
+            };
+            keys.keys.push(key);
+        }
+
+        // Publisher.
+        let pubr = raw.publisher.get_ref();
+        let timeline = match (pubr.events.is_empty(), pubr.skrs.is_empty()) {
+            (false, true) => {
+                let mut events = Vec::new();
+                for e in &pubr.events {
+                    let er = e.get_ref();
+                    let action = Action::parse(er.action.get_ref()).map_err(|m| cx.err(er.action.span(), m))?;
+                    events.push(Event {
+                        at: cx.time(&er.at, "at")?,
+                        action,
+                        key: cx.key(&keys, &er.key)?,
+                        source: format!("{} line {}", file, line_of(src, e.span().start)),
+                    });
+                }
+                Timeline::from_events(&events, ttl, validity, resign_every, end).map_err(|m| {
+                    // The message starts with the event's source; name the key instead of its index.
+                    let mut msg = m;
+                    for (i, k) in keys.keys.iter().enumerate().rev() {
+                        msg = msg.replace(&format!(" {i}:"), &format!(" {}:", k.name));
+                    }
+                    InputError::new(&file, None, msg)
+                })?
+            }
+            (true, false) => {
+                let base = path.parent().unwrap_or(Path::new("."));
+                let paths: Vec<(PathBuf, usize)> =
+                    pubr.skrs.iter().map(|s| (base.join(s.get_ref()), line_of(src, s.span().start))).collect();
+                crate::skr::timeline_from_skrs(&paths, &mut keys, &file)?
+            }
+            _ => {
+                return Err(cx.err(
+                    raw.publisher.span(),
+                    "[publisher] needs either [[publisher.event]] entries or skrs = [...], not both or neither",
+                ))
+            }
+        };
+
+        // Resolvers.
+        let mut resolvers: Vec<ResolverSpec> = Vec::new();
+        for (i, r) in raw.resolvers.iter().enumerate() {
+            let rr = r.get_ref();
+            let line = line_of(src, r.span().start);
+            if resolvers.iter().any(|o| o.name == rr.name) {
+                return Err(cx.err(r.span(), format!("resolver {:?} is defined twice", rr.name)));
+            }
+            let profile = Profile::parse(rr.profile.get_ref()).map_err(|m| cx.err(rr.profile.span(), m))?;
+            let mut params = profile.params();
+            for (name, v) in &rr.timers {
+                let value = match v.get_ref() {
+                    StrOrInt::Str(s) => s.clone(),
+                    StrOrInt::Int(n) => n.to_string(),
+                };
+                params.set(name, &value).map_err(|m| cx.err(v.span(), format!("timers.{name}: {m}")))?;
+            }
+            let trusted = cx.keys_mask(&keys, &rr.trusted)?;
+            if trusted == 0 {
+                return Err(cx.err(r.span(), format!("resolver {:?} trusts no key; list at least one in trusted", rr.name)));
+            }
+            let rstart = match &rr.start {
+                Some(s) => cx.time(s, "start")?,
+                None => start,
+            };
+            let mut outages = Vec::new();
+            for o in &rr.outages {
+                let (f, t) = (cx.time(&o.get_ref().from, "outage from")?, cx.time(&o.get_ref().to, "outage to")?);
+                if t <= f {
+                    return Err(cx.err(o.span(), "an outage must end after it starts"));
+                }
+                outages.push((f, t));
+            }
+            outages.sort_unstable();
+            if outages.windows(2).any(|w| w[1].0 < w[0].1) {
+                return Err(cx.err(r.span(), format!("resolver {:?} has overlapping outages; merge them", rr.name)));
+            }
+            let mut persistence = match &rr.persistence {
+                None => Persistence::Normal,
+                Some(p) => match p.get_ref() {
+                    RawPersistence::Word(w) if w == "normal" => Persistence::Normal,
+                    RawPersistence::Word(w) if w == "read-only" => Persistence::ReadOnly,
+                    RawPersistence::Word(w) => {
+                        return Err(cx.err(
+                            p.span(),
+                            format!("unknown persistence {w:?}; use \"normal\", \"read-only\" or {{ reset-every = \"7d\" }}"),
+                        ))
+                    }
+                    RawPersistence::Reset { reset_every } => {
+                        let d = parse_duration(reset_every).map_err(|m| cx.err(p.span(), m))?;
+                        if d <= 0 {
+                            return Err(cx.err(p.span(), "reset-every must be positive"));
+                        }
+                        Persistence::ResetEvery(d)
+                    }
+                },
+            };
+            if let Some(re) = &rr.reset_every {
+                let d = cx.dur(re, "reset-every")?;
+                if d <= 0 {
+                    return Err(cx.err(re.span(), "reset-every must be positive"));
+                }
+                persistence = Persistence::ResetEvery(d);
+            }
+            let mut restarts = Vec::new();
+            for s in &rr.restarts {
+                restarts.push(cx.time(s, "restart")?);
+            }
+            restarts.sort_unstable();
+            let skew = match &rr.clock_skew {
+                Some(s) => cx.dur(s, "clock-skew")?,
+                None => 0,
+            };
+            resolvers.push(ResolverSpec {
+                name: rr.name.clone(),
+                params,
+                trusted,
+                start: rstart,
+                outages,
+                restarts,
+                persistence,
+                skew,
+                seed: rr.seed.unwrap_or(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                attacks: Vec::new(),
+                line,
+            });
+        }
+
+        // Attacks.
+        for a in &raw.attacks {
+            let ar = a.get_ref();
+            let (from, to) = (cx.time(&ar.from, "from")?, cx.time(&ar.to, "to")?);
+            if to <= from {
+                return Err(cx.err(a.span(), "an attack must end after it starts"));
+            }
+            let kind = match (ar.kind.get_ref().as_str(), &ar.captured) {
+                ("replay", Some(c)) => AttackKind::Replay { captured: cx.time(c, "captured")? },
+                ("replay", None) => {
+                    return Err(cx.err(a.span(), "a replay needs captured = TIME (when the replayed RRset was served)"))
+                }
+                ("withhold", _) => AttackKind::Withhold,
+                (k, _) => return Err(cx.err(ar.kind.span(), format!("unknown attack kind {k:?}; use replay or withhold"))),
+            };
+            let target = ar.resolver.get_ref();
+            let mut hit = false;
+            for r in resolvers.iter_mut().filter(|r| target == "*" || &r.name == target) {
+                r.attacks.push(Attack { kind, from, to });
+                hit = true;
+            }
+            if !hit {
+                return Err(cx.err(ar.resolver.span(), format!("no resolver named {target:?} (use a resolver name or \"*\")")));
+            }
+        }
+        for r in &mut resolvers {
+            r.attacks.sort_by_key(|a| a.from);
+        }
+
+        // Plan parameters.
+        let mut plan = PlanParams::for_trust_point(ttl, validity);
+        if let Some(s) = &raw.plan.safety_margin {
+            plan.safety_margin = Some(cx.dur(s, "safety-margin")?);
+        }
+        if let Some(s) = &raw.plan.add_holddown {
+            plan.add_holddown = cx.dur(s, "add-holddown")?;
+        }
+        if let Some(s) = &raw.plan.remove_holddown {
+            plan.remove_holddown = cx.dur(s, "remove-holddown")?;
+        }
+
+        // Population defaults: the keys signing the first RRset are the configured anchors.
+        let pr = &raw.population;
+        let trusted = if pr.trusted.is_empty() {
+            timeline.versions.first().map(|v| v.rrset.validating_signers()).unwrap_or(0)
+        } else {
+            cx.keys_mask(&keys, &pr.trusted)?
+        };
+        let population = PopulationDefaults {
+            trusted,
+            start_from: match &pr.start_from {
+                Some(s) => cx.time(s, "start-from")?,
+                None => start,
+            },
+            start_to: match &pr.start_to {
+                Some(s) => cx.time(s, "start-to")?,
+                None => start,
+            },
+        };
+
+        Ok(Scenario {
+            path: path.to_path_buf(),
+            zone: tpr.zone.clone(),
+            ttl,
+            validity,
+            start,
+            end,
+            seed,
+            keys,
+            timeline,
+            resolvers,
+            plan,
+            population,
+        })
+    }
+
+    /// Days from start to end, for reports.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start) / DAY
+    }
+}
