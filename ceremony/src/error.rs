@@ -48,8 +48,14 @@ impl fmt::Display for Error {
                 f,
                 "no token labelled {l:?}; `ceremony hsm info` lists the tokens the module sees"
             ),
-            Error::WrongPin => write!(f, "the token refused the PIN (wrong PIN); check the PIN file"),
-            Error::PinLocked => write!(f, "the token's user PIN is locked; the security officer must unlock it"),
+            Error::WrongPin => write!(
+                f,
+                "the token refused the PIN (wrong PIN); check the PIN file"
+            ),
+            Error::PinLocked => write!(
+                f,
+                "the token's user PIN is locked; the security officer must unlock it"
+            ),
             Error::KeyNotFound(l) => write!(
                 f,
                 "no key labelled {l:?} on the token; `ceremony inventory` lists the keys"

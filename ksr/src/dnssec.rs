@@ -149,12 +149,19 @@ fn rrsig_time(t: Time) -> SerialNumber {
 /// then the RRset in canonical form with `rrsig.original_ttl` as TTL.
 pub fn signing_data(owner: &str, rrsig: &Signature, keys: &[Key]) -> Result<Vec<u8>, DnssecError> {
     let name = parse_name(owner)?;
-    let type_covered = RecordType::from_str(&rrsig.type_covered).map_err(|_| {
-        DnssecError::BadRrsig(format!(
-            "type covered {:?} is not a record type",
-            rrsig.type_covered
-        ))
-    })?;
+    // Mnemonic (`DNSKEY`) or number (`48`), as some tools write it.
+    let covered = rrsig.type_covered.trim();
+    let type_covered = match covered.parse::<u16>() {
+        Ok(n) => RecordType::from(n),
+        Err(_) => RecordType::from_str(&covered.to_ascii_uppercase()).map_err(|_| {
+            DnssecError::BadRrsig(format!("type covered {covered:?} is not a record type"))
+        })?,
+    };
+    if type_covered != RecordType::DNSKEY {
+        return Err(DnssecError::BadRrsig(format!(
+            "the signature covers {type_covered}, not the DNSKEY RRset"
+        )));
+    }
     if rrsig.labels > name.num_labels() {
         return Err(DnssecError::BadRrsig(format!(
             "labels field {} exceeds the {} label(s) of {owner:?}",
@@ -252,9 +259,15 @@ pub fn verify(key: &Key, data: &[u8], signature: &[u8]) -> Result<(), DnssecErro
     let ok = match key.algorithm {
         8 | 10 => {
             let (e, n) = rsa_components(&key.public_key)?;
+            let bits = bit_len(n);
+            if !(1024..=8192).contains(&bits) {
+                return Err(DnssecError::MalformedKey(format!(
+                    "RSA modulus of {bits} bits is outside the 1024..8192 bits that can be verified"
+                )));
+            }
             // Keys under 2048 bits exist in old root KSRs (RSA-1024); whether they
             // are acceptable is a policy question, not a verification one.
-            let small = bit_len(n) < 2048;
+            let small = bits < 2048;
             let params = match (key.algorithm, small) {
                 (8, false) => &sig::RSA_PKCS1_2048_8192_SHA256,
                 (8, true) => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,

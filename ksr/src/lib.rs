@@ -11,6 +11,7 @@
 //! - [`output`]: atomic writes (temp file, verify, rename).
 
 pub mod check;
+pub mod dialect;
 pub mod digest;
 pub mod dnssec;
 pub mod model;

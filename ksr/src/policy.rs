@@ -21,14 +21,21 @@ pub struct Span {
 
 impl Span {
     pub fn days(min: i64, max: i64) -> Span {
-        Span { min: min * DAY, max: max * DAY }
+        Span {
+            min: min * DAY,
+            max: max * DAY,
+        }
     }
     pub fn contains(&self, s: Seconds) -> bool {
         self.min <= s && s <= self.max
     }
     /// `P9D..P12D`
     pub fn describe(&self) -> String {
-        format!("{}..{}", timefmt::format_duration(self.min), timefmt::format_duration(self.max))
+        format!(
+            "{}..{}",
+            timefmt::format_duration(self.min),
+            timefmt::format_duration(self.max)
+        )
     }
 }
 
@@ -77,7 +84,13 @@ impl Policy {
     /// The root zone's policy (DOMAIN.md section 3; safety values as the real
     /// root KSRs and SKRs state them).
     pub fn root() -> Policy {
-        let rsa2048 = AlgorithmPolicy { algorithm: 8, params: AlgorithmParams::Rsa { size: 2048, exponent: 65537 } };
+        let rsa2048 = AlgorithmPolicy {
+            algorithm: 8,
+            params: AlgorithmParams::Rsa {
+                size: 2048,
+                exponent: 65537,
+            },
+        };
         Policy {
             domains: vec![".".into()],
             bundle_count: 9,
@@ -101,25 +114,33 @@ impl Policy {
 
     /// Reads a TOML policy; errors name the file and the key at fault.
     pub fn from_toml_file(path: &Path) -> Result<Policy, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read policy: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read policy: {e}", path.display()))?;
         Policy::from_toml_str(&text, &path.display().to_string())
     }
 
     /// Parses a TOML policy; `file` only names the source in errors.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Policy, String> {
-        let raw: PolicyFile = toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
-        raw.into_policy().map_err(|(key, msg)| format!("{file}: key `{key}`: {msg}"))
+        let raw: PolicyFile =
+            toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
+        raw.into_policy()
+            .map_err(|(key, msg)| format!("{file}: key `{key}`: {msg}"))
     }
 
     /// The policy as TOML that [`Policy::from_toml_str`] reads back to an equal policy.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(&PolicyFile::from_policy(self)).expect("policy serialises");
-        format!("# ksr operator policy (durations are xsd:duration; algorithms by name or number)\n{body}")
+        let end = if body.ends_with('\n') { "" } else { "\n" };
+        format!("# ksr operator policy (durations are xsd:duration; algorithms by name or number)\n{body}{end}")
     }
 
     /// Finds a schema by name: the policy's own first, then the built-in ones.
     pub fn schema(&self, name: &str) -> Option<Schema> {
-        self.schemas.iter().find(|s| s.name == name).cloned().or_else(|| Schema::builtin(name))
+        self.schemas
+            .iter()
+            .find(|s| s.name == name)
+            .cloned()
+            .or_else(|| Schema::builtin(name))
     }
 
     /// The policy's own schemas, then the built-in ones not shadowed by them.
@@ -187,7 +208,11 @@ pub fn algorithm_mnemonic(algorithm: u8) -> String {
 
 fn algorithm_from_name(name: &str) -> Option<u8> {
     let up = name.trim().to_ascii_uppercase().replace('_', "-");
-    ALGORITHM_NAMES.iter().find(|(_, s)| *s == up).map(|(n, _)| *n).or_else(|| up.parse().ok())
+    ALGORITHM_NAMES
+        .iter()
+        .find(|(_, s)| *s == up)
+        .map(|(n, _)| *n)
+        .or_else(|| up.parse().ok())
 }
 
 /// How an approved algorithm reads: `RSASHA256 (RSA-2048, e=65537)`.
@@ -281,7 +306,12 @@ struct PolicyFile {
 type KeyErr = (String, String);
 
 fn dur(key: &str, d: &Duration) -> Result<Seconds, KeyErr> {
-    let s = timefmt::parse_duration(&d.0).map_err(|e| (key.to_string(), format!("{:?} is not an xsd:duration: {e}", d.0)))?;
+    let s = timefmt::parse_duration(&d.0).map_err(|e| {
+        (
+            key.to_string(),
+            format!("{:?} is not an xsd:duration: {e}", d.0),
+        )
+    })?;
     if s < 0 {
         return Err((key.to_string(), format!("{:?} is negative", d.0)));
     }
@@ -292,44 +322,78 @@ fn span(key: &str, s: &SpanFile) -> Result<Span, KeyErr> {
     let min = dur(&format!("{key}.min"), &s.min)?;
     let max = dur(&format!("{key}.max"), &s.max)?;
     if min > max {
-        return Err((key.to_string(), format!("min {} is greater than max {}", s.min.0, s.max.0)));
+        return Err((
+            key.to_string(),
+            format!("min {} is greater than max {}", s.min.0, s.max.0),
+        ));
     }
     Ok(Span { min, max })
 }
 
 fn span_file(s: &Span) -> SpanFile {
-    SpanFile { min: Duration::from_secs(s.min), max: Duration::from_secs(s.max) }
+    SpanFile {
+        min: Duration::from_secs(s.min),
+        max: Duration::from_secs(s.max),
+    }
 }
 
 fn algorithm(key: &str, a: &AlgorithmFile) -> Result<AlgorithmPolicy, KeyErr> {
     let akey = format!("{key}.algorithm");
     let number = match &a.algorithm {
-        AlgorithmRef::Number(n) => u8::try_from(*n).map_err(|_| (akey.clone(), format!("{n} is not an algorithm number")))?,
+        AlgorithmRef::Number(n) => u8::try_from(*n)
+            .map_err(|_| (akey.clone(), format!("{n} is not an algorithm number")))?,
         AlgorithmRef::Name(s) => algorithm_from_name(s).ok_or_else(|| {
             let known: Vec<&str> = ALGORITHM_NAMES.iter().map(|(_, n)| *n).collect();
-            (akey.clone(), format!("unknown algorithm {s:?} (known: {})", known.join(", ")))
+            (
+                akey.clone(),
+                format!("unknown algorithm {s:?} (known: {})", known.join(", ")),
+            )
         })?,
     };
     if is_deprecated(number) {
-        return Err((akey, format!("{} ({number}) is deprecated for new keys (RFC 8624); remove it", algorithm_mnemonic(number))));
+        return Err((
+            akey,
+            format!(
+                "{} ({number}) is deprecated for new keys (RFC 8624); remove it",
+                algorithm_mnemonic(number)
+            ),
+        ));
     }
     if !SUPPORTED_ALGORITHMS.contains(&number) {
-        return Err((akey, format!("algorithm {number} is not supported (use 8, 10, 13, 14 or 15)")));
+        return Err((
+            akey,
+            format!("algorithm {number} is not supported (use 8, 10, 13, 14 or 15)"),
+        ));
     }
     let params = match number {
         8 | 10 => {
-            let size = a.size.ok_or_else(|| (format!("{key}.size"), "RSA needs `size` (modulus bits, e.g. 2048)".into()))?;
-            let exponent =
-                a.exponent.ok_or_else(|| (format!("{key}.exponent"), "RSA needs `exponent` (e.g. 65537)".into()))?;
+            let size = a.size.ok_or_else(|| {
+                (
+                    format!("{key}.size"),
+                    "RSA needs `size` (modulus bits, e.g. 2048)".into(),
+                )
+            })?;
+            let exponent = a.exponent.ok_or_else(|| {
+                (
+                    format!("{key}.exponent"),
+                    "RSA needs `exponent` (e.g. 65537)".into(),
+                )
+            })?;
             if !(1024..=4096).contains(&size) {
-                return Err((format!("{key}.size"), format!("RSA size {size} is outside 1024..4096")));
+                return Err((
+                    format!("{key}.size"),
+                    format!("RSA size {size} is outside 1024..4096"),
+                ));
             }
             AlgorithmParams::Rsa { size, exponent }
         }
         13 | 14 => {
             let curve = if number == 13 { 256 } else { 384 };
             if a.size.is_some_and(|s| s != curve) {
-                return Err((format!("{key}.size"), format!("{} keys are {curve} bits", algorithm_mnemonic(number))));
+                return Err((
+                    format!("{key}.size"),
+                    format!("{} keys are {curve} bits", algorithm_mnemonic(number)),
+                ));
             }
             if a.exponent.is_some() {
                 return Err((format!("{key}.exponent"), "only RSA has an exponent".into()));
@@ -338,12 +402,18 @@ fn algorithm(key: &str, a: &AlgorithmFile) -> Result<AlgorithmPolicy, KeyErr> {
         }
         _ => {
             if a.size.is_some() || a.exponent.is_some() {
-                return Err((key.to_string(), format!("{} takes no size or exponent", algorithm_mnemonic(number))));
+                return Err((
+                    key.to_string(),
+                    format!("{} takes no size or exponent", algorithm_mnemonic(number)),
+                ));
             }
             AlgorithmParams::None
         }
     };
-    Ok(AlgorithmPolicy { algorithm: number, params })
+    Ok(AlgorithmPolicy {
+        algorithm: number,
+        params,
+    })
 }
 
 fn algorithm_file(a: &AlgorithmPolicy) -> AlgorithmFile {
@@ -352,20 +422,33 @@ fn algorithm_file(a: &AlgorithmPolicy) -> AlgorithmFile {
         AlgorithmParams::Ecdsa { size } => (Some(size), None),
         AlgorithmParams::None => (None, None),
     };
-    AlgorithmFile { algorithm: AlgorithmRef::Name(algorithm_mnemonic(a.algorithm)), size, exponent }
+    AlgorithmFile {
+        algorithm: AlgorithmRef::Name(algorithm_mnemonic(a.algorithm)),
+        size,
+        exponent,
+    }
 }
 
 fn algorithms(key: &str, list: &[AlgorithmFile]) -> Result<Vec<AlgorithmPolicy>, KeyErr> {
     if list.is_empty() {
-        return Err((key.to_string(), "at least one algorithm must be approved".into()));
+        return Err((
+            key.to_string(),
+            "at least one algorithm must be approved".into(),
+        ));
     }
-    list.iter().enumerate().map(|(i, a)| algorithm(&format!("{key}[{i}]"), a)).collect()
+    list.iter()
+        .enumerate()
+        .map(|(i, a)| algorithm(&format!("{key}[{i}]"), a))
+        .collect()
 }
 
 impl PolicyFile {
     fn into_policy(self) -> Result<Policy, KeyErr> {
         if self.domains.is_empty() {
-            return Err(("domains".into(), "list at least one zone, e.g. [\".\"]".into()));
+            return Err((
+                "domains".into(),
+                "list at least one zone, e.g. [\".\"]".into(),
+            ));
         }
         for d in &self.domains {
             let n = normalize_domain(d);
@@ -385,7 +468,10 @@ impl PolicyFile {
                 ));
             }
             if k.contains(&0) {
-                return Err(("bundles.keys_per_bundle".into(), "a bundle needs at least one ZSK".into()));
+                return Err((
+                    "bundles.keys_per_bundle".into(),
+                    "a bundle needs at least one ZSK".into(),
+                ));
             }
         }
         for (i, s) in self.schemas.iter().enumerate() {

@@ -44,7 +44,11 @@ pub struct SlotPlan {
 
 impl SlotPlan {
     fn new(publish: &[Role], revoke: &[Role], sign: &[Role]) -> SlotPlan {
-        SlotPlan { publish: publish.to_vec(), sign: sign.to_vec(), revoke: revoke.to_vec() }
+        SlotPlan {
+            publish: publish.to_vec(),
+            sign: sign.to_vec(),
+            revoke: revoke.to_vec(),
+        }
     }
 
     /// Every role in the slot's DNSKEY RRset, revoked or not, sorted.
@@ -73,7 +77,13 @@ impl SlotPlan {
 
     /// `publish C+N, revoke C, sign N` style, for messages.
     pub fn describe(&self) -> String {
-        let join = |roles: &[Role]| roles.iter().map(|r| r.letter()).collect::<Vec<_>>().join("+");
+        let join = |roles: &[Role]| {
+            roles
+                .iter()
+                .map(|r| r.letter())
+                .collect::<Vec<_>>()
+                .join("+")
+        };
         let mut s = format!("publish {}", join(&self.publish));
         if !self.revoke.is_empty() {
             s.push_str(&format!(", revoke {}", join(&self.revoke)));
@@ -100,24 +110,64 @@ impl Schema {
         let p = SlotPlan::new;
         let (first, middle, last) = match name {
             "normal" => (p(&[C], &[], &[C]), p(&[C], &[], &[C]), p(&[C], &[], &[C])),
-            "pre-publish" => (p(&[C], &[], &[C]), p(&[C, N], &[], &[C]), p(&[C, N], &[], &[C])),
-            "rollover" => (p(&[C, N], &[], &[C]), p(&[C, N], &[], &[N]), p(&[C, N], &[], &[N])),
-            "revoke" => (p(&[C, N], &[], &[N]), p(&[N], &[C], &[C, N]), p(&[N], &[], &[N])),
-            "publish+" => (p(&[C, N], &[], &[C]), p(&[C, N], &[], &[C]), p(&[C, N], &[], &[C])),
-            "rollover+" => (p(&[C, N], &[], &[N]), p(&[C, N], &[], &[N]), p(&[C, N], &[], &[N])),
-            "revoke+" => (p(&[N], &[], &[N]), p(&[N], &[C], &[C, N]), p(&[N], &[], &[N])),
+            "pre-publish" => (
+                p(&[C], &[], &[C]),
+                p(&[C, N], &[], &[C]),
+                p(&[C, N], &[], &[C]),
+            ),
+            "rollover" => (
+                p(&[C, N], &[], &[C]),
+                p(&[C, N], &[], &[N]),
+                p(&[C, N], &[], &[N]),
+            ),
+            "revoke" => (
+                p(&[C, N], &[], &[N]),
+                p(&[N], &[C], &[C, N]),
+                p(&[N], &[], &[N]),
+            ),
+            "publish+" => (
+                p(&[C, N], &[], &[C]),
+                p(&[C, N], &[], &[C]),
+                p(&[C, N], &[], &[C]),
+            ),
+            "rollover+" => (
+                p(&[C, N], &[], &[N]),
+                p(&[C, N], &[], &[N]),
+                p(&[C, N], &[], &[N]),
+            ),
+            "revoke+" => (
+                p(&[N], &[], &[N]),
+                p(&[N], &[C], &[C, N]),
+                p(&[N], &[], &[N]),
+            ),
             _ => return None,
         };
-        Some(Schema { name: name.to_string(), first, middle, last })
+        Some(Schema {
+            name: name.to_string(),
+            first,
+            middle,
+            last,
+        })
     }
 
     pub fn builtin_names() -> &'static [&'static str] {
-        &["normal", "pre-publish", "rollover", "revoke", "publish+", "rollover+", "revoke+"]
+        &[
+            "normal",
+            "pre-publish",
+            "rollover",
+            "revoke",
+            "publish+",
+            "rollover+",
+            "revoke+",
+        ]
     }
 
     /// All seven built-in schemas, in table order.
     pub fn builtins() -> Vec<Schema> {
-        Self::builtin_names().iter().filter_map(|n| Self::builtin(n)).collect()
+        Self::builtin_names()
+            .iter()
+            .filter_map(|n| Self::builtin(n))
+            .collect()
     }
 
     /// The plan for slot `index` (0-based) of `count` slots.
@@ -143,8 +193,13 @@ impl Schema {
         if self.name.trim().is_empty() {
             return Err("schema name is empty".into());
         }
-        for (which, plan) in [("first", &self.first), ("middle", &self.middle), ("last", &self.last)] {
-            plan.validate().map_err(|e| format!("schema {:?}, {which} slot: {e}", self.name))?;
+        for (which, plan) in [
+            ("first", &self.first),
+            ("middle", &self.middle),
+            ("last", &self.last),
+        ] {
+            plan.validate()
+                .map_err(|e| format!("schema {:?}, {which} slot: {e}", self.name))?;
         }
         Ok(())
     }
@@ -182,9 +237,20 @@ mod tests {
 
     #[test]
     fn invalid_plans_are_refused() {
-        let bad = SlotPlan { publish: vec![C], sign: vec![N], revoke: vec![] };
-        assert!(bad.validate().unwrap_err().contains("N signs but is not published"));
-        let both = SlotPlan { publish: vec![C], sign: vec![C], revoke: vec![C] };
+        let bad = SlotPlan {
+            publish: vec![C],
+            sign: vec![N],
+            revoke: vec![],
+        };
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .contains("N signs but is not published"));
+        let both = SlotPlan {
+            publish: vec![C],
+            sign: vec![C],
+            revoke: vec![C],
+        };
         assert!(both.validate().is_err());
     }
 }

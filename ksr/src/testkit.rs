@@ -7,7 +7,10 @@
 //! derive those from a seed). Never use any of these for a real zone.
 
 use crate::dnssec;
-use crate::model::{flags, AlgorithmParams, AlgorithmPolicy, Bundle, Document, Key, Kind, PolicyBlock, Signature, Time};
+use crate::model::{
+    flags, AlgorithmParams, AlgorithmPolicy, Bundle, Document, Key, Kind, PolicyBlock, Signature,
+    Time,
+};
 use crate::policy::{Policy, Span};
 use crate::schema::{Role, Schema};
 use ring::rand::SystemRandom;
@@ -44,7 +47,11 @@ pub struct TestKey {
 
 impl std::fmt::Debug for TestKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TestKey({}, alg {})", self.key_identifier, self.algorithm)
+        write!(
+            f,
+            "TestKey({}, alg {})",
+            self.key_identifier, self.algorithm
+        )
     }
 }
 
@@ -64,11 +71,20 @@ impl TestKey {
     /// ECDSA P-256 (algorithm 13): TEST-ONLY key `index` (0 or 1).
     pub fn ecdsa_p256(index: usize) -> TestKey {
         let rng = SystemRandom::new();
-        let pair = sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, P256_KEYS[index], &rng)
-            .expect("TEST-ONLY P-256 key");
+        let pair = sig::EcdsaKeyPair::from_pkcs8(
+            &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+            P256_KEYS[index],
+            &rng,
+        )
+        .expect("TEST-ONLY P-256 key");
         // DNSSEC wants X||Y, without the 0x04 uncompressed-point prefix (RFC 6605).
         let public_key = pair.public_key().as_ref()[1..].to_vec();
-        TestKey { key_identifier: format!("p256-{index}"), algorithm: 13, public_key, signer: Signer::Ecdsa(pair) }
+        TestKey {
+            key_identifier: format!("p256-{index}"),
+            algorithm: 13,
+            public_key,
+            signer: Signer::Ecdsa(pair),
+        }
     }
 
     /// RSA-2048 e=65537: TEST-ONLY key `index` (0..3), algorithm 8 (RSASHA256) or 10 (RSASHA512).
@@ -86,7 +102,12 @@ impl TestKey {
         let mut public_key = vec![exponent.len() as u8];
         public_key.extend(&exponent);
         public_key.extend(&modulus);
-        TestKey { key_identifier: format!("rsa2048-{index}"), algorithm, public_key, signer: Signer::Rsa(pair, encoding) }
+        TestKey {
+            key_identifier: format!("rsa2048-{index}"),
+            algorithm,
+            public_key,
+            signer: Signer::Rsa(pair, encoding),
+        }
     }
 
     /// Same key, other identifier (HSM label style for KSKs, e.g. `Ktest1`).
@@ -141,7 +162,14 @@ impl TestKey {
 
     /// An RRSIG by `signer` (this key's DNSKEY as published, flags included) over
     /// the DNSKEY RRset `keys` of `domain`.
-    pub fn rrsig(&self, domain: &str, signer: &Key, keys: &[Key], inception: Time, expiration: Time) -> Signature {
+    pub fn rrsig(
+        &self,
+        domain: &str,
+        signer: &Key,
+        keys: &[Key],
+        inception: Time,
+        expiration: Time,
+    ) -> Signature {
         let ttl = keys.first().map_or(signer.ttl, |k| k.ttl);
         let mut s = Signature {
             key_identifier: signer.key_identifier.clone(),
@@ -169,7 +197,9 @@ pub fn resign(doc: &mut Document, keys: &[&TestKey]) {
     for b in &mut doc.bundles {
         let rrset = b.keys.clone();
         for s in &mut b.signatures {
-            let Some(signer) = rrset.iter().find(|k| k.key_identifier == s.key_identifier) else { continue };
+            let Some(signer) = rrset.iter().find(|k| k.key_identifier == s.key_identifier) else {
+                continue;
+            };
             if let Some(tk) = keys.iter().find(|t| t.is(signer)) {
                 *s = tk.rrsig(&domain, signer, &rrset, s.inception, s.expiration);
             }
@@ -185,7 +215,9 @@ pub fn date(s: &str) -> Time {
 /// A real IANA fixture by file name (`ksr-root-2017-q2-0.xml`), from
 /// `tests/fixtures/iana-root/` at the workspace root.
 pub fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/iana-root").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/iana-root")
+        .join(name)
 }
 
 /// Parses a real IANA fixture.
@@ -230,7 +262,9 @@ impl KsrBuilder {
             interval: 10 * DAY,
             validity: 21 * DAY,
             ttl: 172_800,
-            zsks: (0..3).map(|i| TestKey::ed25519(&format!("{domain}zsk{i}"))).collect(),
+            zsks: (0..3)
+                .map(|i| TestKey::ed25519(&format!("{domain}zsk{i}")))
+                .collect(),
             pattern: root_pattern(9),
         }
     }
@@ -254,7 +288,14 @@ impl KsrBuilder {
 
     fn bundle_id(&self, i: usize) -> String {
         let h = hex::encode(Sha256::digest(format!("{}/{i}", self.id)));
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     }
 
     fn zsk_block(&self) -> PolicyBlock {
@@ -290,7 +331,9 @@ impl KsrBuilder {
                 let signatures = slot
                     .iter()
                     .zip(&keys)
-                    .map(|(&k, key)| self.zsks[k].rrsig(&self.domain, key, &keys, sig_inception, sig_expiration))
+                    .map(|(&k, key)| {
+                        self.zsks[k].rrsig(&self.domain, key, &keys, sig_inception, sig_expiration)
+                    })
                     .collect();
                 Bundle {
                     id: self.bundle_id(i),
@@ -335,14 +378,26 @@ impl KsrBuilder {
         Policy {
             domains: vec![crate::policy::normalize_domain(&self.domain)],
             bundle_count: n,
-            cycle_duration: Span { min: self.interval * (n as i64 - 1), max: self.interval * (n as i64 - 1) },
+            cycle_duration: Span {
+                min: self.interval * (n as i64 - 1),
+                max: self.interval * (n as i64 - 1),
+            },
             keys_per_bundle: Some(self.pattern.iter().map(|s| s.len()).collect()),
             distinct_keys: Some(distinct.len()),
             zsk_algorithms: self.zsk_block().algorithms,
             ksk_algorithms,
-            signature_validity: Span { min: self.validity, max: self.validity },
-            validity_overlap: Span { min: overlap, max: overlap },
-            bundle_interval: Span { min: self.interval, max: self.interval },
+            signature_validity: Span {
+                min: self.validity,
+                max: self.validity,
+            },
+            validity_overlap: Span {
+                min: overlap,
+                max: overlap,
+            },
+            bundle_interval: Span {
+                min: self.interval,
+                max: self.interval,
+            },
             signature_horizon: 180 * DAY,
             ksk_publish_safety: 0,
             ksk_retire_safety: 28 * DAY,
@@ -357,20 +412,35 @@ impl KsrBuilder {
 /// What a policy block or operator policy says about `key`'s algorithm.
 pub fn algorithm_policy(key: &TestKey) -> AlgorithmPolicy {
     let params = match key.algorithm {
-        8 | 10 => AlgorithmParams::Rsa { size: 2048, exponent: 65537 },
+        8 | 10 => AlgorithmParams::Rsa {
+            size: 2048,
+            exponent: 65537,
+        },
         13 => AlgorithmParams::Ecdsa { size: 256 },
         14 => AlgorithmParams::Ecdsa { size: 384 },
         _ => AlgorithmParams::None,
     };
-    AlgorithmPolicy { algorithm: key.algorithm, params }
+    AlgorithmPolicy {
+        algorithm: key.algorithm,
+        params,
+    }
 }
 
 /// Signs `ksr` into an SKR following `schema`, with `current` as C and `next`
 /// as N: per slot the ZSKs, then the KSKs the plan publishes (revoked ones with
 /// flags 385), and an RRSIG by each signing KSK over the bundle's period.
-pub fn sign_skr(ksr: &Document, schema: &Schema, current: &TestKey, next: Option<&TestKey>) -> Document {
+pub fn sign_skr(
+    ksr: &Document,
+    schema: &Schema,
+    current: &TestKey,
+    next: Option<&TestKey>,
+) -> Document {
     let n = ksr.bundles.len();
-    let ttl = ksr.bundles.first().and_then(|b| b.keys.first()).map_or(172_800, |k| k.ttl);
+    let ttl = ksr
+        .bundles
+        .first()
+        .and_then(|b| b.keys.first())
+        .map_or(172_800, |k| k.ttl);
     let key_for = |r: Role| -> &TestKey {
         match r {
             Role::Current => current,
@@ -386,18 +456,33 @@ pub fn sign_skr(ksr: &Document, schema: &Schema, current: &TestKey, next: Option
             let mut keys: Vec<Key> = b.keys.clone();
             for r in plan.published() {
                 let tk = key_for(r);
-                keys.push(if plan.revoke.contains(&r) { tk.revoked_ksk(ttl) } else { tk.ksk(ttl) });
+                keys.push(if plan.revoke.contains(&r) {
+                    tk.revoked_ksk(ttl)
+                } else {
+                    tk.ksk(ttl)
+                });
             }
             let signatures = plan
                 .sign
                 .iter()
                 .map(|&r| {
                     let tk = key_for(r);
-                    let signer = keys.iter().find(|k| tk.is(k)).expect("signer is published").clone();
+                    let signer = keys
+                        .iter()
+                        .find(|k| tk.is(k))
+                        .expect("signer is published")
+                        .clone();
                     tk.rrsig(&ksr.domain, &signer, &keys, b.inception, b.expiration)
                 })
                 .collect();
-            Bundle { id: b.id.clone(), inception: b.inception, expiration: b.expiration, signers: vec![], keys, signatures }
+            Bundle {
+                id: b.id.clone(),
+                inception: b.inception,
+                expiration: b.expiration,
+                signers: vec![],
+                keys,
+                signatures,
+            }
         })
         .collect();
     let mut ksk_algorithms = vec![algorithm_policy(current)];
@@ -430,12 +515,23 @@ pub fn sign_skr(ksr: &Document, schema: &Schema, current: &TestKey, next: Option
 /// its detail mentions `needle` (a slot, key or number the failure must name).
 pub fn assert_fails_only(report: &crate::check::Report, name: &str, needle: &str) {
     let lines = report.lines().join("\n");
-    assert_eq!(report.failures(), vec![name], "expected only {name} to fail:\n{lines}");
+    assert_eq!(
+        report.failures(),
+        vec![name],
+        "expected only {name} to fail:\n{lines}"
+    );
     let detail = &report.get(name).expect("check ran").detail;
-    assert!(detail.contains(needle), "{name} detail should mention {needle:?}: {detail}");
+    assert!(
+        detail.contains(needle),
+        "{name} detail should mention {needle:?}: {detail}"
+    );
 }
 
 /// Asserts that nothing failed.
 pub fn assert_no_failure(report: &crate::check::Report) {
-    assert!(!report.failed(), "unexpected failure:\n{}", report.lines().join("\n"));
+    assert!(
+        !report.failed(),
+        "unexpected failure:\n{}",
+        report.lines().join("\n")
+    );
 }

@@ -32,7 +32,6 @@ pub fn parse_xml_time(s: &str) -> Result<Time, String> {
     let (body, zone) = split_zone(s);
     match zone {
         "" | "Z" | "+00:00" => {}
-        "-00:00" => {} // RFC 3339 "unknown local offset", still UTC
         other => {
             return Err(format!(
                 "time {s:?} has zone {other:?}; only UTC (Z or +00:00) is accepted"
@@ -53,7 +52,7 @@ pub fn parse_xml_time(s: &str) -> Result<Time, String> {
 
 /// Splits a trailing zone designator (`Z`, `+hh:mm`, `-hh:mm`) off a dateTime.
 fn split_zone(s: &str) -> (&str, &str) {
-    if let Some(body) = s.strip_suffix('Z').or_else(|| s.strip_suffix('z')) {
+    if let Some(body) = s.strip_suffix('Z') {
         return (body, "Z");
     }
     // A zone is the last 6 chars "+hh:mm"/"-hh:mm", placed after the time part.
@@ -244,6 +243,8 @@ mod tests {
         let e = parse_xml_time("2017-04-01T00:00:00+01:00").unwrap_err();
         assert!(e.contains("only UTC"), "{e}");
         assert!(parse_xml_time("2017-04-01").is_err());
+        assert!(parse_xml_time("2017-04-01T00:00:00-00:00").is_err());
+        assert!(parse_xml_time("2017-04-01T00:00:00z").is_err());
         assert!(parse_xml_time("2017-04-01T25:00:00").is_err());
     }
 

@@ -4,7 +4,10 @@ use ksr::policy::Policy;
 use std::process::Command;
 
 fn ksr(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ksr")).args(args).output().expect("ksr runs")
+    Command::new(env!("CARGO_BIN_EXE_ksr"))
+        .args(args)
+        .output()
+        .expect("ksr runs")
 }
 
 #[test]
@@ -17,9 +20,15 @@ fn hash_prints_hex_and_32_pgp_words() {
     let o = ksr(&["hash", f.to_str().unwrap(), g.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("853ff93762a06ddbf722c4ebe9ddd66d8f63ddaea97f521c3ecc20da7c976020"), "{out}");
+    assert!(
+        out.contains("853ff93762a06ddbf722c4ebe9ddd66d8f63ddaea97f521c3ecc20da7c976020"),
+        "{out}"
+    );
     let words: Vec<&str> = out.split_whitespace().collect();
-    let at = words.iter().position(|w| *w == "music").expect("first word");
+    let at = words
+        .iter()
+        .position(|w| *w == "music")
+        .expect("first word");
     assert_eq!(&words[at..at + 4], &["music", "2", "customer", "3"]);
     assert!(out.contains("waffle"));
     assert!(out.contains("32 "), "32 numbered words: {out}");
@@ -34,7 +43,10 @@ fn policy_show_prints_the_root_policy_that_reads_back_equal() {
     let o = ksr(&["policy", "show"]);
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("P21D") && text.contains("RSASHA256") && text.contains("P180D"), "{text}");
+    assert!(
+        text.contains("P21D") && text.contains("RSASHA256") && text.contains("P180D"),
+        "{text}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("root.toml");
     std::fs::write(&p, &text).unwrap();
@@ -52,8 +64,16 @@ fn a_bad_policy_file_exits_2_naming_file_and_key() {
     let text = Policy::root().to_toml().replace("P180D", "P180X");
     std::fs::write(&p, text).unwrap();
     let ksr_file = ksr::testkit::fixture_path("ksr-root-2017-q2-0.xml");
-    let o = ksr(&["verify", "--policy", p.to_str().unwrap(), ksr_file.to_str().unwrap()]);
+    let o = ksr(&[
+        "verify",
+        "--policy",
+        p.to_str().unwrap(),
+        ksr_file.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.toml") && err.contains("signatures.horizon"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("signatures.horizon"),
+        "{err}"
+    );
 }

@@ -293,3 +293,40 @@ fn root_ksk_2010_tag_size_and_ds() {
     k.flags = flags::KSK_REVOKED;
     assert_eq!(dnssec::key_tag(&k), 19164);
 }
+
+#[test]
+fn type_covered_must_be_dnskey() {
+    let k = ed25519();
+    let keys = vec![k.key.clone()];
+    let mut rrsig = rrsig_for("cz.", &k.key);
+    let by_name = dnssec::signing_data("cz.", &rrsig, &keys).unwrap();
+    rrsig.type_covered = "48".into();
+    assert_eq!(dnssec::signing_data("cz.", &rrsig, &keys).unwrap(), by_name);
+    rrsig.type_covered = "dnskey".into();
+    assert_eq!(dnssec::signing_data("cz.", &rrsig, &keys).unwrap(), by_name);
+    rrsig.type_covered = "CDS".into();
+    assert!(matches!(
+        dnssec::signing_data("cz.", &rrsig, &keys),
+        Err(DnssecError::BadRrsig(m)) if m.contains("not the DNSKEY RRset")
+    ));
+}
+
+#[test]
+fn tiny_rsa_key_is_reported_not_just_failed() {
+    // 512-bit modulus: below what can be verified; say so instead of "bad signature".
+    let mut pk = vec![3, 1, 0, 1];
+    pk.push(0x80);
+    pk.extend([0x01; 63]);
+    let k = make_key(flags::ZSK, 8, pk);
+    assert_eq!(
+        dnssec::key_size(&k).unwrap(),
+        KeySize::Rsa {
+            bits: 512,
+            exponent: 65537
+        }
+    );
+    assert!(matches!(
+        dnssec::verify(&k, b"data", &[0; 64]),
+        Err(DnssecError::MalformedKey(m)) if m.contains("512 bits")
+    ));
+}

@@ -537,3 +537,37 @@ fn damaged_input_is_refused_never_panics() {
         }
     }
 }
+
+#[test]
+fn refuses_signer_in_a_response_but_keeps_it_in_a_request() {
+    let (text, line) = mutate(
+        "skr-root-2017-q2-0.xml",
+        "<Key keyIdentifier=\"Kjqmt7v\"",
+        "<Signer keyIdentifier=\"Kjqmt7v\"/>\n<Key keyIdentifier=\"Kjqmt7v\"",
+    );
+    let e = refused(&text);
+    assert_eq!(e.line, line);
+    assert_eq!(e.element, "KSR/Response/ResponseBundle/Signer");
+    assert!(e.message.contains("not allowed in <ResponseBundle>"), "{e}");
+
+    let (text, _) = mutate(
+        "ksr-root-2017-q2-0.xml",
+        "<Expiration>2017-04-22T00:00:00</Expiration>",
+        "<Expiration>2017-04-22T00:00:00</Expiration>\n<Signer keyIdentifier=\"Kjqmt7v\"/>",
+    );
+    let doc = parse_str(&text).unwrap();
+    assert_eq!(doc.bundles[0].signers, vec!["Kjqmt7v".to_string()]);
+    let again = xml::parse(&xml::write(&doc), "w.xml", &ParseOptions::default()).unwrap();
+    assert_eq!(again, doc);
+}
+
+#[test]
+fn refuses_deep_nesting() {
+    let deep = format!(
+        "<KSR id=\"x\" domain=\".\" serial=\"1\">\n{}",
+        "<a>".repeat(300_000)
+    );
+    let e = refused(&deep);
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("nested more than"), "{e}");
+}

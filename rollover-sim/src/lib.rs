@@ -26,3 +26,6 @@ pub mod plan;
 pub mod scenario;
 pub mod skr;
 pub mod run;
+pub mod population;
+pub mod cli;
+pub mod report;

@@ -1,4 +1,7 @@
+//! `rollover-sim`: RFC 5011 resolver model, rollover plans and population forecasts.
+use clap::Parser;
+
 fn main() {
-    eprintln!("rollover-sim: not yet implemented");
-    std::process::exit(2);
+    let cli = rollover_sim::cli::Cli::parse();
+    std::process::exit(rollover_sim::cli::main(cli));
 }

@@ -126,6 +126,7 @@ pub struct StepVerdict {
     pub step: Step,
     pub key_name: String,
     /// Earliest safe time; `None`: never safe as planned (the RRset itself is wrong).
+    #[serde(serialize_with = "crate::clock::ser::opt_instant")]
     pub earliest: Option<Instant>,
     pub rule: Rule,
     pub safe: bool,

@@ -94,6 +94,7 @@ pub struct Event {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Version {
+    #[serde(serialize_with = "crate::clock::ser::instant")]
     pub from: Instant,
     pub rrset: Rrset,
     /// Where this RRset came from (scenario line, SKR bundle, or "re-sign").
@@ -103,6 +104,7 @@ pub struct Version {
 /// A change of the RRset: one key, one action, at one time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
+    #[serde(serialize_with = "crate::clock::ser::instant")]
     pub at: Instant,
     pub action: Action,
     pub key: usize,

@@ -23,3 +23,5 @@ pub fn binary(name: &str) -> PathBuf {
     }
     dir.join(name)
 }
+
+pub mod softhsm;

@@ -18,12 +18,26 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     }
     hsm.keygen("ksk-p256", "ecdsap256sha256", None, "example.test.", 257);
     hsm.keygen("ksk-ed", "ed25519", None, "example.test.", 257);
-    let policy = write_policy(hsm.dir.path(), "example.toml", &example_policy(&[p256(), ed25519()]));
+    let policy = write_policy(
+        hsm.dir.path(),
+        "example.toml",
+        &example_policy(&[p256(), ed25519()]),
+    );
     let ksr_path = hsm.path("ksr-example.xml");
-    ok(request(&hsm, &policy, &["zsk-1", "zsk-2", "zsk-3"], FROM, TO, &ksr_path));
+    ok(request(
+        &hsm,
+        &policy,
+        &["zsk-1", "zsk-2", "zsk-3"],
+        FROM,
+        TO,
+        &ksr_path,
+    ));
 
     // The request is a valid KSR under the policy: root-like layout, ZSK proofs verify.
-    let report = ksr_verify_passes(&ksr_path, &["--policy", policy.to_str().unwrap(), "--at", AT]);
+    let report = ksr_verify_passes(
+        &ksr_path,
+        &["--policy", policy.to_str().unwrap(), "--at", AT],
+    );
     assert!(report.contains("PASS KSR-BUNDLE-POP"), "{report}");
     let req = ksr::xml::parse_file(&ksr_path, &Default::default()).unwrap();
     assert_eq!(req.domain, "example.test.");
@@ -31,10 +45,23 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     assert_eq!(per_slot, [2, 1, 1, 1, 1, 1, 1, 1, 2]);
     // Deterministic ids: the same request again gives the same file.
     let again = hsm.path("ksr-again.xml");
-    ok(request(&hsm, &policy, &["zsk-1", "zsk-2", "zsk-3"], FROM, TO, &again));
-    let (a, b) = (ksr::xml::parse_file(&again, &Default::default()).unwrap(), &req);
+    ok(request(
+        &hsm,
+        &policy,
+        &["zsk-1", "zsk-2", "zsk-3"],
+        FROM,
+        TO,
+        &again,
+    ));
+    let (a, b) = (
+        ksr::xml::parse_file(&again, &Default::default()).unwrap(),
+        &req,
+    );
     assert_eq!(a.id, b.id);
-    assert_eq!(a.bundles.iter().map(|x| &x.id).collect::<Vec<_>>(), b.bundles.iter().map(|x| &x.id).collect::<Vec<_>>());
+    assert_eq!(
+        a.bundles.iter().map(|x| &x.id).collect::<Vec<_>>(),
+        b.bundles.iter().map(|x| &x.id).collect::<Vec<_>>()
+    );
 
     for (ksk, alg) in [("ksk-p256", 13u8), ("ksk-ed", 15u8)] {
         let out = out_dir(&hsm, &format!("out-{ksk}"));
@@ -43,13 +70,26 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
             &hsm,
             &ksr_path,
             &skr,
-            &["--ksk-current", ksk, "--schema", "normal", "--at", AT, "--policy", policy.to_str().unwrap()],
+            &[
+                "--ksk-current",
+                ksk,
+                "--schema",
+                "normal",
+                "--at",
+                AT,
+                "--policy",
+                policy.to_str().unwrap(),
+            ],
         ));
         ksr_verify_passes(&skr, &["--policy", policy.to_str().unwrap(), "--at", AT]);
         let doc = ksr::xml::parse_file(&skr, &Default::default()).unwrap();
         for bundle in &doc.bundles {
             let s = &bundle.signatures[0];
-            assert_eq!((s.algorithm, s.labels, s.original_ttl, s.ttl), (alg, 2, 3600, 3600), "{ksk}");
+            assert_eq!(
+                (s.algorithm, s.labels, s.original_ttl, s.ttl),
+                (alg, 2, 3600, 3600),
+                "{ksk}"
+            );
             assert_eq!(s.signers_name, "example.test.");
         }
         if alg == 15 {
@@ -59,7 +99,16 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
                 &hsm,
                 &ksr_path,
                 &skr2,
-                &["--ksk-current", ksk, "--schema", "normal", "--at", AT, "--policy", policy.to_str().unwrap()],
+                &[
+                    "--ksk-current",
+                    ksk,
+                    "--schema",
+                    "normal",
+                    "--at",
+                    AT,
+                    "--policy",
+                    policy.to_str().unwrap(),
+                ],
             ));
             assert_eq!(std::fs::read(&skr).unwrap(), std::fs::read(&skr2).unwrap());
         }
@@ -74,7 +123,16 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
         &hsm,
         &ksr_path,
         &out.join("skr.xml"),
-        &["--ksk-current", "ksk-ed", "--schema", "normal", "--at", AT, "--policy", other.to_str().unwrap()],
+        &[
+            "--ksk-current",
+            "ksk-ed",
+            "--schema",
+            "normal",
+            "--at",
+            AT,
+            "--policy",
+            other.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("TTL 3600"), "{}", text(&o));
@@ -86,12 +144,23 @@ fn trust_anchor_xml_and_ds() {
     let hsm = Hsm::new("ta");
     hsm.keygen("ksk-ta", "ecdsap256sha256", None, "example.test.", 257);
     let out = hsm.path("root-anchors.xml");
-    let mut c = hsm.ceremony(&["trust-anchor", "--ksk", "ksk-ta", "--zone", "example.test.", "--valid-from", "2026-01-01"]);
+    let mut c = hsm.ceremony(&[
+        "trust-anchor",
+        "--ksk",
+        "ksk-ta",
+        "--zone",
+        "example.test.",
+        "--valid-from",
+        "2026-01-01",
+    ]);
     let o = ok(c.arg("--out").arg(&out).output().unwrap());
     let xml = std::fs::read_to_string(&out).unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     // The DS line (SHA-256) and the XML agree on tag, algorithm and digest.
-    let ds = stdout.lines().find(|l| l.contains(" IN DS ") && l.split_whitespace().nth(5) == Some("2")).expect(&stdout);
+    let ds = stdout
+        .lines()
+        .find(|l| l.contains(" IN DS ") && l.split_whitespace().nth(5) == Some("2"))
+        .expect(&stdout);
     let f: Vec<&str> = ds.split_whitespace().collect();
     assert_eq!(f[0], "example.test.");
     assert!(xml.contains("<Zone>example.test.</Zone>"), "{xml}");
@@ -99,12 +168,29 @@ fn trust_anchor_xml_and_ds() {
     assert!(xml.contains("<Algorithm>13</Algorithm>"), "{xml}");
     assert!(xml.contains("<DigestType>2</DigestType>"));
     assert!(xml.contains(&format!("<Digest>{}</Digest>", f[6])), "{xml}");
-    assert!(xml.contains("<KeyDigest id=\"ksk-ta\" validFrom=\"2026-01-01T00:00:00+00:00\">"), "{xml}");
+    assert!(
+        xml.contains("<KeyDigest id=\"ksk-ta\" validFrom=\"2026-01-01T00:00:00+00:00\">"),
+        "{xml}"
+    );
     // The DS digest is the one keygen printed for the same key.
     let inv = ok(hsm.run(&["inventory", "--json", "--zone", "example.test."]));
-    assert!(String::from_utf8_lossy(&inv.stdout).to_uppercase().contains(f[6]), "{}", text(&inv));
+    assert!(
+        String::from_utf8_lossy(&inv.stdout)
+            .to_uppercase()
+            .contains(f[6]),
+        "{}",
+        text(&inv)
+    );
     // Missing key: exit 2, named.
-    let o = hsm.run(&["trust-anchor", "--ksk", "nope", "--zone", "example.test.", "--valid-from", "2026-01-01"]);
+    let o = hsm.run(&[
+        "trust-anchor",
+        "--ksk",
+        "nope",
+        "--zone",
+        "example.test.",
+        "--valid-from",
+        "2026-01-01",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("nope"));
 }

@@ -9,11 +9,19 @@ use ceremony_sign_common::*;
 use ksr::model::{flags, Document, Key};
 
 /// Quarters: each KSR covers 91 days; KSR n+1 starts where KSR n's period ends.
-const QUARTERS: [(&str, &str, &str); 3] =
-    [("2026-01-01", "2026-04-02", "2025-12-15"), ("2026-04-02", "2026-07-02", "2026-03-15"), ("2026-07-02", "2026-10-01", "2026-06-15")];
+const QUARTERS: [(&str, &str, &str); 3] = [
+    ("2026-01-01", "2026-04-02", "2025-12-15"),
+    ("2026-04-02", "2026-07-02", "2026-03-15"),
+    ("2026-07-02", "2026-10-01", "2026-06-15"),
+];
 
 fn tag(doc: &Document, label: &str, f: u16) -> u16 {
-    let k: &Key = doc.bundles.iter().flat_map(|b| &b.keys).find(|k| k.key_identifier == label).unwrap();
+    let k: &Key = doc
+        .bundles
+        .iter()
+        .flat_map(|b| &b.keys)
+        .find(|k| k.key_identifier == label)
+        .unwrap();
     let mut k = k.clone();
     k.flags = f;
     ksr::dnssec::key_tag(&k)
@@ -23,7 +31,12 @@ fn tag(doc: &Document, label: &str, f: u16) -> u16 {
 fn ksk_marks(line: &str, tags: &[String]) -> Vec<String> {
     let mut v: Vec<String> = line
         .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| t.contains('/') && tags.iter().any(|tag| t.trim_start_matches('R').starts_with(&format!("{tag}/"))))
+        .filter(|t| {
+            t.contains('/')
+                && tags
+                    .iter()
+                    .any(|tag| t.trim_start_matches('R').starts_with(&format!("{tag}/")))
+        })
         .map(|t| t.to_string())
         .collect();
     v.sort();
@@ -57,7 +70,18 @@ fn pre_publish_rollover_revoke_chain() {
 
         let out = out_dir(&hsm, &format!("out-{i}"));
         let skr = out.join(format!("skr-{i}.xml"));
-        let mut args = vec!["--ksk-current", "ksk-old", "--ksk-next", "ksk-new", "--schema", schema, "--at", at, "--policy", pol];
+        let mut args = vec![
+            "--ksk-current",
+            "ksk-old",
+            "--ksk-next",
+            "ksk-new",
+            "--schema",
+            schema,
+            "--at",
+            at,
+            "--policy",
+            pol,
+        ];
         if let Some(p) = &prev_s {
             args.extend(["--previous-skr", p.as_str()]);
         }
@@ -83,7 +107,11 @@ fn pre_publish_rollover_revoke_chain() {
     let expected: [[Vec<String>; 3]; 3] = [
         [vec![s(&c)], vec![s(&c), p(&n)], vec![s(&c), p(&n)]],
         [vec![s(&c), p(&n)], vec![p(&c), s(&n)], vec![p(&c), s(&n)]],
-        [vec![p(&c), s(&n)], vec![format!("R{cr}/S"), s(&n)], vec![s(&n)]],
+        [
+            vec![p(&c), s(&n)],
+            vec![format!("R{cr}/S"), s(&n)],
+            vec![s(&n)],
+        ],
     ];
     let tags = vec![c.clone(), cr.clone(), n.clone()];
     for (i, skr) in skrs.iter().enumerate() {
@@ -91,14 +119,31 @@ fn pre_publish_rollover_revoke_chain() {
         let out = String::from_utf8_lossy(&o.stdout).to_string();
         let slots: Vec<&str> = out
             .lines()
-            .filter(|l| l.split_whitespace().next().is_some_and(|w| w.parse::<usize>().is_ok_and(|n| (1..=9).contains(&n))))
+            .filter(|l| {
+                l.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.parse::<usize>().is_ok_and(|n| (1..=9).contains(&n)))
+            })
             .collect();
         assert_eq!(slots.len(), 9, "{out}");
         for (j, line) in slots.iter().enumerate() {
-            let want = &expected[i][if j == 0 { 0 } else if j == 8 { 2 } else { 1 }];
+            let want = &expected[i][if j == 0 {
+                0
+            } else if j == 8 {
+                2
+            } else {
+                1
+            }];
             let mut want = want.clone();
             want.sort();
-            assert_eq!(ksk_marks(line, &tags), want, "SKR {} ({}), slot {}: {line}\n{out}", i, schemas[i], j + 1);
+            assert_eq!(
+                ksk_marks(line, &tags),
+                want,
+                "SKR {} ({}), slot {}: {line}\n{out}",
+                i,
+                schemas[i],
+                j + 1
+            );
         }
     }
 }

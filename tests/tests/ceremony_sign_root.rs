@@ -19,13 +19,23 @@ fn rsa2048_ksk_signs_the_real_root_ksr_deterministically() {
     let ksr = e2e::fixture(KSR);
     let out = out_dir(&hsm, "out");
     let skr = out.join("skr-root-2017-q2-0.xml");
-    let args = ["--ksk-current", "Kroot2048", "--schema", "normal", "--at", "2017-03-20"];
+    let args = [
+        "--ksk-current",
+        "Kroot2048",
+        "--schema",
+        "normal",
+        "--at",
+        "2017-03-20",
+    ];
     let o = ok(sign(&hsm, &ksr, &skr, &args));
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     // The KSR's hash and the SKR's hash, each with its PGP words.
     assert!(stdout.contains(&sha256_hex(&ksr)), "{stdout}");
     assert!(stdout.contains(&sha256_hex(&skr)), "{stdout}");
-    assert!(stdout.lines().any(|l| l.trim_start().starts_with("1 ")), "PGP words shown: {stdout}");
+    assert!(
+        stdout.lines().any(|l| l.trim_start().starts_with("1 ")),
+        "PGP words shown: {stdout}"
+    );
 
     let report = ksr_verify_passes(&skr, &["--at", "2017-03-20"]);
     assert!(report.contains("SKR-VERIFY"), "{report}");
@@ -41,9 +51,16 @@ fn rsa2048_ksk_signs_the_real_root_ksr_deterministically() {
         assert_eq!(b.signatures.len(), 1);
         let s = &b.signatures[0];
         assert_eq!(s.key_identifier, "Kroot2048");
-        assert_eq!((s.labels, s.original_ttl, s.signers_name.as_str()), (0, 172800, "."));
+        assert_eq!(
+            (s.labels, s.original_ttl, s.signers_name.as_str()),
+            (0, 172800, ".")
+        );
         assert_eq!((s.inception, s.expiration), (r.inception, r.expiration));
-        let ksk = b.keys.iter().find(|k| k.key_identifier == "Kroot2048").unwrap();
+        let ksk = b
+            .keys
+            .iter()
+            .find(|k| k.key_identifier == "Kroot2048")
+            .unwrap();
         assert_eq!((ksk.flags, ksk.ttl, ksk.algorithm), (257, 172800, 8));
         for z in &r.keys {
             assert!(b.keys.contains(z), "ZSK {} unchanged", z.key_tag);
@@ -54,7 +71,11 @@ fn rsa2048_ksk_signs_the_real_root_ksr_deterministically() {
     // Deterministic: a second run gives the same bytes.
     let skr2 = out.join("again.xml");
     ok(sign(&hsm, &ksr, &skr2, &args));
-    assert_eq!(std::fs::read(&skr).unwrap(), std::fs::read(&skr2).unwrap(), "SKR bytes differ between runs");
+    assert_eq!(
+        std::fs::read(&skr).unwrap(),
+        std::fs::read(&skr2).unwrap(),
+        "SKR bytes differ between runs"
+    );
 }
 
 #[test]
@@ -68,11 +89,24 @@ fn previous_skr_signed_by_a_key_not_on_the_token_is_refused() {
         &hsm,
         &e2e::fixture(KSR),
         &skr,
-        &["--ksk-current", "Kroot2048", "--schema", "normal", "--at", "2017-03-20", "--previous-skr", prev.to_str().unwrap()],
+        &[
+            "--ksk-current",
+            "Kroot2048",
+            "--schema",
+            "normal",
+            "--at",
+            "2017-03-20",
+            "--previous-skr",
+            prev.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let all = text(&o);
     assert!(all.contains("FAIL KSR-CHAIN-KEYS-HSM"), "{all}");
     assert!(all.contains("Kjqmt7v"), "names the missing KSK: {all}");
-    assert!(entries(&out).is_empty(), "no SKR written: {:?}", entries(&out));
+    assert!(
+        entries(&out).is_empty(),
+        "no SKR written: {:?}",
+        entries(&out)
+    );
 }

@@ -77,15 +77,25 @@ fn yes(b: bool) -> &'static str {
 fn info(a: InfoArgs) -> Result<()> {
     let path = module::resolve(a.module.as_deref());
     let m = Module::load(Some(&path))?;
-    let lib = m.ctx.get_library_info().map_err(|e| Error::Hsm(format!("C_GetInfo failed: {e}")))?;
+    let lib = m
+        .ctx
+        .get_library_info()
+        .map_err(|e| Error::Hsm(format!("C_GetInfo failed: {e}")))?;
     println!("module:           {}", m.path.display());
     println!("cryptoki version: {}", lib.cryptoki_version());
     println!("manufacturer:     {}", lib.manufacturer_id().trim());
-    println!("library:          {} {}", lib.library_description().trim(), lib.library_version());
+    println!(
+        "library:          {} {}",
+        lib.library_description().trim(),
+        lib.library_version()
+    );
     if let Some(conf) = std::env::var_os("SOFTHSM2_CONF") {
         println!("SOFTHSM2_CONF:    {}", PathBuf::from(conf).display());
     }
-    let slots = m.ctx.get_all_slots().map_err(|e| Error::Hsm(format!("cannot list slots: {e}")))?;
+    let slots = m
+        .ctx
+        .get_all_slots()
+        .map_err(|e| Error::Hsm(format!("cannot list slots: {e}")))?;
     println!("slots:            {}", slots.len());
     let wanted = match &a.token {
         Some(l) => Some(m.find_token(l)?),
@@ -95,7 +105,10 @@ fn info(a: InfoArgs) -> Result<()> {
         if wanted.is_some_and(|w| w != slot) {
             continue;
         }
-        let si = m.ctx.get_slot_info(slot).map_err(|e| Error::Hsm(format!("slot {slot}: {e}")))?;
+        let si = m
+            .ctx
+            .get_slot_info(slot)
+            .map_err(|e| Error::Hsm(format!("slot {slot}: {e}")))?;
         println!();
         println!("slot {slot}: {}", si.slot_description().trim());
         let Ok(ti) = m.ctx.get_token_info(slot) else {
@@ -122,8 +135,15 @@ fn info(a: InfoArgs) -> Result<()> {
             "ok"
         };
         println!("  user PIN state: {pin_state}");
-        println!("  SO PIN state:   {}", if ti.so_pin_locked() { "LOCKED" } else { "ok" });
-        println!("  PIN length:     {}..{}", ti.min_pin_length(), ti.max_pin_length());
+        println!(
+            "  SO PIN state:   {}",
+            if ti.so_pin_locked() { "LOCKED" } else { "ok" }
+        );
+        println!(
+            "  PIN length:     {}..{}",
+            ti.min_pin_length(),
+            ti.max_pin_length()
+        );
         println!("  mechanisms relevant to DNSSEC:");
         for o in mechanisms::relevant(&m, slot)? {
             let size = match (o.min_key_size, o.max_key_size) {

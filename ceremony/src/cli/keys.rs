@@ -223,14 +223,17 @@ fn proof_line(p: &Proof) -> String {
         p.rrsig.key_tag,
         p.zone,
         ksr::timefmt::format_time(p.rrsig.inception),
-        if p.verified { "verified" } else { "NOT verified locally (no Ed448 verifier)" },
+        if p.verified {
+            "verified"
+        } else {
+            "NOT verified locally (no Ed448 verifier)"
+        },
         B64.encode(&p.rrsig.signature_data)
     )
 }
 
 pub fn keygen(a: KeygenArgs) -> Result<()> {
     let algorithm = Algorithm::parse(&a.algorithm)?;
-    let mut token = a.token.open()?;
     let spec = KeySpec {
         label: a.label.clone(),
         algorithm,
@@ -238,6 +241,8 @@ pub fn keygen(a: KeygenArgs) -> Result<()> {
         flags: a.flags,
         allow_backup: a.allow_backup,
     };
+    spec.check()?;
+    let mut token = a.token.open()?;
     let info = keys::generate(&mut token, &spec)?;
     let zone = fqdn(&a.zone);
     let p = proof::prove(&mut token, &info.label, &zone, info.flags, parse_at(None)?)?;
@@ -287,24 +292,40 @@ pub fn inventory(a: InventoryArgs) -> Result<()> {
     if a.json {
         let list: Result<Vec<_>> = keys.iter().map(|k| key_json(k, &zone)).collect();
         let doc = json!({"token": token.label(), "zone": zone, "keys": list?});
-        println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of plain values"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("JSON of plain values")
+        );
         return Ok(());
     }
-    println!("token {:?}: {} key pair(s); DS owner {zone}", token.label(), keys.len());
+    println!(
+        "token {:?}: {} key pair(s); DS owner {zone}",
+        token.label(),
+        keys.len()
+    );
     for k in &keys {
         println!();
         println!("{}", k.label);
         println!("  id:        {}", hex::encode(&k.id));
         println!("  role:      {:?}", k.role);
         if let Some(alg) = k.algorithm {
-            println!("  algorithm: {} ({}) {} bits", alg.mnemonic(), alg.number(), k.bits);
+            println!(
+                "  algorithm: {} ({}) {} bits",
+                alg.mnemonic(),
+                alg.number(),
+                k.bits
+            );
             println!("  flags:     {}", k.flags);
         }
         if let (Some(dnskey), Some((tag, revoked))) = (k.dnskey(0, k.flags), k.tags()) {
             let ds = ksr::dnssec::ds_digest(&zone, &dnskey, 2)
                 .map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
             println!("  key tag:   {tag} (revoked {revoked})");
-            println!("  DS:        {tag} {} 2 {}", dnskey.algorithm, hex::encode_upper(ds));
+            println!(
+                "  DS:        {tag} {} 2 {}",
+                dnskey.algorithm,
+                hex::encode_upper(ds)
+            );
         }
         println!("  security:  {}", security_summary(k));
     }
@@ -314,8 +335,12 @@ pub fn inventory(a: InventoryArgs) -> Result<()> {
 fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Input(format!("{}: not a valid file of this kind: {e}", path.display())))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Input(format!(
+            "{}: not a valid file of this kind: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn write_json<T: serde::Serialize>(path: &std::path::Path, value: &T) -> Result<()> {
@@ -331,7 +356,12 @@ pub fn backup(a: BackupArgs) -> Result<()> {
             let file = backup::create_transport_key(&token, &t.label)?;
             write_json(&t.out, &file)?;
             let digest = hex::decode(&file.sha256).expect("hex we wrote");
-            println!("transport key {:?} on token {:?} written to {}", file.label, file.token, t.out.display());
+            println!(
+                "transport key {:?} on token {:?} written to {}",
+                file.label,
+                file.token,
+                t.out.display()
+            );
             println!("Read this fingerprint to the officer at the source token:");
             print!("{}", ksr::digest::read_aloud(&digest));
             Ok(())
@@ -366,7 +396,11 @@ fn export(e: ExportArgs) -> Result<()> {
                 .lock()
                 .read_line(&mut line)
                 .map_err(|err| Error::Input(format!("cannot read the confirmation: {err}")))?;
-            let got = line.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+            let got = line
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_ascii_lowercase();
             if got != want {
                 return Err(Error::CheckFailed(
                     "TRANSPORT-KEY-CONFIRM: the words typed do not match the fingerprint; nothing was exported"
@@ -376,7 +410,11 @@ fn export(e: ExportArgs) -> Result<()> {
         }
     }
     let token = e.token.open_unauthenticated()?;
-    let so = pin::read(e.so_pin_file.as_deref(), pin::Role::SecurityOfficer, &e.token.token)?;
+    let so = pin::read(
+        e.so_pin_file.as_deref(),
+        pin::Role::SecurityOfficer,
+        &e.token.token,
+    )?;
     let user = pin::read(e.token.pin_file.as_deref(), pin::Role::User, &e.token.token)?;
     let file = backup::export(&token, &e.label, &transport, &field, &so, &user)?;
     // Re-read what was written before calling it done.
@@ -384,7 +422,10 @@ fn export(e: ExportArgs) -> Result<()> {
     let back: BackupFile = read_json(&e.out)?;
     if back != file {
         let _ = std::fs::remove_file(&e.out);
-        return Err(Error::Io(format!("{} did not read back identically; removed", e.out.display())));
+        return Err(Error::Io(format!(
+            "{} did not read back identically; removed",
+            e.out.display()
+        )));
     }
     println!(
         "key {:?} wrapped to transport key {:?} (SHA-256 {hex_digest}) and written to {}",
@@ -454,7 +495,11 @@ pub fn delete(a: DeleteArgs) -> Result<()> {
             .destroy_object(h)
             .map_err(|e| crate::hsm::token::map_err(e, "deleting the key"))?;
     }
-    println!("deleted key pair {:?} from token {:?}", a.label, token.label());
+    println!(
+        "deleted key pair {:?} from token {:?}",
+        a.label,
+        token.label()
+    );
     Ok(())
 }
 
@@ -484,7 +529,10 @@ pub fn prove(a: ProveArgs) -> Result<()> {
                 "signature": B64.encode(&s.signature_data),
             },
         });
-        println!("{}", serde_json::to_string_pretty(&doc).expect("JSON of plain values"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("JSON of plain values")
+        );
     } else {
         print!("{}", proof_line(&p));
     }

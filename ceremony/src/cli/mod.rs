@@ -9,7 +9,11 @@ pub mod keys;
 pub mod sign;
 
 #[derive(Debug, Parser)]
-#[command(name = "ceremony", version, about = "Offline DNSSEC key ceremonies on PKCS#11 HSMs")]
+#[command(
+    name = "ceremony",
+    version,
+    about = "Offline DNSSEC key ceremonies on PKCS#11 HSMs"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

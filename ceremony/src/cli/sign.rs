@@ -130,14 +130,24 @@ pub fn sign_ksr(a: SignKsrArgs) -> Result<()> {
     let token = a.token;
     let open = || token.open();
     match &a.expect_sha256 {
-        Some(hex) => pipeline::sign_ksr(&opts, open, Confirmation::Expect(hex), &mut log).map(|_| ()),
+        Some(hex) => {
+            pipeline::sign_ksr(&opts, open, Confirmation::Expect(hex), &mut log).map(|_| ())
+        }
         None => {
             // The prompt goes to the terminal's stderr so stdout stays a clean record.
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
             let mut prompt = std::io::stderr();
-            pipeline::sign_ksr(&opts, open, Confirmation::Ask { input: &mut input, output: &mut prompt }, &mut log)
-                .map(|_| ())
+            pipeline::sign_ksr(
+                &opts,
+                open,
+                Confirmation::Ask {
+                    input: &mut input,
+                    output: &mut prompt,
+                },
+                &mut log,
+            )
+            .map(|_| ())
         }
     }
 }
@@ -160,7 +170,9 @@ pub fn request(a: RequestArgs) -> Result<()> {
         let again = xml::parse_file(tmp, &xml::ParseOptions { max_size: limit })
             .map_err(|e| Error::CheckFailed(format!("the written KSR does not re-parse: {e}")))?;
         if again != doc {
-            return Err(Error::CheckFailed("the written KSR re-parses to different content".into()));
+            return Err(Error::CheckFailed(
+                "the written KSR re-parses to different content".into(),
+            ));
         }
         Ok(())
     })?;
@@ -196,9 +208,15 @@ pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_checked(path: &std::path::Path, bytes: &[u8], verify: impl FnOnce(&std::path::Path) -> Result<()>) -> Result<()> {
+fn write_checked(
+    path: &std::path::Path,
+    bytes: &[u8],
+    verify: impl FnOnce(&std::path::Path) -> Result<()>,
+) -> Result<()> {
     output::write_verified(path, bytes, verify).map_err(|e| match e {
-        output::OutputError::Io { path, source } => Error::Io(format!("cannot write {path}: {source}")),
+        output::OutputError::Io { path, source } => {
+            Error::Io(format!("cannot write {path}: {source}"))
+        }
         output::OutputError::Verify(e) => e,
     })
 }

@@ -103,7 +103,11 @@ pub fn fingerprint(field: &[u8]) -> [u8; 32] {
 
 /// Step 1, on the destination: a new transport key pair labelled `label`.
 pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile> {
-    mechanisms::require(token, MechanismType::RSA_PKCS_KEY_PAIR_GEN, "the transport key")?;
+    mechanisms::require(
+        token,
+        MechanismType::RSA_PKCS_KEY_PAIR_GEN,
+        "the transport key",
+    )?;
     mechanisms::require(token, MechanismType::RSA_PKCS_OAEP, "unwrapping backups")?;
     mechanisms::require(token, MechanismType::AES_KEY_WRAP_PAD, "unwrapping backups")?;
     if !token.find_any(label)?.is_empty() {
@@ -161,7 +165,10 @@ pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile>
 fn rsa_field(token: &Token, h: ObjectHandle) -> Result<Vec<u8>> {
     let attrs = token.attrs(
         h,
-        &[cryptoki::object::AttributeType::Modulus, cryptoki::object::AttributeType::PublicExponent],
+        &[
+            cryptoki::object::AttributeType::Modulus,
+            cryptoki::object::AttributeType::PublicExponent,
+        ],
     )?;
     let (mut m, mut e) = (Vec::new(), Vec::new());
     for a in attrs {
@@ -171,7 +178,12 @@ fn rsa_field(token: &Token, h: ObjectHandle) -> Result<Vec<u8>> {
             _ => {}
         }
     }
-    let strip = |b: &[u8]| b.iter().skip_while(|x| **x == 0).copied().collect::<Vec<u8>>();
+    let strip = |b: &[u8]| {
+        b.iter()
+            .skip_while(|x| **x == 0)
+            .copied()
+            .collect::<Vec<u8>>()
+    };
     Ok(keys::rsa_dnskey(&strip(&e), &strip(&m)))
 }
 
@@ -180,9 +192,14 @@ impl TransportFile {
     pub fn validate(&self, path: &Path) -> Result<Vec<u8>> {
         let bad = |what: &str| Error::Input(format!("{}: {what}", path.display()));
         if self.format != TRANSPORT_FORMAT {
-            return Err(bad(&format!("format is {:?}, expected {TRANSPORT_FORMAT:?}", self.format)));
+            return Err(bad(&format!(
+                "format is {:?}, expected {TRANSPORT_FORMAT:?}",
+                self.format
+            )));
         }
-        let field = B64.decode(&self.public_key).map_err(|e| bad(&format!("public_key: {e}")))?;
+        let field = B64
+            .decode(&self.public_key)
+            .map_err(|e| bad(&format!("public_key: {e}")))?;
         keys::rsa_parts(&field).ok_or_else(|| bad("public_key is not an RSA public key"))?;
         if hex::encode(fingerprint(&field)) != self.sha256.to_ascii_lowercase() {
             return Err(bad("sha256 does not match public_key (file altered?)"));
@@ -201,9 +218,17 @@ pub fn export(
     so_pin: &AuthPin,
     user_pin: &AuthPin,
 ) -> Result<BackupFile> {
-    mechanisms::require(token, MechanismType::AES_KEY_GEN, "the backup key-encryption key")?;
+    mechanisms::require(
+        token,
+        MechanismType::AES_KEY_GEN,
+        "the backup key-encryption key",
+    )?;
     mechanisms::require(token, MechanismType::AES_KEY_WRAP_PAD, "wrapping the key")?;
-    mechanisms::require(token, MechanismType::RSA_PKCS_OAEP, "wrapping to the transport key")?;
+    mechanisms::require(
+        token,
+        MechanismType::RSA_PKCS_OAEP,
+        "wrapping to the transport key",
+    )?;
     let (e, m) = keys::rsa_parts(transport_field)
         .ok_or_else(|| Error::Input("the transport key is not an RSA public key".into()))?;
 
@@ -262,7 +287,9 @@ pub fn export(
     let result = (|| -> Result<BackupFile> {
         let key = token.key(label)?;
         let (Some(private), Some(algorithm)) = (key.private, key.algorithm) else {
-            return Err(Error::KeyNotFound(format!("{label} (no DNSSEC private key)")));
+            return Err(Error::KeyNotFound(format!(
+                "{label} (no DNSSEC private key)"
+            )));
         };
         if key.security.extractable != Some(true) {
             return Err(Error::Input(format!(
@@ -317,12 +344,17 @@ fn wrap_err(e: cryptoki::error::Error, alg: Algorithm) -> Error {
 pub fn backup_key_info(b: &BackupFile, label: &str, path: &Path) -> Result<KeyInfo> {
     let bad = |what: &str| Error::Input(format!("{}: {what}", path.display()));
     if b.format != BACKUP_FORMAT {
-        return Err(bad(&format!("format is {:?}, expected {BACKUP_FORMAT:?}", b.format)));
+        return Err(bad(&format!(
+            "format is {:?}, expected {BACKUP_FORMAT:?}",
+            b.format
+        )));
     }
     let algorithm = Algorithm::from_number(b.algorithm)
         .ok_or_else(|| bad(&format!("algorithm {} is not supported", b.algorithm)))?;
     let id = hex::decode(&b.id).map_err(|e| bad(&format!("id: {e}")))?;
-    let public_key = B64.decode(&b.public_key).map_err(|e| bad(&format!("public_key: {e}")))?;
+    let public_key = B64
+        .decode(&b.public_key)
+        .map_err(|e| bad(&format!("public_key: {e}")))?;
     Ok(KeyInfo {
         label: label.into(),
         id,
@@ -368,8 +400,12 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
                 backup.transport_label, backup.transport_sha256, token.label
             ))
         })?;
-    let wrapped_kek = B64.decode(&backup.wrapped_kek).map_err(|e| bad(&format!("wrapped_kek: {e}")))?;
-    let wrapped_key = B64.decode(&backup.wrapped_key).map_err(|e| bad(&format!("wrapped_key: {e}")))?;
+    let wrapped_kek = B64
+        .decode(&backup.wrapped_kek)
+        .map_err(|e| bad(&format!("wrapped_kek: {e}")))?;
+    let wrapped_key = B64
+        .decode(&backup.wrapped_key)
+        .map_err(|e| bad(&format!("wrapped_key: {e}")))?;
 
     let kek = token
         .session
@@ -432,7 +468,9 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
         Ok(k) if k.public_key == planned.public_key => Ok(k),
         Ok(_) | Err(_) => {
             keys::destroy_pair(token, Some(priv_h), Some(pub_h));
-            Err(Error::Hsm("the restored key does not read back as the backed-up key; removed".into()))
+            Err(Error::Hsm(
+                "the restored key does not read back as the backed-up key; removed".into(),
+            ))
         }
     }
 }

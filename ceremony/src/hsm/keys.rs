@@ -96,7 +96,10 @@ impl Algorithm {
             ("RSASHA1NSEC3SHA1", 7),
             ("ECCGOST", 12),
         ];
-        if let Some((name, n)) = refused.iter().find(|(name, n)| *name == t || n.to_string() == t) {
+        if let Some((name, n)) = refused
+            .iter()
+            .find(|(name, n)| *name == t || n.to_string() == t)
+        {
             return Err(Error::Input(format!(
                 "algorithm {name} ({n}) must not be used for new keys (RFC 8624); use rsasha256, \
                  ecdsap256sha256 or ed25519"
@@ -137,7 +140,9 @@ impl Algorithm {
     pub fn keygen_mechanism(self) -> MechanismType {
         match self {
             Algorithm::RsaSha256 | Algorithm::RsaSha512 => MechanismType::RSA_PKCS_KEY_PAIR_GEN,
-            Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384 => MechanismType::ECC_KEY_PAIR_GEN,
+            Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384 => {
+                MechanismType::ECC_KEY_PAIR_GEN
+            }
             Algorithm::Ed25519 | Algorithm::Ed448 => MechanismType::ECC_EDWARDS_KEY_PAIR_GEN,
         }
     }
@@ -185,6 +190,34 @@ pub struct KeySpec {
     /// Extractable, but only wrapped under a key the security officer marked
     /// trusted (CKA_WRAP_WITH_TRUSTED). Needed for `ceremony backup`.
     pub allow_backup: bool,
+}
+
+impl KeySpec {
+    /// Checks size, flags and label before any token is touched; returns the key size.
+    pub fn check(&self) -> Result<u32> {
+        let alg = self.algorithm;
+        let bits = match self.bits {
+            None => alg.allowed_bits()[0],
+            Some(b) if alg.allowed_bits().contains(&b) => b,
+            Some(b) => {
+                return Err(Error::Input(format!(
+                    "--bits {b} is not allowed for {}; allowed: {:?}",
+                    alg.mnemonic().to_lowercase(),
+                    alg.allowed_bits()
+                )))
+            }
+        };
+        if self.flags != 256 && self.flags != 257 {
+            return Err(Error::Input(format!(
+                "--flags {} is not allowed; use 257 (KSK) or 256 (ZSK)",
+                self.flags
+            )));
+        }
+        if self.label.is_empty() {
+            return Err(Error::Input("--label must not be empty".into()));
+        }
+        Ok(bits)
+    }
 }
 
 /// The security attributes of a key pair's private half, as the token reports them.
@@ -289,26 +322,7 @@ pub fn parse_id(id: &[u8]) -> Option<(Algorithm, u16)> {
 /// key is then destroyed again).
 pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
     let alg = spec.algorithm;
-    let bits = match spec.bits {
-        None => alg.allowed_bits()[0],
-        Some(b) if alg.allowed_bits().contains(&b) => b,
-        Some(b) => {
-            return Err(Error::Input(format!(
-                "--bits {b} is not allowed for {}; allowed: {:?}",
-                alg.mnemonic().to_lowercase(),
-                alg.allowed_bits()
-            )))
-        }
-    };
-    if spec.flags != 256 && spec.flags != 257 {
-        return Err(Error::Input(format!(
-            "--flags {} is not allowed; use 257 (KSK) or 256 (ZSK)",
-            spec.flags
-        )));
-    }
-    if spec.label.is_empty() {
-        return Err(Error::Input("--label must not be empty".into()));
-    }
+    let bits = spec.check()?;
     if !token.find_any(&spec.label)?.is_empty() {
         return Err(Error::Input(format!(
             "token {:?} already holds objects labelled {:?}; choose another label",
@@ -377,7 +391,11 @@ pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
             )));
         }
     };
-    if let Err(e) = refuse_tag_collision(&info, &existing, "the new key was deleted again; generate another") {
+    if let Err(e) = refuse_tag_collision(
+        &info,
+        &existing,
+        "the new key was deleted again; generate another",
+    ) {
         destroy_pair(token, Some(priv_h), Some(pub_h));
         return Err(e);
     }
@@ -387,7 +405,9 @@ pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
 /// Refuses `new` when its tag or revoked tag equals the tag or revoked tag of a
 /// DNSSEC key in `existing` (a resolver or an SKR could not tell them apart).
 pub fn refuse_tag_collision(new: &KeyInfo, existing: &[KeyInfo], outcome: &str) -> Result<()> {
-    let Some((t, r)) = new.tags() else { return Ok(()) };
+    let Some((t, r)) = new.tags() else {
+        return Ok(());
+    };
     for k in existing.iter().filter(|k| k.role != Role::Transport) {
         if k.label == new.label && k.id == new.id {
             continue;
@@ -406,11 +426,18 @@ pub fn refuse_tag_collision(new: &KeyInfo, existing: &[KeyInfo], outcome: &str) 
     Ok(())
 }
 
-pub(crate) fn destroy_pair(token: &Token, private: Option<ObjectHandle>, public: Option<ObjectHandle>) {
+pub(crate) fn destroy_pair(
+    token: &Token,
+    private: Option<ObjectHandle>,
+    public: Option<ObjectHandle>,
+) {
     for h in [private, public].into_iter().flatten() {
         let _ = token.session.destroy_object(h);
     }
 }
+
+/// The private and public object of one key pair, either may be absent.
+type Pair = (Option<ObjectHandle>, Option<ObjectHandle>);
 
 /// Lists every key pair on the token, grouped by (label, CKA_ID), sorted.
 pub(crate) fn list(token: &Token) -> Result<Vec<KeyInfo>> {
@@ -420,9 +447,11 @@ pub(crate) fn list(token: &Token) -> Result<Vec<KeyInfo>> {
             .find_objects(&[Attribute::Class(class)])
             .map_err(|e| map_err(e, "listing keys"))
     };
-    let mut groups: std::collections::BTreeMap<(String, Vec<u8>), (Option<ObjectHandle>, Option<ObjectHandle>)> =
-        Default::default();
-    for (class, is_private) in [(ObjectClass::PRIVATE_KEY, true), (ObjectClass::PUBLIC_KEY, false)] {
+    let mut groups: std::collections::BTreeMap<(String, Vec<u8>), Pair> = Default::default();
+    for (class, is_private) in [
+        (ObjectClass::PRIVATE_KEY, true),
+        (ObjectClass::PUBLIC_KEY, false),
+    ] {
         for h in find(class)? {
             let (label, id) = label_and_id(token, h)?;
             let slot = groups.entry((label, id)).or_default();
@@ -481,11 +510,16 @@ fn read_pair(
 ) -> Result<Option<KeyInfo>> {
     let any = private.or(public).expect("a group has at least one object");
     let (label, id) = label_and_id(token, any)?;
-    let key_type = token.attrs(any, &[AttributeType::KeyType])?.into_iter().find_map(|a| match a {
-        Attribute::KeyType(k) => Some(k),
-        _ => None,
-    });
-    let Some(key_type) = key_type else { return Ok(None) };
+    let key_type = token
+        .attrs(any, &[AttributeType::KeyType])?
+        .into_iter()
+        .find_map(|a| match a {
+            Attribute::KeyType(k) => Some(k),
+            _ => None,
+        });
+    let Some(key_type) = key_type else {
+        return Ok(None);
+    };
 
     let security = match private {
         Some(h) => {
@@ -535,7 +569,10 @@ fn read_pair(
     let (algorithm, bits, public_key) = if key_type == KeyType::RSA {
         // The private half of an RSA key also carries modulus and exponent.
         let src = public.or(private).unwrap();
-        let attrs = token.attrs(src, &[AttributeType::Modulus, AttributeType::PublicExponent])?;
+        let attrs = token.attrs(
+            src,
+            &[AttributeType::Modulus, AttributeType::PublicExponent],
+        )?;
         let mut modulus = Vec::new();
         let mut exponent = Vec::new();
         for a in attrs {
@@ -552,13 +589,20 @@ fn read_pair(
             Some((a, _)) if a.is_rsa() => a,
             _ => Algorithm::RsaSha256,
         };
-        let pk = if modulus.is_empty() { Vec::new() } else { rsa_dnskey(exponent, modulus) };
+        let pk = if modulus.is_empty() {
+            Vec::new()
+        } else {
+            rsa_dnskey(exponent, modulus)
+        };
         (Some(alg), bits, pk)
     } else if key_type == KeyType::EC || key_type == KeyType::EC_EDWARDS {
-        let params = token.attrs(any, &[AttributeType::EcParams])?.into_iter().find_map(|a| match a {
-            Attribute::EcParams(p) => Some(p),
-            _ => None,
-        });
+        let params = token
+            .attrs(any, &[AttributeType::EcParams])?
+            .into_iter()
+            .find_map(|a| match a {
+                Attribute::EcParams(p) => Some(p),
+                _ => None,
+            });
         let alg = match params.as_deref() {
             Some(P256_OID) => Some(Algorithm::EcdsaP256Sha256),
             Some(P384_OID) => Some(Algorithm::EcdsaP384Sha384),
@@ -571,13 +615,18 @@ fn read_pair(
         };
         let mut pk = Vec::new();
         if let (Some(alg), Some(h)) = (alg, public) {
-            let point = token.attrs(h, &[AttributeType::EcPoint])?.into_iter().find_map(|a| match a {
-                Attribute::EcPoint(p) => Some(p),
-                _ => None,
-            });
+            let point = token
+                .attrs(h, &[AttributeType::EcPoint])?
+                .into_iter()
+                .find_map(|a| match a {
+                    Attribute::EcPoint(p) => Some(p),
+                    _ => None,
+                });
             if let Some(point) = point {
                 pk = ec_dnskey(alg, &point).ok_or_else(|| {
-                    Error::Hsm(format!("key {label:?}: CKA_EC_POINT has an unexpected encoding"))
+                    Error::Hsm(format!(
+                        "key {label:?}: CKA_EC_POINT has an unexpected encoding"
+                    ))
                 })?;
             }
         }
@@ -588,8 +637,23 @@ fn read_pair(
     } else {
         return Ok(None);
     };
-    let algorithm = if role == Role::Transport { None } else { algorithm };
-    Ok(Some(KeyInfo { label, id, role, algorithm, bits, flags, public_key, private, public, security }))
+    let algorithm = if role == Role::Transport {
+        None
+    } else {
+        algorithm
+    };
+    Ok(Some(KeyInfo {
+        label,
+        id,
+        role,
+        algorithm,
+        bits,
+        flags,
+        public_key,
+        private,
+        public,
+        security,
+    }))
 }
 
 fn strip_zeros(b: &[u8]) -> &[u8] {
@@ -621,7 +685,10 @@ pub fn rsa_dnskey(exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
 /// Splits an RFC 3110 public key field into (exponent, modulus).
 pub fn rsa_parts(field: &[u8]) -> Option<(&[u8], &[u8])> {
     let (len, rest) = match field.first()? {
-        0 => (u16::from_be_bytes([*field.get(1)?, *field.get(2)?]) as usize, &field[3..]),
+        0 => (
+            u16::from_be_bytes([*field.get(1)?, *field.get(2)?]) as usize,
+            &field[3..],
+        ),
         n => (*n as usize, &field[1..]),
     };
     if rest.len() <= len {
@@ -672,7 +739,12 @@ pub fn ec_point_der(alg: Algorithm, field: &[u8]) -> Vec<u8> {
 }
 
 /// The public-key object template for a DNSSEC key (restore imports these).
-pub fn public_template(alg: Algorithm, field: &[u8], label: &str, id: &[u8]) -> Result<Vec<Attribute>> {
+pub fn public_template(
+    alg: Algorithm,
+    field: &[u8],
+    label: &str,
+    id: &[u8],
+) -> Result<Vec<Attribute>> {
     let mut t = vec![
         Attribute::Class(ObjectClass::PUBLIC_KEY),
         Attribute::Token(true),
@@ -708,13 +780,21 @@ pub(crate) fn sign_with(token: &Token, key: SigningKey, data: &[u8]) -> Result<V
     let alg = key.algorithm;
     let what = format!("signing with a {} key", alg.mnemonic());
     let sig = match alg {
-        Algorithm::RsaSha256 => token.session.sign(&Mechanism::Sha256RsaPkcs, key.handle, data),
-        Algorithm::RsaSha512 => token.session.sign(&Mechanism::Sha512RsaPkcs, key.handle, data),
+        Algorithm::RsaSha256 => token
+            .session
+            .sign(&Mechanism::Sha256RsaPkcs, key.handle, data),
+        Algorithm::RsaSha512 => token
+            .session
+            .sign(&Mechanism::Sha512RsaPkcs, key.handle, data),
         Algorithm::EcdsaP256Sha256 => {
-            token.session.sign(&Mechanism::Ecdsa, key.handle, &Sha256::digest(data))
+            token
+                .session
+                .sign(&Mechanism::Ecdsa, key.handle, &Sha256::digest(data))
         }
         Algorithm::EcdsaP384Sha384 => {
-            token.session.sign(&Mechanism::Ecdsa, key.handle, &Sha384::digest(data))
+            token
+                .session
+                .sign(&Mechanism::Ecdsa, key.handle, &Sha384::digest(data))
         }
         Algorithm::Ed25519 | Algorithm::Ed448 => token.session.sign(
             &Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure)),
@@ -722,7 +802,18 @@ pub(crate) fn sign_with(token: &Token, key: SigningKey, data: &[u8]) -> Result<V
             data,
         ),
     }
-    .map_err(|e| map_err(e, &what))?;
+    .map_err(|e| match e {
+        cryptoki::error::Error::Pkcs11(
+            cryptoki::error::RvError::MechanismInvalid
+            | cryptoki::error::RvError::MechanismParamInvalid,
+            _,
+        ) => Error::MechanismMissing(format!(
+            "{} (needed for {what}) on token {:?}",
+            mechanisms::name_of(alg.sign_mechanism()),
+            token.label
+        )),
+        e => map_err(e, &what),
+    })?;
     if !alg.is_rsa() && sig.len() != alg.signature_len(0) {
         return Err(Error::Hsm(format!(
             "{what}: the token returned {} bytes, expected {}",
@@ -740,13 +831,19 @@ mod tests {
     #[test]
     fn algorithm_names_and_refusals() {
         assert_eq!(Algorithm::parse("rsasha256").unwrap(), Algorithm::RsaSha256);
-        assert_eq!(Algorithm::parse("ECDSAP256SHA256").unwrap(), Algorithm::EcdsaP256Sha256);
+        assert_eq!(
+            Algorithm::parse("ECDSAP256SHA256").unwrap(),
+            Algorithm::EcdsaP256Sha256
+        );
         assert_eq!(Algorithm::parse("15").unwrap(), Algorithm::Ed25519);
         let e = Algorithm::parse("rsasha1").unwrap_err().to_string();
         assert!(e.contains("RFC 8624"), "{e}");
         let e = Algorithm::parse("7").unwrap_err().to_string();
         assert!(e.contains("RSASHA1NSEC3SHA1"), "{e}");
-        assert!(Algorithm::parse("foo").unwrap_err().to_string().contains("unknown"));
+        assert!(Algorithm::parse("foo")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown"));
     }
 
     #[test]
@@ -761,9 +858,78 @@ mod tests {
     fn rsa_field_round_trip() {
         let f = rsa_dnskey(&[1, 0, 1], &[0xc0, 0xff, 0xee]);
         assert_eq!(f, vec![3, 1, 0, 1, 0xc0, 0xff, 0xee]);
-        assert_eq!(rsa_parts(&f), Some((&[1u8, 0, 1][..], &[0xc0u8, 0xff, 0xee][..])));
+        assert_eq!(
+            rsa_parts(&f),
+            Some((&[1u8, 0, 1][..], &[0xc0u8, 0xff, 0xee][..]))
+        );
         assert_eq!(bit_len(&[0x80, 0]), 16);
         assert_eq!(bit_len(&[0x01, 0]), 9);
+    }
+
+    fn info(label: &str, flags: u16, public_key: Vec<u8>) -> KeyInfo {
+        KeyInfo {
+            label: label.into(),
+            id: label.as_bytes().to_vec(),
+            role: Role::Dnssec,
+            algorithm: Some(Algorithm::Ed25519),
+            bits: 256,
+            flags,
+            public_key,
+            private: None,
+            public: None,
+            security: Security::default(),
+        }
+    }
+
+    #[test]
+    fn tag_collisions_are_refused_including_revoked_tags() {
+        let a = info("a", 257, vec![1u8; 32]);
+        let (ta, ra) = a.tags().unwrap();
+        assert_ne!(ta, ra);
+        // The same key under another label: same tag.
+        let e = refuse_tag_collision(
+            &info("b", 257, vec![1u8; 32]),
+            std::slice::from_ref(&a),
+            "x",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("KEY-TAG-UNIQUE") && e.contains(&ta.to_string()),
+            "{e}"
+        );
+        // A key whose own tag equals a's revoked tag.
+        let e = refuse_tag_collision(
+            &info("c", 385, vec![1u8; 32]),
+            std::slice::from_ref(&a),
+            "x",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(&ra.to_string()), "{e}");
+        // A different key with different tags passes; transport keys are ignored.
+        let d = info("d", 257, vec![2u8; 32]);
+        let (td, rd) = d.tags().unwrap();
+        assert!(![ta, ra].contains(&td) && ![ta, ra].contains(&rd));
+        refuse_tag_collision(&d, std::slice::from_ref(&a), "x").unwrap();
+        let mut t = info("t", 257, vec![1u8; 32]);
+        t.role = Role::Transport;
+        refuse_tag_collision(&info("b", 257, vec![1u8; 32]), &[t], "x").unwrap();
+    }
+
+    #[test]
+    fn key_spec_checks_before_the_token() {
+        let spec = |bits, flags| KeySpec {
+            label: "k".into(),
+            algorithm: Algorithm::RsaSha256,
+            bits,
+            flags,
+            allow_backup: false,
+        };
+        assert_eq!(spec(None, 257).check().unwrap(), 2048);
+        assert_eq!(spec(Some(4096), 256).check().unwrap(), 4096);
+        assert!(spec(Some(1024), 257).check().is_err());
+        assert!(spec(None, 385).check().is_err());
     }
 
     #[test]
@@ -772,8 +938,14 @@ mod tests {
         raw.extend((0..64).map(|i| i as u8));
         let der = ec_point_der(Algorithm::EcdsaP256Sha256, &raw[1..]);
         assert_eq!(&der[..3], &[0x04, 65, 0x04]);
-        assert_eq!(ec_dnskey(Algorithm::EcdsaP256Sha256, &der).unwrap(), raw[1..].to_vec());
-        assert_eq!(ec_dnskey(Algorithm::EcdsaP256Sha256, &raw).unwrap(), raw[1..].to_vec());
+        assert_eq!(
+            ec_dnskey(Algorithm::EcdsaP256Sha256, &der).unwrap(),
+            raw[1..].to_vec()
+        );
+        assert_eq!(
+            ec_dnskey(Algorithm::EcdsaP256Sha256, &raw).unwrap(),
+            raw[1..].to_vec()
+        );
         let ed = [7u8; 32];
         let der = ec_point_der(Algorithm::Ed25519, &ed);
         assert_eq!(ec_dnskey(Algorithm::Ed25519, &der).unwrap(), ed.to_vec());

@@ -11,16 +11,52 @@ use crate::error::{Error, Result};
 
 /// Mechanisms relevant to DNSSEC keys and their backup, with what they are for.
 pub const RELEVANT: &[(MechanismType, &str, &str)] = &[
-    (MechanismType::RSA_PKCS_KEY_PAIR_GEN, "RSA-PKCS-KEY-PAIR-GEN", "RSA key generation (8, 10)"),
-    (MechanismType::SHA256_RSA_PKCS, "SHA256-RSA-PKCS", "RSASHA256 signing (8)"),
-    (MechanismType::SHA512_RSA_PKCS, "SHA512-RSA-PKCS", "RSASHA512 signing (10)"),
-    (MechanismType::ECC_KEY_PAIR_GEN, "EC-KEY-PAIR-GEN", "ECDSA key generation (13, 14)"),
-    (MechanismType::ECDSA, "ECDSA", "ECDSA signing over our digest (13, 14)"),
-    (MechanismType::ECC_EDWARDS_KEY_PAIR_GEN, "EC-EDWARDS-KEY-PAIR-GEN", "EdDSA key generation (15, 16)"),
+    (
+        MechanismType::RSA_PKCS_KEY_PAIR_GEN,
+        "RSA-PKCS-KEY-PAIR-GEN",
+        "RSA key generation (8, 10)",
+    ),
+    (
+        MechanismType::SHA256_RSA_PKCS,
+        "SHA256-RSA-PKCS",
+        "RSASHA256 signing (8)",
+    ),
+    (
+        MechanismType::SHA512_RSA_PKCS,
+        "SHA512-RSA-PKCS",
+        "RSASHA512 signing (10)",
+    ),
+    (
+        MechanismType::ECC_KEY_PAIR_GEN,
+        "EC-KEY-PAIR-GEN",
+        "ECDSA key generation (13, 14)",
+    ),
+    (
+        MechanismType::ECDSA,
+        "ECDSA",
+        "ECDSA signing over our digest (13, 14)",
+    ),
+    (
+        MechanismType::ECC_EDWARDS_KEY_PAIR_GEN,
+        "EC-EDWARDS-KEY-PAIR-GEN",
+        "EdDSA key generation (15, 16)",
+    ),
     (MechanismType::EDDSA, "EDDSA", "EdDSA signing (15, 16)"),
-    (MechanismType::AES_KEY_GEN, "AES-KEY-GEN", "backup: one-time key-encryption key"),
-    (MechanismType::AES_KEY_WRAP_PAD, "AES-KEY-WRAP-PAD", "backup: wrapping the private key"),
-    (MechanismType::RSA_PKCS_OAEP, "RSA-PKCS-OAEP", "backup: wrapping the AES key to the transport key"),
+    (
+        MechanismType::AES_KEY_GEN,
+        "AES-KEY-GEN",
+        "backup: one-time key-encryption key",
+    ),
+    (
+        MechanismType::AES_KEY_WRAP_PAD,
+        "AES-KEY-WRAP-PAD",
+        "backup: wrapping the private key",
+    ),
+    (
+        MechanismType::RSA_PKCS_OAEP,
+        "RSA-PKCS-OAEP",
+        "backup: wrapping the AES key to the transport key",
+    ),
 ];
 
 /// A relevant mechanism as the token reports it.
@@ -43,7 +79,11 @@ pub fn relevant(module: &Module, slot: Slot) -> Result<Vec<Offered>> {
     let mut out = Vec::new();
     for (m, name, purpose) in RELEVANT {
         let present = list.contains(m);
-        let info = if present { module.ctx.get_mechanism_info(slot, *m).ok() } else { None };
+        let info = if present {
+            module.ctx.get_mechanism_info(slot, *m).ok()
+        } else {
+            None
+        };
         let mut flags = Vec::new();
         if let Some(i) = &info {
             for (on, f) in [
@@ -71,7 +111,8 @@ pub fn relevant(module: &Module, slot: Slot) -> Result<Vec<Offered>> {
     Ok(out)
 }
 
-fn name_of(m: MechanismType) -> String {
+/// The PKCS#11 name of a relevant mechanism.
+pub fn name_of(m: MechanismType) -> String {
     RELEVANT
         .iter()
         .find(|(t, _, _)| *t == m)

@@ -81,9 +81,11 @@ impl KeyStore for Token {
     fn public_key(&mut self, label: &str) -> Result<PublicKey> {
         let info = self.key(label)?;
         match (info.algorithm, info.public_key.is_empty()) {
-            (Some(a), false) => {
-                Ok(PublicKey { label: info.label, algorithm: a.number(), public_key: info.public_key })
-            }
+            (Some(a), false) => Ok(PublicKey {
+                label: info.label,
+                algorithm: a.number(),
+                public_key: info.public_key,
+            }),
             _ => Err(Error::KeyNotFound(format!(
                 "{label} (no DNSSEC public key under this label on the token)"
             ))),

@@ -40,7 +40,9 @@ impl Module {
         let ctx = Pkcs11::new(&path)
             .map_err(|e| Error::ModuleLoad(format!("{}: {e}", path.display())))?;
         ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .map_err(|e| Error::ModuleLoad(format!("{}: C_Initialize failed: {e}", path.display())))?;
+            .map_err(|e| {
+                Error::ModuleLoad(format!("{}: C_Initialize failed: {e}", path.display()))
+            })?;
         Ok(Module { ctx, path })
     }
 

@@ -30,7 +30,11 @@ impl Role {
 pub fn read(file: Option<&Path>, role: Role, token: &str) -> Result<AuthPin> {
     let mut text = match file {
         Some(path) => std::fs::read_to_string(path).map_err(|e| {
-            Error::Input(format!("cannot read the {} file {}: {e}", role.name(), path.display()))
+            Error::Input(format!(
+                "cannot read the {} file {}: {e}",
+                role.name(),
+                path.display()
+            ))
         })?,
         None => rpassword::prompt_password(format!("{} for token {token:?}: ", role.name()))
             .map_err(|e| {
@@ -48,7 +52,10 @@ pub fn read(file: Option<&Path>, role: Role, token: &str) -> Result<AuthPin> {
             Some(p) => format!("the file {}", p.display()),
             None => "the prompt".to_string(),
         };
-        return Err(Error::Input(format!("the {} from {from} is empty", role.name())));
+        return Err(Error::Input(format!(
+            "the {} from {from} is empty",
+            role.name()
+        )));
     }
     Ok(AuthPin::from(pin))
 }
@@ -74,9 +81,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pin");
         std::fs::write(&f, "\n").unwrap();
-        let e = read(Some(&f), Role::SecurityOfficer, "t").unwrap_err().to_string();
-        assert!(e.contains("security officer PIN") && e.contains("empty"), "{e}");
-        let e = read(Some(&dir.path().join("nope")), Role::User, "t").unwrap_err().to_string();
+        let e = read(Some(&f), Role::SecurityOfficer, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("security officer PIN") && e.contains("empty"),
+            "{e}"
+        );
+        let e = read(Some(&dir.path().join("nope")), Role::User, "t")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nope"), "{e}");
     }
 }

@@ -25,7 +25,13 @@ pub const TTL: u32 = 172_800;
 pub const VALIDITY_SECONDS: i64 = 21 * 86_400;
 
 /// Signs the DNSKEY RRset {the key with `flags`} at `zone`, inception `at`.
-pub fn prove(store: &mut dyn KeyStore, label: &str, zone: &str, flags: u16, at: Time) -> Result<Proof> {
+pub fn prove(
+    store: &mut dyn KeyStore,
+    label: &str,
+    zone: &str,
+    flags: u16,
+    at: Time,
+) -> Result<Proof> {
     let pk = store.public_key(label)?;
     let mut dnskey = Key {
         key_identifier: label.to_string(),
@@ -66,5 +72,10 @@ pub fn prove(store: &mut dyn KeyStore, label: &str, zone: &str, flags: u16, at: 
         })?;
         true
     };
-    Ok(Proof { zone: zone.to_string(), dnskey, rrsig, verified })
+    Ok(Proof {
+        zone: zone.to_string(),
+        dnskey,
+        rrsig,
+        verified,
+    })
 }

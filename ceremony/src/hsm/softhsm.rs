@@ -44,7 +44,9 @@ pub fn init(
     user_pin: &AuthPin,
 ) -> Result<Initialised> {
     if label.is_empty() || label.len() > 32 {
-        return Err(Error::Input(format!("token label {label:?} must be 1 to 32 bytes")));
+        return Err(Error::Input(format!(
+            "token label {label:?} must be 1 to 32 bytes"
+        )));
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
@@ -83,14 +85,20 @@ pub fn init(
         .map_err(|e| map_err(e, "listing slots"))?;
     let mut free = None;
     for s in slots {
-        let info = module.ctx.get_token_info(s).map_err(|e| map_err(e, "reading token info"))?;
+        let info = module
+            .ctx
+            .get_token_info(s)
+            .map_err(|e| map_err(e, "reading token info"))?;
         if !info.token_initialized() {
             free = Some(s);
             break;
         }
     }
     let slot = free.ok_or_else(|| {
-        Error::Hsm(format!("the module {} offers no free slot", module.path.display()))
+        Error::Hsm(format!(
+            "the module {} offers no free slot",
+            module.path.display()
+        ))
     })?;
     module
         .ctx
@@ -102,8 +110,12 @@ pub fn init(
         .ctx
         .open_rw_session(slot)
         .map_err(|e| map_err(e, "opening a session"))?;
-    session.login(UserType::So, Some(so_pin)).map_err(|e| map_err(e, "security officer login"))?;
-    session.init_pin(user_pin).map_err(|e| map_err(e, "setting the user PIN"))?;
+    session
+        .login(UserType::So, Some(so_pin))
+        .map_err(|e| map_err(e, "security officer login"))?;
+    session
+        .init_pin(user_pin)
+        .map_err(|e| map_err(e, "setting the user PIN"))?;
     session.logout().map_err(|e| map_err(e, "logout"))?;
     let serial = module
         .ctx
@@ -112,15 +124,27 @@ pub fn init(
         .serial_number()
         .trim()
         .to_string();
-    Ok(Initialised { conf, token_dir, label: label.to_string(), serial })
+    Ok(Initialised {
+        conf,
+        token_dir,
+        label: label.to_string(),
+        serial,
+    })
 }
 
 /// Temp file beside `path`, fsync, rename: never a half-written file.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::Io(format!("cannot create a temp file in {}: {e}", dir.display())))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+        Error::Io(format!(
+            "cannot create a temp file in {}: {e}",
+            dir.display()
+        ))
+    })?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))?;

@@ -61,7 +61,13 @@ impl Token {
             .ctx
             .open_rw_session(slot)
             .map_err(|e| map_err(e, "opening a session"))?;
-        Ok(Token { module, slot, label: label.to_string(), session, signing_keys: HashMap::new() })
+        Ok(Token {
+            module,
+            slot,
+            label: label.to_string(),
+            session,
+            signing_keys: HashMap::new(),
+        })
     }
 
     pub fn label(&self) -> &str {
@@ -125,7 +131,9 @@ impl Token {
     }
 
     pub(crate) fn attrs(&self, h: ObjectHandle, types: &[AttributeType]) -> Result<Vec<Attribute>> {
-        self.session.get_attributes(h, types).map_err(|e| map_err(e, "reading key attributes"))
+        self.session
+            .get_attributes(h, types)
+            .map_err(|e| map_err(e, "reading key attributes"))
     }
 
     /// Every DNSSEC key pair on the token (keys of our backup transport role are
@@ -136,8 +144,11 @@ impl Token {
 
     /// The key pair labelled `label`.
     pub fn key(&self, label: &str) -> Result<KeyInfo> {
-        let mut found: Vec<KeyInfo> =
-            self.keys()?.into_iter().filter(|k| k.label == label).collect();
+        let mut found: Vec<KeyInfo> = self
+            .keys()?
+            .into_iter()
+            .filter(|k| k.label == label)
+            .collect();
         match found.len() {
             0 => Err(Error::KeyNotFound(label.to_string())),
             1 => Ok(found.remove(0)),
@@ -151,7 +162,11 @@ impl Token {
     /// The label of the key on this token whose DNSKEY public key field and
     /// algorithm equal the given ones (for "the signers of the previous SKR exist
     /// on the token"); `None` if there is none.
-    pub fn find_key_by_public_key(&self, algorithm: u8, public_key: &[u8]) -> Result<Option<String>> {
+    pub fn find_key_by_public_key(
+        &self,
+        algorithm: u8,
+        public_key: &[u8],
+    ) -> Result<Option<String>> {
         Ok(self
             .keys()?
             .into_iter()

@@ -13,21 +13,32 @@ pub enum Confirmation<'a> {
     /// Non-interactive: the expected SHA-256 in hex, given on the command line.
     Expect(&'a str),
     /// Interactive: ask on `output`, read the answer from `input`.
-    Ask { input: &'a mut dyn BufRead, output: &'a mut dyn Write },
+    Ask {
+        input: &'a mut dyn BufRead,
+        output: &'a mut dyn Write,
+    },
 }
 
 /// Whether `answer` confirms `digest`: the hex digest, all PGP words, or the first
 /// and last word. Case and surrounding blanks do not matter.
 pub fn answer_matches(digest: &[u8; 32], answer: &str) -> bool {
     let words = digest::pgp_words(digest);
-    let given: Vec<String> = answer.split_whitespace().map(str::to_ascii_lowercase).collect();
+    let given: Vec<String> = answer
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
     match given.as_slice() {
         [one] => *one == hex::encode(digest),
         [first, last] => {
-            *first == words[0].to_ascii_lowercase() && *last == words[words.len() - 1].to_ascii_lowercase()
+            *first == words[0].to_ascii_lowercase()
+                && *last == words[words.len() - 1].to_ascii_lowercase()
         }
         many => {
-            many.len() == words.len() && many.iter().zip(&words).all(|(g, w)| *g == w.to_ascii_lowercase())
+            many.len() == words.len()
+                && many
+                    .iter()
+                    .zip(&words)
+                    .all(|(g, w)| *g == w.to_ascii_lowercase())
         }
     }
 }
@@ -65,7 +76,8 @@ pub fn confirm(what: &str, digest: &[u8; 32], how: Confirmation) -> Result<()> {
             let mut line = String::new();
             if input.read_line(&mut line).map_err(io)? == 0 {
                 return Err(Error::Input(
-                    "no confirmation typed; for non-interactive use give --expect-sha256 HEX".into(),
+                    "no confirmation typed; for non-interactive use give --expect-sha256 HEX"
+                        .into(),
                 ));
             }
             if answer_matches(digest, &line) {
@@ -91,7 +103,10 @@ mod tests {
     #[test]
     fn accepts_hex_words_and_first_last() {
         let d = hello();
-        assert!(answer_matches(&d, "853FF93762A06DDBF722C4EBE9DDD66D8F63DDAEA97F521C3ECC20DA7C976020\n"));
+        assert!(answer_matches(
+            &d,
+            "853FF93762A06DDBF722C4EBE9DDD66D8F63DDAEA97F521C3ECC20DA7C976020\n"
+        ));
         let words = digest::pgp_words(&d).join(" ");
         assert!(answer_matches(&d, &words));
         let w = digest::pgp_words(&d);
@@ -119,7 +134,12 @@ mod tests {
         assert!(e.to_string().contains("KSR-HASH-CONFIRM"));
         let e = confirm("k.xml", &d, Confirmation::Expect("xyz")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        confirm("k.xml", &d, Confirmation::Expect(&hex::encode(d).to_uppercase())).unwrap();
+        confirm(
+            "k.xml",
+            &d,
+            Confirmation::Expect(&hex::encode(d).to_uppercase()),
+        )
+        .unwrap();
     }
 
     #[test]
@@ -129,15 +149,39 @@ mod tests {
         let mut input: &[u8] = b"music butterfat\n";
         let w = digest::pgp_words(&d);
         assert_eq!(w[31], "butterfat", "test vector");
-        confirm("k.xml", &d, Confirmation::Ask { input: &mut input, output: &mut out }).unwrap();
+        confirm(
+            "k.xml",
+            &d,
+            Confirmation::Ask {
+                input: &mut input,
+                output: &mut out,
+            },
+        )
+        .unwrap();
         let shown = String::from_utf8(out).unwrap();
         assert!(shown.contains("music"));
         let mut out = Vec::new();
         let mut input: &[u8] = b"music customer\n";
-        let e = confirm("k.xml", &d, Confirmation::Ask { input: &mut input, output: &mut out }).unwrap_err();
+        let e = confirm(
+            "k.xml",
+            &d,
+            Confirmation::Ask {
+                input: &mut input,
+                output: &mut out,
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), 1);
         let mut input: &[u8] = b"";
-        let e = confirm("k.xml", &d, Confirmation::Ask { input: &mut input, output: &mut out }).unwrap_err();
+        let e = confirm(
+            "k.xml",
+            &d,
+            Confirmation::Ask {
+                input: &mut input,
+                output: &mut out,
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), 2);
     }
 }

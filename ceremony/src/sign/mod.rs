@@ -39,11 +39,17 @@ pub fn dnskey(pk: &PublicKey, flags: u16, ttl: u32) -> Key {
 /// The `SignatureAlgorithm` entry that describes `key` (for policy blocks and policy checks).
 pub fn algorithm_policy(key: &Key) -> Result<AlgorithmPolicy, dnssec::DnssecError> {
     let params = match dnssec::key_size(key)? {
-        dnssec::KeySize::Rsa { bits, exponent } => AlgorithmParams::Rsa { size: bits, exponent },
+        dnssec::KeySize::Rsa { bits, exponent } => AlgorithmParams::Rsa {
+            size: bits,
+            exponent,
+        },
         dnssec::KeySize::Ec { bits } => AlgorithmParams::Ecdsa { size: bits },
         dnssec::KeySize::EdDsa { .. } => AlgorithmParams::None,
     };
-    Ok(AlgorithmPolicy { algorithm: key.algorithm, params })
+    Ok(AlgorithmPolicy {
+        algorithm: key.algorithm,
+        params,
+    })
 }
 
 /// Distinct algorithm entries of `keys`, sorted, for a policy block.

@@ -17,7 +17,11 @@ pub fn render(report: &Report) -> String {
 
 /// The names of the failed checks, for a one-line error.
 pub fn failed_names(report: &Report) -> String {
-    let names: Vec<&str> =
-        report.results.iter().filter(|r| r.outcome == Outcome::Fail).map(|r| r.name).collect();
+    let names: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail)
+        .map(|r| r.name)
+        .collect();
     names.join(", ")
 }

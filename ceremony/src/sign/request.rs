@@ -51,7 +51,14 @@ fn content_id(parts: &[&[u8]]) -> String {
         buf.extend_from_slice(p);
     }
     let h = hex::encode(&digest::sha256(&buf)[..16]);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// Midpoint of a policy span: the layout aims for the middle of what the policy accepts.
@@ -100,14 +107,21 @@ pub fn build(plan: &RequestPlan, policy: &Policy, store: &mut dyn KeyStore) -> R
         return Err(Error::Input("the same --zsk label is given twice".into()));
     }
     let zone = absolute(&plan.zone);
-    let labels = dnssec::label_count(&zone).map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
+    let labels =
+        dnssec::label_count(&zone).map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
     let interval = mid(policy.bundle_interval);
     let validity = mid(policy.signature_validity);
     if interval <= 0 || validity <= 0 {
-        return Err(Error::Input("the policy's bundle interval and signature validity must be positive".into()));
+        return Err(Error::Input(
+            "the policy's bundle interval and signature validity must be positive".into(),
+        ));
     }
     let span = (plan.to - plan.from).whole_seconds();
-    let n = if span > 0 { (span / interval) as usize } else { 0 };
+    let n = if span > 0 {
+        (span / interval) as usize
+    } else {
+        0
+    };
     if n == 0 {
         return Err(Error::Input(format!(
             "--from {} to --to {} is shorter than one bundle interval ({})",
@@ -127,7 +141,10 @@ pub fn build(plan: &RequestPlan, policy: &Policy, store: &mut dyn KeyStore) -> R
     for i in 0..n {
         let inception = plan.from + Duration::seconds(interval * i as i64);
         let expiration = inception + Duration::seconds(validity);
-        let keys: Vec<Key> = slot_zsks(zsks.len(), i, n).into_iter().map(|k| zsks[k].clone()).collect();
+        let keys: Vec<Key> = slot_zsks(zsks.len(), i, n)
+            .into_iter()
+            .map(|k| zsks[k].clone())
+            .collect();
         let mut parts: Vec<Vec<u8>> = vec![
             zone.as_bytes().to_vec(),
             timefmt::format_time(inception).into_bytes(),
@@ -150,17 +167,30 @@ pub fn build(plan: &RequestPlan, policy: &Policy, store: &mut dyn KeyStore) -> R
                 signers_name: zone.clone(),
                 signature_data: Vec::new(),
             };
-            let data = dnssec::signing_data(&zone, &sig, &keys).map_err(|e| Error::Input(format!("{zone}: {e}")))?;
+            let data = dnssec::signing_data(&zone, &sig, &keys)
+                .map_err(|e| Error::Input(format!("{zone}: {e}")))?;
             sig.signature_data = store.sign(&k.key_identifier, &data)?;
             dnssec::verify(k, &data, &sig.signature_data).map_err(|e| {
-                Error::Hsm(format!("the proof-of-possession signature by {} does not verify ({e})", k.key_identifier))
+                Error::Hsm(format!(
+                    "the proof-of-possession signature by {} does not verify ({e})",
+                    k.key_identifier
+                ))
             })?;
             signatures.push(sig);
         }
-        bundles.push(Bundle { id, inception, expiration, signers: Vec::new(), keys, signatures });
+        bundles.push(Bundle {
+            id,
+            inception,
+            expiration,
+            signers: Vec::new(),
+            keys,
+            signatures,
+        });
     }
 
-    let id_parts: Vec<&[u8]> = std::iter::once(zone.as_bytes()).chain(bundles.iter().map(|b| b.id.as_bytes())).collect();
+    let id_parts: Vec<&[u8]> = std::iter::once(zone.as_bytes())
+        .chain(bundles.iter().map(|b| b.id.as_bytes()))
+        .collect();
     let zsk_policy = PolicyBlock {
         publish_safety: policy.zsk_publish_safety,
         retire_safety: policy.zsk_retire_safety,
@@ -168,7 +198,8 @@ pub fn build(plan: &RequestPlan, policy: &Policy, store: &mut dyn KeyStore) -> R
         min_signature_validity: policy.signature_validity.min,
         max_validity_overlap: policy.validity_overlap.max,
         min_validity_overlap: policy.validity_overlap.min,
-        algorithms: super::algorithm_policies(&zsks).map_err(|e| Error::Input(format!("ZSK: {e}")))?,
+        algorithms: super::algorithm_policies(&zsks)
+            .map_err(|e| Error::Input(format!("ZSK: {e}")))?,
     };
     Ok(Document {
         id: content_id(&id_parts),

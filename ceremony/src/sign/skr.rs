@@ -47,7 +47,9 @@ impl Ksks {
 /// but unused), or the same key as current and next.
 pub fn validate(schema: &Schema, ksks: &Ksks) -> Result<()> {
     let uses_next = schema.uses_next()
-        || [&schema.first, &schema.middle, &schema.last].iter().any(|p| p.revoke.contains(&Role::Next));
+        || [&schema.first, &schema.middle, &schema.last]
+            .iter()
+            .any(|p| p.revoke.contains(&Role::Next));
     match (&ksks.next, uses_next) {
         (None, true) => {
             return Err(Error::Input(format!(
@@ -70,7 +72,11 @@ pub fn validate(schema: &Schema, ksks: &Ksks) -> Result<()> {
             ));
         }
     }
-    for (slot, plan) in [("first", &schema.first), ("middle", &schema.middle), ("last", &schema.last)] {
+    for (slot, plan) in [
+        ("first", &schema.first),
+        ("middle", &schema.middle),
+        ("last", &schema.last),
+    ] {
         for role in &plan.sign {
             if !plan.publish.contains(role) && !plan.revoke.contains(role) {
                 return Err(Error::Input(format!(
@@ -105,7 +111,11 @@ pub fn slot_keys(plan: &SlotPlan, ksks: &Ksks, ttl: u32) -> Result<Vec<(Role, Ke
     for role in [Role::Current, Role::Next] {
         let revoked = plan.revoke.contains(&role);
         if plan.publish.contains(&role) || revoked {
-            let f = if revoked { flags::KSK_REVOKED } else { flags::KSK };
+            let f = if revoked {
+                flags::KSK_REVOKED
+            } else {
+                flags::KSK
+            };
             out.push((role, super::dnskey(ksks.get(role)?, f, ttl)));
         }
     }
@@ -140,14 +150,20 @@ pub fn build(
     progress: Progress,
 ) -> Result<Document> {
     if ksr.kind != Kind::Request {
-        return Err(Error::Input("the input is an SKR (Response), not a KSR (Request)".into()));
+        return Err(Error::Input(
+            "the input is an SKR (Response), not a KSR (Request)".into(),
+        ));
     }
     validate(schema, ksks)?;
     let owner = ksr.domain.as_str();
     let labels = dnssec::label_count(owner)
         .map_err(|e| Error::Input(format!("KSR domain {owner:?}: {e}")))?;
     let ttl = policy.dnskey_ttl;
-    let used: Vec<Key> = ksks.used(schema).into_iter().map(|pk| super::dnskey(pk, flags::KSK, ttl)).collect();
+    let used: Vec<Key> = ksks
+        .used(schema)
+        .into_iter()
+        .map(|pk| super::dnskey(pk, flags::KSK, ttl))
+        .collect();
     let ksk_policy = ksk_policy_block(policy, &used)?;
 
     // Slots are the bundles in time order; the document keeps the KSR's order.
@@ -174,7 +190,12 @@ pub fn build(
             let signer = &ksk_keys
                 .iter()
                 .find(|(r, _)| *r == role)
-                .ok_or_else(|| Error::Input(format!("schema {:?}: signer {role:?} not published", schema.name)))?
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "schema {:?}: signer {role:?} not published",
+                        schema.name
+                    ))
+                })?
                 .1;
             let mut sig = Signature {
                 key_identifier: signer.key_identifier.clone(),
@@ -191,7 +212,9 @@ pub fn build(
             };
             let data = dnssec::signing_data(owner, &sig, &keys)
                 .map_err(|e| Error::Input(format!("bundle {}: {e}", rb.id)))?;
-            sig.signature_data = store.sign(&signer.key_identifier, &data).map_err(|e| mid_run(e, i, total, &rb.id))?;
+            sig.signature_data = store
+                .sign(&signer.key_identifier, &data)
+                .map_err(|e| mid_run(e, i, total, &rb.id))?;
             dnssec::verify(signer, &data, &sig.signature_data).map_err(|e| {
                 Error::Hsm(format!(
                     "the signature by {} over bundle {} does not verify ({e}); the token returned a bad signature",

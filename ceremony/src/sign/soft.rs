@@ -31,9 +31,11 @@ impl SoftStore {
 impl KeyStore for SoftStore {
     fn public_key(&mut self, label: &str) -> Result<PublicKey> {
         match self.keys.get(label) {
-            Some(Pair::Ed25519(k)) => {
-                Ok(PublicKey { label: label.into(), algorithm: 15, public_key: k.public_key().as_ref().to_vec() })
-            }
+            Some(Pair::Ed25519(k)) => Ok(PublicKey {
+                label: label.into(),
+                algorithm: 15,
+                public_key: k.public_key().as_ref().to_vec(),
+            }),
             None => Err(Error::KeyNotFound(label.into())),
         }
     }

@@ -15,18 +15,27 @@ fn policy() -> Policy {
     let mut p = Policy::root();
     p.domains = vec!["example.test.".into()];
     p.bundle_count = 9;
-    p.cycle_duration = Span { min: 79 * DAY, max: 81 * DAY };
+    p.cycle_duration = Span {
+        min: 79 * DAY,
+        max: 81 * DAY,
+    };
     p.keys_per_bundle = Some(vec![2, 1, 1, 1, 1, 1, 1, 1, 2]);
     p.distinct_keys = Some(3);
     p.dnskey_ttl = 3600;
-    p.zsk_algorithms = vec![ksr::model::AlgorithmPolicy { algorithm: 15, params: ksr::model::AlgorithmParams::None }];
+    p.zsk_algorithms = vec![ksr::model::AlgorithmPolicy {
+        algorithm: 15,
+        params: ksr::model::AlgorithmParams::None,
+    }];
     p.ksk_algorithms = p.zsk_algorithms.clone();
     p
 }
 
 fn store() -> SoftStore {
     let mut s = SoftStore::default();
-    for (i, l) in ["zsk-a", "zsk-b", "zsk-c", "zsk-d", "ksk-c", "ksk-n"].iter().enumerate() {
+    for (i, l) in ["zsk-a", "zsk-b", "zsk-c", "zsk-d", "ksk-c", "ksk-n"]
+        .iter()
+        .enumerate()
+    {
         s.add_ed25519(l, i as u8 + 1);
     }
     s
@@ -47,29 +56,55 @@ fn ksks(s: &mut SoftStore, next: bool) -> skr::Ksks {
     use crate::keystore::KeyStore;
     skr::Ksks {
         current: s.public_key("ksk-c").unwrap(),
-        next: if next { Some(s.public_key("ksk-n").unwrap()) } else { None },
+        next: if next {
+            Some(s.public_key("ksk-n").unwrap())
+        } else {
+            None
+        },
     }
 }
 
 #[test]
 fn request_layout_is_the_roots() {
     let mut s = store();
-    let k = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    let k = ksr_for(
+        &mut s,
+        &["zsk-a", "zsk-b", "zsk-c"],
+        "2026-01-01",
+        "2026-04-01",
+    );
     assert_eq!(k.domain, "example.test.");
     let counts: Vec<usize> = k.bundles.iter().map(|b| b.keys.len()).collect();
     assert_eq!(counts, vec![2, 1, 1, 1, 1, 1, 1, 1, 2]);
     assert_eq!(k.bundles[0].keys[0].key_identifier, "zsk-a");
     assert_eq!(k.bundles[8].keys[1].key_identifier, "zsk-c");
     for b in &k.bundles {
-        assert_eq!(b.signatures.len(), b.keys.len(), "every key proves possession");
+        assert_eq!(
+            b.signatures.len(),
+            b.keys.len(),
+            "every key proves possession"
+        );
         assert_eq!((b.expiration - b.inception).whole_days(), 21);
     }
     // Content-derived ids: same inputs, same document; other inputs, other ids.
-    let again = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    let again = ksr_for(
+        &mut s,
+        &["zsk-a", "zsk-b", "zsk-c"],
+        "2026-01-01",
+        "2026-04-01",
+    );
     assert_eq!(xml::write(&k), xml::write(&again));
-    let later = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-04-01", "2026-07-01");
+    let later = ksr_for(
+        &mut s,
+        &["zsk-a", "zsk-b", "zsk-c"],
+        "2026-04-01",
+        "2026-07-01",
+    );
     assert_ne!(k.id, later.id);
-    assert!(k.bundles.iter().all(|b| later.bundles.iter().all(|l| l.id != b.id)));
+    assert!(k
+        .bundles
+        .iter()
+        .all(|b| later.bundles.iter().all(|l| l.id != b.id)));
     let p = policy();
     let ctx = ksr::check::Context::new(&p, timefmt::parse_at("2025-12-20").unwrap());
     let report = ksr::check::check_ksr(&k, &ctx);
@@ -90,22 +125,34 @@ fn request_refuses_bad_plans() {
     plan.zsks = vec!["zsk-a".into(), "zsk-a".into()];
     assert!(request::build(&plan, &policy(), &mut s).is_err());
     plan.zsks = vec!["nope".into()];
-    assert!(matches!(request::build(&plan, &policy(), &mut s), Err(crate::error::Error::KeyNotFound(_))));
+    assert!(matches!(
+        request::build(&plan, &policy(), &mut s),
+        Err(crate::error::Error::KeyNotFound(_))
+    ));
     plan.zsks = vec!["zsk-a".into()];
     plan.to = plan.from;
     assert!(request::build(&plan, &policy(), &mut s).is_err());
 }
 
+/// KSK labels (published, signing, revoked) of one slot.
+type Marks = (Vec<String>, Vec<String>, Vec<String>);
+
 /// (publish, sign, revoke) marks per slot as label lists.
-fn marks(skr: &Document) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
+fn marks(skr: &Document) -> Vec<Marks> {
     skr.bundles
         .iter()
         .map(|b| {
             let ksks: Vec<_> = b.keys.iter().filter(|k| k.is_ksk()).collect();
             (
                 ksks.iter().map(|k| k.key_identifier.clone()).collect(),
-                b.signatures.iter().map(|s| s.key_identifier.clone()).collect(),
-                ksks.iter().filter(|k| k.flags == flags::KSK_REVOKED).map(|k| k.key_identifier.clone()).collect(),
+                b.signatures
+                    .iter()
+                    .map(|s| s.key_identifier.clone())
+                    .collect(),
+                ksks.iter()
+                    .filter(|k| k.flags == flags::KSK_REVOKED)
+                    .map(|k| k.key_identifier.clone())
+                    .collect(),
             )
         })
         .collect()
@@ -118,14 +165,47 @@ fn v(xs: &[&str]) -> Vec<String> {
 #[test]
 fn schemas_publish_sign_and_revoke_per_slot() {
     let mut s = store();
-    let k = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    let k = ksr_for(
+        &mut s,
+        &["zsk-a", "zsk-b", "zsk-c"],
+        "2026-01-01",
+        "2026-04-01",
+    );
     let p = policy();
     let (c, n) = ("ksk-c", "ksk-n");
-    let cases: Vec<(&str, [(Vec<String>, Vec<String>, Vec<String>); 3])> = vec![
-        ("normal", [(v(&[c]), v(&[c]), v(&[])), (v(&[c]), v(&[c]), v(&[])), (v(&[c]), v(&[c]), v(&[]))]),
-        ("pre-publish", [(v(&[c]), v(&[c]), v(&[])), (v(&[c, n]), v(&[c]), v(&[])), (v(&[c, n]), v(&[c]), v(&[]))]),
-        ("rollover", [(v(&[c, n]), v(&[c]), v(&[])), (v(&[c, n]), v(&[n]), v(&[])), (v(&[c, n]), v(&[n]), v(&[]))]),
-        ("revoke", [(v(&[c, n]), v(&[n]), v(&[])), (v(&[c, n]), v(&[c, n]), v(&[c])), (v(&[n]), v(&[n]), v(&[]))]),
+    let cases: Vec<(&str, [Marks; 3])> = vec![
+        (
+            "normal",
+            [
+                (v(&[c]), v(&[c]), v(&[])),
+                (v(&[c]), v(&[c]), v(&[])),
+                (v(&[c]), v(&[c]), v(&[])),
+            ],
+        ),
+        (
+            "pre-publish",
+            [
+                (v(&[c]), v(&[c]), v(&[])),
+                (v(&[c, n]), v(&[c]), v(&[])),
+                (v(&[c, n]), v(&[c]), v(&[])),
+            ],
+        ),
+        (
+            "rollover",
+            [
+                (v(&[c, n]), v(&[c]), v(&[])),
+                (v(&[c, n]), v(&[n]), v(&[])),
+                (v(&[c, n]), v(&[n]), v(&[])),
+            ],
+        ),
+        (
+            "revoke",
+            [
+                (v(&[c, n]), v(&[n]), v(&[])),
+                (v(&[c, n]), v(&[c, n]), v(&[c])),
+                (v(&[n]), v(&[n]), v(&[])),
+            ],
+        ),
     ];
     for (name, want) in cases {
         let schema = Schema::builtin(name).unwrap();
@@ -140,8 +220,16 @@ fn schemas_publish_sign_and_revoke_per_slot() {
         pipeline::verify_all(&out).unwrap();
         for b in &out.bundles {
             for sig in &b.signatures {
-                let key = b.keys.iter().find(|k| k.key_identifier == sig.key_identifier).unwrap();
-                assert_eq!(sig.key_tag, ksr::dnssec::key_tag(key), "revoked keys sign with their revoked tag");
+                let key = b
+                    .keys
+                    .iter()
+                    .find(|k| k.key_identifier == sig.key_identifier)
+                    .unwrap();
+                assert_eq!(
+                    sig.key_tag,
+                    ksr::dnssec::key_tag(key),
+                    "revoked keys sign with their revoked tag"
+                );
                 assert_eq!((sig.ttl, sig.original_ttl, sig.labels), (3600, 3600, 2));
                 assert_eq!((sig.inception, sig.expiration), (b.inception, b.expiration));
                 assert_eq!(sig.signers_name, "example.test.");
@@ -186,7 +274,12 @@ fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
 fn pipeline_writes_a_verified_skr_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store();
-    let k = ksr_for(&mut s, &["zsk-a", "zsk-b", "zsk-c"], "2026-01-01", "2026-04-01");
+    let k = ksr_for(
+        &mut s,
+        &["zsk-a", "zsk-b", "zsk-c"],
+        "2026-01-01",
+        "2026-04-01",
+    );
     let ksr_path = dir.path().join("ksr.xml");
     let bytes = xml::write(&k);
     std::fs::write(&ksr_path, &bytes).unwrap();
@@ -195,7 +288,13 @@ fn pipeline_writes_a_verified_skr_or_nothing() {
 
     // Hash mismatch: exit 1, nothing signed or written.
     let mut log = Vec::new();
-    let e = pipeline::sign_ksr(&o, || Ok(store()), Confirmation::Expect(&"0".repeat(64)), &mut log).unwrap_err();
+    let e = pipeline::sign_ksr(
+        &o,
+        || Ok(store()),
+        Confirmation::Expect(&"0".repeat(64)),
+        &mut log,
+    )
+    .unwrap_err();
     assert_eq!(e.exit_code(), 1);
     assert!(!o.out.exists());
 
@@ -213,23 +312,29 @@ fn pipeline_writes_a_verified_skr_or_nothing() {
     .unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert!(!o.out.exists());
-    assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "no temp file left behind");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().count() == 1,
+        "no temp file left behind"
+    );
 
     // Missing key: exit 2, named.
     let mut bad = o.clone();
     bad.ksk_current = "ksk-x".into();
-    let e = pipeline::sign_ksr(&bad, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap_err();
+    let e = pipeline::sign_ksr(&bad, || Ok(store()), Confirmation::Expect(&hash), &mut log)
+        .unwrap_err();
     assert!(e.to_string().contains("ksk-x"));
 
     // A check failure (wrong --at puts expirations past the horizon): exit 1, no file.
     let mut late = o.clone();
     late.at = timefmt::parse_at("2027-01-01").unwrap();
-    let e = pipeline::sign_ksr(&late, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap_err();
+    let e = pipeline::sign_ksr(&late, || Ok(store()), Confirmation::Expect(&hash), &mut log)
+        .unwrap_err();
     assert_eq!(e.exit_code(), 1, "{e}");
     assert!(!o.out.exists());
 
     // The good run.
-    let signed = pipeline::sign_ksr(&o, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap();
+    let signed =
+        pipeline::sign_ksr(&o, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap();
     let written = std::fs::read(&o.out).unwrap();
     assert_eq!(ksr::digest::sha256(&written), signed.skr_sha256);
     assert_eq!(signed.signatures, 9);
@@ -242,7 +347,10 @@ fn key_ttl_differing_from_policy_is_a_check_failure() {
     let mut s = store();
     let k = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
     let mut p = policy();
-    assert_eq!(pipeline::check_key_ttl(&k, &p).outcome, ksr::check::Outcome::Pass);
+    assert_eq!(
+        pipeline::check_key_ttl(&k, &p).outcome,
+        ksr::check::Outcome::Pass
+    );
     p.dnskey_ttl = 7200;
     let r = pipeline::check_key_ttl(&k, &p);
     assert_eq!(r.outcome, ksr::check::Outcome::Fail);
@@ -275,16 +383,99 @@ fn chain_keys_must_be_on_the_token() {
 fn trust_anchor_of_ksk_2010() {
     // KSK-2010 as published in the 2017-q2 SKR; its DS is in root-anchors.xml.
     let skr = xml::parse_file(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/iana-root/skr-root-2017-q2-0.xml"),
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/iana-root/skr-root-2017-q2-0.xml"),
         &xml::ParseOptions::default(),
     )
     .unwrap();
-    let key = skr.bundles[0].keys.iter().find(|k| k.key_identifier == "Kjqmt7v").unwrap();
+    let key = skr.bundles[0]
+        .keys
+        .iter()
+        .find(|k| k.key_identifier == "Kjqmt7v")
+        .unwrap();
     assert_eq!(key.key_tag, 19036);
     let ds = super::trust_anchor::ds_records(".", key).unwrap();
-    assert!(ds.starts_with(". IN DS 19036 8 2 49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5\n"), "{ds}");
-    let doc = super::trust_anchor::xml(".", key, timefmt::parse_at("2010-07-15").unwrap(), None).unwrap();
+    assert!(
+        ds.starts_with(
+            ". IN DS 19036 8 2 49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5\n"
+        ),
+        "{ds}"
+    );
+    let doc =
+        super::trust_anchor::xml(".", key, timefmt::parse_at("2010-07-15").unwrap(), None).unwrap();
     assert!(doc.contains("<KeyDigest id=\"Kjqmt7v\" validFrom=\"2010-07-15T00:00:00+00:00\">"));
-    assert!(doc.contains("<Digest>49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5</Digest>"));
+    assert!(doc.contains(
+        "<Digest>49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5</Digest>"
+    ));
     assert!(doc.contains("<Zone>.</Zone>"));
+}
+
+#[test]
+fn policy_defined_schema_is_used_by_name() {
+    use ksr::schema::{Role, SlotPlan};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store();
+    let k = ksr_for(
+        &mut s,
+        &["zsk-a", "zsk-b", "zsk-c"],
+        "2026-01-01",
+        "2026-04-01",
+    );
+    let ksr_path = dir.path().join("ksr.xml");
+    let bytes = xml::write(&k);
+    std::fs::write(&ksr_path, &bytes).unwrap();
+    // Both KSKs published everywhere; both sign only the last slot.
+    let both = vec![Role::Current, Role::Next];
+    let plan = |sign: Vec<Role>| SlotPlan {
+        publish: both.clone(),
+        sign,
+        revoke: vec![],
+    };
+    let mut o = opts(dir.path(), &ksr_path);
+    o.policy.schemas.push(Schema {
+        name: "double-last".into(),
+        first: plan(vec![Role::Current]),
+        middle: plan(vec![Role::Current]),
+        last: plan(both.clone()),
+    });
+    o.schema = "double-last".into();
+    o.ksk_next = Some("ksk-n".into());
+    let hash = hex::encode(ksr::digest::sha256(&bytes));
+    let signed = pipeline::sign_ksr(
+        &o,
+        || Ok(store()),
+        Confirmation::Expect(&hash),
+        &mut Vec::new(),
+    )
+    .unwrap();
+    assert_eq!(signed.signatures, 10);
+    let skr = xml::parse_file(&o.out, &xml::ParseOptions::default()).unwrap();
+    assert_eq!(marks(&skr)[8].1, v(&["ksk-c", "ksk-n"]));
+    // Unknown schema names are a usage error naming the built-in ones.
+    o.schema = "nope".into();
+    let e = pipeline::sign_ksr(
+        &o,
+        || Ok(store()),
+        Confirmation::Expect(&hash),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("pre-publish"), "{e}");
+}
+
+#[test]
+fn ksk_algorithm_outside_the_policy_is_a_check_failure() {
+    use crate::keystore::KeyStore;
+    let mut s = store();
+    let ksk = s.public_key("ksk-c").unwrap();
+    let mut p = policy();
+    assert_eq!(
+        pipeline::check_ksk_algorithms(&[&ksk], &p).outcome,
+        ksr::check::Outcome::Pass
+    );
+    p.ksk_algorithms = Policy::root().ksk_algorithms; // RSA-2048 only
+    let r = pipeline::check_ksk_algorithms(&[&ksk], &p);
+    assert_eq!(r.outcome, ksr::check::Outcome::Fail);
+    assert!(r.detail.contains("ksk-c"), "{}", r.detail);
 }

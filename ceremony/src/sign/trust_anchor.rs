@@ -13,7 +13,8 @@ pub const DIGEST_TYPES: [u8; 2] = [2, 4];
 
 /// The DS digest of `key` at `zone` for `digest_type`, upper-case hex as root-anchors.xml writes it.
 pub fn ds_hex(zone: &str, key: &Key, digest_type: u8) -> Result<String> {
-    let d = dnssec::ds_digest(zone, key, digest_type).map_err(|e| Error::Input(format!("DS for {zone}: {e}")))?;
+    let d = dnssec::ds_digest(zone, key, digest_type)
+        .map_err(|e| Error::Input(format!("DS for {zone}: {e}")))?;
     Ok(hex::encode_upper(d))
 }
 
@@ -52,9 +53,20 @@ pub fn xml(zone: &str, key: &Key, valid_from: Time, source: Option<&str>) -> Res
     use base64::Engine as _;
     let sha256 = ds_hex(zone, key, 2)?;
     let valid_from = timefmt::format_time(valid_from);
-    let h = hex::encode_upper(&digest::sha256(format!("{zone} {} {sha256} {valid_from}", key.key_tag).as_bytes())[..16]);
-    let id = format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]);
-    let source = source.map(|s| format!(" source=\"{}\"", escape(s))).unwrap_or_default();
+    let h = hex::encode_upper(
+        &digest::sha256(format!("{zone} {} {sha256} {valid_from}", key.key_tag).as_bytes())[..16],
+    );
+    let id = format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    );
+    let source = source
+        .map(|s| format!(" source=\"{}\"", escape(s)))
+        .unwrap_or_default();
     Ok(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <TrustAnchor id=\"{id}\"{source}>\n\

@@ -1,6 +1,8 @@
 //! Bundle checks: ids, keys, proof of possession, count and cycle duration.
 
-use super::{dur, key_identity, key_label, secs, short_id, signer_of, slot_label, CheckResult, Context};
+use super::{
+    dur, key_identity, key_label, secs, short_id, signer_of, slot_label, CheckResult, Context,
+};
 use crate::dnssec::{self, KeySize};
 use crate::model::{flags, AlgorithmParams, Bundle, Document, Key, Kind};
 use crate::policy::normalize_domain;
@@ -18,18 +20,36 @@ pub fn unique(doc: &Document, ctx: &Context) -> CheckResult {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, b) in doc.bundles.iter().enumerate() {
         if let Some(first) = seen.insert(b.id.as_str(), i) {
-            problems.push(format!("{} reuses the id {} of slot {}", slot_label(i, b), b.id, first + 1));
+            problems.push(format!(
+                "{} reuses the id {} of slot {}",
+                slot_label(i, b),
+                b.id,
+                first + 1
+            ));
         }
     }
     if let Some(prev) = ctx.previous_skr {
         for (i, b) in doc.bundles.iter().enumerate() {
             if let Some(j) = prev.bundles.iter().position(|p| p.id == b.id) {
-                problems.push(format!("{} reuses the id {} of the previous SKR's slot {}", slot_label(i, b), b.id, j + 1));
+                problems.push(format!(
+                    "{} reuses the id {} of the previous SKR's slot {}",
+                    slot_label(i, b),
+                    b.id,
+                    j + 1
+                ));
             }
         }
     }
-    let against = if ctx.previous_skr.is_some() { " and unused in the previous SKR" } else { "" };
-    CheckResult::from_problems(UNIQUE, problems, format!("{} bundle ids are unique{against}", doc.bundles.len()))
+    let against = if ctx.previous_skr.is_some() {
+        " and unused in the previous SKR"
+    } else {
+        ""
+    };
+    CheckResult::from_problems(
+        UNIQUE,
+        problems,
+        format!("{} bundle ids are unique{against}", doc.bundles.len()),
+    )
 }
 
 fn flags_problem(doc: &Document, key: &Key) -> Option<String> {
@@ -58,7 +78,10 @@ fn flags_problem(doc: &Document, key: &Key) -> Option<String> {
 /// None when allowed, or when the algorithm is not approved at all (that is
 /// KSR-POLICY-ALG's finding, not this check's).
 fn size_problem(key: &Key, approved: &[crate::model::AlgorithmPolicy]) -> Option<String> {
-    let entries: Vec<_> = approved.iter().filter(|a| a.algorithm == key.algorithm).collect();
+    let entries: Vec<_> = approved
+        .iter()
+        .filter(|a| a.algorithm == key.algorithm)
+        .collect();
     if entries.is_empty() {
         return None;
     }
@@ -67,7 +90,9 @@ fn size_problem(key: &Key, approved: &[crate::model::AlgorithmPolicy]) -> Option
         Err(e) => return Some(format!("unreadable public key: {e}")),
     };
     let fits = entries.iter().any(|a| match (a.params, size) {
-        (AlgorithmParams::Rsa { size, exponent }, KeySize::Rsa { bits, exponent: e }) => size == bits && exponent == e,
+        (AlgorithmParams::Rsa { size, exponent }, KeySize::Rsa { bits, exponent: e }) => {
+            size == bits && exponent == e
+        }
         (AlgorithmParams::Ecdsa { size }, KeySize::Ec { bits }) => size == bits,
         (AlgorithmParams::None, _) => true,
         _ => false,
@@ -80,8 +105,14 @@ fn size_problem(key: &Key, approved: &[crate::model::AlgorithmPolicy]) -> Option
         KeySize::Ec { bits } => format!("EC-{bits}"),
         KeySize::EdDsa { bits } => format!("EdDSA-{bits}"),
     };
-    let want: Vec<String> = entries.iter().map(|a| crate::policy::describe_algorithm(a)).collect();
-    Some(format!("{have} is not allowed by the policy ({})", want.join(" or ")))
+    let want: Vec<String> = entries
+        .iter()
+        .map(|a| crate::policy::describe_algorithm(a))
+        .collect();
+    Some(format!(
+        "{have} is not allowed by the policy ({})",
+        want.join(" or ")
+    ))
 }
 
 /// KSR-BUNDLE-KEYS: a keyIdentifier always names the same key; the key tag
@@ -107,7 +138,10 @@ pub fn keys(doc: &Document, ctx: &Context) -> CheckResult {
             }
             let tag = dnssec::key_tag(key);
             if tag != key.key_tag {
-                problems.push(format!("{at}: keyTag {} does not match the key, which has tag {tag}", key.key_tag));
+                problems.push(format!(
+                    "{at}: keyTag {} does not match the key, which has tag {tag}",
+                    key.key_tag
+                ));
             }
             if let Some(p) = flags_problem(doc, key) {
                 problems.push(format!("{at}: {p}"));
@@ -116,9 +150,16 @@ pub fn keys(doc: &Document, ctx: &Context) -> CheckResult {
                 problems.push(format!("{at}: protocol {} (must be 3)", key.protocol));
             }
             if key.ttl != ctx.policy.dnskey_ttl {
-                problems.push(format!("{at}: TTL {} differs from the policy's DNSKEY TTL {}", key.ttl, ctx.policy.dnskey_ttl));
+                problems.push(format!(
+                    "{at}: TTL {} differs from the policy's DNSKEY TTL {}",
+                    key.ttl, ctx.policy.dnskey_ttl
+                ));
             }
-            let approved = if key.is_ksk() { &ctx.policy.ksk_algorithms } else { &ctx.policy.zsk_algorithms };
+            let approved = if key.is_ksk() {
+                &ctx.policy.ksk_algorithms
+            } else {
+                &ctx.policy.zsk_algorithms
+            };
             if let Some(p) = size_problem(key, approved) {
                 problems.push(format!("{at}: {p}"));
             }
@@ -132,16 +173,27 @@ pub fn keys(doc: &Document, ctx: &Context) -> CheckResult {
 }
 
 /// Problems with one RRSIG over `bundle`'s DNSKEY RRset made by `signer`.
-pub(crate) fn rrsig_problems(domain: &str, bundle: &Bundle, sig: &crate::model::Signature, signer: &Key) -> Vec<String> {
+pub(crate) fn rrsig_problems(
+    domain: &str,
+    bundle: &Bundle,
+    sig: &crate::model::Signature,
+    signer: &Key,
+) -> Vec<String> {
     let mut p = Vec::new();
     if sig.type_covered != "DNSKEY" {
         p.push(format!("covers {} instead of DNSKEY", sig.type_covered));
     }
     if sig.algorithm != signer.algorithm {
-        p.push(format!("algorithm {} differs from the key's {}", sig.algorithm, signer.algorithm));
+        p.push(format!(
+            "algorithm {} differs from the key's {}",
+            sig.algorithm, signer.algorithm
+        ));
     }
     if normalize_domain(&sig.signers_name) != normalize_domain(domain) {
-        p.push(format!("signer's name {:?} is not the domain {:?}", sig.signers_name, domain));
+        p.push(format!(
+            "signer's name {:?} is not the domain {:?}",
+            sig.signers_name, domain
+        ));
     }
     match dnssec::label_count(domain) {
         Ok(n) if n != sig.labels => p.push(format!("labels {} but {domain:?} has {n}", sig.labels)),
@@ -149,10 +201,17 @@ pub(crate) fn rrsig_problems(domain: &str, bundle: &Bundle, sig: &crate::model::
         _ => {}
     }
     if let Some(k) = bundle.keys.iter().find(|k| k.ttl != sig.original_ttl) {
-        p.push(format!("original TTL {} differs from the DNSKEY TTL {}", sig.original_ttl, k.ttl));
+        p.push(format!(
+            "original TTL {} differs from the DNSKEY TTL {}",
+            sig.original_ttl, k.ttl
+        ));
     }
     if sig.key_tag != dnssec::key_tag(signer) {
-        p.push(format!("key tag {} is not the signer's tag {}", sig.key_tag, dnssec::key_tag(signer)));
+        p.push(format!(
+            "key tag {} is not the signer's tag {}",
+            sig.key_tag,
+            dnssec::key_tag(signer)
+        ));
     }
     if let Err(e) = dnssec::verify_rrsig(domain, sig, &bundle.keys, signer) {
         p.push(format!("signature does not verify ({e})"));
@@ -179,13 +238,23 @@ pub fn pop(doc: &Document, _ctx: &Context) -> CheckResult {
             if p.is_empty() {
                 verified += 1;
             } else {
-                problems.push(format!("{slot} signature by {}: {}", key_label(signer), p.join(", ")));
+                problems.push(format!(
+                    "{slot} signature by {}: {}",
+                    key_label(signer),
+                    p.join(", ")
+                ));
             }
         }
         for key in &b.keys {
-            let signed = b.signatures.iter().any(|s| s.key_identifier == key.key_identifier);
+            let signed = b
+                .signatures
+                .iter()
+                .any(|s| s.key_identifier == key.key_identifier);
             if !signed {
-                problems.push(format!("{slot} {}: no signature by this key (proof of possession missing)", key_label(key)));
+                problems.push(format!(
+                    "{slot} {}: no signature by this key (proof of possession missing)",
+                    key_label(key)
+                ));
             }
         }
     }
@@ -202,7 +271,10 @@ pub fn count(doc: &Document, ctx: &Context) -> CheckResult {
     if n == ctx.policy.bundle_count {
         CheckResult::pass(COUNT, format!("{n} bundles, as the policy says"))
     } else {
-        CheckResult::fail(COUNT, format!("{n} bundles, the policy wants {}", ctx.policy.bundle_count))
+        CheckResult::fail(
+            COUNT,
+            format!("{n} bundles, the policy wants {}", ctx.policy.bundle_count),
+        )
     }
 }
 

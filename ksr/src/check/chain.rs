@@ -21,19 +21,28 @@ pub fn keys(doc: &Document, ctx: &Context) -> CheckResult {
     let mut problems = Vec::new();
     for k in zsks(last) {
         if !zsks(first).any(|n| key_identity(n) == key_identity(k)) {
-            problems.push(format!("{} of {last_label} is missing from {first_label}", key_label(k)));
+            problems.push(format!(
+                "{} of {last_label} is missing from {first_label}",
+                key_label(k)
+            ));
         }
     }
     for k in zsks(first) {
         if !zsks(last).any(|p| key_identity(p) == key_identity(k)) {
-            problems.push(format!("{} of {first_label} is not in {last_label}", key_label(k)));
+            problems.push(format!(
+                "{} of {first_label} is not in {last_label}",
+                key_label(k)
+            ));
         }
     }
     let tags: Vec<String> = zsks(first).map(|k| k.key_tag.to_string()).collect();
     CheckResult::from_problems(
         KEYS,
         problems,
-        format!("{first_label} has the same ZSKs ({}) as {last_label}", tags.join(", ")),
+        format!(
+            "{first_label} has the same ZSKs ({}) as {last_label}",
+            tags.join(", ")
+        ),
     )
 }
 

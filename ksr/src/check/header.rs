@@ -9,11 +9,18 @@ pub const ID: &str = "KSR-ID";
 /// KSR-DOMAIN: the domain is one the operator accepts.
 pub fn domain(doc: &Document, ctx: &Context) -> CheckResult {
     if ctx.policy.accepts_domain(&doc.domain) {
-        CheckResult::pass(DOMAIN, format!("domain {:?} is accepted by the policy", doc.domain))
+        CheckResult::pass(
+            DOMAIN,
+            format!("domain {:?} is accepted by the policy", doc.domain),
+        )
     } else {
         CheckResult::fail(
             DOMAIN,
-            format!("domain {:?} is not one the policy accepts ({})", doc.domain, ctx.policy.domains.join(", ")),
+            format!(
+                "domain {:?} is not one the policy accepts ({})",
+                doc.domain,
+                ctx.policy.domains.join(", ")
+            ),
         )
     }
 }
@@ -27,8 +34,20 @@ pub fn id(doc: &Document, ctx: &Context) -> CheckResult {
         return CheckResult::skip(ID, "no previous SKR given (--previous-skr)");
     };
     if prev.id == doc.id {
-        CheckResult::fail(ID, format!("id {} is the same as the previous SKR's id: a replayed request?", doc.id))
+        CheckResult::fail(
+            ID,
+            format!(
+                "id {} is the same as the previous SKR's id: a replayed request?",
+                doc.id
+            ),
+        )
     } else {
-        CheckResult::pass(ID, format!("id {} differs from the previous SKR's id {}", doc.id, prev.id))
+        CheckResult::pass(
+            ID,
+            format!(
+                "id {} differs from the previous SKR's id {}",
+                doc.id, prev.id
+            ),
+        )
     }
 }

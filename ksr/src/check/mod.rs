@@ -54,13 +54,25 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn pass(name: &'static str, detail: impl Into<String>) -> Self {
-        CheckResult { name, outcome: Outcome::Pass, detail: detail.into() }
+        CheckResult {
+            name,
+            outcome: Outcome::Pass,
+            detail: detail.into(),
+        }
     }
     pub fn skip(name: &'static str, reason: impl Into<String>) -> Self {
-        CheckResult { name, outcome: Outcome::Skip, detail: reason.into() }
+        CheckResult {
+            name,
+            outcome: Outcome::Skip,
+            detail: reason.into(),
+        }
     }
     pub fn fail(name: &'static str, detail: impl Into<String>) -> Self {
-        CheckResult { name, outcome: Outcome::Fail, detail: detail.into() }
+        CheckResult {
+            name,
+            outcome: Outcome::Fail,
+            detail: detail.into(),
+        }
     }
     /// Fails with every problem listed (`; `-separated) or passes with `ok`.
     pub fn from_problems(name: &'static str, problems: Vec<String>, ok: impl Into<String>) -> Self {
@@ -86,11 +98,18 @@ impl Report {
     }
     /// Names of the checks that failed, in report order.
     pub fn failures(&self) -> Vec<&'static str> {
-        self.results.iter().filter(|r| r.outcome == Outcome::Fail).map(|r| r.name).collect()
+        self.results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Fail)
+            .map(|r| r.name)
+            .collect()
     }
     /// One line per check: `PASS KSR-DOMAIN domain . is accepted`.
     pub fn lines(&self) -> Vec<String> {
-        self.results.iter().map(|r| format!("{} {} {}", r.outcome.as_str(), r.name, r.detail)).collect()
+        self.results
+            .iter()
+            .map(|r| format!("{} {} {}", r.outcome.as_str(), r.name, r.detail))
+            .collect()
     }
 }
 
@@ -109,7 +128,12 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(policy: &'a Policy, at: Time) -> Self {
-        Context { policy, previous_skr: None, at, schema: None }
+        Context {
+            policy,
+            previous_skr: None,
+            at,
+            schema: None,
+        }
     }
     pub fn with_previous(mut self, previous: &'a Document) -> Self {
         self.previous_skr = Some(previous);
@@ -200,7 +224,14 @@ pub fn short_key_id(id: &str) -> String {
     if id.chars().count() <= 12 {
         id.to_string()
     } else {
-        let tail: String = id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = id
+            .chars()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("…{tail}")
     }
 }
@@ -209,7 +240,11 @@ pub fn short_key_id(id: &str) -> String {
 pub fn key_label(key: &Key) -> String {
     let kind = if key.is_ksk() { "KSK" } else { "ZSK" };
     let r = if key.is_revoked() { "R" } else { "" };
-    format!("{kind} {r}{} ({})", key.key_tag, short_key_id(&key.key_identifier))
+    format!(
+        "{kind} {r}{} ({})",
+        key.key_tag,
+        short_key_id(&key.key_identifier)
+    )
 }
 
 /// A key's identity across bundles and documents: algorithm and public key
@@ -248,6 +283,16 @@ pub fn signer_of<'b>(bundle: &'b Bundle, sig: &crate::model::Signature) -> Optio
         .keys
         .iter()
         .find(|k| k.key_identifier == sig.key_identifier && k.key_tag == sig.key_tag)
-        .or_else(|| bundle.keys.iter().find(|k| k.key_identifier == sig.key_identifier))
-        .or_else(|| bundle.keys.iter().find(|k| k.key_tag == sig.key_tag && k.algorithm == sig.algorithm))
+        .or_else(|| {
+            bundle
+                .keys
+                .iter()
+                .find(|k| k.key_identifier == sig.key_identifier)
+        })
+        .or_else(|| {
+            bundle
+                .keys
+                .iter()
+                .find(|k| k.key_tag == sig.key_tag && k.algorithm == sig.algorithm)
+        })
 }

@@ -19,35 +19,63 @@ pub fn keys(doc: &Document, ctx: &Context) -> CheckResult {
             crate::model::Kind::Response => zsks(b).collect(),
         }
     }
-    let counts: Vec<usize> = doc.bundles.iter().map(|b| zsk_keys(doc.kind, b).len()).collect();
-    let distinct: BTreeSet<(u8, &[u8])> =
-        doc.bundles.iter().flat_map(|b| zsk_keys(doc.kind, b)).map(key_identity).collect();
+    let counts: Vec<usize> = doc
+        .bundles
+        .iter()
+        .map(|b| zsk_keys(doc.kind, b).len())
+        .collect();
+    let distinct: BTreeSet<(u8, &[u8])> = doc
+        .bundles
+        .iter()
+        .flat_map(|b| zsk_keys(doc.kind, b))
+        .map(key_identity)
+        .collect();
     let mut checked = Vec::new();
     if let Some(want) = &ctx.policy.keys_per_bundle {
         for (i, (b, (&have, &w))) in doc.bundles.iter().zip(counts.iter().zip(want)).enumerate() {
             if have != w {
-                problems.push(format!("{} has {have} ZSKs, the policy wants {w}", slot_label(i, b)));
+                problems.push(format!(
+                    "{} has {have} ZSKs, the policy wants {w}",
+                    slot_label(i, b)
+                ));
             }
         }
         checked.push(format!(
             "ZSKs per bundle {}",
-            counts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",")
+            counts
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         ));
     }
     if let Some(want) = ctx.policy.distinct_keys {
         if distinct.len() != want {
-            problems.push(format!("{} distinct ZSKs, the policy wants {want}", distinct.len()));
+            problems.push(format!(
+                "{} distinct ZSKs, the policy wants {want}",
+                distinct.len()
+            ));
         }
         checked.push(format!("{} distinct ZSKs", distinct.len()));
     }
     if checked.is_empty() {
-        return CheckResult::skip(KEYS, "the policy sets neither keys_per_bundle nor distinct_keys");
+        return CheckResult::skip(
+            KEYS,
+            "the policy sets neither keys_per_bundle nor distinct_keys",
+        );
     }
-    CheckResult::from_problems(KEYS, problems, format!("{} as the policy says", checked.join(", ")))
+    CheckResult::from_problems(
+        KEYS,
+        problems,
+        format!("{} as the policy says", checked.join(", ")),
+    )
 }
 
 fn claimed_ok(claimed: &AlgorithmPolicy, approved: &[AlgorithmPolicy]) -> bool {
-    approved.iter().any(|a| a.algorithm == claimed.algorithm && (a.params == claimed.params || claimed.params == crate::model::AlgorithmParams::None))
+    approved.iter().any(|a| {
+        a.algorithm == claimed.algorithm
+            && (a.params == claimed.params || claimed.params == crate::model::AlgorithmParams::None)
+    })
 }
 
 /// KSR-POLICY-ALG: every key's algorithm, and every algorithm the document's own
@@ -79,7 +107,10 @@ pub fn algorithms(doc: &Document, ctx: &Context) -> CheckResult {
             }
         }
     }
-    let blocks = [("ZSK", Some(&doc.zsk_policy), &ctx.policy.zsk_algorithms), ("KSK", doc.ksk_policy.as_ref(), &ctx.policy.ksk_algorithms)];
+    let blocks = [
+        ("ZSK", Some(&doc.zsk_policy), &ctx.policy.zsk_algorithms),
+        ("KSK", doc.ksk_policy.as_ref(), &ctx.policy.ksk_algorithms),
+    ];
     for (role, block, approved) in blocks {
         let Some(block) = block else { continue };
         for claimed in &block.algorithms {
@@ -97,5 +128,9 @@ pub fn algorithms(doc: &Document, ctx: &Context) -> CheckResult {
         }
     }
     let names: Vec<String> = seen.iter().map(|a| algorithm_mnemonic(*a)).collect();
-    CheckResult::from_problems(ALG, problems, format!("algorithms in use ({}) are approved", names.join(", ")))
+    CheckResult::from_problems(
+        ALG,
+        problems,
+        format!("algorithms in use ({}) are approved", names.join(", ")),
+    )
 }

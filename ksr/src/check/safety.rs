@@ -7,7 +7,9 @@
 //! must be published at least ZSK publish safety + retire safety before the
 //! outgoing one is removed (the switch falls somewhere in between).
 
-use super::{dur, key_identity, key_label, secs, signer_of, slot_label, zsks, CheckResult, Context};
+use super::{
+    dur, key_identity, key_label, secs, signer_of, slot_label, zsks, CheckResult, Context,
+};
 use crate::model::{Bundle, Document, Key};
 use std::collections::BTreeSet;
 
@@ -25,12 +27,18 @@ fn timeline<'a>(doc: &'a Document, prev: Option<&'a Document>) -> (Vec<Step<'a>>
     let mut steps = Vec::new();
     if let Some(p) = prev {
         for (i, b) in p.bundles.iter().enumerate() {
-            steps.push(Step { bundle: b, label: format!("previous SKR {}", slot_label(i, b)) });
+            steps.push(Step {
+                bundle: b,
+                label: format!("previous SKR {}", slot_label(i, b)),
+            });
         }
     }
     let offset = steps.len();
     for (i, b) in doc.bundles.iter().enumerate() {
-        steps.push(Step { bundle: b, label: slot_label(i, b) });
+        steps.push(Step {
+            bundle: b,
+            label: slot_label(i, b),
+        });
     }
     (steps, offset)
 }
@@ -39,10 +47,16 @@ fn timeline<'a>(doc: &'a Document, prev: Option<&'a Document>) -> (Vec<Step<'a>>
 pub fn zsk(doc: &Document, ctx: &Context) -> CheckResult {
     let (steps, offset) = timeline(doc, ctx.previous_skr);
     let need = ctx.policy.zsk_publish_safety + ctx.policy.zsk_retire_safety;
-    let sets: Vec<BTreeSet<Id>> = steps.iter().map(|s| zsks(s.bundle).map(key_identity).collect()).collect();
+    let sets: Vec<BTreeSet<Id>> = steps
+        .iter()
+        .map(|s| zsks(s.bundle).map(key_identity).collect())
+        .collect();
     let first_seen = |id: &Id| sets.iter().position(|s| s.contains(id)).unwrap_or(0);
     let label_of = |id: &Id, j: usize| -> String {
-        zsks(steps[j].bundle).find(|k| key_identity(k) == *id).map(key_label).unwrap_or_default()
+        zsks(steps[j].bundle)
+            .find(|k| key_identity(k) == *id)
+            .map(key_label)
+            .unwrap_or_default()
     };
     let mut problems = Vec::new();
     let mut checked = Vec::new();
@@ -79,10 +93,21 @@ pub fn zsk(doc: &Document, ctx: &Context) -> CheckResult {
         }
     }
     if problems.is_empty() && checked.is_empty() {
-        let why = if ctx.previous_skr.is_none() { "; give --previous-skr to see rollovers that start before the KSR" } else { "" };
-        return CheckResult::skip(SAFETY, format!("no ZSK rollover completes within view{why}"));
+        let why = if ctx.previous_skr.is_none() {
+            "; give --previous-skr to see rollovers that start before the KSR"
+        } else {
+            ""
+        };
+        return CheckResult::skip(
+            SAFETY,
+            format!("no ZSK rollover completes within view{why}"),
+        );
     }
-    CheckResult::from_problems(SAFETY, problems, format!("ZSK rollover safe: {}", checked.join("; ")))
+    CheckResult::from_problems(
+        SAFETY,
+        problems,
+        format!("ZSK rollover safe: {}", checked.join("; ")),
+    )
 }
 
 /// Keys that sign a bundle with their unrevoked flags (a revoked key's own
@@ -113,7 +138,8 @@ fn ksk_label(steps: &[Step], id: &Id) -> String {
 pub fn ksk(doc: &Document, ctx: &Context) -> CheckResult {
     let (steps, offset) = timeline(doc, ctx.previous_skr);
     let signers: Vec<BTreeSet<Id>> = steps.iter().map(|s| live_signers(s.bundle)).collect();
-    let (publish_safety, retire_safety) = (ctx.policy.ksk_publish_safety, ctx.policy.ksk_retire_safety);
+    let (publish_safety, retire_safety) =
+        (ctx.policy.ksk_publish_safety, ctx.policy.ksk_retire_safety);
     let mut problems = Vec::new();
     let mut events = 0;
     for j in offset.max(1)..steps.len() {

@@ -20,23 +20,38 @@ pub fn verify(doc: &Document, _ctx: &Context) -> CheckResult {
     let mut verified = 0;
     for (i, b) in doc.bundles.iter().enumerate() {
         let slot = slot_label(i, b);
-        if !b.signatures.iter().any(|s| signer_of(b, s).is_some_and(|k| k.is_ksk())) {
+        if !b
+            .signatures
+            .iter()
+            .any(|s| signer_of(b, s).is_some_and(|k| k.is_ksk()))
+        {
             problems.push(format!("{slot}: no signature by a KSK"));
         }
         for sig in &b.signatures {
             let Some(signer) = signer_of(b, sig) else {
-                problems.push(format!("{slot}: signature by {} (tag {}) names no key in the bundle", sig.key_identifier, sig.key_tag));
+                problems.push(format!(
+                    "{slot}: signature by {} (tag {}) names no key in the bundle",
+                    sig.key_identifier, sig.key_tag
+                ));
                 continue;
             };
             let p = rrsig_problems(&doc.domain, b, sig, signer);
             if p.is_empty() {
                 verified += 1;
             } else {
-                problems.push(format!("{slot} signature by {}: {}", key_label(signer), p.join(", ")));
+                problems.push(format!(
+                    "{slot} signature by {}: {}",
+                    key_label(signer),
+                    p.join(", ")
+                ));
             }
         }
     }
-    CheckResult::from_problems(VERIFY, problems, format!("all {verified} signatures verify"))
+    CheckResult::from_problems(
+        VERIFY,
+        problems,
+        format!("all {verified} signatures verify"),
+    )
 }
 
 type Id<'a> = (u8, &'a [u8]);
@@ -52,9 +67,19 @@ struct Facts<'a> {
 fn facts(b: &Bundle) -> Facts<'_> {
     let ksks = b.keys.iter().filter(|k| k.is_ksk());
     Facts {
-        plain: ksks.clone().filter(|k| !k.is_revoked()).map(key_identity).collect(),
+        plain: ksks
+            .clone()
+            .filter(|k| !k.is_revoked())
+            .map(key_identity)
+            .collect(),
         revoked: ksks.filter(|k| k.is_revoked()).map(key_identity).collect(),
-        signers: b.signatures.iter().filter_map(|s| signer_of(b, s)).filter(|k| k.is_ksk()).map(key_identity).collect(),
+        signers: b
+            .signatures
+            .iter()
+            .filter_map(|s| signer_of(b, s))
+            .filter(|k| k.is_ksk())
+            .map(key_identity)
+            .collect(),
     }
 }
 
@@ -62,14 +87,23 @@ fn facts(b: &Bundle) -> Facts<'_> {
 pub type Binding<'a> = BTreeMap<Role, (u8, &'a [u8])>;
 
 fn expected<'a>(plan: &SlotPlan, binding: &Binding<'a>) -> Option<Facts<'a>> {
-    let map = |roles: &[Role]| -> Option<BTreeSet<Id<'a>>> { roles.iter().map(|r| binding.get(r).copied()).collect() };
-    Some(Facts { plain: map(&plan.publish)?, revoked: map(&plan.revoke)?, signers: map(&plan.sign)? })
+    let map = |roles: &[Role]| -> Option<BTreeSet<Id<'a>>> {
+        roles.iter().map(|r| binding.get(r).copied()).collect()
+    };
+    Some(Facts {
+        plain: map(&plan.publish)?,
+        revoked: map(&plan.revoke)?,
+        signers: map(&plan.sign)?,
+    })
 }
 
 fn bindings<'a>(ids: &[Id<'a>]) -> Vec<Binding<'a>> {
     match ids {
         [a] => vec![[(Role::Current, *a)].into(), [(Role::Next, *a)].into()],
-        [a, b] => vec![[(Role::Current, *a), (Role::Next, *b)].into(), [(Role::Current, *b), (Role::Next, *a)].into()],
+        [a, b] => vec![
+            [(Role::Current, *a), (Role::Next, *b)].into(),
+            [(Role::Current, *b), (Role::Next, *a)].into(),
+        ],
         _ => vec![],
     }
 }
@@ -84,7 +118,12 @@ fn mismatches(doc: &Document, schema: &Schema, binding: &Binding) -> Vec<usize> 
 
 fn all_ksk_ids(doc: &Document) -> Vec<Id<'_>> {
     let mut ids: Vec<Id> = Vec::new();
-    for k in doc.bundles.iter().flat_map(|b| b.keys.iter()).filter(|k| k.is_ksk()) {
+    for k in doc
+        .bundles
+        .iter()
+        .flat_map(|b| b.keys.iter())
+        .filter(|k| k.is_ksk())
+    {
         if !ids.contains(&key_identity(k)) {
             ids.push(key_identity(k));
         }
@@ -93,14 +132,17 @@ fn all_ksk_ids(doc: &Document) -> Vec<Id<'_>> {
 }
 
 fn find_key<'a>(doc: &'a Document, id: &Id) -> Option<&'a Key> {
-    doc.bundles.iter().flat_map(|b| b.keys.iter()).find(|k| key_identity(k) == *id)
+    doc.bundles
+        .iter()
+        .flat_map(|b| b.keys.iter())
+        .find(|k| key_identity(k) == *id)
 }
 
 fn describe_binding(doc: &Document, binding: &Binding) -> String {
     binding
         .iter()
         .map(|(r, id)| {
-            let mut k = find_key(doc, id).cloned().unwrap_or_else(|| unreachable_key());
+            let mut k = find_key(doc, id).cloned().unwrap_or_else(unreachable_key);
             k.flags &= !crate::model::flags::REVOKE;
             k.key_tag = crate::dnssec::key_tag(&k);
             format!("{} = {}", r.letter(), key_label(&k))
@@ -110,7 +152,15 @@ fn describe_binding(doc: &Document, binding: &Binding) -> String {
 }
 
 fn unreachable_key() -> Key {
-    Key { key_identifier: "?".into(), key_tag: 0, ttl: 0, flags: 257, protocol: 3, algorithm: 0, public_key: vec![] }
+    Key {
+        key_identifier: "?".into(),
+        key_tag: 0,
+        ttl: 0,
+        flags: 257,
+        protocol: 3,
+        algorithm: 0,
+        public_key: vec![],
+    }
 }
 
 fn describe_facts(doc: &Document, f: &Facts) -> String {
@@ -118,7 +168,14 @@ fn describe_facts(doc: &Document, f: &Facts) -> String {
         if s.is_empty() {
             return "none".into();
         }
-        s.iter().map(|id| find_key(doc, id).map(|k| k.key_tag.to_string()).unwrap_or_default()).collect::<Vec<_>>().join("+")
+        s.iter()
+            .map(|id| {
+                find_key(doc, id)
+                    .map(|k| k.key_tag.to_string())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("+")
     };
     let mut t = format!("publishes KSK {}", names(&f.plain));
     if !f.revoked.is_empty() {
@@ -130,7 +187,10 @@ fn describe_facts(doc: &Document, f: &Facts) -> String {
 
 /// The first schema (the policy's own, then the built-in ones) the SKR follows
 /// exactly, with the binding of C and N to its KSKs.
-pub fn infer_schema<'a>(doc: &'a Document, policy: &crate::policy::Policy) -> Option<(Schema, Binding<'a>)> {
+pub fn infer_schema<'a>(
+    doc: &'a Document,
+    policy: &crate::policy::Policy,
+) -> Option<(Schema, Binding<'a>)> {
     let ids = all_ksk_ids(doc);
     for schema in policy.all_schemas() {
         for b in bindings(&ids) {
@@ -151,9 +211,21 @@ pub fn schema(doc: &Document, ctx: &Context) -> CheckResult {
         return CheckResult::fail(SCHEMA, "the SKR has no KSK");
     }
     if ids.len() > 2 {
-        return CheckResult::fail(SCHEMA, format!("the SKR has {} distinct KSKs; a schema names at most two (C and N)", ids.len()));
+        return CheckResult::fail(
+            SCHEMA,
+            format!(
+                "the SKR has {} distinct KSKs; a schema names at most two (C and N)",
+                ids.len()
+            ),
+        );
     }
-    let builtin = |s: &Schema| if Schema::builtin(&s.name).as_ref() == Some(s) { "built-in" } else { "policy" };
+    let builtin = |s: &Schema| {
+        if Schema::builtin(&s.name).as_ref() == Some(s) {
+            "built-in"
+        } else {
+            "policy"
+        }
+    };
     let candidates: Vec<Schema> = match ctx.schema {
         Some(s) => vec![s.clone()],
         None => ctx.policy.all_schemas(),
@@ -165,7 +237,10 @@ pub fn schema(doc: &Document, ctx: &Context) -> CheckResult {
             let m = mismatches(doc, s, &b);
             if m.is_empty() {
                 matches.push((s.clone(), b));
-            } else if best.as_ref().map_or(true, |(_, _, bm)| m.len() < bm.len()) {
+            } else if match &best {
+                None => true,
+                Some((_, _, bm)) => m.len() < bm.len(),
+            } {
                 best = Some((s.clone(), b, m));
             }
         }
@@ -185,24 +260,45 @@ pub fn schema(doc: &Document, ctx: &Context) -> CheckResult {
                 (Some(c), Some(n)) => age(c) <= age(n),
                 _ => true,
             };
-            let kept: Vec<(Schema, Binding)> = matches.iter().filter(|(_, b)| older_is_current(b)).cloned().collect();
+            let kept: Vec<(Schema, Binding)> = matches
+                .iter()
+                .filter(|(_, b)| older_is_current(b))
+                .cloned()
+                .collect();
             if !kept.is_empty() {
                 matches = kept;
             }
         }
     }
     if !matches.is_empty() {
-        let how = if ctx.schema.is_some() { "follows" } else { "matches" };
+        let how = if ctx.schema.is_some() {
+            "follows"
+        } else {
+            "matches"
+        };
         let each: Vec<String> = matches
             .iter()
-            .map(|(s, b)| format!("{} schema `{}` ({})", builtin(s), s.name, describe_binding(doc, b)))
+            .map(|(s, b)| {
+                format!(
+                    "{} schema `{}` ({})",
+                    builtin(s),
+                    s.name,
+                    describe_binding(doc, b)
+                )
+            })
             .collect();
         let which = if each.len() == 1 {
             each[0].clone()
         } else {
-            format!("any of {} (give --previous-skr or --schema to tell C from N)", each.join(" or "))
+            format!(
+                "any of {} (give --previous-skr or --schema to tell C from N)",
+                each.join(" or ")
+            )
         };
-        return CheckResult::pass(SCHEMA, format!("{how} {which} in all {} slots", doc.bundles.len()));
+        return CheckResult::pass(
+            SCHEMA,
+            format!("{how} {which} in all {} slots", doc.bundles.len()),
+        );
     }
     let Some((s, b, m)) = best else {
         return CheckResult::fail(SCHEMA, "no schema to compare with");
@@ -220,8 +316,16 @@ pub fn schema(doc: &Document, ctx: &Context) -> CheckResult {
         })
         .collect();
     let head = match ctx.schema {
-        Some(_) => format!("does not follow schema `{}` ({})", s.name, describe_binding(doc, &b)),
-        None => format!("matches no schema; closest is `{}` ({})", s.name, describe_binding(doc, &b)),
+        Some(_) => format!(
+            "does not follow schema `{}` ({})",
+            s.name,
+            describe_binding(doc, &b)
+        ),
+        None => format!(
+            "matches no schema; closest is `{}` ({})",
+            s.name,
+            describe_binding(doc, &b)
+        ),
     };
     CheckResult::fail(SCHEMA, format!("{head}: {}", slots.join("; ")))
 }
@@ -259,8 +363,16 @@ pub fn no_gaps(doc: &Document, _ctx: &Context) -> CheckResult {
         }
     }
     let span = match (doc.bundles.first(), doc.bundles.last()) {
-        (Some(f), Some(l)) => format!("{}..{}", format_time(f.inception), format_time(l.expiration)),
+        (Some(f), Some(l)) => format!(
+            "{}..{}",
+            format_time(f.inception),
+            format_time(l.expiration)
+        ),
         _ => "nothing".into(),
     };
-    CheckResult::from_problems(NO_GAPS, problems, format!("signed without gaps from {span}"))
+    CheckResult::from_problems(
+        NO_GAPS,
+        problems,
+        format!("signed without gaps from {span}"),
+    )
 }

@@ -16,7 +16,12 @@ pub fn validity(doc: &Document, ctx: &Context) -> CheckResult {
     for (i, b) in doc.bundles.iter().enumerate() {
         let v = secs(b.expiration, b.inception);
         if !span.contains(v) {
-            problems.push(format!("{}: validity {} outside {}", slot_label(i, b), dur(v), span.describe()));
+            problems.push(format!(
+                "{}: validity {} outside {}",
+                slot_label(i, b),
+                dur(v),
+                span.describe()
+            ));
         }
     }
     CheckResult::from_problems(
@@ -53,7 +58,11 @@ pub fn overlap(doc: &Document, ctx: &Context) -> CheckResult {
             ));
         }
     }
-    CheckResult::from_problems(OVERLAP, problems, format!("consecutive bundles overlap within {}", span.describe()))
+    CheckResult::from_problems(
+        OVERLAP,
+        problems,
+        format!("consecutive bundles overlap within {}", span.describe()),
+    )
 }
 
 /// KSR-POLICY-BUNDLE-INTERVALS: consecutive inceptions within the policy's range.
@@ -75,7 +84,11 @@ pub fn intervals(doc: &Document, ctx: &Context) -> CheckResult {
             ));
         }
     }
-    CheckResult::from_problems(INTERVALS, problems, format!("consecutive inceptions are {} apart", span.describe()))
+    CheckResult::from_problems(
+        INTERVALS,
+        problems,
+        format!("consecutive inceptions are {} apart", span.describe()),
+    )
 }
 
 /// KSR-POLICY-SIG-HORIZON: no expiration in the past or further than the horizon
@@ -87,7 +100,11 @@ pub fn horizon(doc: &Document, ctx: &Context) -> CheckResult {
     for (i, b) in doc.bundles.iter().enumerate() {
         let ahead = secs(b.expiration, ctx.at);
         if ahead <= 0 {
-            problems.push(format!("{} expired at {}, before {at}", slot_label(i, b), format_time(b.expiration)));
+            problems.push(format!(
+                "{} expired at {}, before {at}",
+                slot_label(i, b),
+                format_time(b.expiration)
+            ));
         } else if ahead > limit {
             problems.push(format!(
                 "{} expires {} after {at}, beyond the horizon {}",
@@ -100,6 +117,9 @@ pub fn horizon(doc: &Document, ctx: &Context) -> CheckResult {
     CheckResult::from_problems(
         HORIZON,
         problems,
-        format!("every expiration is after {at} and within {} of it", dur(limit)),
+        format!(
+            "every expiration is after {at} and within {} of it",
+            dur(limit)
+        ),
     )
 }

@@ -8,7 +8,11 @@ pub fn run(files: &[PathBuf]) -> Result<i32, String> {
     let mut blocks = Vec::new();
     for f in files {
         let bytes = std::fs::read(f).map_err(|e| format!("{}: cannot read: {e}", f.display()))?;
-        blocks.push(format!("{}\n{}", f.display(), ksr::digest::read_aloud(&ksr::digest::sha256(&bytes))));
+        blocks.push(format!(
+            "{}\n{}",
+            f.display(),
+            ksr::digest::read_aloud(&ksr::digest::sha256(&bytes))
+        ));
     }
     print!("{}", blocks.join("\n"));
     Ok(EXIT_OK)

@@ -53,7 +53,10 @@ fn rows(i: usize, b: &Bundle) -> BundleRow {
         flags: k.flags,
         algorithm: k.algorithm,
         revoked: k.is_revoked(),
-        signs: b.signatures.iter().any(|s| s.key_identifier == k.key_identifier && s.key_tag == k.key_tag),
+        signs: b
+            .signatures
+            .iter()
+            .any(|s| s.key_identifier == k.key_identifier && s.key_tag == k.key_tag),
     };
     BundleRow {
         slot: i + 1,
@@ -73,13 +76,23 @@ fn inspection(path: &Path, doc: &Document) -> Inspection {
         domain: doc.domain.clone(),
         id: doc.id.clone(),
         serial: doc.serial,
-        bundles: doc.bundles.iter().enumerate().map(|(i, b)| rows(i, b)).collect(),
+        bundles: doc
+            .bundles
+            .iter()
+            .enumerate()
+            .map(|(i, b)| rows(i, b))
+            .collect(),
     }
 }
 
 /// `19036/S`, `R19164/S`, `20326/P`.
 fn ksk_cell(k: &KeyRow) -> String {
-    format!("{}{}/{}", if k.revoked { "R" } else { "" }, k.tag, if k.signs { "S" } else { "P" })
+    format!(
+        "{}{}/{}",
+        if k.revoked { "R" } else { "" },
+        k.tag,
+        if k.signs { "S" } else { "P" }
+    )
 }
 
 fn text(ins: &Inspection) -> String {
@@ -102,8 +115,16 @@ fn text(ins: &Inspection) -> String {
                 b.short_id.clone(),
                 b.inception.clone(),
                 b.expiration.clone(),
-                if zsk.is_empty() { "-".into() } else { zsk.join(",") },
-                if ksk.is_empty() { "-".into() } else { ksk.join(",") },
+                if zsk.is_empty() {
+                    "-".into()
+                } else {
+                    zsk.join(",")
+                },
+                if ksk.is_empty() {
+                    "-".into()
+                } else {
+                    ksk.join(",")
+                },
             ]
         })
         .collect();
@@ -115,7 +136,11 @@ fn text(ins: &Inspection) -> String {
         }
     }
     for row in std::iter::once(&header).chain(&table) {
-        let cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
@@ -126,7 +151,10 @@ pub fn run(path: &Path, json: bool, max_size: usize) -> Result<i32, String> {
     let doc = load(path, max_size)?;
     let ins = inspection(path, &doc);
     if json {
-        println!("{}", serde_json::to_string_pretty(&ins).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&ins).map_err(|e| e.to_string())?
+        );
     } else {
         print!("{}", text(&ins));
     }

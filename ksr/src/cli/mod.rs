@@ -13,7 +13,11 @@ pub const EXIT_CHECK_FAILED: i32 = 1;
 pub const EXIT_UNUSABLE: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "ksr", version, about = "Inspect, verify and hash DNSSEC KSR/SKR files (IANA XML)")]
+#[command(
+    name = "ksr",
+    version,
+    about = "Inspect, verify and hash DNSSEC KSR/SKR files (IANA XML)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -77,8 +81,20 @@ pub enum PolicyCommand {
 /// Runs a command; returns the exit code. Errors go to stderr.
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
-        Command::Inspect { file, json, max_size } => inspect::run(&file, json, max_size),
-        Command::Verify { file, previous_skr, policy, at, schema, json, max_size } => verify::run(verify::Args {
+        Command::Inspect {
+            file,
+            json,
+            max_size,
+        } => inspect::run(&file, json, max_size),
+        Command::Verify {
+            file,
+            previous_skr,
+            policy,
+            at,
+            schema,
+            json,
+            max_size,
+        } => verify::run(verify::Args {
             file,
             previous_skr,
             policy,
@@ -88,7 +104,9 @@ pub fn run(cli: Cli) -> i32 {
             max_size,
         }),
         Command::Hash { files } => hash::run(&files),
-        Command::Policy { command: PolicyCommand::Show { policy } } => policy_show(policy.as_deref()),
+        Command::Policy {
+            command: PolicyCommand::Show { policy },
+        } => policy_show(policy.as_deref()),
     };
     match result {
         Ok(code) => code,

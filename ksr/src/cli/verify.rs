@@ -29,8 +29,15 @@ pub fn run(args: Args) -> Result<i32, String> {
     let schema = match &args.schema {
         Some(name) => Some(policy.schema(name).ok_or_else(|| {
             let mut names: Vec<String> = policy.schemas.iter().map(|s| s.name.clone()).collect();
-            names.extend(ksr::schema::Schema::builtin_names().iter().map(|s| s.to_string()));
-            format!("--schema {name:?}: no such schema (known: {})", names.join(", "))
+            names.extend(
+                ksr::schema::Schema::builtin_names()
+                    .iter()
+                    .map(|s| s.to_string()),
+            );
+            format!(
+                "--schema {name:?}: no such schema (known: {})",
+                names.join(", ")
+            )
         })?),
         None => None,
     };
@@ -39,7 +46,10 @@ pub fn run(args: Args) -> Result<i32, String> {
         Some(p) => {
             let prev = load(p, args.max_size)?;
             if prev.kind != Kind::Response {
-                return Err(format!("--previous-skr {}: this is a KSR (Request), not an SKR", p.display()));
+                return Err(format!(
+                    "--previous-skr {}: this is a KSR (Request), not an SKR",
+                    p.display()
+                ));
             }
             Some(prev)
         }
@@ -64,7 +74,10 @@ pub fn run(args: Args) -> Result<i32, String> {
             "failed": report.failed(),
             "results": report.results,
         });
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
     } else {
         for line in report.lines() {
             println!("{line}");
@@ -78,5 +91,9 @@ pub fn run(args: Args) -> Result<i32, String> {
         count(Outcome::Fail),
         count(Outcome::Skip)
     );
-    Ok(if report.failed() { EXIT_CHECK_FAILED } else { EXIT_OK })
+    Ok(if report.failed() {
+        EXIT_CHECK_FAILED
+    } else {
+        EXIT_OK
+    })
 }

@@ -8,8 +8,8 @@
 //! BIND exactly 14 digits `YYYYMMDDhhmmss`. [`Flavor`] records which one a file
 //! used so that writing it back gives the same dialect.
 //!
-//! - [`read`]: text to [`TextDocument`] (refusals carry file, line and record).
-//! - [`write`]: [`TextDocument`] to text, deterministic.
+//! - `read`: text to [`TextDocument`] (refusals carry file, line and record type).
+//! - `write`: [`TextDocument`] to text, deterministic.
 //! - [`TextDocument::to_document`] / [`TextDocument::from_document`]: to and from
 //!   the dialect-free [`Document`] the checks work on.
 
@@ -94,7 +94,10 @@ pub fn parse(bytes: &[u8], file: &str, options: &ParseOptions) -> Result<TextDoc
 }
 
 /// Reads and parses a file (size limit checked before reading it all).
-pub fn parse_file(path: &std::path::Path, options: &ParseOptions) -> Result<TextDocument, ParseError> {
+pub fn parse_file(
+    path: &std::path::Path,
+    options: &ParseOptions,
+) -> Result<TextDocument, ParseError> {
     use std::io::Read;
     let name = path.display().to_string();
     let io_err = |e: std::io::Error| ParseError {
@@ -162,7 +165,11 @@ impl TextDocument {
             let signatures: Vec<Signature> = snap.dnskey_signatures().cloned().collect();
             let next = times.get(i + 1).copied().unwrap_or(snap.time);
             let expiration = match self.kind {
-                Kind::Response => signatures.iter().map(|s| s.expiration).min().unwrap_or(next),
+                Kind::Response => signatures
+                    .iter()
+                    .map(|s| s.expiration)
+                    .min()
+                    .unwrap_or(next),
                 Kind::Request => next,
             };
             bundles.push(Bundle {

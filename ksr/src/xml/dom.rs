@@ -24,6 +24,9 @@ pub(crate) struct DomError {
     pub message: String,
 }
 
+/// Deepest nesting accepted (the schema needs six levels).
+const MAX_DEPTH: usize = 12;
+
 fn path_of(stack: &[Node]) -> String {
     if stack.is_empty() {
         return "(document)".into();
@@ -116,6 +119,14 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                     text: String::new(),
                     pos,
                 };
+                // The schema is six levels deep; refusing deeper nesting early keeps a
+                // hostile file from building (and recursively dropping) a huge tree.
+                if stack.len() >= MAX_DEPTH {
+                    return Err(err(
+                        &stack,
+                        format!("elements nested more than {MAX_DEPTH} deep; not a KSR/SKR"),
+                    ));
+                }
                 if matches!(event, Event::Empty(_)) {
                     attach(&mut stack, &mut root, node);
                 } else {

@@ -1,9 +1,9 @@
 //! IANA KSR/SKR XML (Relax NG schema of 2010): parsing with strict limits and a
 //! deterministic writer.
 //!
-//! - [`dom`]: quick-xml events to a small element tree (refuses DOCTYPE/entities).
-//! - [`read`]: tree to [`Document`], checking the schema's shape and every value.
-//! - [`write`]: [`Document`] to bytes, the same bytes for the same document.
+//! - `dom`: quick-xml events to a small element tree (refuses DOCTYPE/entities).
+//! - `read`: tree to [`Document`], checking the schema's shape and every value.
+//! - `write`: [`Document`] to bytes, the same bytes for the same document.
 
 mod dom;
 mod read;
@@ -35,7 +35,9 @@ impl Default for ParseOptions {
 pub struct ParseError {
     pub file: String,
     pub line: usize,
-    /// The element (or attribute path) at fault, e.g. `RequestBundle/Key/PublicKey`.
+    /// The element path at fault from the root, e.g. `KSR/Request/RequestBundle/Key/PublicKey`;
+    /// an attribute as `KSR/Request/RequestBundle/Key@keyTag`; `(file)` for the file as a whole.
+    /// Line 0 means no line applies (unreadable or oversized file).
     pub element: String,
     pub message: String,
 }
@@ -83,6 +85,10 @@ pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<Document, Parse
 }
 
 /// Writes a document; the same document always gives the same bytes.
+///
+/// A `Response` needs `ksk_policy` (the format requires a KSK block); a request's
+/// `ksk_policy` and a response's `signers` have no place in the format and are not
+/// written.
 pub fn write(doc: &Document) -> Vec<u8> {
     write::document(doc)
 }

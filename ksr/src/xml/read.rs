@@ -52,7 +52,9 @@ fn children<'a>(
         };
         let (name, _, max) = rules[i];
         if groups[i].len() == max {
-            let what = if max == 1 {
+            let what = if max == 0 {
+                format!("element <{name}> is not allowed in <{}>", node.name)
+            } else if max == 1 {
                 format!(
                     "duplicated element <{name}>: <{}> takes exactly one",
                     node.name
@@ -313,7 +315,7 @@ pub(crate) fn document(root: &Node) -> R<Document> {
     let bundle_path = format!("{bpath}/{bundle_tag}");
     let bundles = groups[1]
         .iter()
-        .map(|b| bundle(b, &bundle_path))
+        .map(|b| bundle(b, &bundle_path, kind))
         .collect::<R<Vec<_>>>()?;
     Ok(Document {
         id: id.to_string(),
@@ -431,7 +433,7 @@ fn algorithm_policy(node: &Node, path: &str) -> R<AlgorithmPolicy> {
     })
 }
 
-fn bundle(node: &Node, path: &str) -> R<Bundle> {
+fn bundle(node: &Node, path: &str, kind: Kind) -> R<Bundle> {
     let (req, _) = attributes(node, path, &["id"], &[])?;
     let id = req[0];
     if id.trim().is_empty() {
@@ -442,7 +444,12 @@ fn bundle(node: &Node, path: &str) -> R<Bundle> {
         path,
         &["Inception", "Expiration"],
         &[
-            ("Signer", 0, usize::MAX),
+            // The schema lets a request name the KSKs it wants; a response has no Signer.
+            (
+                "Signer",
+                0,
+                if kind == Kind::Request { usize::MAX } else { 0 },
+            ),
             ("Key", 1, usize::MAX),
             ("Signature", 1, usize::MAX),
         ],

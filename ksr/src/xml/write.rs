@@ -49,13 +49,14 @@ fn write_document(w: &mut W, doc: &Document) -> io::Result<()> {
             }
             body.write_inner_content(|w| {
                 w.create_element(policy_tag).write_inner_content(|w| {
-                    if let Some(ksk) = &doc.ksk_policy {
+                    // The format has a KSK block in responses only.
+                    if let (Kind::Response, Some(ksk)) = (doc.kind, &doc.ksk_policy) {
                         policy_block(w, "KSK", ksk)?;
                     }
                     policy_block(w, "ZSK", &doc.zsk_policy)
                 })?;
                 for b in &doc.bundles {
-                    bundle(w, bundle_tag, b)?;
+                    bundle(w, bundle_tag, doc.kind, b)?;
                 }
                 Ok(())
             })?;
@@ -125,13 +126,19 @@ fn policy_block(w: &mut W, name: &str, p: &PolicyBlock) -> io::Result<()> {
     Ok(())
 }
 
-fn bundle(w: &mut W, tag: &str, b: &Bundle) -> io::Result<()> {
+fn bundle(w: &mut W, tag: &str, kind: Kind, b: &Bundle) -> io::Result<()> {
     w.create_element(tag)
         .with_attribute(("id", b.id.as_str()))
         .write_inner_content(|w| {
             leaf(w, "Inception", &format_time(b.inception))?;
             leaf(w, "Expiration", &format_time(b.expiration))?;
-            for s in &b.signers {
+            // Signer elements exist in requests only.
+            let signers = if kind == Kind::Request {
+                &b.signers[..]
+            } else {
+                &[]
+            };
+            for s in signers {
                 w.create_element("Signer")
                     .with_attribute(("keyIdentifier", s.as_str()))
                     .write_empty()?;

@@ -55,9 +55,23 @@ impl Hsm {
             .unwrap();
         let o = ok(o);
         let conf = softhsm.join("softhsm2.conf");
-        assert!(conf.exists(), "hsm init wrote no {}: {}", conf.display(), text(&o));
-        assert!(String::from_utf8_lossy(&o.stdout).contains("SOFTHSM2_CONF="), "{}", text(&o));
-        Hsm { dir, conf, token: label.into(), pin_file }
+        assert!(
+            conf.exists(),
+            "hsm init wrote no {}: {}",
+            conf.display(),
+            text(&o)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("SOFTHSM2_CONF="),
+            "{}",
+            text(&o)
+        );
+        Hsm {
+            dir,
+            conf,
+            token: label.into(),
+            pin_file,
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -69,16 +83,29 @@ impl Hsm {
         let conf = std::fs::read_to_string(&self.conf).unwrap();
         let tokendir = conf
             .lines()
-            .find_map(|l| l.trim().strip_prefix("directories.tokendir").map(|r| r.trim().trim_start_matches('=').trim().to_string()))
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("directories.tokendir")
+                    .map(|r| r.trim().trim_start_matches('=').trim().to_string())
+            })
             .expect("tokendir in softhsm2.conf");
-        std::fs::read_dir(tokendir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect()
+        std::fs::read_dir(tokendir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect()
     }
 
     /// `ceremony SUBCOMMAND ...` against this token (token args appended).
     pub fn ceremony(&self, args: &[&str]) -> Command {
         let mut c = Command::new(e2e::binary("ceremony"));
-        c.args(args).env("SOFTHSM2_CONF", &self.conf).env_remove("PKCS11_MODULE");
-        c.arg("--token").arg(&self.token).arg("--pin-file").arg(&self.pin_file);
+        c.args(args)
+            .env("SOFTHSM2_CONF", &self.conf)
+            .env_remove("PKCS11_MODULE");
+        c.arg("--token")
+            .arg(&self.token)
+            .arg("--pin-file")
+            .arg(&self.pin_file);
         c
     }
 
@@ -88,7 +115,15 @@ impl Hsm {
 
     /// `ceremony keygen` of a KSK (flags 257) or ZSK (256).
     pub fn keygen(&self, label: &str, algorithm: &str, bits: Option<u32>, zone: &str, flags: u16) {
-        let mut args = vec!["keygen", "--label", label, "--algorithm", algorithm, "--zone", zone];
+        let mut args = vec![
+            "keygen",
+            "--label",
+            label,
+            "--algorithm",
+            algorithm,
+            "--zone",
+            zone,
+        ];
         let bits = bits.map(|b| b.to_string());
         if let Some(b) = &bits {
             args.extend(["--bits", b.as_str()]);
@@ -102,14 +137,28 @@ impl Hsm {
 /// SHA-256 hex of a file, as `--expect-sha256` wants it.
 pub fn sha256_hex(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
-    ksr::digest::sha256(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    ksr::digest::sha256(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `ksr verify` must pass every check (exit 0, no FAIL line).
 pub fn ksr_verify_passes(file: &Path, extra: &[&str]) -> String {
-    let o = ksr_cmd().arg("verify").arg(file).args(extra).output().unwrap();
+    let o = ksr_cmd()
+        .arg("verify")
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap();
     let out = String::from_utf8_lossy(&o.stdout).to_string();
-    assert_eq!(o.status.code(), Some(0), "ksr verify {}: {}", file.display(), text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "ksr verify {}: {}",
+        file.display(),
+        text(&o)
+    );
     assert!(!out.lines().any(|l| l.starts_with("FAIL")), "{out}");
     assert!(out.lines().any(|l| l.starts_with("PASS")), "{out}");
     out
@@ -121,7 +170,10 @@ pub fn example_policy(ksk_algorithms: &[ksr::model::AlgorithmPolicy]) -> ksr::po
     use ksr::model::{AlgorithmParams, AlgorithmPolicy};
     let mut p = ksr::policy::Policy::root();
     p.domains = vec!["example.test.".into()];
-    p.zsk_algorithms = vec![AlgorithmPolicy { algorithm: 13, params: AlgorithmParams::Ecdsa { size: 256 } }];
+    p.zsk_algorithms = vec![AlgorithmPolicy {
+        algorithm: 13,
+        params: AlgorithmParams::Ecdsa { size: 256 },
+    }];
     p.ksk_algorithms = ksk_algorithms.to_vec();
     p.dnskey_ttl = 3600;
     p
@@ -134,18 +186,45 @@ pub fn write_policy(dir: &Path, name: &str, p: &ksr::policy::Policy) -> PathBuf 
 }
 
 pub fn p256() -> ksr::model::AlgorithmPolicy {
-    ksr::model::AlgorithmPolicy { algorithm: 13, params: ksr::model::AlgorithmParams::Ecdsa { size: 256 } }
+    ksr::model::AlgorithmPolicy {
+        algorithm: 13,
+        params: ksr::model::AlgorithmParams::Ecdsa { size: 256 },
+    }
 }
 pub fn ed25519() -> ksr::model::AlgorithmPolicy {
-    ksr::model::AlgorithmPolicy { algorithm: 15, params: ksr::model::AlgorithmParams::None }
+    ksr::model::AlgorithmPolicy {
+        algorithm: 15,
+        params: ksr::model::AlgorithmParams::None,
+    }
 }
 pub fn rsa2048() -> ksr::model::AlgorithmPolicy {
-    ksr::model::AlgorithmPolicy { algorithm: 8, params: ksr::model::AlgorithmParams::Rsa { size: 2048, exponent: 65537 } }
+    ksr::model::AlgorithmPolicy {
+        algorithm: 8,
+        params: ksr::model::AlgorithmParams::Rsa {
+            size: 2048,
+            exponent: 65537,
+        },
+    }
 }
 
 /// `ceremony request` for example.test. with the given ZSK labels.
-pub fn request(hsm: &Hsm, policy: &Path, zsks: &[&str], from: &str, to: &str, out: &Path) -> Output {
-    let mut args = vec!["request", "--zone", "example.test.", "--from", from, "--to", to];
+pub fn request(
+    hsm: &Hsm,
+    policy: &Path,
+    zsks: &[&str],
+    from: &str,
+    to: &str,
+    out: &Path,
+) -> Output {
+    let mut args = vec![
+        "request",
+        "--zone",
+        "example.test.",
+        "--from",
+        from,
+        "--to",
+        to,
+    ];
     for z in zsks {
         args.extend(["--zsk", z]);
     }
@@ -158,15 +237,21 @@ pub fn request(hsm: &Hsm, policy: &Path, zsks: &[&str], from: &str, to: &str, ou
 pub fn sign(hsm: &Hsm, ksr: &Path, out: &Path, extra: &[&str]) -> Output {
     let hash = sha256_hex(ksr);
     let mut c = hsm.ceremony(&["sign-ksr"]);
-    c.arg(ksr).arg("--out").arg(out).args(["--expect-sha256", &hash]).args(extra);
+    c.arg(ksr)
+        .arg("--out")
+        .arg(out)
+        .args(["--expect-sha256", &hash])
+        .args(extra);
     c.output().unwrap()
 }
 
 /// Names of everything in `dir` (outputs go to their own directory so a failed run
 /// can be shown to leave neither the SKR nor a temp file).
 pub fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
     v.sort();
     v
 }
