@@ -61,14 +61,44 @@ fn opts(ksr: &Path, out: &Path, policy: Policy, at: &str) -> pipeline::SignOptio
     }
 }
 
-fn run_pipeline(args: &TokenArgs, o: &pipeline::SignOptions) -> f64 {
+/// Records when each section of the pipeline's log starts, to show where time goes.
+struct Stamps {
+    start: Instant,
+    marks: Vec<(String, f64)>,
+}
+
+impl std::io::Write for Stamps {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        for head in [
+            "Checks of",
+            "Checks against",
+            "KSR ",
+            "Signing",
+            "Checks of the new SKR",
+            "Wrote",
+        ] {
+            if text.starts_with(head) {
+                self.marks
+                    .push((head.trim().to_string(), self.start.elapsed().as_secs_f64()));
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn run_pipeline(args: &TokenArgs, o: &pipeline::SignOptions) -> (f64, Vec<(String, f64)>) {
     let hash = hex::encode(digest::sha256(&std::fs::read(&o.ksr).unwrap()));
     let _ = std::fs::remove_file(&o.out);
-    let mut sink = std::io::sink();
-    let t = Instant::now();
-    pipeline::sign_ksr(o, || args.open(), Confirmation::Expect(&hash), &mut sink)
-        .expect("sign-ksr");
-    t.elapsed().as_secs_f64()
+    let mut log = Stamps {
+        start: Instant::now(),
+        marks: Vec::new(),
+    };
+    pipeline::sign_ksr(o, || args.open(), Confirmation::Expect(&hash), &mut log).expect("sign-ksr");
+    (log.start.elapsed().as_secs_f64(), log.marks)
 }
 
 fn main() {
@@ -113,7 +143,7 @@ fn main() {
     let root_out = dir.path().join("skr-root.xml");
     let root_opts = opts(&root_ksr, &root_out, Policy::root(), "2017-03-20");
     run_pipeline(&args, &root_opts); // warm-up
-    let mut root_times: Vec<f64> = (0..5).map(|_| run_pipeline(&args, &root_opts)).collect();
+    let mut root_times: Vec<f64> = (0..5).map(|_| run_pipeline(&args, &root_opts).0).collect();
     root_times.sort_by(|a, b| a.partial_cmp(b).unwrap());
 
     // 2. A 1,000-bundle KSR made by `request` with an ECDSA ZSK on the token.
@@ -187,8 +217,11 @@ fn main() {
     }
     drop(token);
     let mut pipe_rates = Vec::new();
+    let mut marks = Vec::new();
     for _ in 0..2 {
-        pipe_rates.push(1000.0 / run_pipeline(&args, &big_opts));
+        let (secs, m) = run_pipeline(&args, &big_opts);
+        pipe_rates.push(1000.0 / secs);
+        marks = m;
     }
     // Where the pipeline's time goes besides C_Sign: the checks before and after.
     let t = Instant::now();
@@ -242,6 +275,11 @@ fn main() {
         parse_skr * 1e3,
         check_skr * 1e3
     );
+    let timeline: Vec<String> = marks
+        .iter()
+        .map(|(h, t)| format!("{h:?} at {:.0} ms", t * 1e3))
+        .collect();
+    println!("  pipeline timeline (last run): {}", timeline.join(", "));
     println!(
         "  ratio signing loop / raw:    {:.3}  (target >= 0.90)",
         loop_r / raw_r

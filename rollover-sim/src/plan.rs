@@ -194,53 +194,54 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
         let alg_ok = algs_published.iter().all(|a| algs_signing.contains(a));
         for s in here {
             let t = s.at;
-            let mut checks: Vec<(Rule, Option<Instant>)> = Vec::new();
+            // (rule, earliest safe time or None for never, whether the rule is about timing)
+            let mut checks: Vec<(Rule, Option<Instant>, bool)> = Vec::new();
             if Some(t) == first_at {
-                checks.push((Rule::Initial, Some(t)));
+                checks.push((Rule::Initial, Some(t), false));
             } else {
+                // Any change that leaves the RRset signed only by keys not yet
+                // trusted everywhere is an early switch.
+                if signers & initial == 0 {
+                    checks.push((Rule::AddWait, signer_trust, true));
+                }
                 match s.action {
                     Action::Publish => {
-                        checks.push((Rule::FiveKeys, (r.published.count_ones() <= 5).then_some(t)));
+                        checks.push((Rule::FiveKeys, (r.published.count_ones() <= 5).then_some(t), false));
                     }
                     Action::Revoke => {
                         let others = r.present() & !(1 << s.key);
                         let succ = bits(others).filter_map(|k| trust_time(k, &pub_since)).min();
-                        checks.push((Rule::RevokeAfterTrust, succ.map(|e| e.max(Instant::MIN))));
+                        checks.push((Rule::RevokeAfterTrust, succ, true));
                     }
                     Action::Remove => {
                         if let Some(ra) = revoked_at[s.key] {
-                            checks.push((Rule::RemoveWait, Some(ra + remove_wait)));
+                            checks.push((Rule::RemoveWait, Some(ra + remove_wait), true));
                         }
                     }
                     Action::Sign | Action::Unsign => {}
                 }
-                // Any change that leaves the RRset signed only by keys not yet
-                // trusted everywhere is an early switch.
-                if matches!(s.action, Action::Unsign | Action::Revoke | Action::Remove | Action::Sign)
-                    && signers & initial == 0
-                {
-                    checks.push((Rule::AddWait, signer_trust));
-                }
                 if matches!(s.action, Action::Publish | Action::Sign | Action::Unsign) {
-                    checks.push((Rule::AlgorithmSignatures, alg_ok.then_some(t)));
-                }
-                if checks.is_empty() {
-                    checks.push((Rule::NoConstraint, Some(t)));
+                    checks.push((Rule::AlgorithmSignatures, alg_ok.then_some(t), false));
                 }
             }
-            let failed_checks: Vec<&(Rule, Option<Instant>)> =
-                checks.iter().filter(|(_, e)| e.is_none_or(|e| e > t)).collect();
-            // The deciding rule: the failing one with the latest earliest time (never = latest),
-            // else the satisfied rule that binds hardest.
-            let decide = |list: &[&(Rule, Option<Instant>)]| {
-                list.iter().max_by_key(|(_, e)| e.unwrap_or(Instant::MAX)).map(|x| **x)
+            let fails = |e: &Option<Instant>| e.is_none_or(|e| e > t);
+            // The deciding rule: among failures the one that lets the step happen
+            // last (never = last); otherwise the timing rule that binds hardest;
+            // otherwise a structural rule; otherwise none. Ties go to the later
+            // (more specific) rule.
+            let latest = |it: &mut dyn Iterator<Item = &(Rule, Option<Instant>, bool)>| {
+                it.max_by_key(|(_, e, _)| e.map_or(Instant::MAX, |e| if e == Instant::MIN { Instant::MIN + 1 } else { e }))
+                    .map(|(r, e, _)| (*r, *e))
             };
-            let all: Vec<&(Rule, Option<Instant>)> = checks.iter().collect();
-            let (rule, earliest) = decide(&failed_checks).or_else(|| decide(&all)).unwrap_or((Rule::NoConstraint, Some(t)));
+            let (rule, earliest) = latest(&mut checks.iter().filter(|c| fails(&c.1)))
+                .or_else(|| latest(&mut checks.iter().filter(|c| c.2)))
+                .or_else(|| checks.first().map(|c| (c.0, c.1)))
+                .unwrap_or((Rule::NoConstraint, Some(t)));
+            let failed_checks: Vec<Rule> = checks.iter().filter(|c| fails(&c.1)).map(|c| c.0).collect();
             let mut failed: Vec<Rule> = vec![];
             if !failed_checks.is_empty() {
                 failed.push(rule);
-                failed.extend(failed_checks.iter().map(|(r, _)| *r).filter(|r| *r != rule));
+                failed.extend(failed_checks.iter().copied().filter(|r| *r != rule));
             }
             let earliest = earliest.map(|e| if e == Instant::MIN { t.min(first_at.unwrap_or(t)) } else { e });
             out.push(StepVerdict {

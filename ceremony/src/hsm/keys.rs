@@ -778,7 +778,8 @@ pub fn public_template(
 /// inside the token; ECDSA: we hash, CKM_ECDSA returns r||s; EdDSA: pure, over the data.
 pub(crate) fn sign_with(token: &Token, key: SigningKey, data: &[u8]) -> Result<Vec<u8>> {
     let alg = key.algorithm;
-    let what = format!("signing with a {} key", alg.mnemonic());
+    // Built only on failure: this is the hot path of KSR signing.
+    let what = || format!("signing with a {} key", alg.mnemonic());
     let sig = match alg {
         Algorithm::RsaSha256 => token
             .session
@@ -808,15 +809,17 @@ pub(crate) fn sign_with(token: &Token, key: SigningKey, data: &[u8]) -> Result<V
             | cryptoki::error::RvError::MechanismParamInvalid,
             _,
         ) => Error::MechanismMissing(format!(
-            "{} (needed for {what}) on token {:?}",
+            "{} (needed for {}) on token {:?}",
             mechanisms::name_of(alg.sign_mechanism()),
+            what(),
             token.label
         )),
-        e => map_err(e, &what),
+        e => map_err(e, &what()),
     })?;
     if !alg.is_rsa() && sig.len() != alg.signature_len(0) {
         return Err(Error::Hsm(format!(
-            "{what}: the token returned {} bytes, expected {}",
+            "{}: the token returned {} bytes, expected {}",
+            what(),
             sig.len(),
             alg.signature_len(0)
         )));

@@ -79,13 +79,20 @@ impl Token {
 
 impl KeyStore for Token {
     fn public_key(&mut self, label: &str) -> Result<PublicKey> {
+        if let Some(pk) = self.public_keys.get(label) {
+            return Ok(pk.clone());
+        }
         let info = self.key(label)?;
         match (info.algorithm, info.public_key.is_empty()) {
-            (Some(a), false) => Ok(PublicKey {
-                label: info.label,
-                algorithm: a.number(),
-                public_key: info.public_key,
-            }),
+            (Some(a), false) => {
+                let pk = PublicKey {
+                    label: info.label,
+                    algorithm: a.number(),
+                    public_key: info.public_key,
+                };
+                self.public_keys.insert(label.to_string(), pk.clone());
+                Ok(pk)
+            }
             _ => Err(Error::KeyNotFound(format!(
                 "{label} (no DNSSEC public key under this label on the token)"
             ))),

@@ -51,6 +51,7 @@ pub struct Token {
     pub(crate) label: String,
     pub(crate) session: Session,
     pub(crate) signing_keys: HashMap<String, SigningKey>,
+    pub(crate) public_keys: HashMap<String, crate::keystore::PublicKey>,
 }
 
 impl Token {
@@ -67,6 +68,7 @@ impl Token {
             label: label.to_string(),
             session,
             signing_keys: HashMap::new(),
+            public_keys: HashMap::new(),
         })
     }
 

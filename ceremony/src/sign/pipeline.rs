@@ -194,6 +194,24 @@ pub fn check_chain_keys_hsm(
     ))
 }
 
+/// `--out` naming the KSR or the previous SKR would replace an input of the ceremony.
+fn refuse_overwriting_inputs(opts: &SignOptions) -> Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    let inputs = std::iter::once(&opts.ksr).chain(opts.previous_skr.as_ref());
+    for input in inputs {
+        if same(&opts.out, input) {
+            return Err(Error::Input(format!(
+                "--out {} is an input of this ceremony; write the SKR to a new file",
+                opts.out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Runs `sign-ksr`. `open` logs in to the token; `log` gets the report, the hashes
 /// and progress. On success the SKR is at `opts.out`; on any error nothing is written.
 pub fn sign_ksr<S: KeyStore>(
@@ -203,7 +221,9 @@ pub fn sign_ksr<S: KeyStore>(
     log: &mut dyn Write,
 ) -> Result<Signed> {
     let io = |e: std::io::Error| Error::Io(format!("output: {e}"));
+    refuse_overwriting_inputs(opts)?;
     let (ksr_bytes, ksr_doc) = read_doc(&opts.ksr, opts.max_size)?;
+    // An SKR is a few times the size of its KSR (KSKs and their signatures added).
     let previous = match &opts.previous_skr {
         Some(p) => Some(read_doc(p, opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)?.1),
         None => None,
@@ -221,6 +241,15 @@ pub fn sign_ksr<S: KeyStore>(
     }
     let mut report: Report = check::check_ksr(&ksr_doc, &ctx);
     report.results.push(check_key_ttl(&ksr_doc, &opts.policy));
+    // The document's own checks are shown before the token is opened, so the
+    // officer sees them even when the login fails.
+    writeln!(
+        log,
+        "Checks of {}:\n{}",
+        opts.ksr.display(),
+        report::render(&report)
+    )
+    .map_err(io)?;
 
     let mut store = open()?;
     let current = store.public_key(&opts.ksk_current)?;
@@ -229,20 +258,19 @@ pub fn sign_ksr<S: KeyStore>(
         None => None,
     };
     let ksks = Ksks { current, next };
-    report
-        .results
-        .push(check_ksk_algorithms(&ksks.used(&schema), &opts.policy));
-    report
-        .results
-        .push(check_chain_keys_hsm(previous.as_ref(), &mut store)?);
-
+    let token_checks = Report {
+        results: vec![
+            check_ksk_algorithms(&ksks.used(&schema), &opts.policy),
+            check_chain_keys_hsm(previous.as_ref(), &mut store)?,
+        ],
+    };
     writeln!(
         log,
-        "Checks of {}:\n{}",
-        opts.ksr.display(),
-        report::render(&report)
+        "Checks against the token:\n{}",
+        report::render(&token_checks)
     )
     .map_err(io)?;
+    report.results.extend(token_checks.results);
     if report.failed() {
         return Err(Error::CheckFailed(format!(
             "{} failed {}; nothing was signed",

@@ -332,6 +332,14 @@ fn pipeline_writes_a_verified_skr_or_nothing() {
     assert_eq!(e.exit_code(), 1, "{e}");
     assert!(!o.out.exists());
 
+    // --out naming the KSR itself is refused before anything happens.
+    let mut same = o.clone();
+    same.out = ksr_path.clone();
+    let e = pipeline::sign_ksr(&same, || Ok(store()), Confirmation::Expect(&hash), &mut log)
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert_eq!(std::fs::read(&ksr_path).unwrap(), bytes);
+
     // The good run.
     let signed =
         pipeline::sign_ksr(&o, || Ok(store()), Confirmation::Expect(&hash), &mut log).unwrap();
