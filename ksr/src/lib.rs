@@ -9,10 +9,12 @@
 //! - [`policy`] and [`schema`]: what the operator accepts and which KSK does what per slot.
 //! - [`check`]: every named check, run all at once into a [`check::Report`].
 //! - [`output`]: atomic writes (temp file, verify, rename).
+//! - [`export`]: an SKR in the Knot/BIND text dialect, checked after writing.
 
 pub mod check;
 pub mod dialect;
 pub mod digest;
+pub mod export;
 pub mod dnssec;
 pub mod model;
 pub mod output;

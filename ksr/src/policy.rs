@@ -12,6 +12,9 @@ use std::path::Path;
 
 const DAY: Seconds = 86_400;
 
+/// SKR-SIG-WINDOW's default margin: one day (the .ke 2015 lesson).
+pub const DEFAULT_MIN_SIGNATURE_REMAINING: Seconds = DAY;
+
 /// A closed range of durations (seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -63,6 +66,9 @@ pub struct Policy {
     pub bundle_interval: Span,
     /// KSR-POLICY-SIG-HORIZON: furthest expiration accepted from `--at` (root: P180D).
     pub signature_horizon: Seconds,
+    /// SKR-SIG-WINDOW: a bundle's signatures must outlive the next bundle's
+    /// inception by at least this much (default P1D; file key `signatures.min_remaining`).
+    pub min_signature_remaining: Seconds,
     /// KSR-POLICY-SAFETY on SKRs: a KSK is published at least this long before it
     /// signs (root SKRs state PT0S).
     pub ksk_publish_safety: Seconds,
@@ -103,6 +109,7 @@ impl Policy {
             validity_overlap: Span::days(9, 12),
             bundle_interval: Span::days(9, 11),
             signature_horizon: 180 * DAY,
+            min_signature_remaining: DEFAULT_MIN_SIGNATURE_REMAINING,
             ksk_publish_safety: 0,
             ksk_retire_safety: 28 * DAY,
             zsk_publish_safety: 10 * DAY,
@@ -288,6 +295,9 @@ struct SignaturesFile {
     validity: SpanFile,
     overlap: SpanFile,
     horizon: Duration,
+    /// Optional so that existing policy files stay valid; written only when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_remaining: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -489,6 +499,10 @@ impl PolicyFile {
             validity_overlap: span("signatures.overlap", &self.signatures.overlap)?,
             bundle_interval: span("bundles.interval", &b.interval)?,
             signature_horizon: dur("signatures.horizon", &self.signatures.horizon)?,
+            min_signature_remaining: match &self.signatures.min_remaining {
+                Some(d) => dur("signatures.min_remaining", d)?,
+                None => DEFAULT_MIN_SIGNATURE_REMAINING,
+            },
             ksk_publish_safety: dur("ksk.publish_safety", &self.ksk.publish_safety)?,
             ksk_retire_safety: dur("ksk.retire_safety", &self.ksk.retire_safety)?,
             zsk_publish_safety: dur("zsk.publish_safety", &self.zsk.publish_safety)?,
@@ -513,6 +527,8 @@ impl PolicyFile {
                 validity: span_file(&p.signature_validity),
                 overlap: span_file(&p.validity_overlap),
                 horizon: Duration::from_secs(p.signature_horizon),
+                min_remaining: (p.min_signature_remaining != DEFAULT_MIN_SIGNATURE_REMAINING)
+                    .then(|| Duration::from_secs(p.min_signature_remaining)),
             },
             zsk: KeyPolicyFile {
                 publish_safety: Duration::from_secs(p.zsk_publish_safety),

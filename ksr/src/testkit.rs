@@ -399,6 +399,7 @@ impl KsrBuilder {
                 max: self.interval,
             },
             signature_horizon: 180 * DAY,
+            min_signature_remaining: crate::policy::DEFAULT_MIN_SIGNATURE_REMAINING,
             ksk_publish_safety: 0,
             ksk_retire_safety: 28 * DAY,
             zsk_publish_safety: 10 * DAY,

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
-#[command(name = "rollover-sim", version, about = "RFC 5011 trust-anchor rollover simulator")]
+#[command(
+    name = "rollover-sim",
+    version,
+    about = "RFC 5011 trust-anchor rollover simulator"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -87,7 +91,11 @@ fn execute(cli: Cli) -> Result<i32, String> {
             if let Some(out) = json {
                 write_json(&out, &rep)?;
             }
-            Ok(if rep.unexpected_failures().is_empty() { 0 } else { 1 })
+            Ok(if rep.unexpected_failures().is_empty() {
+                0
+            } else {
+                1
+            })
         }
         Command::Plan { scenario, json } => {
             let sc = load(&scenario)?;
@@ -98,7 +106,17 @@ fn execute(cli: Cli) -> Result<i32, String> {
             }
             Ok(if rep.safe() { 0 } else { 1 })
         }
-        Command::Population { scenario, resolvers, mix, seed, json, csv, svg, threads, step } => {
+        Command::Population {
+            scenario,
+            resolvers,
+            mix,
+            seed,
+            json,
+            csv,
+            svg,
+            threads,
+            step,
+        } => {
             let sc = load(&scenario)?;
             if resolvers == 0 {
                 return Err("--resolvers must be at least 1".into());
@@ -114,9 +132,18 @@ fn execute(cli: Cli) -> Result<i32, String> {
             if sc.population.trusted == 0 {
                 return Err(format!("{}: the first RRset has no signer, so population resolvers would trust nothing; set [population] trusted", scenario.display()));
             }
-            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let opt = Options { resolvers, seed, threads, step };
-            let bar = indicatif::ProgressBar::with_draw_target(Some(resolvers), indicatif::ProgressDrawTarget::stderr());
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let opt = Options {
+                resolvers,
+                seed,
+                threads,
+                step,
+            };
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(resolvers),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} resolvers ({per_sec}, eta {eta})")
                     .map_err(|e| e.to_string())?
@@ -135,11 +162,25 @@ fn execute(cli: Cli) -> Result<i32, String> {
                 write_json(&out, &rep)?;
             }
             if let Some(out) = csv {
-                report::write_atomic(&out, report::csv::population(&rep).as_bytes(), report::csv::verify)?;
+                report::write_atomic(
+                    &out,
+                    report::csv::population(&rep).as_bytes(),
+                    report::csv::verify,
+                )?;
             }
             if let Some(out) = svg {
-                let title = format!("RFC 5011 forecast: {}", scenario.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
-                report::write_atomic(&out, report::svg::population(&rep, &title).as_bytes(), report::svg::verify)?;
+                let title = format!(
+                    "RFC 5011 forecast: {}",
+                    scenario
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                );
+                report::write_atomic(
+                    &out,
+                    report::svg::population(&rep, &title).as_bytes(),
+                    report::svg::verify,
+                )?;
             }
             Ok(0)
         }
@@ -157,11 +198,24 @@ fn pct(n: i64, d: i64) -> String {
 pub fn population_text(sc: &Scenario, rep: &population::PopulationReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "population of {} resolvers, seed {}, scenario {}", rep.resolvers, rep.seed, sc.path.display());
+    let _ = writeln!(
+        out,
+        "population of {} resolvers, seed {}, scenario {}",
+        rep.resolvers,
+        rep.seed,
+        sc.path.display()
+    );
     for c in &rep.classes {
-        let _ = writeln!(out, "  class {:<24} {:<14} {:>9} resolvers", c.name, c.profile, c.resolvers);
+        let _ = writeln!(
+            out,
+            "  class {:<24} {:<14} {:>9} resolvers",
+            c.name, c.profile, c.resolvers
+        );
     }
-    let _ = writeln!(out, "at each publisher step (share of running resolvers failing validation):");
+    let _ = writeln!(
+        out,
+        "at each publisher step (share of running resolvers failing validation):"
+    );
     for e in &rep.at_events {
         let _ = writeln!(
             out,
@@ -177,12 +231,26 @@ pub fn population_text(sc: &Scenario, rep: &population::PopulationReport) -> Str
     let last = rep.times.len().saturating_sub(1);
     let _ = writeln!(out, "at the end ({}):", format_date(rep.times[last]));
     for (k, name) in rep.keys.iter().enumerate() {
-        let _ = writeln!(out, "  trusting {:<24} {}", name, pct(rep.trusting[k][last], rep.existing[last]));
+        let _ = writeln!(
+            out,
+            "  trusting {:<24} {}",
+            name,
+            pct(rep.trusting[k][last], rep.existing[last])
+        );
     }
     for s in &rep.signals {
-        let _ = writeln!(out, "  signal {:<26} {}", s.label, pct(s.counts[last], rep.up[last]));
+        let _ = writeln!(
+            out,
+            "  signal {:<26} {}",
+            s.label,
+            pct(s.counts[last], rep.up[last])
+        );
     }
-    let _ = writeln!(out, "  failing validation               {}", pct(rep.failing[last], rep.up[last]));
+    let _ = writeln!(
+        out,
+        "  failing validation               {}",
+        pct(rep.failing[last], rep.up[last])
+    );
     let _ = DAY;
     out
 }

@@ -42,7 +42,9 @@ pub fn format_date(t: Instant) -> String {
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let orig = s;
     let s = s.trim();
-    let bad = |why: &str| format!("invalid duration {orig:?}: {why} (write e.g. 30d, 2d12h, 90m, 45s, -2h)");
+    let bad = |why: &str| {
+        format!("invalid duration {orig:?}: {why} (write e.g. 30d, 2d12h, 90m, 45s, -2h)")
+    };
     let (neg, body) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
@@ -182,7 +184,10 @@ pub mod ser {
             None => s.serialize_none(),
         }
     }
-    pub fn instant_pairs<S: Serializer, T: serde::Serialize>(v: &[(Instant, T)], s: S) -> Result<S::Ok, S::Error> {
+    pub fn instant_pairs<S: Serializer, T: serde::Serialize>(
+        v: &[(Instant, T)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(v.len()))?;
         for (t, x) in v {

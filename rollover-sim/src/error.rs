@@ -10,8 +10,16 @@ pub struct InputError {
 }
 
 impl InputError {
-    pub fn new(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> InputError {
-        InputError { file: file.into(), line, message: message.into() }
+    pub fn new(
+        file: impl Into<String>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> InputError {
+        InputError {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -28,5 +36,9 @@ impl std::error::Error for InputError {}
 
 /// 1-based line of a byte offset.
 pub fn line_of(src: &str, offset: usize) -> usize {
-    src.as_bytes()[..offset.min(src.len())].iter().filter(|b| **b == b'\n').count() + 1
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }

@@ -25,7 +25,10 @@ mod tests {
 
     #[test]
     fn add_holddown_is_30_days_for_short_ttls() {
-        assert_eq!(add_holddown_end(1000, 2 * DAY, ADD_HOLDDOWN), 1000 + 30 * DAY);
+        assert_eq!(
+            add_holddown_end(1000, 2 * DAY, ADD_HOLDDOWN),
+            1000 + 30 * DAY
+        );
     }
 
     #[test]

@@ -49,8 +49,16 @@ impl SimKey {
             public_key: public_key.clone(),
         };
         let tag = KeyTag(ksr::dnssec::key_tag(&dnskey(ksr::model::flags::KSK)));
-        let revoked_tag = KeyTag(ksr::dnssec::key_tag(&dnskey(ksr::model::flags::KSK_REVOKED)));
-        SimKey { name: name.to_string(), algorithm, public_key, tag, revoked_tag }
+        let revoked_tag = KeyTag(ksr::dnssec::key_tag(&dnskey(
+            ksr::model::flags::KSK_REVOKED,
+        )));
+        SimKey {
+            name: name.to_string(),
+            algorithm,
+            public_key,
+            tag,
+            revoked_tag,
+        }
     }
 
     /// A public key of the right shape for the algorithm, from the seed and name.
@@ -101,9 +109,11 @@ pub fn parse_algorithm(s: &str) -> Result<u8, String> {
         "ECDSAP384SHA384" => 14,
         "ED25519" => 15,
         "ED448" => 16,
-        other => other
-            .parse::<u8>()
-            .map_err(|_| format!("unknown algorithm {s:?}; use e.g. RSASHA256, ECDSAP256SHA256, ED25519 or a number"))?,
+        other => other.parse::<u8>().map_err(|_| {
+            format!(
+                "unknown algorithm {s:?}; use e.g. RSASHA256, ECDSAP256SHA256, ED25519 or a number"
+            )
+        })?,
     };
     Ok(n)
 }

@@ -12,20 +12,20 @@
 //! - [`report`]: text, JSON, CSV and SVG output.
 
 pub mod attacker;
+pub mod cli;
 pub mod clock;
+pub mod error;
 pub mod holddown;
 pub mod key;
+pub mod plan;
+pub mod population;
 pub mod profile;
 pub mod publisher;
 pub mod refresh;
+pub mod report;
 pub mod resolver;
-pub mod state;
-pub mod trust_point;
-pub mod error;
-pub mod plan;
+pub mod run;
 pub mod scenario;
 pub mod skr;
-pub mod run;
-pub mod population;
-pub mod cli;
-pub mod report;
+pub mod state;
+pub mod trust_point;

@@ -153,7 +153,11 @@ impl PlanReport {
 pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanReport {
     let add_wait = params.add_wait();
     let remove_wait = params.remove_wait();
-    let initial: KeyMask = timeline.versions.first().map(|v| v.rrset.validating_signers()).unwrap_or(0);
+    let initial: KeyMask = timeline
+        .versions
+        .first()
+        .map(|v| v.rrset.validating_signers())
+        .unwrap_or(0);
     let first_at = timeline.versions.first().map(|v| v.from);
     // Per key: start of its current unrevoked publication, and when it was revoked.
     let mut pub_since: [Option<Instant>; crate::key::MAX_KEYS] = [None; crate::key::MAX_KEYS];
@@ -170,7 +174,11 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
     let mut si = 0;
     for v in &timeline.versions {
         let r = v.rrset;
-        let here: Vec<Step> = steps[si..].iter().take_while(|s| s.at == v.from).cloned().collect();
+        let here: Vec<Step> = steps[si..]
+            .iter()
+            .take_while(|s| s.at == v.from)
+            .cloned()
+            .collect();
         si += here.len();
         if here.is_empty() {
             continue;
@@ -188,7 +196,9 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
         }
         // The RRset as a whole after this version's steps.
         let signers = r.validating_signers();
-        let signer_trust = bits(signers).filter_map(|k| trust_time(k, &pub_since)).min();
+        let signer_trust = bits(signers)
+            .filter_map(|k| trust_time(k, &pub_since))
+            .min();
         let algs_published: Vec<u8> = bits(r.present()).map(|k| keys.keys[k].algorithm).collect();
         let algs_signing: Vec<u8> = bits(signers).map(|k| keys.keys[k].algorithm).collect();
         let alg_ok = algs_published.iter().all(|a| algs_signing.contains(a));
@@ -206,7 +216,11 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
                 }
                 match s.action {
                     Action::Publish => {
-                        checks.push((Rule::FiveKeys, (r.published.count_ones() <= 5).then_some(t), false));
+                        checks.push((
+                            Rule::FiveKeys,
+                            (r.published.count_ones() <= 5).then_some(t),
+                            false,
+                        ));
                     }
                     Action::Revoke => {
                         let others = r.present() & !(1 << s.key);
@@ -230,20 +244,35 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
             // otherwise a structural rule; otherwise none. Ties go to the later
             // (more specific) rule.
             let latest = |it: &mut dyn Iterator<Item = &(Rule, Option<Instant>, bool)>| {
-                it.max_by_key(|(_, e, _)| e.map_or(Instant::MAX, |e| if e == Instant::MIN { Instant::MIN + 1 } else { e }))
-                    .map(|(r, e, _)| (*r, *e))
+                it.max_by_key(|(_, e, _)| {
+                    e.map_or(Instant::MAX, |e| {
+                        if e == Instant::MIN {
+                            Instant::MIN + 1
+                        } else {
+                            e
+                        }
+                    })
+                })
+                .map(|(r, e, _)| (*r, *e))
             };
             let (rule, earliest) = latest(&mut checks.iter().filter(|c| fails(&c.1)))
                 .or_else(|| latest(&mut checks.iter().filter(|c| c.2)))
                 .or_else(|| checks.first().map(|c| (c.0, c.1)))
                 .unwrap_or((Rule::NoConstraint, Some(t)));
-            let failed_checks: Vec<Rule> = checks.iter().filter(|c| fails(&c.1)).map(|c| c.0).collect();
+            let failed_checks: Vec<Rule> =
+                checks.iter().filter(|c| fails(&c.1)).map(|c| c.0).collect();
             let mut failed: Vec<Rule> = vec![];
             if !failed_checks.is_empty() {
                 failed.push(rule);
                 failed.extend(failed_checks.iter().copied().filter(|r| *r != rule));
             }
-            let earliest = earliest.map(|e| if e == Instant::MIN { t.min(first_at.unwrap_or(t)) } else { e });
+            let earliest = earliest.map(|e| {
+                if e == Instant::MIN {
+                    t.min(first_at.unwrap_or(t))
+                } else {
+                    e
+                }
+            });
             out.push(StepVerdict {
                 key_name: keys.keys[s.key].name.clone(),
                 step: s,
@@ -281,13 +310,27 @@ mod tests {
             keys: algs
                 .iter()
                 .enumerate()
-                .map(|(i, a)| SimKey { name: format!("K{i}"), algorithm: *a, public_key: vec![], tag: crate::key::KeyTag(i as u16), revoked_tag: crate::key::KeyTag(0) })
+                .map(|(i, a)| SimKey {
+                    name: format!("K{i}"),
+                    algorithm: *a,
+                    public_key: vec![],
+                    tag: crate::key::KeyTag(i as u16),
+                    revoked_tag: crate::key::KeyTag(0),
+                })
                 .collect(),
         }
     }
 
     fn tl(evs: &[(i64, Action, usize)]) -> Timeline {
-        let e: Vec<Event> = evs.iter().map(|(d, a, k)| Event { at: d * DAY, action: *a, key: *k, source: String::new() }).collect();
+        let e: Vec<Event> = evs
+            .iter()
+            .map(|(d, a, k)| Event {
+                at: d * DAY,
+                action: *a,
+                key: *k,
+                source: String::new(),
+            })
+            .collect();
         Timeline::from_events(&e, 2 * DAY, 21 * DAY, 10 * DAY, 1000 * DAY).unwrap()
     }
 
@@ -306,22 +349,47 @@ mod tests {
         let mut p = PlanParams::for_trust_point(2 * DAY, 21 * DAY);
         p.add_holddown = 30 * DAY + 6 * HOUR;
         p.safety_margin = Some(0);
-        assert_eq!(p.add_wait(), 30 * DAY + 6 * HOUR + 21 * DAY + DAY + 18 * HOUR);
+        assert_eq!(
+            p.add_wait(),
+            30 * DAY + 6 * HOUR + 21 * DAY + DAY + 18 * HOUR
+        );
     }
 
     use Action::*;
 
     #[test]
     fn a_patient_roll_is_safe() {
-        let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1), (100, Sign, 1), (100, Unsign, 0), (200, Revoke, 0), (260, Remove, 0)]);
-        let r = check(&t, &keys(&[8, 8]), &PlanParams::for_trust_point(2 * DAY, 21 * DAY));
+        let t = tl(&[
+            (0, Publish, 0),
+            (0, Sign, 0),
+            (10, Publish, 1),
+            (100, Sign, 1),
+            (100, Unsign, 0),
+            (200, Revoke, 0),
+            (260, Remove, 0),
+        ]);
+        let r = check(
+            &t,
+            &keys(&[8, 8]),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        );
         assert!(r.safe(), "{:#?}", r.steps);
     }
 
     #[test]
     fn early_switch_fails_add_wait() {
-        let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1), (40, Sign, 1), (40, Unsign, 0)]);
-        let r = check(&t, &keys(&[8, 8]), &PlanParams::for_trust_point(2 * DAY, 21 * DAY));
+        let t = tl(&[
+            (0, Publish, 0),
+            (0, Sign, 0),
+            (10, Publish, 1),
+            (40, Sign, 1),
+            (40, Unsign, 0),
+        ]);
+        let r = check(
+            &t,
+            &keys(&[8, 8]),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        );
         assert!(!r.safe());
         let bad: Vec<_> = r.steps.iter().filter(|s| !s.safe).collect();
         assert!(bad.iter().all(|s| s.rule == Rule::AddWait));
@@ -330,8 +398,18 @@ mod tests {
 
     #[test]
     fn early_revoke_fails_revoke_after_trust() {
-        let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1), (10, Sign, 1), (30, Revoke, 0)]);
-        let r = check(&t, &keys(&[8, 8]), &PlanParams::for_trust_point(2 * DAY, 21 * DAY));
+        let t = tl(&[
+            (0, Publish, 0),
+            (0, Sign, 0),
+            (10, Publish, 1),
+            (10, Sign, 1),
+            (30, Revoke, 0),
+        ]);
+        let r = check(
+            &t,
+            &keys(&[8, 8]),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        );
         let rev = r.steps.iter().find(|s| s.step.action == Revoke).unwrap();
         assert!(!rev.safe);
         assert!(rev.failed.contains(&Rule::RevokeAfterTrust));
@@ -339,8 +417,20 @@ mod tests {
 
     #[test]
     fn early_removal_of_a_revoked_key_fails_remove_wait() {
-        let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1), (100, Sign, 1), (100, Unsign, 0), (200, Revoke, 0), (210, Remove, 0)]);
-        let r = check(&t, &keys(&[8, 8]), &PlanParams::for_trust_point(2 * DAY, 21 * DAY));
+        let t = tl(&[
+            (0, Publish, 0),
+            (0, Sign, 0),
+            (10, Publish, 1),
+            (100, Sign, 1),
+            (100, Unsign, 0),
+            (200, Revoke, 0),
+            (210, Remove, 0),
+        ]);
+        let r = check(
+            &t,
+            &keys(&[8, 8]),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        );
         let rm = r.steps.iter().find(|s| s.step.action == Remove).unwrap();
         assert_eq!((rm.safe, rm.rule), (false, Rule::RemoveWait));
     }
@@ -348,16 +438,43 @@ mod tests {
     #[test]
     fn unsigned_new_algorithm_fails_algorithm_signatures() {
         let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1)]);
-        let r = check(&t, &keys(&[8, 13]), &PlanParams::for_trust_point(2 * DAY, 21 * DAY));
-        let p = r.steps.iter().find(|s| s.step.action == Publish && s.step.key == 1).unwrap();
-        assert_eq!((p.safe, p.rule, p.earliest), (false, Rule::AlgorithmSignatures, None));
+        let r = check(
+            &t,
+            &keys(&[8, 13]),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        );
+        let p = r
+            .steps
+            .iter()
+            .find(|s| s.step.action == Publish && s.step.key == 1)
+            .unwrap();
+        assert_eq!(
+            (p.safe, p.rule, p.earliest),
+            (false, Rule::AlgorithmSignatures, None)
+        );
     }
 
     #[test]
     fn a_sixth_key_fails_five_keys() {
-        let t = tl(&[(0, Publish, 0), (0, Sign, 0), (1, Publish, 1), (1, Publish, 2), (1, Publish, 3), (1, Publish, 4), (2, Publish, 5)]);
-        let r = check(&t, &keys(&[8; 6]), &PlanParams::for_trust_point(2 * DAY, 21 * DAY));
-        assert!(r.steps.iter().filter(|s| !s.safe).all(|s| s.rule == Rule::FiveKeys && s.step.key == 5));
+        let t = tl(&[
+            (0, Publish, 0),
+            (0, Sign, 0),
+            (1, Publish, 1),
+            (1, Publish, 2),
+            (1, Publish, 3),
+            (1, Publish, 4),
+            (2, Publish, 5),
+        ]);
+        let r = check(
+            &t,
+            &keys(&[8; 6]),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        );
+        assert!(r
+            .steps
+            .iter()
+            .filter(|s| !s.safe)
+            .all(|s| s.rule == Rule::FiveKeys && s.step.key == 5));
         assert!(!r.safe());
     }
 }

@@ -96,9 +96,14 @@ pub fn default_mix() -> Vec<Class> {
 
 pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
     let file = path.display().to_string();
-    let src = std::fs::read_to_string(path).map_err(|e| InputError::new(&file, None, format!("cannot read mix: {e}")))?;
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(&file, None, format!("cannot read mix: {e}")))?;
     let raw: RawMix = toml::from_str(&src).map_err(|e| {
-        InputError::new(&file, e.span().map(|s| line_of(&src, s.start)), format!("not a valid mix: {}", e.message()))
+        InputError::new(
+            &file,
+            e.span().map(|s| line_of(&src, s.start)),
+            format!("not a valid mix: {}", e.message()),
+        )
     })?;
     let mut out = Vec::new();
     for c in &raw.class {
@@ -108,10 +113,18 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
         let profile = Profile::parse(r.profile.get_ref()).map_err(err)?;
         let mut params = profile.params();
         for (k, v) in &r.timers {
-            params.set(k, v).map_err(|m| err(format!("timers.{k}: {m}")))?;
+            params
+                .set(k, v)
+                .map_err(|m| err(format!("timers.{k}: {m}")))?;
         }
-        let dur = |v: &Option<String>, d: Duration| v.as_deref().map_or(Ok(d), parse_duration).map_err(err);
-        for (what, p) in [("read-only", r.read_only), ("image-reset", r.image_reset), ("outage", r.outage)] {
+        let dur = |v: &Option<String>, d: Duration| {
+            v.as_deref().map_or(Ok(d), parse_duration).map_err(err)
+        };
+        for (what, p) in [
+            ("read-only", r.read_only),
+            ("image-reset", r.image_reset),
+            ("outage", r.outage),
+        ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(err(format!("{what} is a probability, 0..1, not {p}")));
             }
@@ -133,7 +146,9 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
             clock_skew_max: dur(&r.clock_skew_max, 0)?.abs(),
         };
         if class.reset_every <= 0 || class.outage_min < 0 || class.outage_max < class.outage_min {
-            return Err(err("reset-every must be positive and outage-min <= outage-max".into()));
+            return Err(err(
+                "reset-every must be positive and outage-min <= outage-max".into(),
+            ));
         }
         out.push(class);
     }
@@ -445,9 +460,12 @@ pub fn forecast(
             .collect();
         while !handles.iter().all(|h| h.is_finished()) {
             progress(done.load(Ordering::Relaxed));
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        handles.into_iter().map(|h| h.join().expect("worker panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker panicked"))
+            .collect()
     });
     progress(opt.resolvers);
     let mut total = Tally::new(&samples, nkeys, classes.len());
@@ -456,10 +474,13 @@ pub fn forecast(
     }
     let prefix = |v: &Vec<i64>| {
         let mut acc = 0;
-        v[..samples.len()].iter().map(|x| {
-            acc += x;
-            acc
-        }).collect::<Vec<i64>>()
+        v[..samples.len()]
+            .iter()
+            .map(|x| {
+                acc += x;
+                acc
+            })
+            .collect::<Vec<i64>>()
     };
     let existing = prefix(&total.existing);
     let up = prefix(&total.up);
@@ -468,7 +489,10 @@ pub fn forecast(
     let mut signals: Vec<Signal> = total
         .signals
         .iter()
-        .map(|(m, v)| Signal { label: sc.keys.ta_label(*m), counts: prefix(v) })
+        .map(|(m, v)| Signal {
+            label: sc.keys.ta_label(*m),
+            counts: prefix(v),
+        })
         .filter(|s| s.counts.iter().any(|c| *c != 0))
         .collect();
     signals.sort_by(|a, b| a.label.cmp(&b.label));
@@ -480,7 +504,11 @@ pub fn forecast(
         let t = steps[i].at;
         let mut desc = Vec::new();
         while i < steps.len() && steps[i].at == t {
-            desc.push(format!("{} {}", steps[i].action.name(), sc.keys.keys[steps[i].key].name));
+            desc.push(format!(
+                "{} {}",
+                steps[i].action.name(),
+                sc.keys.keys[steps[i].key].name
+            ));
             i += 1;
         }
         if t < sc.start || t > sc.end {
@@ -489,12 +517,19 @@ pub fn forecast(
         let next = steps.get(i).map(|s| s.at).unwrap_or(sc.end + 1);
         let si = samples.partition_point(|s| *s < t);
         let sj = samples.partition_point(|s| *s < next);
-        let share = |n: i64, j: usize| if up[j] > 0 { n as f64 / up[j] as f64 } else { 0.0 };
+        let share = |n: i64, j: usize| {
+            if up[j] > 0 {
+                n as f64 / up[j] as f64
+            } else {
+                0.0
+            }
+        };
         let (mut peak, mut peak_share) = (0, 0.0);
-        for j in si..sj.max(si + 1).min(samples.len()) {
-            if failing[j] > peak {
-                peak = failing[j];
-                peak_share = share(failing[j], j);
+        let until = sj.max(si + 1).min(samples.len());
+        for (j, f) in failing.iter().enumerate().take(until).skip(si) {
+            if *f > peak {
+                peak = *f;
+                peak_share = share(*f, j);
             }
         }
         at_events.push(EventShare {
@@ -514,9 +549,18 @@ pub fn forecast(
         classes: classes
             .iter()
             .zip(&total.class_counts)
-            .map(|(c, n)| ClassCount { name: c.name.clone(), profile: c.params.profile.name(), resolvers: *n })
+            .map(|(c, n)| ClassCount {
+                name: c.name.clone(),
+                profile: c.params.profile.name(),
+                resolvers: *n,
+            })
             .collect(),
-        keys: sc.keys.keys.iter().map(|k| format!("{} ({})", k.name, k.tag)).collect(),
+        keys: sc
+            .keys
+            .keys
+            .iter()
+            .map(|k| format!("{} ({})", k.name, k.tag))
+            .collect(),
         times: samples.clone(),
         existing,
         up,
@@ -525,5 +569,193 @@ pub fn forecast(
         signals,
         at_events,
         events: total.events,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SC: &str = r#"
+[trust-point]
+zone = "."
+dnskey-ttl = "2d"
+rrsig-validity = "21d"
+resign-every = "10d"
+start = "2017-07-01"
+end = "2018-03-01"
+
+[[key]]
+name = "OLD"
+algorithm = 8
+
+[[key]]
+name = "NEW"
+algorithm = 8
+
+[publisher]
+event = [
+  { at = "2017-07-01", action = "publish", key = "OLD" },
+  { at = "2017-07-01", action = "sign", key = "OLD" },
+  { at = "2017-07-11", action = "publish", key = "NEW" },
+  { at = "2017-11-01", action = "sign", key = "NEW" },
+  { at = "2017-11-01", action = "unsign", key = "OLD" },
+]
+
+[population]
+start-from = "2017-07-01"
+start-to = "2017-08-01"
+"#;
+
+    fn scenario() -> Scenario {
+        Scenario::parse(SC, Path::new("t.toml")).unwrap()
+    }
+
+    fn clean(profile: Profile) -> Class {
+        Class {
+            name: profile.name().into(),
+            weight: 1.0,
+            params: profile.params(),
+            read_only: 0.0,
+            image_reset: 0.0,
+            reset_every: 7 * DAY,
+            outage: 0.0,
+            outage_min: DAY,
+            outage_max: DAY,
+            restarts_per_year: 0.0,
+            clock_skew_max: 0,
+        }
+    }
+
+    fn opt(n: u64, threads: usize) -> Options {
+        Options {
+            resolvers: n,
+            seed: 3,
+            threads,
+            step: DAY,
+        }
+    }
+
+    #[test]
+    fn healthy_resolvers_all_follow_the_roll() {
+        let sc = scenario();
+        let mix: Vec<Class> = Profile::ALL.iter().map(|p| clean(*p)).collect();
+        let rep = forecast(&sc, &mix, &opt(400, 2), |_| {});
+        let last = rep.times.len() - 1;
+        assert_eq!(rep.existing[last], 400);
+        assert_eq!(rep.up[last], 400);
+        assert!(rep.failing.iter().all(|f| *f == 0));
+        assert_eq!(rep.trusting[1][last], 400);
+        // Started between 2017-07-01 and 08-01: the population grows over July.
+        let aug = rep
+            .times
+            .iter()
+            .position(|t| *t == crate::clock::parse_instant("2017-08-02").unwrap())
+            .unwrap();
+        assert!(rep.existing[10] < 400 && rep.existing[aug] == 400);
+        assert_eq!(rep.classes.iter().map(|c| c.resolvers).sum::<u64>(), 400);
+        assert!(
+            rep.classes.iter().all(|c| c.resolvers > 50),
+            "{:?}",
+            rep.classes
+        );
+        // Signals: everyone ends up sending the same two-key set... until OLD goes
+        // missing; it is never revoked here, so it stays an anchor (Missing).
+        let both = rep
+            .signals
+            .iter()
+            .find(|s| s.label.matches('-').count() == 2)
+            .unwrap();
+        assert_eq!(both.counts[last], 400);
+    }
+
+    #[test]
+    fn images_that_reset_weekly_all_fail_after_the_switch() {
+        let sc = scenario();
+        let mut c = clean(Profile::Rfc5011);
+        c.image_reset = 1.0;
+        let rep = forecast(&sc, &[c], &opt(300, 2), |_| {});
+        let switch = rep
+            .at_events
+            .iter()
+            .find(|e| e.step.contains("sign NEW"))
+            .unwrap();
+        assert_eq!(switch.failing, 300);
+        assert!((switch.failing_share - 1.0).abs() < 1e-12);
+        assert_eq!(rep.at_events[1].failing, 0, "fine before the switch");
+    }
+
+    #[test]
+    fn outages_show_as_resolvers_down() {
+        let sc = scenario();
+        let mut c = clean(Profile::Rfc5011);
+        c.outage = 1.0;
+        c.outage_min = 400 * DAY;
+        c.outage_max = 400 * DAY;
+        let rep = forecast(&sc, &[c], &opt(200, 1), |_| {});
+        let last = rep.times.len() - 1;
+        assert_eq!(rep.existing[last], 200);
+        assert_eq!(rep.up[last], 0, "every outage lasts past the end");
+        assert!(rep.up.iter().any(|u| *u > 0));
+    }
+
+    #[test]
+    fn threads_do_not_change_the_result() {
+        let sc = scenario();
+        let mix = default_mix();
+        let a = forecast(&sc, &mix, &opt(500, 1), |_| {});
+        let b = forecast(&sc, &mix, &opt(500, 3), |_| {});
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
+        let c = forecast(
+            &sc,
+            &mix,
+            &Options {
+                seed: 4,
+                ..opt(500, 3)
+            },
+            |_| {},
+        );
+        assert_ne!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&c).unwrap()
+        );
+    }
+
+    #[test]
+    fn samples_include_every_publisher_change() {
+        let sc = scenario();
+        let s = sample_times(&sc, 7 * DAY);
+        for st in sc.timeline.steps() {
+            assert!(s.contains(&st.at));
+        }
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn mix_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        std::fs::write(
+            &p,
+            "[[class]]\nname = \"a\"\nweight = 1\nprofile = \"bind\"\nread-only = 2\n",
+        )
+        .unwrap();
+        let e = load_mix(&p).unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("read-only is a probability"), "{e}");
+        std::fs::write(&p, "[[class]]\nname = \"a\"\nweight = 1\nprofile = \"bind\"\ntimers = { mkeytimers = \"x\" }\n").unwrap();
+        assert!(load_mix(&p).unwrap_err().message.contains("mkeytimers"));
+        std::fs::write(
+            &p,
+            "[[class]]\nname = \"a\"\nweight = 0\nprofile = \"bind\"\n",
+        )
+        .unwrap();
+        assert!(load_mix(&p)
+            .unwrap_err()
+            .message
+            .contains("weight must be positive"));
     }
 }

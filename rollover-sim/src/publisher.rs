@@ -68,7 +68,9 @@ impl Action {
             "unsign" => Ok(Action::Unsign),
             "revoke" => Ok(Action::Revoke),
             "remove" => Ok(Action::Remove),
-            _ => Err(format!("unknown action {s:?}; use publish, sign, unsign, revoke or remove")),
+            _ => Err(format!(
+                "unknown action {s:?}; use publish, sign, unsign, revoke or remove"
+            )),
         }
     }
     pub fn name(self) -> &'static str {
@@ -130,12 +132,17 @@ impl Timeline {
         let mut events = events.to_vec();
         events.sort_by_key(|e| e.at);
         let mut versions: Vec<Version> = Vec::new();
-        let mut cur = Rrset { ttl, ..Rrset::default() };
+        let mut cur = Rrset {
+            ttl,
+            ..Rrset::default()
+        };
         let mut last_signed: Option<Instant> = None;
         let mut i = 0;
         loop {
             let next_event = events.get(i).map(|e| e.at);
-            let next_resign = last_signed.map(|t| t + resign_every).filter(|_| resign_every > 0);
+            let next_resign = last_signed
+                .map(|t| t + resign_every)
+                .filter(|_| resign_every > 0);
             let t = match (next_event, next_resign) {
                 (Some(e), Some(r)) => e.min(r),
                 (Some(e), None) => e,
@@ -193,7 +200,11 @@ impl Timeline {
                     v.rrset = cur;
                     v.source = source;
                 }
-                _ => versions.push(Version { from: t, rrset: cur, source }),
+                _ => versions.push(Version {
+                    from: t,
+                    rrset: cur,
+                    source,
+                }),
             }
         }
         Ok(Timeline { versions })
@@ -220,12 +231,20 @@ impl Timeline {
             let r = v.rrset;
             let mut push = |mask: KeyMask, action| {
                 for k in bits(mask) {
-                    out.push(Step { at: v.from, action, key: k, source: v.source.clone() });
+                    out.push(Step {
+                        at: v.from,
+                        action,
+                        key: k,
+                        source: v.source.clone(),
+                    });
                 }
             };
             push(r.published & !prev.published, Action::Publish);
             push(r.revoked & !prev.revoked, Action::Revoke);
-            push(r.signing & !prev.signing & !(r.revoked & !prev.revoked), Action::Sign);
+            push(
+                r.signing & !prev.signing & !(r.revoked & !prev.revoked),
+                Action::Sign,
+            );
             push(prev.signing & !r.signing & r.published, Action::Unsign);
             push(prev.published & !r.published, Action::Remove);
             prev = r;
@@ -245,7 +264,11 @@ impl Timeline {
             "published {} / signing {}{}",
             names(r.published & !r.revoked),
             names(r.signing),
-            if r.revoked != 0 { format!(" / revoked {}", names(r.revoked)) } else { String::new() }
+            if r.revoked != 0 {
+                format!(" / revoked {}", names(r.revoked))
+            } else {
+                String::new()
+            }
         )
     }
 }
@@ -256,13 +279,22 @@ mod tests {
     use crate::clock::DAY;
 
     fn ev(at: Instant, action: Action, key: usize) -> Event {
-        Event { at, action, key, source: "test".into() }
+        Event {
+            at,
+            action,
+            key,
+            source: "test".into(),
+        }
     }
 
     #[test]
     fn events_build_versions_and_resign() {
         let tl = Timeline::from_events(
-            &[ev(0, Action::Publish, 0), ev(0, Action::Sign, 0), ev(15 * DAY, Action::Publish, 1)],
+            &[
+                ev(0, Action::Publish, 0),
+                ev(0, Action::Sign, 0),
+                ev(15 * DAY, Action::Publish, 1),
+            ],
             2 * DAY,
             21 * DAY,
             10 * DAY,
@@ -279,7 +311,11 @@ mod tests {
     #[test]
     fn revoke_self_signs() {
         let tl = Timeline::from_events(
-            &[ev(0, Action::Publish, 0), ev(0, Action::Sign, 0), ev(5, Action::Revoke, 0)],
+            &[
+                ev(0, Action::Publish, 0),
+                ev(0, Action::Sign, 0),
+                ev(5, Action::Revoke, 0),
+            ],
             100,
             1000,
             0,
@@ -301,16 +337,33 @@ mod tests {
     #[test]
     fn steps_diff_versions() {
         let tl = Timeline::from_events(
-            &[ev(0, Action::Publish, 0), ev(0, Action::Sign, 0), ev(5, Action::Publish, 1), ev(9, Action::Sign, 1),
-              ev(9, Action::Unsign, 0), ev(12, Action::Revoke, 0), ev(20, Action::Remove, 0)],
-            100, 1000, 0, 30,
+            &[
+                ev(0, Action::Publish, 0),
+                ev(0, Action::Sign, 0),
+                ev(5, Action::Publish, 1),
+                ev(9, Action::Sign, 1),
+                ev(9, Action::Unsign, 0),
+                ev(12, Action::Revoke, 0),
+                ev(20, Action::Remove, 0),
+            ],
+            100,
+            1000,
+            0,
+            30,
         )
         .unwrap();
         let s: Vec<_> = tl.steps().iter().map(|s| (s.at, s.action, s.key)).collect();
         assert_eq!(
             s,
-            vec![(0, Action::Publish, 0), (0, Action::Sign, 0), (5, Action::Publish, 1), (9, Action::Sign, 1),
-                 (9, Action::Unsign, 0), (12, Action::Revoke, 0), (20, Action::Remove, 0)]
+            vec![
+                (0, Action::Publish, 0),
+                (0, Action::Sign, 0),
+                (5, Action::Publish, 1),
+                (9, Action::Sign, 1),
+                (9, Action::Unsign, 0),
+                (12, Action::Revoke, 0),
+                (20, Action::Remove, 0)
+            ]
         );
     }
 }

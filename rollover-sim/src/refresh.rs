@@ -19,7 +19,12 @@ pub struct RefreshBounds {
 
 impl Default for RefreshBounds {
     fn default() -> Self {
-        RefreshBounds { floor: HOUR, query_cap: 15 * DAY, retry_cap: DAY, use_rrsig_expiry: true }
+        RefreshBounds {
+            floor: HOUR,
+            query_cap: 15 * DAY,
+            retry_cap: DAY,
+            use_rrsig_expiry: true,
+        }
     }
 }
 
@@ -45,8 +50,12 @@ pub fn retry_interval(ttl: Duration, to_expiry: Duration, b: &RefreshBounds) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    const B: RefreshBounds =
-        RefreshBounds { floor: HOUR, query_cap: 15 * DAY, retry_cap: DAY, use_rrsig_expiry: true };
+    const B: RefreshBounds = RefreshBounds {
+        floor: HOUR,
+        query_cap: 15 * DAY,
+        retry_cap: DAY,
+        use_rrsig_expiry: true,
+    };
 
     #[test]
     fn root_parameters_give_one_day() {
@@ -77,7 +86,10 @@ mod tests {
 
     #[test]
     fn ttl_only_refresh_ignores_expiry() {
-        let knot = RefreshBounds { use_rrsig_expiry: false, ..B };
+        let knot = RefreshBounds {
+            use_rrsig_expiry: false,
+            ..B
+        };
         assert_eq!(query_interval(2 * DAY, 2 * HOUR, &knot), DAY);
         assert_eq!(retry_interval(2 * DAY, 2 * HOUR, &knot), 2 * DAY / 10);
     }

@@ -49,7 +49,15 @@ pub struct ResolverRun<'a> {
 
 /// Receives what happens, in time order.
 pub trait Observer {
-    fn key_change(&mut self, _t: Instant, _key: usize, _from: KeyState, _to: KeyState, _event: KeyEvent) {}
+    fn key_change(
+        &mut self,
+        _t: Instant,
+        _key: usize,
+        _from: KeyState,
+        _to: KeyState,
+        _event: KeyEvent,
+    ) {
+    }
     fn probe(&mut self, _t: Instant, _outcome: Fetch, _attacked: bool) {}
     /// The resolver cannot validate the real RRset (`true`) or can again (`false`).
     fn failing(&mut self, _t: Instant, _failing: bool) {}
@@ -92,10 +100,17 @@ impl Jitter {
 }
 
 /// The time until the next probe after a fetch with `outcome` of `seen`.
-pub fn next_probe_delay(p: &Params, seen: &Rrset, clock: Instant, outcome: Fetch, jitter: &mut Jitter) -> Duration {
+pub fn next_probe_delay(
+    p: &Params,
+    seen: &Rrset,
+    clock: Instant,
+    outcome: Fetch,
+    jitter: &mut Jitter,
+) -> Duration {
     let to_expiry = seen.expiration - clock;
     let d = if outcome.ok() {
-        p.fixed_refresh.unwrap_or_else(|| query_interval(seen.ttl, to_expiry, &p.refresh))
+        p.fixed_refresh
+            .unwrap_or_else(|| query_interval(seen.ttl, to_expiry, &p.refresh))
     } else {
         retry_interval(seen.ttl, to_expiry, &p.refresh)
     };
@@ -120,7 +135,7 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
     agenda.set(PUBLISHER, next_version(vi));
 
     let mut oi = run.outages.partition_point(|o| o.1 <= run.start);
-    let mut up = !run.outages.get(oi).is_some_and(|o| o.0 <= run.start);
+    let mut up = run.outages.get(oi).is_none_or(|o| o.0 > run.start);
     // Outage edges: next start if up, else the current outage's end.
     let outage_edge = |oi: usize, up: bool| run.outages.get(oi).map(|o| if up { o.0 } else { o.1 });
     agenda.set(OUTAGE, outage_edge(oi, up));
@@ -200,7 +215,7 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
                         tp.observe(&r, t, clock, p, &mut sink)
                     }
                     None => {
-                        tp.expire(t, p, &mut sink);
+                        tp.expire(t, &mut sink);
                         Fetch::NoAnswer
                     }
                 };
@@ -249,10 +264,20 @@ mod tests {
 
     /// Old key 0 signing from day 0; key 1 published day 10, signs alone from `switch`.
     fn roll(switch: i64) -> Timeline {
-        let ev = |d: i64, action, key| Event { at: d * DAY, action, key, source: String::new() };
+        let ev = |d: i64, action, key| Event {
+            at: d * DAY,
+            action,
+            key,
+            source: String::new(),
+        };
         Timeline::from_events(
-            &[ev(0, Action::Publish, 0), ev(0, Action::Sign, 0), ev(10, Action::Publish, 1),
-              ev(switch, Action::Sign, 1), ev(switch, Action::Unsign, 0)],
+            &[
+                ev(0, Action::Publish, 0),
+                ev(0, Action::Sign, 0),
+                ev(10, Action::Publish, 1),
+                ev(switch, Action::Sign, 1),
+                ev(switch, Action::Unsign, 0),
+            ],
             2 * DAY,
             21 * DAY,
             10 * DAY,
@@ -293,7 +318,14 @@ mod tests {
         let p = Profile::Rfc5011.params();
         let mut log = Log::default();
         let outages = [(5 * DAY, 120 * DAY)];
-        simulate(&ResolverRun { outages: &outages, ..base(&p) }, &roll(100), &mut log);
+        simulate(
+            &ResolverRun {
+                outages: &outages,
+                ..base(&p)
+            },
+            &roll(100),
+            &mut log,
+        );
         assert_eq!(log.failing, vec![(120 * DAY, true)]);
         assert!(log.changes.is_empty());
     }
@@ -303,7 +335,14 @@ mod tests {
         let p = Profile::Rfc5011.params();
         let mut log = Log::default();
         let outages = [(60 * DAY, 120 * DAY)];
-        simulate(&ResolverRun { outages: &outages, ..base(&p) }, &roll(100), &mut log);
+        simulate(
+            &ResolverRun {
+                outages: &outages,
+                ..base(&p)
+            },
+            &roll(100),
+            &mut log,
+        );
         assert!(log.failing.is_empty());
     }
 
@@ -312,7 +351,11 @@ mod tests {
         let p = Profile::Rfc5011.params();
         let mut log = Log::default();
         let restarts = [150 * DAY];
-        let run = ResolverRun { restarts: &restarts, persistence: Persistence::ReadOnly, ..base(&p) };
+        let run = ResolverRun {
+            restarts: &restarts,
+            persistence: Persistence::ReadOnly,
+            ..base(&p)
+        };
         simulate(&run, &roll(100), &mut log);
         assert_eq!(log.failing, vec![(150 * DAY, true)]);
     }
@@ -321,7 +364,10 @@ mod tests {
     fn weekly_image_reset_never_completes_the_holddown() {
         let p = Profile::Rfc5011.params();
         let mut log = Log::default();
-        let run = ResolverRun { persistence: Persistence::ResetEvery(7 * DAY), ..base(&p) };
+        let run = ResolverRun {
+            persistence: Persistence::ResetEvery(7 * DAY),
+            ..base(&p)
+        };
         simulate(&run, &roll(100), &mut log);
         assert!(!log.changes.iter().any(|c| c.2 == KeyState::Valid));
         assert_eq!(log.failing, vec![(100 * DAY, true)]);
@@ -331,11 +377,64 @@ mod tests {
     fn failed_fetches_retry_sooner() {
         let p = Profile::Rfc5011.params();
         let mut log = Log::default();
-        let attacks = [Attack { kind: crate::attacker::AttackKind::Withhold, from: 0, to: 2 * DAY }];
-        simulate(&ResolverRun { attacks: &attacks, end: 3 * DAY, ..base(&p) }, &roll(100), &mut log);
+        let attacks = [Attack {
+            kind: crate::attacker::AttackKind::Withhold,
+            from: 0,
+            to: 2 * DAY,
+        }];
+        simulate(
+            &ResolverRun {
+                attacks: &attacks,
+                end: 3 * DAY,
+                ..base(&p)
+            },
+            &roll(100),
+            &mut log,
+        );
         assert_eq!(log.probes[0], (0, Fetch::NoAnswer));
         // retry = min(1 day, TTL/10, expiry/10) = 4.8 hours
         assert_eq!(log.probes[1].0, 2 * DAY / 10);
+    }
+
+    #[test]
+    fn replayed_old_rrset_resets_the_holddown() {
+        use crate::attacker::AttackKind;
+        let p = Profile::Rfc5011.params();
+        let mut log = Log::default();
+        // Captured on day 5 (before key 1, signature valid to day 21), replayed days 12..22.
+        let attacks = [Attack {
+            kind: AttackKind::Replay { captured: 5 * DAY },
+            from: 12 * DAY,
+            to: 22 * DAY,
+        }];
+        simulate(
+            &ResolverRun {
+                attacks: &attacks,
+                ..base(&p)
+            },
+            &roll(100),
+            &mut log,
+        );
+        let key1: Vec<_> = log
+            .changes
+            .iter()
+            .filter(|c| c.1 == 1)
+            .map(|c| (c.0 / DAY, c.2))
+            .collect();
+        assert_eq!(key1[0], (10, KeyState::AddPend));
+        assert_eq!(
+            key1[1],
+            (12, KeyState::Start),
+            "the replay resets the pending key"
+        );
+        // What was served on day 5 was signed on day 0 and expires on day 21:
+        // from then on the replay no longer validates.
+        assert!(log
+            .probes
+            .iter()
+            .any(|(t, o)| *t >= 21 * DAY && *t < 22 * DAY && *o == Fetch::Expired));
+        assert_eq!(key1[2], (22, KeyState::AddPend));
+        assert_eq!(key1[3], (52, KeyState::Valid));
     }
 
     #[test]
@@ -344,7 +443,10 @@ mod tests {
         let mut log = Log::default();
         simulate(&base(&p), &roll(100), &mut log);
         let gaps: Vec<_> = log.probes.windows(2).map(|w| w[1].0 - w[0].0).collect();
-        assert!(gaps.iter().all(|g| *g <= DAY && *g >= DAY * 9 / 10), "{gaps:?}");
+        assert!(
+            gaps.iter().all(|g| *g <= DAY && *g >= DAY * 9 / 10),
+            "{gaps:?}"
+        );
         assert!(gaps.iter().any(|g| *g < DAY));
     }
 }

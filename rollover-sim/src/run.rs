@@ -54,7 +54,10 @@ pub struct ResolverReport {
 impl ResolverReport {
     /// When the key first became Valid.
     pub fn trusted_at(&self, key: &str) -> Option<Instant> {
-        self.key_changes.iter().find(|c| c.key == key && c.to == KeyState::Valid).map(|c| c.at)
+        self.key_changes
+            .iter()
+            .find(|c| c.key == key && c.to == KeyState::Valid)
+            .map(|c| c.at)
     }
     pub fn failed(&self) -> bool {
         !self.failures.is_empty()
@@ -69,13 +72,18 @@ pub struct RunReport {
     pub start: Instant,
     #[serde(serialize_with = "crate::clock::ser::instant")]
     pub end: Instant,
+    /// The publisher's steps: (time, action, key).
+    pub publisher: Vec<(String, &'static str, String)>,
     pub resolvers: Vec<ResolverReport>,
 }
 
 impl RunReport {
     /// Resolvers the scenario did not break on purpose that still failed.
     pub fn unexpected_failures(&self) -> Vec<&ResolverReport> {
-        self.resolvers.iter().filter(|r| !r.deliberately_broken && r.failed()).collect()
+        self.resolvers
+            .iter()
+            .filter(|r| !r.deliberately_broken && r.failed())
+            .collect()
     }
 }
 
@@ -85,12 +93,29 @@ struct Recorder<'a> {
 }
 
 impl Observer for Recorder<'_> {
-    fn key_change(&mut self, t: Instant, key: usize, from: KeyState, to: KeyState, event: KeyEvent) {
+    fn key_change(
+        &mut self,
+        t: Instant,
+        key: usize,
+        from: KeyState,
+        to: KeyState,
+        event: KeyEvent,
+    ) {
         let key = self.sc.keys.keys[key].name.clone();
-        self.r.key_changes.push(KeyChange { at: t, key, from, to, event });
+        self.r.key_changes.push(KeyChange {
+            at: t,
+            key,
+            from,
+            to,
+            event,
+        });
     }
     fn probe(&mut self, t: Instant, outcome: Fetch, attacked: bool) {
-        self.r.probes.push(Probe { at: t, outcome, attacked });
+        self.r.probes.push(Probe {
+            at: t,
+            outcome,
+            attacked,
+        });
     }
     fn failing(&mut self, t: Instant, failing: bool) {
         if failing {
@@ -100,7 +125,13 @@ impl Observer for Recorder<'_> {
         }
     }
     fn anchors(&mut self, t: Instant, anchors: KeyMask) {
-        let names = self.sc.keys.names(anchors).into_iter().map(String::from).collect();
+        let names = self
+            .sc
+            .keys
+            .names(anchors)
+            .into_iter()
+            .map(String::from)
+            .collect();
         self.r.anchor_sets.push((t, names));
     }
 }
@@ -112,7 +143,12 @@ pub fn run_resolver(sc: &Scenario, spec: &ResolverSpec) -> ResolverReport {
             name: spec.name.clone(),
             profile: spec.params.profile.name(),
             line: spec.line,
-            trusted: sc.keys.names(spec.trusted).into_iter().map(String::from).collect(),
+            trusted: sc
+                .keys
+                .names(spec.trusted)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             deliberately_broken: spec.has_outage_or_attack(),
             key_changes: vec![],
             probes: vec![],
@@ -132,6 +168,18 @@ pub fn run(sc: &Scenario) -> RunReport {
         zone: sc.zone.clone(),
         start: sc.start,
         end: sc.end,
+        publisher: sc
+            .timeline
+            .steps()
+            .iter()
+            .map(|s| {
+                (
+                    crate::clock::format_instant(s.at),
+                    s.action.name(),
+                    sc.keys.keys[s.key].name.clone(),
+                )
+            })
+            .collect(),
         resolvers: sc.resolvers.iter().map(|r| run_resolver(sc, r)).collect(),
     }
 }

@@ -101,7 +101,7 @@ struct RawOutage {
 struct RawResolver {
     name: String,
     profile: Spanned<String>,
-    trusted: Vec<Spanned<String>>,
+    trusted: Spanned<Vec<Spanned<String>>>,
     start: Option<Spanned<String>>,
     #[serde(default)]
     outages: Vec<Spanned<RawOutage>>,
@@ -219,10 +219,25 @@ impl Ctx<'_> {
     fn dur(&self, s: &Spanned<String>, what: &str) -> Result<Duration, InputError> {
         parse_duration(s.get_ref()).map_err(|e| self.err(s.span(), format!("{what}: {e}")))
     }
+    /// A key by name, or by key tag when no key has that name (handy for SKR replays).
     fn key(&self, keys: &KeySet, s: &Spanned<String>) -> Result<usize, InputError> {
-        keys.index(s.get_ref()).ok_or_else(|| {
+        let by_tag = || {
+            let tag: u16 = s.get_ref().parse().ok()?;
+            let hits: Vec<usize> = (0..keys.keys.len())
+                .filter(|i| keys.keys[*i].tag.0 == tag)
+                .collect();
+            (hits.len() == 1).then(|| hits[0])
+        };
+        keys.index(s.get_ref()).or_else(by_tag).ok_or_else(|| {
             let known: Vec<_> = keys.keys.iter().map(|k| k.name.as_str()).collect();
-            self.err(s.span(), format!("unknown key {:?}; keys are: {}", s.get_ref(), known.join(", ")))
+            self.err(
+                s.span(),
+                format!(
+                    "unknown key {:?}; keys are: {}",
+                    s.get_ref(),
+                    known.join(", ")
+                ),
+            )
         })
     }
     fn keys_mask(&self, keys: &KeySet, list: &[Spanned<String>]) -> Result<KeyMask, InputError> {
@@ -246,14 +261,24 @@ impl Scenario {
         let file = path.display().to_string();
         let raw: RawScenario = toml::from_str(src).map_err(|e| {
             let line = e.span().map(|s| line_of(src, s.start));
-            InputError::new(&file, line, format!("not a valid scenario: {}", e.message()))
+            InputError::new(
+                &file,
+                line,
+                format!("not a valid scenario: {}", e.message()),
+            )
         })?;
-        let cx = Ctx { file: file.clone(), src };
+        let cx = Ctx {
+            file: file.clone(),
+            src,
+        };
         let tpr = &raw.trust_point;
         let ttl = cx.dur(&tpr.dnskey_ttl, "dnskey-ttl")?;
         let validity = cx.dur(&tpr.rrsig_validity, "rrsig-validity")?;
         if ttl <= 0 || validity <= 0 {
-            return Err(cx.err(tpr.dnskey_ttl.span(), "dnskey-ttl and rrsig-validity must be positive"));
+            return Err(cx.err(
+                tpr.dnskey_ttl.span(),
+                "dnskey-ttl and rrsig-validity must be positive",
+            ));
         }
         let resign_every = match &tpr.resign_every {
             Some(s) => cx.dur(s, "resign-every")?,
@@ -278,7 +303,9 @@ impl Scenario {
             }
             let alg = match kr.algorithm.get_ref() {
                 StrOrInt::Str(s) => parse_algorithm(s),
-                StrOrInt::Int(n) => u8::try_from(*n).map_err(|_| format!("algorithm {n} is not 0..255")),
+                StrOrInt::Int(n) => {
+                    u8::try_from(*n).map_err(|_| format!("algorithm {n} is not 0..255"))
+                }
             }
             .map_err(|e| cx.err(kr.algorithm.span(), e))?;
             let key = match &kr.public_key {
@@ -339,18 +366,27 @@ impl Scenario {
             if resolvers.iter().any(|o| o.name == rr.name) {
                 return Err(cx.err(r.span(), format!("resolver {:?} is defined twice", rr.name)));
             }
-            let profile = Profile::parse(rr.profile.get_ref()).map_err(|m| cx.err(rr.profile.span(), m))?;
+            let profile =
+                Profile::parse(rr.profile.get_ref()).map_err(|m| cx.err(rr.profile.span(), m))?;
             let mut params = profile.params();
             for (name, v) in &rr.timers {
                 let value = match v.get_ref() {
                     StrOrInt::Str(s) => s.clone(),
                     StrOrInt::Int(n) => n.to_string(),
                 };
-                params.set(name, &value).map_err(|m| cx.err(v.span(), format!("timers.{name}: {m}")))?;
+                params
+                    .set(name, &value)
+                    .map_err(|m| cx.err(v.span(), format!("timers.{name}: {m}")))?;
             }
-            let trusted = cx.keys_mask(&keys, &rr.trusted)?;
+            let trusted = cx.keys_mask(&keys, rr.trusted.get_ref())?;
             if trusted == 0 {
-                return Err(cx.err(r.span(), format!("resolver {:?} trusts no key; list at least one in trusted", rr.name)));
+                return Err(cx.err(
+                    rr.trusted.span(),
+                    format!(
+                        "resolver {:?} trusts no key; list at least one in trusted",
+                        rr.name
+                    ),
+                ));
             }
             let rstart = match &rr.start {
                 Some(s) => cx.time(s, "start")?,
@@ -358,7 +394,10 @@ impl Scenario {
             };
             let mut outages = Vec::new();
             for o in &rr.outages {
-                let (f, t) = (cx.time(&o.get_ref().from, "outage from")?, cx.time(&o.get_ref().to, "outage to")?);
+                let (f, t) = (
+                    cx.time(&o.get_ref().from, "outage from")?,
+                    cx.time(&o.get_ref().to, "outage to")?,
+                );
                 if t <= f {
                     return Err(cx.err(o.span(), "an outage must end after it starts"));
                 }
@@ -366,7 +405,10 @@ impl Scenario {
             }
             outages.sort_unstable();
             if outages.windows(2).any(|w| w[1].0 < w[0].1) {
-                return Err(cx.err(r.span(), format!("resolver {:?} has overlapping outages; merge them", rr.name)));
+                return Err(cx.err(
+                    r.span(),
+                    format!("resolver {:?} has overlapping outages; merge them", rr.name),
+                ));
             }
             let mut persistence = match &rr.persistence {
                 None => Persistence::Normal,
@@ -413,7 +455,9 @@ impl Scenario {
                 restarts,
                 persistence,
                 skew,
-                seed: rr.seed.unwrap_or(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                seed: rr
+                    .seed
+                    .unwrap_or(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
                 attacks: Vec::new(),
                 line,
             });
@@ -427,21 +471,37 @@ impl Scenario {
                 return Err(cx.err(a.span(), "an attack must end after it starts"));
             }
             let kind = match (ar.kind.get_ref().as_str(), &ar.captured) {
-                ("replay", Some(c)) => AttackKind::Replay { captured: cx.time(c, "captured")? },
+                ("replay", Some(c)) => AttackKind::Replay {
+                    captured: cx.time(c, "captured")?,
+                },
                 ("replay", None) => {
-                    return Err(cx.err(a.span(), "a replay needs captured = TIME (when the replayed RRset was served)"))
+                    return Err(cx.err(
+                        a.span(),
+                        "a replay needs captured = TIME (when the replayed RRset was served)",
+                    ))
                 }
                 ("withhold", _) => AttackKind::Withhold,
-                (k, _) => return Err(cx.err(ar.kind.span(), format!("unknown attack kind {k:?}; use replay or withhold"))),
+                (k, _) => {
+                    return Err(cx.err(
+                        ar.kind.span(),
+                        format!("unknown attack kind {k:?}; use replay or withhold"),
+                    ))
+                }
             };
             let target = ar.resolver.get_ref();
             let mut hit = false;
-            for r in resolvers.iter_mut().filter(|r| target == "*" || &r.name == target) {
+            for r in resolvers
+                .iter_mut()
+                .filter(|r| target == "*" || &r.name == target)
+            {
                 r.attacks.push(Attack { kind, from, to });
                 hit = true;
             }
             if !hit {
-                return Err(cx.err(ar.resolver.span(), format!("no resolver named {target:?} (use a resolver name or \"*\")")));
+                return Err(cx.err(
+                    ar.resolver.span(),
+                    format!("no resolver named {target:?} (use a resolver name or \"*\")"),
+                ));
             }
         }
         for r in &mut resolvers {
@@ -463,7 +523,11 @@ impl Scenario {
         // Population defaults: the keys signing the first RRset are the configured anchors.
         let pr = &raw.population;
         let trusted = if pr.trusted.is_empty() {
-            timeline.versions.first().map(|v| v.rrset.validating_signers()).unwrap_or(0)
+            timeline
+                .versions
+                .first()
+                .map(|v| v.rrset.validating_signers())
+                .unwrap_or(0)
         } else {
             cx.keys_mask(&keys, &pr.trusted)?
         };
@@ -498,5 +562,196 @@ impl Scenario {
     /// Days from start to end, for reports.
     pub fn days(&self) -> i64 {
         (self.end - self.start) / DAY
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+[trust-point]
+zone = "example."
+dnskey-ttl = "1h"
+rrsig-validity = "7d"
+start = "2020-01-01"
+end = "2020-06-01"
+
+[[key]]
+name = "A"
+algorithm = "ECDSAP256SHA256"
+
+[[key]]
+name = "B"
+algorithm = 13
+
+[publisher]
+event = [
+  { at = "2020-01-01", action = "publish", key = "A" },
+  { at = "2020-01-01", action = "sign", key = "A" },
+  { at = "2020-02-01", action = "publish", key = "B" },
+]
+
+[[resolver]]
+name = "r"
+profile = "unbound"
+trusted = ["A"]
+persistence = { reset-every = "7d" }
+clock-skew = "-2h"
+restarts = ["2020-03-01", "2020-02-01"]
+outages = [{ from = "2020-04-01", to = "2020-04-05" }]
+timers = { add-holddown = "1d", jitter-percent = 0 }
+"#;
+
+    fn parse(src: &str) -> Result<Scenario, InputError> {
+        Scenario::parse(src, Path::new("s.toml"))
+    }
+
+    #[test]
+    fn parses_every_resolver_field() {
+        let sc = parse(BASE).unwrap();
+        assert_eq!(sc.keys.keys.len(), 2);
+        let r = &sc.resolvers[0];
+        assert_eq!(r.persistence, Persistence::ResetEvery(7 * DAY));
+        assert_eq!(r.skew, -7200);
+        assert_eq!(
+            r.restarts,
+            vec![
+                parse_instant("2020-02-01").unwrap(),
+                parse_instant("2020-03-01").unwrap()
+            ]
+        );
+        assert_eq!(r.params.add_holddown, DAY);
+        assert_eq!(r.params.jitter_percent, 0);
+        assert_eq!(r.line, 24);
+        // resign-every defaults to half the validity.
+        assert_eq!(
+            sc.timeline.versions[1].from - sc.timeline.versions[0].from,
+            3 * DAY + 12 * 3600
+        );
+        assert_eq!(sc.population.trusted, 1);
+    }
+
+    #[test]
+    fn keys_can_be_named_by_tag() {
+        let sc = parse(BASE).unwrap();
+        let tag = sc.keys.keys[1].tag.0.to_string();
+        let sc2 =
+            parse(&BASE.replace("trusted = [\"A\"]", &format!("trusted = [\"{tag}\"]"))).unwrap();
+        assert_eq!(sc2.resolvers[0].trusted, 0b10);
+    }
+
+    #[test]
+    fn same_seed_same_keys() {
+        let a = parse(BASE).unwrap();
+        let b = parse(BASE).unwrap();
+        assert_eq!(a.keys.keys[0].tag, b.keys.keys[0].tag);
+        let c =
+            parse(&BASE.replace("zone = \"example.\"", "zone = \"example.\"\nseed = 9")).unwrap();
+        assert_ne!(a.keys.keys[0].public_key, c.keys.keys[0].public_key);
+    }
+
+    fn err_of(src: &str) -> InputError {
+        parse(src).map(|_| ()).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_problem() {
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "key = \"B\" },\n]",
+                "key = \"C\" },\n]",
+                21,
+                "unknown key \"C\"; keys are: A, B",
+            ),
+            (
+                "profile = \"unbound\"",
+                "profile = \"pdns\"",
+                26,
+                "unknown profile",
+            ),
+            (
+                "reset-every = \"7d\"",
+                "reset-every = \"0d\"",
+                28,
+                "reset-every must be positive",
+            ),
+            (
+                "persistence = { reset-every = \"7d\" }",
+                "persistence = \"volatile\"",
+                28,
+                "unknown persistence",
+            ),
+            (
+                "to = \"2020-04-05\"",
+                "to = \"2020-03-05\"",
+                31,
+                "an outage must end after it starts",
+            ),
+            (
+                "jitter-percent = 0",
+                "jitter-percent = 300",
+                32,
+                "jitter-percent",
+            ),
+            ("algorithm = 13", "algorithm = 300", 15, "not 0..255"),
+            (
+                "end = \"2020-06-01\"",
+                "end = \"2019-06-01\"",
+                7,
+                "end must be after start",
+            ),
+            ("trusted = [\"A\"]", "trusted = []", 27, "trusts no key"),
+            (
+                "clock-skew = \"-2h\"",
+                "clock-skew = \"-2x\"",
+                29,
+                "invalid duration",
+            ),
+            (
+                "zone = \"example.\"",
+                "zone = \"example.\"\ncolour = \"red\"",
+                4,
+                "unknown field `colour`",
+            ),
+        ];
+        for (from, to, line, needle) in cases {
+            let src = BASE.replace(from, to);
+            assert_ne!(src, BASE, "{from}");
+            let e = err_of(&src);
+            assert_eq!(e.file, "s.toml");
+            assert_eq!(e.line, Some(*line), "{needle}: {e}");
+            assert!(e.message.contains(needle), "{needle}: {e}");
+        }
+    }
+
+    #[test]
+    fn publisher_errors() {
+        let e = err_of(&BASE.replace(
+            "action = \"sign\", key = \"A\"",
+            "action = \"sign\", key = \"B\"",
+        ));
+        assert!(
+            e.message
+                .contains("sign B: a key must be published before it signs"),
+            "{e}"
+        );
+        assert!(e.message.contains("s.toml line 20"), "{e}");
+        let e = err_of(&BASE.replace("[publisher]\n", "[publisher]\nskrs = [\"x.xml\"]\n"));
+        assert!(e.message.contains("not both or neither"), "{e}");
+    }
+
+    #[test]
+    fn attacks_are_checked_and_attached() {
+        let ok = format!("{BASE}\n[[attack]]\nkind = \"replay\"\nresolver = \"*\"\ncaptured = \"2020-01-02\"\nfrom = \"2020-02-02\"\nto = \"2020-02-05\"\n");
+        let sc = parse(&ok).unwrap();
+        assert_eq!(sc.resolvers[0].attacks.len(), 1);
+        assert!(sc.resolvers[0].has_outage_or_attack());
+        let e = err_of(&ok.replace("resolver = \"*\"", "resolver = \"nobody\""));
+        assert!(e.message.contains("no resolver named \"nobody\""));
+        let e = err_of(&ok.replace("captured = \"2020-01-02\"\n", ""));
+        assert!(e.message.contains("a replay needs captured"));
+        let e = err_of(&ok.replace("kind = \"replay\"", "kind = \"flood\""));
+        assert!(e.message.contains("unknown attack kind"));
     }
 }

@@ -126,6 +126,11 @@ mod tests {
     #[test]
     fn only_valid_and_missing_are_anchors() {
         assert!(Valid.is_anchor() && Missing.is_anchor());
-        assert!(!Start.is_anchor() && !AddPend.is_anchor() && !Revoked.is_anchor() && !Removed.is_anchor());
+        assert!(
+            !Start.is_anchor()
+                && !AddPend.is_anchor()
+                && !Revoked.is_anchor()
+                && !Removed.is_anchor()
+        );
     }
 }

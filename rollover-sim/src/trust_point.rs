@@ -96,7 +96,9 @@ impl TrustPoint {
         sink: &mut S,
     ) -> bool {
         let from = self.slots[k].state;
-        let Some(to) = transition(from, event) else { return false };
+        let Some(to) = transition(from, event) else {
+            return false;
+        };
         self.slots[k].state = to;
         let bit: KeyMask = 1 << k;
         if to.is_anchor() {
@@ -114,7 +116,11 @@ impl TrustPoint {
     }
 
     /// Forget everything (state not persisted): back to the configured anchors.
-    pub fn reset<S: FnMut(usize, KeyState, KeyState, KeyEvent)>(&mut self, initial: KeyMask, sink: &mut S) {
+    pub fn reset<S: FnMut(usize, KeyState, KeyState, KeyEvent)>(
+        &mut self,
+        initial: KeyMask,
+        sink: &mut S,
+    ) {
         let fresh = TrustPoint::new(initial);
         for k in bits(self.tracked | initial) {
             let (from, to) = (self.slots[k].state, fresh.slots[k].state);
@@ -125,27 +131,17 @@ impl TrustPoint {
         *self = fresh;
     }
 
-    /// Timer-driven events that need no fetch: RemTime, and a profile's
-    /// keep-missing limit.
+    /// Timer-driven events that need no fetch: RemTime.
     pub fn expire<S: FnMut(usize, KeyState, KeyState, KeyEvent)>(
         &mut self,
         now: Instant,
-        p: &Params,
         sink: &mut S,
     ) {
-        let candidates = self.tracked & !self.anchors | self.anchors;
-        for k in bits(candidates) {
+        for k in bits(self.tracked) {
             let slot = self.slots[k];
             match slot.state {
                 KeyState::Revoked if now >= slot.timer => {
                     self.set(k, KeyEvent::RemTime, sink);
-                }
-                KeyState::Missing => {
-                    if let Some(keep) = p.keep_missing {
-                        if now >= slot.timer + keep {
-                            self.set(k, KeyEvent::MissingExpired, sink);
-                        }
-                    }
                 }
                 _ => {}
             }
@@ -162,7 +158,7 @@ impl TrustPoint {
         p: &Params,
         sink: &mut S,
     ) -> Fetch {
-        self.expire(now, p, sink);
+        self.expire(now, sink);
         if !rrset.signature_current(clock) {
             return Fetch::Expired;
         }
@@ -191,9 +187,15 @@ impl TrustPoint {
                 (KeyState::Start, true) => {
                     // RFC 5011 2.4: room for at least 5 keys; beyond the profile's
                     // limit a new key is not tracked.
-                    let in_use = (self.tracked).count_ones();
+                    let in_use = bits(self.tracked)
+                        .filter(|i| self.slots[*i].state != KeyState::Removed)
+                        .count() as u32;
                     if in_use < p.max_keys as u32 && self.set(k, KeyEvent::NewKey, sink) {
-                        self.slots[k].timer = add_holddown_end(now, ttl, p.add_holddown);
+                        self.slots[k].timer = if p.ttl_extends_holddown {
+                            add_holddown_end(now, ttl, p.add_holddown)
+                        } else {
+                            now + p.add_holddown
+                        };
                         self.slots[k].sightings = 1;
                     }
                 }
@@ -214,9 +216,15 @@ impl TrustPoint {
                     self.slots[k].sightings = 0;
                 }
                 (KeyState::Valid, false) => {
-                    if self.set(k, KeyEvent::KeyRem, sink) {
-                        self.slots[k].timer = now;
-                    }
+                    self.set(k, KeyEvent::KeyRem, sink);
+                    self.slots[k].timer = now;
+                }
+                // Profile rule: a key still missing after keep-missing is dropped
+                // (checked, like the implementations do, on a fetch that lacks it).
+                (KeyState::Missing, false)
+                    if p.keep_missing.is_some_and(|keep| now >= slot.timer + keep) =>
+                {
+                    self.set(k, KeyEvent::MissingExpired, sink);
                 }
                 _ => {}
             }
@@ -235,7 +243,14 @@ mod tests {
     const NEW: usize = 1;
 
     fn rrset(published: KeyMask, signing: KeyMask, revoked: KeyMask) -> Rrset {
-        Rrset { published, signing, revoked, ttl: 2 * DAY, inception: -100 * DAY, expiration: 1000 * DAY }
+        Rrset {
+            published,
+            signing,
+            revoked,
+            ttl: 2 * DAY,
+            inception: -100 * DAY,
+            expiration: 1000 * DAY,
+        }
     }
 
     fn no_sink() -> impl FnMut(usize, KeyState, KeyState, KeyEvent) {
@@ -260,13 +275,16 @@ mod tests {
         let both = rrset(0b11, 1 << OLD, 0);
         let mut log = Vec::new();
         tp.observe(&both, 0, 0, &p, &mut |k, f, t, e| log.push((k, f, t, e)));
-        assert_eq!(log, vec![(NEW, KeyState::Start, KeyState::AddPend, KeyEvent::NewKey)]);
+        assert_eq!(
+            log,
+            vec![(NEW, KeyState::Start, KeyState::AddPend, KeyEvent::NewKey)]
+        );
         assert_eq!(tp.slots[NEW].timer, 30 * DAY);
         // Just before the hold-down ends: still pending.
         tp.observe(&both, 30 * DAY - 1, 30 * DAY - 1, &p, &mut no_sink());
         assert_eq!(tp.state(NEW), KeyState::AddPend);
         // The hold-down alone does nothing: the key is trusted at the next fetch.
-        tp.expire(31 * DAY, &p, &mut no_sink());
+        tp.expire(31 * DAY, &mut no_sink());
         assert_eq!(tp.state(NEW), KeyState::AddPend);
         tp.observe(&both, 30 * DAY, 30 * DAY, &p, &mut no_sink());
         assert_eq!(tp.state(NEW), KeyState::Valid);
@@ -286,6 +304,16 @@ mod tests {
     }
 
     #[test]
+    fn unbound_ignores_the_ttl_rule() {
+        let p = Profile::Unbound.params();
+        let mut tp = TrustPoint::new(1 << OLD);
+        let mut r = rrset(0b11, 1 << OLD, 0);
+        r.ttl = 40 * DAY;
+        tp.observe(&r, 0, 0, &p, &mut no_sink());
+        assert_eq!(tp.slots[NEW].timer, 30 * DAY);
+    }
+
+    #[test]
     fn pending_key_disappears_and_returns_restarts_holddown() {
         let p = rfc();
         let mut tp = TrustPoint::new(1 << OLD);
@@ -294,9 +322,17 @@ mod tests {
         daily(&mut tp, &both, 0, 20, &p);
         assert_eq!(tp.state(NEW), KeyState::AddPend);
         tp.observe(&old_only, 21 * DAY, 21 * DAY, &p, &mut no_sink());
-        assert_eq!(tp.state(NEW), KeyState::Start, "KeyRem resets the pending key");
+        assert_eq!(
+            tp.state(NEW),
+            KeyState::Start,
+            "KeyRem resets the pending key"
+        );
         daily(&mut tp, &both, 22, 51, &p);
-        assert_eq!(tp.state(NEW), KeyState::AddPend, "new hold-down counts from day 22");
+        assert_eq!(
+            tp.state(NEW),
+            KeyState::AddPend,
+            "new hold-down counts from day 22"
+        );
         assert_eq!(tp.slots[NEW].timer, 52 * DAY);
         tp.observe(&both, 52 * DAY, 52 * DAY, &p, &mut no_sink());
         assert_eq!(tp.state(NEW), KeyState::Valid);
@@ -325,9 +361,21 @@ mod tests {
         assert_eq!(tp.state(OLD), KeyState::Missing);
         assert!(tp.anchors() & 1 != 0, "Missing keys still validate");
         // RFC profile keeps Missing keys indefinitely.
-        tp.observe(&rrset(1 << NEW, 1 << NEW, 0), 900 * DAY, 900 * DAY, &p, &mut no_sink());
+        tp.observe(
+            &rrset(1 << NEW, 1 << NEW, 0),
+            900 * DAY,
+            900 * DAY,
+            &p,
+            &mut no_sink(),
+        );
         assert_eq!(tp.state(OLD), KeyState::Missing);
-        tp.observe(&rrset(0b11, 1 << NEW, 0), 901 * DAY, 901 * DAY, &p, &mut no_sink());
+        tp.observe(
+            &rrset(0b11, 1 << NEW, 0),
+            901 * DAY,
+            901 * DAY,
+            &p,
+            &mut no_sink(),
+        );
         assert_eq!(tp.state(OLD), KeyState::Valid, "KeyPres");
     }
 
@@ -339,12 +387,18 @@ mod tests {
         assert_eq!(tp.observe(&r, 0, 0, &p, &mut no_sink()), Fetch::Validated);
         assert_eq!(tp.state(OLD), KeyState::Revoked);
         assert_eq!(tp.anchors(), 1 << NEW);
-        tp.expire(30 * DAY - 1, &p, &mut no_sink());
+        tp.expire(30 * DAY - 1, &mut no_sink());
         assert_eq!(tp.state(OLD), KeyState::Revoked);
-        tp.expire(30 * DAY, &p, &mut no_sink());
+        tp.expire(30 * DAY, &mut no_sink());
         assert_eq!(tp.state(OLD), KeyState::Removed, "RemTime");
         // Permanent: the unrevoked key reappearing is not trusted again.
-        tp.observe(&rrset(0b11, 1 << NEW, 0), 31 * DAY, 31 * DAY, &p, &mut no_sink());
+        tp.observe(
+            &rrset(0b11, 1 << NEW, 0),
+            31 * DAY,
+            31 * DAY,
+            &p,
+            &mut no_sink(),
+        );
         assert_eq!(tp.state(OLD), KeyState::Removed);
     }
 
@@ -368,7 +422,11 @@ mod tests {
         assert_eq!(tp.observe(&r, 0, 0, &p, &mut no_sink()), Fetch::NoAnchor);
         assert_eq!(tp.state(OLD), KeyState::Revoked);
         assert_eq!(tp.anchors(), 0);
-        assert_eq!(tp.state(NEW), KeyState::Start, "the new key never gets a chance");
+        assert_eq!(
+            tp.state(NEW),
+            KeyState::Start,
+            "the new key never gets a chance"
+        );
     }
 
     #[test]
@@ -397,8 +455,14 @@ mod tests {
         let mut r = rrset(1, 1, 0);
         r.inception = 0;
         r.expiration = 21 * DAY;
-        assert_eq!(tp.observe(&r, DAY, DAY + 30 * DAY, &p, &mut no_sink()), Fetch::Expired);
-        assert_eq!(tp.observe(&r, DAY, DAY, &p, &mut no_sink()), Fetch::Validated);
+        assert_eq!(
+            tp.observe(&r, DAY, DAY + 30 * DAY, &p, &mut no_sink()),
+            Fetch::Expired
+        );
+        assert_eq!(
+            tp.observe(&r, DAY, DAY, &p, &mut no_sink()),
+            Fetch::Validated
+        );
     }
 
     #[test]
@@ -437,10 +501,29 @@ mod tests {
         let mut tp = TrustPoint::new(0b11);
         tp.observe(&rrset(1 << NEW, 1 << NEW, 0), 0, 0, &p, &mut no_sink());
         assert_eq!(tp.state(OLD), KeyState::Missing);
-        tp.expire(120 * DAY - 1, &p, &mut no_sink());
+        let new_only = rrset(1 << NEW, 1 << NEW, 0);
+        tp.observe(&new_only, 120 * DAY - 1, 120 * DAY - 1, &p, &mut no_sink());
         assert_eq!(tp.state(OLD), KeyState::Missing);
-        tp.expire(120 * DAY, &p, &mut no_sink());
+        // Back just in time: KeyPres, not removal.
+        let mut back = tp;
+        back.observe(
+            &rrset(0b11, 1 << NEW, 0),
+            130 * DAY,
+            130 * DAY,
+            &p,
+            &mut no_sink(),
+        );
+        assert_eq!(back.state(OLD), KeyState::Valid);
+        tp.observe(&new_only, 120 * DAY, 120 * DAY, &p, &mut no_sink());
         assert_eq!(tp.state(OLD), KeyState::Removed, "Knot: 4x hold-down");
+        // Unbound keeps Missing keys for 366 days.
+        let u = Profile::Unbound.params();
+        let mut tp = TrustPoint::new(0b11);
+        tp.observe(&new_only, 0, 0, &u, &mut no_sink());
+        tp.observe(&new_only, 365 * DAY, 365 * DAY, &u, &mut no_sink());
+        assert_eq!(tp.state(OLD), KeyState::Missing);
+        tp.observe(&new_only, 366 * DAY, 366 * DAY, &u, &mut no_sink());
+        assert_eq!(tp.state(OLD), KeyState::Removed);
     }
 
     #[test]
@@ -451,7 +534,10 @@ mod tests {
         assert_eq!(tp.state(NEW), KeyState::Valid);
         let mut log = Vec::new();
         tp.reset(1, &mut |k, f, t, e| log.push((k, f, t, e)));
-        assert_eq!(log, vec![(NEW, KeyState::Valid, KeyState::Start, KeyEvent::Reset)]);
+        assert_eq!(
+            log,
+            vec![(NEW, KeyState::Valid, KeyState::Start, KeyEvent::Reset)]
+        );
         assert_eq!(tp, TrustPoint::new(1));
     }
 }

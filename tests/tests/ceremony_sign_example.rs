@@ -82,6 +82,21 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
             ],
         ));
         ksr_verify_passes(&skr, &["--policy", policy.to_str().unwrap(), "--at", AT]);
+        // An independent validator (Knot DNS) accepts the signatures, and refuses
+        // a copy with one signature damaged.
+        if let Some(o) = knot_import_skr(&skr, "example.test.", &out.join("knot")) {
+            assert!(o.status.success(), "knot import-skr: {}", text(&o));
+            let mut bad = ksr::xml::parse_file(&skr, &Default::default()).unwrap();
+            bad.bundles[4].signatures[0].signature_data[7] ^= 1;
+            let bad_path = out.join("damaged.xml");
+            std::fs::write(&bad_path, ksr::xml::write(&bad)).unwrap();
+            let o = knot_import_skr(&bad_path, "example.test.", &out.join("knot-bad")).unwrap();
+            assert!(
+                !o.status.success(),
+                "knot accepted a damaged signature: {}",
+                text(&o)
+            );
+        }
         let doc = ksr::xml::parse_file(&skr, &Default::default()).unwrap();
         for bundle in &doc.bundles {
             let s = &bundle.signatures[0];
@@ -136,6 +151,30 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("TTL 3600"), "{}", text(&o));
+    assert!(entries(&out).is_empty());
+
+    // A ZSK named as the KSK (and a KSK as a ZSK) is refused before anything is signed.
+    let o = sign(
+        &hsm,
+        &ksr_path,
+        &out.join("skr.xml"),
+        &[
+            "--ksk-current",
+            "zsk-1",
+            "--schema",
+            "normal",
+            "--at",
+            AT,
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("generated as a ZSK"), "{}", text(&o));
+    assert!(entries(&out).is_empty());
+    let o = request(&hsm, &policy, &["ksk-ed"], FROM, TO, &out.join("ksr.xml"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("generated as a KSK"), "{}", text(&o));
     assert!(entries(&out).is_empty());
 }
 

@@ -226,7 +226,7 @@ fn token_removed_mid_run_leaves_no_skr() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // As soon as the tool says it is signing, a second party pulls the token:
+    // While the tool is signing, a second party pulls the token:
     // its SoftHSM directory disappears from under the running process.
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = String::new();
@@ -234,7 +234,8 @@ fn token_removed_mid_run_leaves_no_skr() {
         let line = line.unwrap();
         seen.push_str(&line);
         seen.push('\n');
-        if line.starts_with("Signing ") {
+        // Pulled once a tenth of the bundles are signed: truly mid-run.
+        if line.trim_start().starts_with("signed 100 of 1000") {
             for d in hsm.token_dirs() {
                 std::fs::remove_dir_all(d).unwrap();
             }
@@ -248,11 +249,21 @@ fn token_removed_mid_run_leaves_no_skr() {
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(seen.contains("Signing 1000 bundles"), "{seen}\n{err}");
+    assert!(seen.contains("signed 100 of 1000"), "{seen}\n{err}");
     assert_eq!(o.status.code(), Some(2), "stdout:\n{seen}\nstderr:\n{err}");
     assert!(
         err.contains("HSM error") && err.contains("while signing bundle"),
         "names the HSM as the cause: {err}"
     );
-    eprintln!("{err}");
+    let at: usize = err
+        .split("while signing bundle ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect(&err);
+    assert!(
+        (101..1000).contains(&at),
+        "stopped mid-run, not at bundle {at}: {err}"
+    );
     assert!(entries(&out).is_empty(), "left behind: {:?}", entries(&out));
 }

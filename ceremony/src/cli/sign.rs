@@ -9,7 +9,7 @@ use ksr::policy::Policy;
 use ksr::{output, timefmt, xml};
 
 use crate::error::{Error, Result};
-use crate::hsm::TokenArgs;
+use crate::hsm::{Token, TokenArgs};
 use crate::keystore::KeyStore;
 use crate::sign::confirm::Confirmation;
 use crate::sign::{pipeline, request as req, trust_anchor as ta};
@@ -128,7 +128,16 @@ pub fn sign_ksr(a: SignKsrArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut log = stdout.lock();
     let token = a.token;
-    let open = || token.open();
+    let ksk_labels: Vec<String> = std::iter::once(opts.ksk_current.clone())
+        .chain(opts.ksk_next.clone())
+        .collect();
+    let open = || {
+        let t = token.open()?;
+        for l in &ksk_labels {
+            require_role(&t, l, flags::KSK, "--ksk-current/--ksk-next")?;
+        }
+        Ok(t)
+    };
     match &a.expect_sha256 {
         Some(hex) => {
             pipeline::sign_ksr(&opts, open, Confirmation::Expect(hex), &mut log).map(|_| ())
@@ -162,6 +171,9 @@ pub fn request(a: RequestArgs) -> Result<()> {
         serial: a.serial,
     };
     let mut token = a.token.open()?;
+    for z in &plan.zsks {
+        require_role(&token, z, flags::ZSK, "--zsk")?;
+    }
     let doc = req::build(&plan, &policy, &mut token)?;
     drop(token);
     let bytes = xml::write(&doc);
@@ -191,6 +203,7 @@ pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
     let valid_from = parse_time("--valid-from", &a.valid_from)?;
     let zone = req::absolute(&a.zone);
     let mut token = a.token.open()?;
+    require_role(&token, &a.ksk, flags::KSK, "--ksk")?;
     let pk = token.public_key(&a.ksk)?;
     drop(token);
     let key = crate::sign::dnskey(&pk, flags::KSK, 0);
@@ -219,4 +232,22 @@ fn write_checked(
         }
         output::OutputError::Verify(e) => e,
     })
+}
+
+/// A key is generated for one role (the flags it publishes with); using a ZSK as a
+/// KSK or the other way round is an officer's mistake to stop before signing.
+fn require_role(token: &Token, label: &str, want: u16, flag: &str) -> Result<()> {
+    let info = token.key(label)?;
+    if info.flags & flags::SEP != want & flags::SEP {
+        let (is, should) = if want & flags::SEP != 0 {
+            ("a ZSK", "a KSK")
+        } else {
+            ("a KSK", "a ZSK")
+        };
+        return Err(Error::Input(format!(
+            "key {label:?} on the token was generated as {is} (flags {}); {flag} needs {should}",
+            info.flags
+        )));
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@
 //! 4. write to a temp file, re-parse it, run the SKR checks (with KSR-POLICY-SAFETY
 //!    against the previous SKR), and only then rename it into place.
 //!
-//! Any failure before step 4 leaves no file; the HSM signs nothing before step 3.
+//! Any failure, at any step, leaves no file; the HSM signs nothing before step 3.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -304,16 +304,25 @@ pub fn sign_ksr<S: KeyStore>(
     )
     .map_err(io)?;
     log.flush().map_err(io)?;
+    // Progress every tenth of a long run, so the room can see the token working.
+    let step = if total >= 100 { total / 10 } else { usize::MAX };
     let skr_doc = skr::build(
         &ksr_doc,
         &schema,
         &opts.policy,
         &ksks,
         &mut store,
-        &mut |_, _| {},
+        &mut |done, total| {
+            if done % step == 0 && done < total {
+                let _ = writeln!(log, "  signed {done} of {total} bundles");
+                let _ = log.flush();
+            }
+        },
     )?;
-    let signatures = skr_doc.bundles.iter().map(|b| b.signatures.len()).sum();
+    let signatures: usize = skr_doc.bundles.iter().map(|b| b.signatures.len()).sum();
     drop(store);
+    writeln!(log, "Signed {total} bundles ({signatures} signatures, each verified); writing and re-checking the SKR")
+        .map_err(io)?;
 
     let skr_bytes = xml::write(&skr_doc);
     let skr_digest = digest::sha256(&skr_bytes);

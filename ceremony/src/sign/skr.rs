@@ -6,6 +6,9 @@
 //! and the signature algorithms used by DNSSEC KSKs on HSMs (RSA PKCS#1 v1.5,
 //! EdDSA) are deterministic, so the same inputs give the same document.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
 use ksr::dnssec;
 use ksr::model::{flags, Bundle, Document, Key, Kind, PolicyBlock, Signature};
 use ksr::policy::Policy;
@@ -175,64 +178,97 @@ pub fn build(
     }
 
     let total = ksr.bundles.len();
-    let mut bundles = Vec::with_capacity(total);
-    for (i, rb) in ksr.bundles.iter().enumerate() {
-        let plan = schema.slot(slot_of[i], total);
-        let ksk_keys = slot_keys(plan, ksks, ttl)?;
-        let mut keys: Vec<Key> = rb.keys.iter().filter(|k| !k.is_ksk()).cloned().collect();
-        keys.extend(ksk_keys.iter().map(|(_, k)| k.clone()));
-
-        let mut signatures = Vec::new();
-        for role in [Role::Current, Role::Next] {
-            if !plan.sign.contains(&role) {
-                continue;
+    // Each signature is verified as soon as the token returns it, on a second
+    // thread, so the token never waits for the check (the HSM is the bottleneck).
+    let failed_flag = AtomicBool::new(false);
+    let failed = &failed_flag;
+    let bundles = std::thread::scope(|scope| -> Result<Vec<Bundle>> {
+        let (to_verify, inbox) = mpsc::channel::<(Key, Vec<u8>, Vec<u8>, String)>();
+        let verifier = scope.spawn(move || -> Result<()> {
+            for (signer, data, signature, bundle) in inbox {
+                if let Err(e) = dnssec::verify(&signer, &data, &signature) {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(Error::Hsm(format!(
+                        "the signature by {} over bundle {bundle} does not verify ({e}); \
+                         the token returned a bad signature; nothing was written",
+                        signer.key_identifier
+                    )));
+                }
             }
-            let signer = &ksk_keys
-                .iter()
-                .find(|(r, _)| *r == role)
-                .ok_or_else(|| {
-                    Error::Input(format!(
-                        "schema {:?}: signer {role:?} not published",
-                        schema.name
-                    ))
-                })?
-                .1;
-            let mut sig = Signature {
-                key_identifier: signer.key_identifier.clone(),
-                ttl,
-                type_covered: "DNSKEY".into(),
-                algorithm: signer.algorithm,
-                labels,
-                original_ttl: ttl,
-                expiration: rb.expiration,
-                inception: rb.inception,
-                key_tag: signer.key_tag,
-                signers_name: owner.to_string(),
-                signature_data: Vec::new(),
-            };
-            let data = dnssec::signing_data(owner, &sig, &keys)
-                .map_err(|e| Error::Input(format!("bundle {}: {e}", rb.id)))?;
-            sig.signature_data = store
-                .sign(&signer.key_identifier, &data)
-                .map_err(|e| mid_run(e, i, total, &rb.id))?;
-            dnssec::verify(signer, &data, &sig.signature_data).map_err(|e| {
-                Error::Hsm(format!(
-                    "the signature by {} over bundle {} does not verify ({e}); the token returned a bad signature",
-                    signer.key_identifier, rb.id
-                ))
-            })?;
-            signatures.push(sig);
-        }
-        bundles.push(Bundle {
-            id: rb.id.clone(),
-            inception: rb.inception,
-            expiration: rb.expiration,
-            signers: Vec::new(),
-            keys,
-            signatures,
+            Ok(())
         });
-        progress(i + 1, total);
-    }
+        let signed = (move || -> Result<Vec<Bundle>> {
+            let mut bundles = Vec::with_capacity(total);
+            for (i, rb) in ksr.bundles.iter().enumerate() {
+                if failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let plan = schema.slot(slot_of[i], total);
+                let ksk_keys = slot_keys(plan, ksks, ttl)?;
+                let mut keys: Vec<Key> = rb.keys.iter().filter(|k| !k.is_ksk()).cloned().collect();
+                keys.extend(ksk_keys.iter().map(|(_, k)| k.clone()));
+
+                let mut signatures = Vec::new();
+                for role in [Role::Current, Role::Next] {
+                    if !plan.sign.contains(&role) {
+                        continue;
+                    }
+                    let signer = &ksk_keys
+                        .iter()
+                        .find(|(r, _)| *r == role)
+                        .ok_or_else(|| {
+                            Error::Input(format!(
+                                "schema {:?}: signer {role:?} not published",
+                                schema.name
+                            ))
+                        })?
+                        .1;
+                    let mut sig = Signature {
+                        key_identifier: signer.key_identifier.clone(),
+                        ttl,
+                        type_covered: "DNSKEY".into(),
+                        algorithm: signer.algorithm,
+                        labels,
+                        original_ttl: ttl,
+                        expiration: rb.expiration,
+                        inception: rb.inception,
+                        key_tag: signer.key_tag,
+                        signers_name: owner.to_string(),
+                        signature_data: Vec::new(),
+                    };
+                    let data = dnssec::signing_data(owner, &sig, &keys)
+                        .map_err(|e| Error::Input(format!("bundle {}: {e}", rb.id)))?;
+                    sig.signature_data = store
+                        .sign(&signer.key_identifier, &data)
+                        .map_err(|e| mid_run(e, i, total, &rb.id))?;
+                    // The verifier only stops early after a failure, which it reports.
+                    let _ = to_verify.send((
+                        signer.clone(),
+                        data,
+                        sig.signature_data.clone(),
+                        rb.id.clone(),
+                    ));
+                    signatures.push(sig);
+                }
+                bundles.push(Bundle {
+                    id: rb.id.clone(),
+                    inception: rb.inception,
+                    expiration: rb.expiration,
+                    signers: Vec::new(),
+                    keys,
+                    signatures,
+                });
+                progress(i + 1, total);
+            }
+            Ok(bundles)
+        })();
+        // The sender is dropped with the closure above, so the verifier finishes.
+        let verified = verifier
+            .join()
+            .unwrap_or_else(|_| Err(Error::Hsm("signature verifier panicked".into())));
+        verified?;
+        signed
+    })?;
 
     Ok(Document {
         id: ksr.id.clone(),

@@ -18,6 +18,8 @@ pub struct SoftStore {
     /// Fail every sign after this many (simulates a device gone mid-run).
     pub fail_after: Option<usize>,
     pub signed: usize,
+    /// Return a damaged signature from this many signatures on (a faulty token).
+    pub corrupt_after: Option<usize>,
 }
 
 impl SoftStore {
@@ -45,7 +47,13 @@ impl KeyStore for SoftStore {
         }
         self.signed += 1;
         match self.keys.get(label) {
-            Some(Pair::Ed25519(k)) => Ok(k.sign(data).as_ref().to_vec()),
+            Some(Pair::Ed25519(k)) => {
+                let mut sig = k.sign(data).as_ref().to_vec();
+                if self.corrupt_after.is_some_and(|n| self.signed > n) {
+                    sig[0] ^= 1;
+                }
+                Ok(sig)
+            }
             None => Err(Error::KeyNotFound(label.into())),
         }
     }

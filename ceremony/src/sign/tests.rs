@@ -487,3 +487,42 @@ fn ksk_algorithm_outside_the_policy_is_a_check_failure() {
     assert_eq!(r.outcome, ksr::check::Outcome::Fail);
     assert!(r.detail.contains("ksk-c"), "{}", r.detail);
 }
+
+#[test]
+fn request_layout_with_one_and_two_zsks() {
+    let mut s = store();
+    let one = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
+    assert!(one
+        .bundles
+        .iter()
+        .all(|b| b.keys.len() == 1 && b.keys[0].key_identifier == "zsk-a"));
+    // Two ZSKs: the second is pre-published in the last slot only.
+    let two = ksr_for(&mut s, &["zsk-a", "zsk-b"], "2026-01-01", "2026-04-01");
+    let ids: Vec<Vec<&str>> = two
+        .bundles
+        .iter()
+        .map(|b| b.keys.iter().map(|k| k.key_identifier.as_str()).collect())
+        .collect();
+    assert_eq!(ids[0], ["zsk-a"]);
+    assert_eq!(ids[7], ["zsk-a"]);
+    assert_eq!(ids[8], ["zsk-a", "zsk-b"]);
+    // Bundles start every policy interval (midpoint of P9D..P11D) while a whole interval fits.
+    let starts: Vec<i64> = two
+        .bundles
+        .iter()
+        .map(|b| (b.inception - two.bundles[0].inception).whole_days())
+        .collect();
+    assert_eq!(starts, [0, 10, 20, 30, 40, 50, 60, 70, 80]);
+}
+
+#[test]
+fn a_bad_signature_from_the_token_stops_the_run() {
+    let mut s = store();
+    let k = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
+    let schema = Schema::builtin("normal").unwrap();
+    let ks = ksks(&mut s, false);
+    s.corrupt_after = Some(s.signed + 4);
+    let e = skr::build(&k, &schema, &policy(), &ks, &mut s, &mut |_, _| {}).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("does not verify"), "{e}");
+}

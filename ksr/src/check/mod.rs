@@ -11,10 +11,14 @@
 //! - [`chain`]: KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP (against the previous SKR).
 //! - [`safety`]: KSR-POLICY-SAFETY (ZSK rollovers in a KSR, KSKs across SKRs).
 //! - [`skr`]: SKR-VERIFY, SKR-SCHEMA, SKR-NO-GAPS.
+//! - [`import`]: SKR-MATCHES-KSR, SKR-KSK-PINNED, SKR-SIG-WINDOW (the importer's
+//!   checks, run on request); [`anchor`]: trust anchor files for pinning.
 
+pub mod anchor;
 pub mod bundle;
 pub mod chain;
 pub mod header;
+pub mod import;
 pub mod policy_keys;
 pub mod safety;
 pub mod skr;

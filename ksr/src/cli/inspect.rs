@@ -33,6 +33,8 @@ struct BundleRow {
 struct Inspection {
     file: String,
     kind: &'static str,
+    /// `xml`, `knot` or `bind`: which format was read.
+    format: ksr::check::import::Format,
     domain: String,
     id: String,
     serial: u64,
@@ -69,10 +71,11 @@ fn rows(i: usize, b: &Bundle) -> BundleRow {
     }
 }
 
-fn inspection(path: &Path, doc: &Document) -> Inspection {
+fn inspection(path: &Path, doc: &Document, format: ksr::check::import::Format) -> Inspection {
     Inspection {
         file: path.display().to_string(),
         kind: kind_name(doc.kind),
+        format,
         domain: doc.domain.clone(),
         id: doc.id.clone(),
         serial: doc.serial,
@@ -96,12 +99,17 @@ fn ksk_cell(k: &KeyRow) -> String {
 }
 
 fn text(ins: &Inspection) -> String {
+    let (id, serial) = if ins.format.is_text() {
+        let none = "(none: the text dialect has no ids)".to_string();
+        (none.clone(), "(none)".to_string())
+    } else {
+        (ins.id.clone(), ins.serial.to_string())
+    };
     let mut out = format!(
-        "kind:    {}\ndomain:  {}\nid:      {}\nserial:  {}\nbundles: {}\n",
+        "kind:    {}\nformat:  {}\ndomain:  {}\nid:      {id}\nserial:  {serial}\nbundles: {}\n",
         ins.kind,
+        ins.format.describe(),
         ins.domain,
-        ins.id,
-        ins.serial,
         ins.bundles.len()
     );
     let table: Vec<[String; 6]> = ins
@@ -148,8 +156,8 @@ fn text(ins: &Inspection) -> String {
 }
 
 pub fn run(path: &Path, json: bool, max_size: usize) -> Result<i32, String> {
-    let doc = load(path, max_size)?;
-    let ins = inspection(path, &doc);
+    let (doc, format) = load(path, max_size)?;
+    let ins = inspection(path, &doc, format);
     if json {
         println!(
             "{}",

@@ -1,23 +1,38 @@
-//! `ksr verify`: every applicable named check, one line each.
+//! `ksr verify`: every applicable named check, one line each. The importer
+//! checks (SKR-MATCHES-KSR, SKR-KSK-PINNED, SKR-SIG-WINDOW) join an SKR's
+//! report when an importer option or `--at` is given.
 
-use super::{load, EXIT_CHECK_FAILED, EXIT_OK};
-use ksr::check::{self, Context, Outcome};
-use ksr::model::Kind;
+use super::{load, CheckArgs, EXIT_CHECK_FAILED, EXIT_OK};
+use ksr::check::import::{self, Format};
+use ksr::check::{self, anchor, Context, Outcome, Report};
+use ksr::model::{Document, Kind, Time};
 use ksr::policy::Policy;
-use ksr::timefmt::{format_time, parse_at};
-use std::path::PathBuf;
+use ksr::timefmt::{format_time, parse_at, parse_duration};
+use std::path::Path;
 
-pub struct Args {
-    pub file: PathBuf,
-    pub previous_skr: Option<PathBuf>,
-    pub policy: Option<PathBuf>,
-    pub at: Option<String>,
-    pub schema: Option<String>,
-    pub json: bool,
-    pub max_size: usize,
+/// A document with its format and the report of every check that applied.
+pub struct Evaluation {
+    pub doc: Document,
+    pub format: Format,
+    pub report: Report,
+    pub at: Time,
 }
 
-pub fn run(args: Args) -> Result<i32, String> {
+impl Evaluation {
+    /// `IANA XML SKR`, `Knot text dialect KSR`.
+    pub fn describe(&self) -> String {
+        let kind = if self.doc.kind == Kind::Request {
+            "KSR"
+        } else {
+            "SKR"
+        };
+        format!("{} {kind}", self.format.describe())
+    }
+}
+
+/// Loads `file` and the documents the options name, and runs the checks.
+/// Errors are unusable input or usage (exit 2).
+pub fn evaluate(file: &Path, args: &CheckArgs) -> Result<Evaluation, String> {
     let at = match &args.at {
         Some(s) => parse_at(s).map_err(|e| format!("--at {s:?}: {e}"))?,
         None => time::OffsetDateTime::now_utc(),
@@ -25,6 +40,17 @@ pub fn run(args: Args) -> Result<i32, String> {
     let policy = match &args.policy {
         Some(p) => Policy::from_toml_file(p)?,
         None => Policy::root(),
+    };
+    let min_remaining = match &args.min_remaining {
+        Some(s) => {
+            let d = parse_duration(s)
+                .map_err(|e| format!("--min-remaining {s:?}: not an xsd:duration: {e}"))?;
+            if d < 0 {
+                return Err(format!("--min-remaining {s:?} is negative"));
+            }
+            d
+        }
+        None => policy.min_signature_remaining,
     };
     let schema = match &args.schema {
         Some(name) => Some(policy.schema(name).ok_or_else(|| {
@@ -41,57 +67,122 @@ pub fn run(args: Args) -> Result<i32, String> {
         })?),
         None => None,
     };
-    let doc = load(&args.file, args.max_size)?;
+    let (doc, format) = load(file, args.max_size)?;
     let previous = match &args.previous_skr {
         Some(p) => {
-            let prev = load(p, args.max_size)?;
+            let (prev, prev_format) = load(p, args.max_size)?;
             if prev.kind != Kind::Response {
                 return Err(format!(
                     "--previous-skr {}: this is a KSR (Request), not an SKR",
                     p.display()
                 ));
             }
-            Some(prev)
+            Some((prev, prev_format))
         }
         None => None,
     };
-    if schema.is_some() && doc.kind != Kind::Response {
-        return Err("--schema applies to SKRs only".into());
+    let importer = args.request.is_some()
+        || !args.ksk_tags.is_empty()
+        || args.trust_anchor.is_some()
+        || args.min_remaining.is_some();
+    if doc.kind != Kind::Response {
+        if schema.is_some() {
+            return Err("--schema applies to SKRs only".into());
+        }
+        if importer {
+            return Err(format!(
+                "{} is a KSR: --request, --ksk-tag, --trust-anchor and --min-remaining check an SKR",
+                file.display()
+            ));
+        }
     }
+    let request = match &args.request {
+        Some(p) => {
+            let (req, req_format) = load(p, args.max_size)?;
+            if req.kind != Kind::Request {
+                return Err(format!(
+                    "--request {}: this is an SKR (Response), not a KSR",
+                    p.display()
+                ));
+            }
+            Some((req, req_format))
+        }
+        None => None,
+    };
+    let trust_anchor = match &args.trust_anchor {
+        Some(p) => Some(anchor::read_file(p)?),
+        None => None,
+    };
     let mut ctx = Context::new(&policy, at);
-    if let Some(prev) = &previous {
+    if let Some((prev, _)) = &previous {
         ctx = ctx.with_previous(prev);
     }
     if let Some(s) = &schema {
         ctx = ctx.with_schema(s);
     }
-    let report = check::check(&doc, &ctx);
-    if args.json {
+    let mut report = check::check(&doc, &ctx);
+    import::apply_text_dialect_limits(&mut report, &doc, format, previous.as_ref().map(|p| p.1));
+    if doc.kind == Kind::Response && (importer || args.at.is_some()) {
+        report.results.push(import::matches_ksr(
+            &doc,
+            format,
+            request.as_ref().map(|(r, f)| (r, *f)),
+        ));
+        report.results.push(import::ksk_pinned(
+            &doc,
+            &args.ksk_tags,
+            trust_anchor.as_ref(),
+        ));
+        report
+            .results
+            .push(import::sig_window(&doc, at, min_remaining));
+    }
+    Ok(Evaluation {
+        doc,
+        format,
+        report,
+        at,
+    })
+}
+
+/// How many checks passed, failed and were skipped.
+pub fn tally(report: &Report) -> String {
+    let count = |o: Outcome| report.results.iter().filter(|r| r.outcome == o).count();
+    format!(
+        "{} passed, {} failed, {} skipped",
+        count(Outcome::Pass),
+        count(Outcome::Fail),
+        count(Outcome::Skip)
+    )
+}
+
+pub fn run(file: &Path, args: &CheckArgs, json: bool) -> Result<i32, String> {
+    let ev = evaluate(file, args)?;
+    if json {
         let out = serde_json::json!({
-            "file": args.file.display().to_string(),
-            "kind": if doc.kind == Kind::Request { "KSR" } else { "SKR" },
-            "at": format_time(at),
-            "failed": report.failed(),
-            "results": report.results,
+            "file": file.display().to_string(),
+            "kind": if ev.doc.kind == Kind::Request { "KSR" } else { "SKR" },
+            "format": ev.format,
+            "at": format_time(ev.at),
+            "failed": ev.report.failed(),
+            "results": ev.report.results,
         });
         println!(
             "{}",
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
         );
     } else {
-        for line in report.lines() {
+        for line in ev.report.lines() {
             println!("{line}");
         }
     }
-    let count = |o: Outcome| report.results.iter().filter(|r| r.outcome == o).count();
     eprintln!(
-        "ksr verify: {}: {} passed, {} failed, {} skipped",
-        args.file.display(),
-        count(Outcome::Pass),
-        count(Outcome::Fail),
-        count(Outcome::Skip)
+        "ksr verify: {} (read as {}): {}",
+        file.display(),
+        ev.describe(),
+        tally(&ev.report)
     );
-    Ok(if report.failed() {
+    Ok(if ev.report.failed() {
         EXIT_CHECK_FAILED
     } else {
         EXIT_OK

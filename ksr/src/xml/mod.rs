@@ -5,7 +5,7 @@
 //! - `read`: tree to [`Document`], checking the schema's shape and every value.
 //! - `write`: [`Document`] to bytes, the same bytes for the same document.
 
-mod dom;
+pub(crate) mod dom;
 mod read;
 mod write;
 

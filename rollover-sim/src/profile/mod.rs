@@ -25,7 +25,12 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub const ALL: [Profile; 4] = [Profile::Rfc5011, Profile::Unbound, Profile::Bind, Profile::KnotResolver];
+    pub const ALL: [Profile; 4] = [
+        Profile::Rfc5011,
+        Profile::Unbound,
+        Profile::Bind,
+        Profile::KnotResolver,
+    ];
 
     pub fn parse(s: &str) -> Result<Profile, String> {
         match s {
@@ -33,7 +38,9 @@ impl Profile {
             "unbound" => Ok(Profile::Unbound),
             "bind" => Ok(Profile::Bind),
             "knot-resolver" => Ok(Profile::KnotResolver),
-            _ => Err(format!("unknown profile {s:?}; use one of rfc5011, unbound, bind, knot-resolver")),
+            _ => Err(format!(
+                "unknown profile {s:?}; use one of rfc5011, unbound, bind, knot-resolver"
+            )),
         }
     }
     pub fn name(self) -> &'static str {
@@ -59,8 +66,11 @@ impl Profile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Params {
     pub profile: Profile,
-    /// Add hold-down (RFC: 30 days; the TTL rule still applies on top).
+    /// Add hold-down (RFC: 30 days).
     pub add_holddown: Duration,
+    /// RFC 5011 2.4.1: the hold-down is max(add_holddown, original TTL of the
+    /// first RRset with the key). Unbound uses the configured value alone.
+    pub ttl_extends_holddown: bool,
     /// Remove hold-down for revoked keys (RFC: 30 days).
     pub remove_holddown: Duration,
     /// Missing keys are dropped after this long; `None` keeps them (RFC).
@@ -124,26 +134,40 @@ impl Params {
                     .filter(|v| (1..=crate::key::MAX_KEYS as u8).contains(v))
                     .ok_or_else(|| format!("max-keys must be 1..{}, not {value:?}", crate::key::MAX_KEYS))?
             }
-            // BIND `named -T mkeytimers=H/D/M` (seconds): refresh floor, the
-            // "day" that caps retries (and x15 the queries), and the hold-down.
+            // BIND `named -T mkeytimers=H[/D[/M]]` (seconds): the refresh floor, the
+            // "day" that caps retries (x15 caps queries) and the hold-down "month".
+            // Like named: D defaults to 24 H, M to 30 D; D >= H and M >= D.
             "mkeytimers" => {
-                let parts: Vec<&str> = value.split('/').collect();
-                let nums: Result<Vec<Duration>, _> = parts.iter().map(|p| crate::clock::parse_duration(p)).collect();
-                match nums {
-                    Ok(n) if n.len() == 3 && n.iter().all(|v| *v > 0) => {
-                        self.refresh.floor = n[0];
-                        self.refresh.retry_cap = n[1];
-                        self.refresh.query_cap = 15 * n[1];
-                        self.add_holddown = n[2];
-                        self.remove_holddown = n[2];
-                    }
-                    _ => return Err(format!("mkeytimers must be H/D/M in seconds (e.g. 2/20/40), not {value:?}")),
+                let bad = || format!("mkeytimers must be H[/D[/M]] in seconds with H <= D <= M (e.g. 2/20/40), not {value:?}");
+                let n: Vec<Duration> = value
+                    .split('/')
+                    .map(|p| p.trim().parse::<Duration>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| bad())?;
+                let h = *n.first().filter(|h| **h > 0).ok_or_else(bad)?;
+                let d = n.get(1).copied().unwrap_or(24 * h);
+                let m = n.get(2).copied().unwrap_or(30 * d);
+                if n.len() > 3 || d < h || m < d {
+                    return Err(bad());
+                }
+                self.refresh.floor = h;
+                self.refresh.retry_cap = d;
+                self.refresh.query_cap = 15 * d;
+                self.add_holddown = m;
+                self.remove_holddown = m;
+            }
+            "ttl-extends-holddown" => {
+                self.ttl_extends_holddown = match value {
+                    "yes" | "true" => true,
+                    "no" | "false" => false,
+                    _ => return Err(format!("ttl-extends-holddown must be yes or no, not {value:?}")),
                 }
             }
             _ => {
                 return Err(format!(
                     "unknown timer {name:?}; known: add-holddown, remove-holddown, keep-missing, refresh-floor, \
-                     query-cap, retry-cap, refresh, jitter-percent, min-sightings, max-keys, mkeytimers"
+                     query-cap, retry-cap, refresh, jitter-percent, min-sightings, max-keys, mkeytimers, \
+                     ttl-extends-holddown"
                 ))
             }
         }
@@ -156,6 +180,7 @@ pub(crate) fn rfc_base(profile: Profile) -> Params {
     Params {
         profile,
         add_holddown: 30 * DAY,
+        ttl_extends_holddown: true,
         remove_holddown: 30 * DAY,
         keep_missing: None,
         refresh: RefreshBounds::default(),
@@ -175,8 +200,20 @@ mod tests {
     fn knobs_parse() {
         let mut p = Profile::Bind.params();
         p.set("mkeytimers", "2/20/40").unwrap();
-        assert_eq!((p.refresh.floor, p.refresh.retry_cap, p.add_holddown), (2, 20, 40));
-        assert!(p.set("mkeytimers", "2/20").is_err());
+        assert_eq!(
+            (p.refresh.floor, p.refresh.retry_cap, p.add_holddown),
+            (2, 20, 40)
+        );
+        p.set("mkeytimers", "2/20").unwrap();
+        assert_eq!(p.add_holddown, 600, "M defaults to 30 D");
+        p.set("mkeytimers", "3").unwrap();
+        assert_eq!((p.refresh.retry_cap, p.add_holddown), (72, 2160));
+        assert!(p.set("mkeytimers", "20/2/40").is_err(), "D < H");
+        assert!(p.set("mkeytimers", "0/2/40").is_err());
+        assert!(
+            p.set("mkeytimers", "2d/3/4").is_err(),
+            "plain seconds like named"
+        );
         assert!(p.set("nonsense", "1").is_err());
         p.set("keep-missing", "forever").unwrap();
         assert_eq!(p.keep_missing, None);

@@ -14,7 +14,13 @@ pub fn population(rep: &PopulationReport) -> String {
     }
     out.push('\n');
     for (i, t) in rep.times.iter().enumerate() {
-        let _ = write!(out, "{},{},{}", format_instant(*t), rep.up[i], rep.failing[i]);
+        let _ = write!(
+            out,
+            "{},{},{}",
+            format_instant(*t),
+            rep.up[i],
+            rep.failing[i]
+        );
         for k in &rep.trusting {
             let _ = write!(out, ",{}", k[i]);
         }

@@ -10,5 +10,7 @@ pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
 
 /// The check before a JSON file is renamed into place: it must parse back.
 pub fn verify(bytes: &[u8]) -> Result<(), String> {
-    serde_json::from_slice::<serde_json::Value>(bytes).map(|_| ()).map_err(|e| e.to_string())
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

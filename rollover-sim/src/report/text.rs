@@ -23,7 +23,12 @@ fn header(sc: &Scenario, out: &mut String) {
         .keys
         .keys
         .iter()
-        .map(|k| format!("{} (alg {}, tag {}, revoked tag {})", k.name, k.algorithm, k.tag, k.revoked_tag))
+        .map(|k| {
+            format!(
+                "{} (alg {}, tag {}, revoked tag {})",
+                k.name, k.algorithm, k.tag, k.revoked_tag
+            )
+        })
         .collect();
     let _ = writeln!(out, "keys: {}", keys.join("; "));
 }
@@ -33,7 +38,13 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
     header(sc, &mut out);
     let _ = writeln!(out, "publisher:");
     for s in sc.timeline.steps() {
-        let _ = writeln!(out, "  {}  {:<8} {}", format_instant(s.at), s.action.name(), sc.keys.keys[s.key].name);
+        let _ = writeln!(
+            out,
+            "  {}  {:<8} {}",
+            format_instant(s.at),
+            s.action.name(),
+            sc.keys.keys[s.key].name
+        );
     }
     for r in &rep.resolvers {
         let _ = writeln!(
@@ -43,7 +54,11 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
             r.profile,
             r.line,
             r.trusted.join(", "),
-            if r.deliberately_broken { "; has outages or attacks" } else { "" }
+            if r.deliberately_broken {
+                "; has outages or attacks"
+            } else {
+                ""
+            }
         );
         for c in &r.key_changes {
             let _ = writeln!(
@@ -67,7 +82,11 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
                     format_instant(a.at),
                     format_instant(b.at),
                     failed_fetches,
-                    if attacked > 0 { format!(", {attacked} answered by the attacker") } else { String::new() }
+                    if attacked > 0 {
+                        format!(", {attacked} answered by the attacker")
+                    } else {
+                        String::new()
+                    }
                 );
             }
             _ => {
@@ -94,7 +113,8 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
                     "  VALIDATION FAILS from {} {}",
                     format_instant(p.from),
                     match p.to {
-                        Some(t) => format!("to {} ({})", format_instant(t), format_duration(t - p.from)),
+                        Some(t) =>
+                            format!("to {} ({})", format_instant(t), format_duration(t - p.from)),
                         None => "until the end of the scenario".to_string(),
                     }
                 );
@@ -104,10 +124,17 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
     let bad = rep.unexpected_failures();
     let _ = writeln!(out);
     if bad.is_empty() {
-        let _ = writeln!(out, "result: ok: every resolver without an outage or attacker kept validating");
+        let _ = writeln!(
+            out,
+            "result: ok: every resolver without an outage or attacker kept validating"
+        );
     } else {
         let names: Vec<&str> = bad.iter().map(|r| r.name.as_str()).collect();
-        let _ = writeln!(out, "result: FAILED: resolvers without an outage or attacker lost validation: {}", names.join(", "));
+        let _ = writeln!(
+            out,
+            "result: FAILED: resolvers without an outage or attacker lost validation: {}",
+            names.join(", ")
+        );
     }
     out
 }
@@ -125,13 +152,28 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
         format_duration(rep.safety_margin),
         format_duration(rep.remove_wait)
     );
-    let _ = writeln!(out, "{:<21} {:<8} {:<12} {:<21} {:<14} {:<21} verdict", "planned", "action", "key", "earliest safe", "margin", "rule");
+    let _ = writeln!(
+        out,
+        "{:<21} {:<8} {:<12} {:<21} {:<14} {:<21} verdict",
+        "planned", "action", "key", "earliest safe", "margin", "rule"
+    );
     for s in &rep.steps {
         let (earliest, margin) = match s.earliest {
             Some(e) => (format_instant(e), format_duration(s.step.at - e)),
             None => ("never as planned".to_string(), "-".to_string()),
         };
-        let verdict = if s.safe { "ok".to_string() } else { format!("UNSAFE ({})", s.failed.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")) };
+        let verdict = if s.safe {
+            "ok".to_string()
+        } else {
+            format!(
+                "UNSAFE ({})",
+                s.failed
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         let _ = writeln!(
             out,
             "{:<21} {:<8} {:<12} {:<21} {:<14} {:<21} {}",
@@ -153,7 +195,11 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
             }
         }
     }
-    let _ = writeln!(out, "result: {}", if rep.safe() { "safe" } else { "UNSAFE" });
+    let _ = writeln!(
+        out,
+        "result: {}",
+        if rep.safe() { "safe" } else { "UNSAFE" }
+    );
     out
 }
 
@@ -161,7 +207,13 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
 pub fn timeline(sc: &Scenario, tl: &Timeline) -> String {
     let mut out = String::new();
     for v in &tl.versions {
-        let _ = writeln!(out, "{}  {}  ({})", format_instant(v.from), Timeline::describe(&sc.keys, &v.rrset), v.source);
+        let _ = writeln!(
+            out,
+            "{}  {}  ({})",
+            format_instant(v.from),
+            Timeline::describe(&sc.keys, &v.rrset),
+            v.source
+        );
     }
     out
 }

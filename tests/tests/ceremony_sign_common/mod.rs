@@ -262,3 +262,38 @@ pub fn out_dir(hsm: &Hsm, name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Knot DNS's `keymgr import-skr` into a scratch zone: an independent validator of
+/// the KSK signatures (DOMAIN.md 4: the dependable oracle). The SKR is rewritten in
+/// the Knot text dialect first. None when Knot is not installed.
+pub fn knot_import_skr(skr: &Path, zone: &str, work: &Path) -> Option<Output> {
+    if Command::new("keymgr").arg("--version").output().is_err() {
+        eprintln!("SKIP knot cross-check: keymgr (Knot DNS) not installed");
+        return None;
+    }
+    std::fs::create_dir_all(work).unwrap();
+    let d = work.display();
+    let conf = work.join("knot.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n  rundir: {d}\ndatabase:\n  storage: {d}\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    manual: on\n    offline-ksk: on\n    dnskey-ttl: 3600\n    zone-max-ttl: 3600\nzone:\n  - domain: {zone}\n    storage: {d}\n    dnssec-signing: on\n    dnssec-policy: offline\n"
+        ),
+    )
+    .unwrap();
+    let keymgr = |args: &[&str]| {
+        Command::new("keymgr")
+            .arg("-c")
+            .arg(&conf)
+            .arg(zone)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    ok(keymgr(&["generate", "ksk=no", "zsk=yes"]));
+    let doc = ksr::xml::parse_file(skr, &ksr::xml::ParseOptions { max_size: 64 << 20 }).unwrap();
+    let text = ksr::dialect::TextDocument::from_document(&doc, ksr::dialect::Flavor::Knot);
+    let knot_skr = work.join("skr.knot");
+    std::fs::write(&knot_skr, ksr::dialect::write(&text)).unwrap();
+    Some(keymgr(&["import-skr", knot_skr.to_str().unwrap()]))
+}
