@@ -14,8 +14,8 @@
 pub mod check;
 pub mod dialect;
 pub mod digest;
-pub mod export;
 pub mod dnssec;
+pub mod export;
 pub mod model;
 pub mod output;
 pub mod policy;

@@ -67,7 +67,7 @@ fn main() {
         prev = Some((n, secs));
         results.push((n, secs));
     }
-    if let Some((n, secs)) = results.iter().find(|(n, _)| *n == 1_000_000) {
+    if let Some((_, secs)) = results.iter().find(|(n, _)| *n == 1_000_000) {
         let hwm = vm_hwm_kib().unwrap_or(0);
         println!(
             "target 1M < 60 s and < 2 GiB: {} ({:.1} s, peak {:.0} MiB)",
@@ -79,6 +79,5 @@ fn main() {
             secs,
             hwm as f64 / 1024.0
         );
-        let _ = n;
     }
 }

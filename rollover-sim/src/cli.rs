@@ -1,7 +1,7 @@
 //! The command line: parse, run, print, exit code. 0 ok, 1 a check failed,
 //! 2 unusable input or usage.
 
-use crate::clock::{format_date, parse_duration, DAY};
+use crate::clock::{format_date, parse_duration};
 use crate::population::{self, Options};
 use crate::report::{self, json, text};
 use crate::scenario::Scenario;
@@ -145,9 +145,11 @@ fn execute(cli: Cli) -> Result<i32, String> {
                 indicatif::ProgressDrawTarget::stderr(),
             );
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} resolvers ({per_sec}, eta {eta})")
-                    .map_err(|e| e.to_string())?
-                    .progress_chars("=> "),
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} resolvers, eta {eta}",
+                )
+                .map_err(|e| e.to_string())?
+                .progress_chars("=> "),
             );
             let started = std::time::Instant::now();
             let rep = population::forecast(&sc, &classes, &opt, |n| bar.set_position(n));
@@ -251,6 +253,5 @@ pub fn population_text(sc: &Scenario, rep: &population::PopulationReport) -> Str
         "  failing validation               {}",
         pct(rep.failing[last], rep.up[last])
     );
-    let _ = DAY;
     out
 }

@@ -125,7 +125,7 @@ impl Agenda {
         let mut best: Option<(Instant, usize)> = None;
         for (i, s) in self.slots.iter().enumerate() {
             if let Some(t) = *s {
-                if best.is_none_or(|(bt, _)| t < bt) {
+                if best.map_or(true, |(bt, _)| t < bt) {
                     best = Some((t, i));
                 }
             }

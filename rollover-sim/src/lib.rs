@@ -6,10 +6,11 @@
 //! - [`state`], [`holddown`], [`refresh`], [`trust_point`]: RFC 5011 per key.
 //! - [`profile`]: RFC 5011 exactly, or Unbound / BIND / Knot Resolver deviations.
 //! - [`resolver`], [`attacker`]: one resolver's run as an event loop.
-//! - [`scenario`]: the TOML scenario files.
+//! - [`scenario`], [`skr`], [`error`]: the TOML scenario files, SKR replay, input errors.
+//! - [`run`]: every scenario resolver in detail.
 //! - [`plan`]: the publisher's safety rules.
 //! - [`population`]: many resolvers drawn from a mix, aggregated in time buckets.
-//! - [`report`]: text, JSON, CSV and SVG output.
+//! - [`report`]: text, JSON, CSV and SVG output; [`cli`]: the command line.
 
 pub mod attacker;
 pub mod cli;

@@ -238,7 +238,7 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
                     checks.push((Rule::AlgorithmSignatures, alg_ok.then_some(t), false));
                 }
             }
-            let fails = |e: &Option<Instant>| e.is_none_or(|e| e > t);
+            let fails = |e: &Option<Instant>| e.map_or(true, |e| e > t);
             // The deciding rule: among failures the one that lets the step happen
             // last (never = last); otherwise the timing rule that binds hardest;
             // otherwise a structural rule; otherwise none. Ties go to the later

@@ -12,7 +12,6 @@ use crate::clock::{parse_duration, Duration, Instant, DAY};
 use crate::error::{line_of, InputError};
 use crate::key::{bits, KeyMask};
 use crate::profile::{Params, Profile};
-use crate::publisher::Action;
 use crate::resolver::{simulate, Jitter, Observer, Persistence, ResolverRun};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -541,7 +540,6 @@ pub fn forecast(
             peak_share,
         });
     }
-    let _ = Action::Publish;
     PopulationReport {
         scenario: sc.path.display().to_string(),
         resolvers: opt.resolvers,

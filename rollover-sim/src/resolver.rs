@@ -135,7 +135,7 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
     agenda.set(PUBLISHER, next_version(vi));
 
     let mut oi = run.outages.partition_point(|o| o.1 <= run.start);
-    let mut up = run.outages.get(oi).is_none_or(|o| o.0 > run.start);
+    let mut up = run.outages.get(oi).map_or(true, |o| o.0 > run.start);
     // Outage edges: next start if up, else the current outage's end.
     let outage_edge = |oi: usize, up: bool| run.outages.get(oi).map(|o| if up { o.0 } else { o.1 });
     agenda.set(OUTAGE, outage_edge(oi, up));

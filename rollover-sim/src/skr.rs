@@ -100,10 +100,11 @@ fn key_index(keys: &mut KeySet, k: &ksr::Key) -> Option<usize> {
     let mut unrevoked = k.clone();
     unrevoked.flags &= !ksr::model::flags::REVOKE;
     let tag = ksr::dnssec::key_tag(&unrevoked);
-    let name = if k.key_identifier.is_empty() {
+    let taken = |n: &str| keys.keys.iter().any(|s| s.name == n);
+    let name = if k.key_identifier.is_empty() || taken(&k.key_identifier) {
         format!("KSK-{tag}")
     } else {
-        format!("{} ({tag})", k.key_identifier)
+        k.key_identifier.clone()
     };
     keys.keys
         .push(SimKey::new(&name, k.algorithm, k.public_key.clone()));

@@ -83,8 +83,14 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
             bytes.len()
         ));
     }
-    let line = |pos: usize| 1 + bytes[..pos.min(bytes.len())].iter().filter(|b| **b == b'\n').count();
-    let err = |pos: usize, element: &str, msg: String| format!("{file}:{}: {element}: {msg}", line(pos));
+    let line = |pos: usize| {
+        1 + bytes[..pos.min(bytes.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+    };
+    let err =
+        |pos: usize, element: &str, msg: String| format!("{file}:{}: {element}: {msg}", line(pos));
     let root = dom::build(bytes).map_err(|e| err(e.pos, &e.element, e.message))?;
     if root.name != "TrustAnchor" {
         return Err(err(
@@ -98,12 +104,20 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
         match found.as_slice() {
             [n] => Ok(n.text.trim().to_string()),
             [] => Err(err(parent.pos, path, format!("missing {name}"))),
-            [_, second, ..] => Err(err(second.pos, path, format!("{name} appears more than once"))),
+            [_, second, ..] => Err(err(
+                second.pos,
+                path,
+                format!("{name} appears more than once"),
+            )),
         }
     };
     let zone = one(&root, "Zone", "TrustAnchor")?;
     if zone.is_empty() || dnssec::parse_name(&normalize_domain(&zone)).is_err() {
-        return Err(err(root.pos, "TrustAnchor/Zone", format!("{zone:?} is not a zone name")));
+        return Err(err(
+            root.pos,
+            "TrustAnchor/Zone",
+            format!("{zone:?} is not a zone name"),
+        ));
     }
     let mut digests = Vec::new();
     for kd in root.children.iter().filter(|c| c.name == "KeyDigest") {
@@ -112,13 +126,27 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
             let t = one(kd, name, path)?;
             match t.parse::<u64>() {
                 Ok(v) if v <= max => Ok(v),
-                _ => Err(err(kd.pos, &format!("{path}/{name}"), format!("{t:?} is not a number up to {max}"))),
+                _ => Err(err(
+                    kd.pos,
+                    &format!("{path}/{name}"),
+                    format!("{t:?} is not a number up to {max}"),
+                )),
             }
         };
         let hex_text = one(kd, "Digest", path)?;
-        let digest = hex::decode(&hex_text)
-            .map_err(|e| err(kd.pos, &format!("{path}/Digest"), format!("malformed hex: {e}")))?;
-        let attr = |n: &str| kd.attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let digest = hex::decode(&hex_text).map_err(|e| {
+            err(
+                kd.pos,
+                &format!("{path}/Digest"),
+                format!("malformed hex: {e}"),
+            )
+        })?;
+        let attr = |n: &str| {
+            kd.attrs
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+        };
         digests.push(KeyDigest {
             id: attr("id").unwrap_or_default(),
             key_tag: num("KeyTag", 0xffff)? as u16,
@@ -130,7 +158,11 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
         });
     }
     if digests.is_empty() {
-        return Err(err(root.pos, "TrustAnchor", "no KeyDigest: nothing to pin".into()));
+        return Err(err(
+            root.pos,
+            "TrustAnchor",
+            "no KeyDigest: nothing to pin".into(),
+        ));
     }
     Ok(TrustAnchor {
         zone: normalize_domain(&zone),

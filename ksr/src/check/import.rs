@@ -124,7 +124,10 @@ pub fn apply_text_dialect_limits(
             Kind::Response => "a snapshot has no expiration of its own (only its RRSIGs do)",
         };
         for name in [timing::VALIDITY, timing::OVERLAP, timing::HORIZON] {
-            skip.push((name, format!("the {what} has no bundle expiration: {expiry}")));
+            skip.push((
+                name,
+                format!("the {what} has no bundle expiration: {expiry}"),
+            ));
         }
         if doc.kind == Kind::Request {
             skip.push((
@@ -135,7 +138,10 @@ pub fn apply_text_dialect_limits(
     }
     if let Some(p) = previous.filter(|p| p.is_text()) {
         let what = p.describe();
-        skip.push((header::ID, format!("the previous SKR is in the {what}, which has no id")));
+        skip.push((
+            header::ID,
+            format!("the previous SKR is in the {what}, which has no id"),
+        ));
         skip.push((
             chain::OVERLAP,
             format!("the previous SKR is in the {what}, which has no bundle expiration"),
@@ -176,7 +182,8 @@ fn zsk_problems(skr_slot: &str, s: &Bundle, ksr_slot: &str, k: &Bundle) -> Vec<S
         if zsks(s).any(|sz| same_dnskey(sz, kz)) {
             continue;
         }
-        let near = zsks(s).find(|sz| sz.public_key == kz.public_key && sz.algorithm == kz.algorithm);
+        let near =
+            zsks(s).find(|sz| sz.public_key == kz.public_key && sz.algorithm == kz.algorithm);
         out.push(match near {
             Some(sz) => format!(
                 "{skr_slot}: {} of KSR {ksr_slot} differs (flags {} TTL {} in the SKR, flags {} TTL {} requested)",
@@ -237,7 +244,10 @@ pub fn matches_ksr(
             let s = &skr.bundles[j];
             let skr_slot = slot_label(j, s);
             if j != i {
-                problems.push(format!("{skr_slot} answers KSR slot {} out of order", i + 1));
+                problems.push(format!(
+                    "{skr_slot} answers KSR slot {} out of order",
+                    i + 1
+                ));
             }
             if s.inception != k.inception || s.expiration != k.expiration {
                 problems.push(format!(
@@ -294,6 +304,11 @@ pub fn matches_ksr(
 
 // ---- SKR-KSK-PINNED ------------------------------------------------------
 
+/// A KSK's unrevoked identity: tag, algorithm, public key.
+type Identity = (u16, u8, Vec<u8>);
+/// How a KSK is pinned, or why it is not.
+type Pinning = Result<String, String>;
+
 /// SKR-KSK-PINNED: every KSK that signs a bundle is pinned, by its (unrevoked)
 /// key tag in `tags` or by a DS digest of `anchor`.
 pub fn ksk_pinned(skr: &Document, tags: &[u16], anchor: Option<&TrustAnchor>) -> CheckResult {
@@ -314,8 +329,7 @@ pub fn ksk_pinned(skr: &Document, tags: &[u16], anchor: Option<&TrustAnchor>) ->
         }
     }
     // Unrevoked identity -> (how it is pinned or why not, slots it signs).
-    let mut seen: BTreeMap<(u16, u8, Vec<u8>), (Result<String, String>, Vec<usize>)> =
-        BTreeMap::new();
+    let mut seen: BTreeMap<Identity, (Pinning, Vec<usize>)> = BTreeMap::new();
     for (i, b) in skr.bundles.iter().enumerate() {
         for sig in &b.signatures {
             let Some(k) = signer_of(b, sig).filter(|k| k.is_ksk()) else {
@@ -366,7 +380,10 @@ fn pin_of(
                 } else {
                     format!(" {}", d.id)
                 };
-                return Ok(format!("trust anchor KeyDigest{id}, DS digest type {}", d.digest_type));
+                return Ok(format!(
+                    "trust anchor KeyDigest{id}, DS digest type {}",
+                    d.digest_type
+                ));
             }
         }
     }
@@ -418,7 +435,10 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
             let b = &skr.bundles[i];
             let slot = slot_label(i, b);
             if b.signatures.is_empty() {
-                problems.push(format!("{slot}, in force at {}, has no signature", format_time(at)));
+                problems.push(format!(
+                    "{slot}, in force at {}, has no signature",
+                    format_time(at)
+                ));
             }
             for sig in &b.signatures {
                 if sig.inception > at || sig.expiration < at {
@@ -445,7 +465,7 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
         let next = &w[1];
         for sig in &w[0].signatures {
             let left = secs(sig.expiration, next.inception);
-            if least.map_or(true, |(l, _)| left < l) {
+            if !matches!(least, Some((l, _)) if l <= left) {
                 least = Some((left, i));
             }
             if left < min_remaining {

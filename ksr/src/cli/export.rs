@@ -9,7 +9,12 @@ use ksr::model::Kind;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(file: &Path, dialect: Dialect, out: Option<&Path>, args: &CheckArgs) -> Result<i32, String> {
+pub fn run(
+    file: &Path,
+    dialect: Dialect,
+    out: Option<&Path>,
+    args: &CheckArgs,
+) -> Result<i32, String> {
     let ev = evaluate(file, args)?;
     if ev.doc.kind != Kind::Response {
         return Err(format!(

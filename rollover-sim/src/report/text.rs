@@ -154,7 +154,7 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<21} {:<8} {:<12} {:<21} {:<14} {:<21} verdict",
+        "{:<21} {:<8} {:<16} {:<21} {:<14} {:<21} verdict",
         "planned", "action", "key", "earliest safe", "margin", "rule"
     );
     for s in &rep.steps {
@@ -176,7 +176,7 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<21} {:<8} {:<12} {:<21} {:<14} {:<21} {}",
+            "{:<21} {:<8} {:<16} {:<21} {:<14} {:<21} {}",
             format_instant(s.step.at),
             s.step.action.name(),
             s.key_name,
