@@ -46,3 +46,50 @@ pub fn check_text(bytes: &[u8], file: &str, expected: &TextDocument) -> Result<(
     }
     Ok(())
 }
+
+/// Records of a text SKR that have no place in the dialect-free document (CDS,
+/// CDNSKEY and RRSIGs over them), by snapshot: re-exporting would drop them.
+pub fn records_without_a_place(text: &TextDocument) -> Vec<String> {
+    use crate::dialect::RecordData;
+    let mut out = Vec::new();
+    for (i, snap) in text.snapshots.iter().enumerate() {
+        let kinds: Vec<String> = snap
+            .records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RecordData::Dnskey(_) => None,
+                RecordData::Rrsig(s) if s.type_covered.eq_ignore_ascii_case("DNSKEY") => None,
+                RecordData::Rrsig(s) => Some(format!("RRSIG {}", s.type_covered)),
+                RecordData::Cdnskey(_) => Some("CDNSKEY".into()),
+                RecordData::Cds { .. } => Some("CDS".into()),
+            })
+            .collect();
+        if !kinds.is_empty() {
+            out.push(format!("snapshot {}: {}", i + 1, kinds.join(", ")));
+        }
+    }
+    out
+}
+
+/// Why BIND would refuse the SKR: `rndc skr -import` wants an RRSIG by every
+/// KSK with flags 257 in a snapshot (DOMAIN.md section 4), so a KSK published
+/// ahead of signing (pre-publish) cannot go to BIND.
+pub fn bind_problems(skr: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, b) in skr.bundles.iter().enumerate() {
+        for k in b.keys.iter().filter(|k| k.flags == crate::model::flags::KSK) {
+            let signs = b
+                .signatures
+                .iter()
+                .any(|s| check::signer_of(b, s).is_some_and(|sk| sk == k));
+            if !signs {
+                out.push(format!(
+                    "{}: {} is published without an RRSIG of its own",
+                    check::slot_label(i, b),
+                    check::key_label(k)
+                ));
+            }
+        }
+    }
+    out
+}

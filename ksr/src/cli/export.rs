@@ -22,6 +22,20 @@ pub fn run(
             file.display()
         ));
     }
+    if ev.format.is_text() {
+        let options = ksr::xml::ParseOptions {
+            max_size: args.max_size,
+        };
+        let text = ksr::dialect::parse_file(file, &options).map_err(|e| e.to_string())?;
+        let dropped = ksr::export::records_without_a_place(&text);
+        if !dropped.is_empty() {
+            return Err(format!(
+                "{}: re-exporting would drop records the export does not carry ({}); give the signer this file as it is",
+                file.display(),
+                dropped.join("; ")
+            ));
+        }
+    }
     // Check lines go to stderr: stdout may be the export itself.
     for line in ev.report.lines() {
         eprintln!("{line}");
@@ -34,6 +48,16 @@ pub fn run(
             ev.report.failures().join(", ")
         );
         return Ok(EXIT_CHECK_FAILED);
+    }
+    if dialect == Dialect::Bind {
+        let problems = ksr::export::bind_problems(&ev.doc);
+        if !problems.is_empty() {
+            eprintln!(
+                "ksr export: BIND's `rndc skr -import` needs an RRSIG by every KSK with flags 257 in a snapshot; {}; nothing written",
+                problems.join("; ")
+            );
+            return Ok(EXIT_CHECK_FAILED);
+        }
     }
     let flavor = match dialect {
         Dialect::Knot => Flavor::Knot,
