@@ -77,7 +77,11 @@ pub fn records_without_a_place(text: &TextDocument) -> Vec<String> {
 pub fn bind_problems(skr: &Document) -> Vec<String> {
     let mut out = Vec::new();
     for (i, b) in skr.bundles.iter().enumerate() {
-        for k in b.keys.iter().filter(|k| k.flags == crate::model::flags::KSK) {
+        for k in b
+            .keys
+            .iter()
+            .filter(|k| k.flags == crate::model::flags::KSK)
+        {
             let signs = b
                 .signatures
                 .iter()

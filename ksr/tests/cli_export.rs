@@ -330,3 +330,167 @@ fn verify_reads_knot_text_and_reports_the_format() {
     assert!(line(&out, "SKR-SIG-WINDOW").starts_with("PASS"), "{out}");
     assert!(line(&out, "SKR-VERIFY").starts_with("PASS"), "{out}");
 }
+
+/// An operator policy that `doc` meets exactly (its own counts, ranges and algorithms).
+fn policy_meeting(doc: &ksr::model::Document) -> ksr::policy::Policy {
+    use ksr::policy::Span;
+    let b = &doc.bundles;
+    let secs = |a: time::OffsetDateTime, z: time::OffsetDateTime| (a - z).whole_seconds();
+    let span = |v: Vec<i64>| Span {
+        min: *v.iter().min().unwrap(),
+        max: *v.iter().max().unwrap(),
+    };
+    let zsks = |x: &ksr::model::Bundle| x.keys.iter().filter(|k| !k.is_ksk()).count();
+    let mut distinct: Vec<&[u8]> = b
+        .iter()
+        .flat_map(|x| x.keys.iter().filter(|k| !k.is_ksk()))
+        .map(|k| k.public_key.as_slice())
+        .collect();
+    distinct.sort();
+    distinct.dedup();
+    let mut p = ksr::policy::Policy::root();
+    p.domains = vec![doc.domain.clone()];
+    p.dnskey_ttl = b[0].keys[0].ttl;
+    p.bundle_count = b.len();
+    let cycle = secs(b[b.len() - 1].inception, b[0].inception);
+    p.cycle_duration = Span {
+        min: cycle,
+        max: cycle,
+    };
+    p.keys_per_bundle = Some(b.iter().map(zsks).collect());
+    p.distinct_keys = Some(distinct.len());
+    p.zsk_algorithms = doc.zsk_policy.algorithms.clone();
+    p.ksk_algorithms = doc.ksk_policy.as_ref().unwrap().algorithms.clone();
+    p.signature_validity = span(b.iter().map(|x| secs(x.expiration, x.inception)).collect());
+    p.validity_overlap = span(
+        b.windows(2)
+            .map(|w| secs(w[0].expiration, w[1].inception))
+            .collect(),
+    );
+    p.bundle_interval = span(
+        b.windows(2)
+            .map(|w| secs(w[1].inception, w[0].inception))
+            .collect(),
+    );
+    p
+}
+
+#[test]
+fn knot_text_skr_converts_to_bind() {
+    let src = text_data("knot-example.test.skr");
+    let (doc, _) = ksr::check::import::read_file(Path::new(&src), &Default::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, policy_meeting(&doc).to_toml()).unwrap();
+    let out = dir.path().join("example.test.bind.skr");
+    let o = ksr(&[
+        "export",
+        &src,
+        "--dialect",
+        "bind",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(read as Knot text dialect SKR)"),
+        "{}",
+        stderr(&o)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with(";; SignedKeyResponse 1.0 20261125190413 ("),
+        "{text}"
+    );
+    assert_eq!(text.matches(" IN RRSIG DNSKEY 13 2 3600 ").count(), 13);
+
+    // A Knot SKR with CDS/CDNSKEY would lose them: refused, not silently dropped.
+    let o = ksr(&[
+        "export",
+        &text_data("knot-cds-example.test.skr"),
+        "--dialect",
+        "bind",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("snapshot 1: CDS, RRSIG CDS, CDNSKEY, RRSIG CDNSKEY"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn bind_export_refuses_a_ksk_published_without_its_signature() {
+    use ksr::schema::Schema;
+    use ksr::testkit::{date, sign_skr, KsrBuilder, TestKey};
+    let b = KsrBuilder::new("example.test.", date("2030-01-01"));
+    let (c, n) = (
+        TestKey::ed25519("c").named("Kc"),
+        TestKey::ed25519("n").named("Kn"),
+    );
+    let skr = sign_skr(
+        &b.build(),
+        &Schema::builtin("pre-publish").unwrap(),
+        &c,
+        Some(&n),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prepublish.xml");
+    std::fs::write(&path, ksr::xml::write(&skr)).unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, b.policy(&[&c, &n]).to_toml()).unwrap();
+    let p = path.to_str().unwrap();
+    let pol = policy.to_str().unwrap();
+    let o = ksr(&["export", p, "--dialect", "bind", "--policy", pol]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let tn = n.ksk(172_800).key_tag;
+    assert!(
+        stderr(&o).contains(&format!("slot 2 ("))
+            && stderr(&o).contains(&format!("KSK {tn} (Kn) is published without an RRSIG")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+    // Knot takes a pre-published KSK without its signature.
+    let o = ksr(&["export", p, "--dialect", "knot", "--policy", pol]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn after_write_verification_catches_a_damaged_or_different_text() {
+    use ksr::dialect::Flavor;
+    let doc = ksr::testkit::fixture("skr-root-2017-q2-0.xml");
+    let (text, bytes) = ksr::export::to_text(&doc, Flavor::Knot).unwrap();
+    ksr::export::check_text(&bytes, "root.skr", &text).unwrap();
+
+    let s = String::from_utf8(bytes.clone()).unwrap();
+    let sig_line = s.lines().find(|l| l.contains(" RRSIG ")).unwrap();
+    let (head, sig) = sig_line.rsplit_once(' ').unwrap();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    let damaged = s.replacen(sig_line, &format!("{head} {flipped}{}", &sig[1..]), 1);
+    let e = ksr::export::check_text(damaged.as_bytes(), "root.skr", &text).unwrap_err();
+    assert!(e.contains("different document"), "{e}");
+    // Damaged consistently (the expected text too): the signature check catches it.
+    let reparsed = ksr::dialect::parse(damaged.as_bytes(), "x", &Default::default()).unwrap();
+    let e = ksr::export::check_text(damaged.as_bytes(), "root.skr", &reparsed).unwrap_err();
+    assert!(e.contains("SKR-VERIFY slot 1"), "{e}");
+
+    // Through write_verified: the target is never written.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.skr");
+    let r = ksr::output::write_verified(&target, damaged.as_bytes(), |p| {
+        ksr::export::check_text(&std::fs::read(p).unwrap(), "out.skr", &reparsed)
+    });
+    assert!(r.is_err());
+    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+    assert!(ksr::export::to_text(
+        &ksr::testkit::fixture("ksr-root-2017-q2-0.xml"),
+        Flavor::Knot
+    )
+    .is_err());
+}

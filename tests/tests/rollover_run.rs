@@ -191,6 +191,20 @@ fn root_2024_and_algorithm_roll_run_clean() {
 }
 
 #[test]
+fn root_2024_roll_uses_the_real_key_tags() {
+    // Tags are computed from the real public keys in the scenario, so they must be
+    // the ones root-anchors.xml publishes.
+    let o = std::process::Command::new(e2e::binary("rollover-sim"))
+        .arg("run")
+        .arg(e2e::workspace_root().join("rollover-sim/scenarios/root-2024-roll.toml"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("KSK-2017 (alg 8, tag 20326"), "{out}");
+    assert!(out.contains("KSK-2024 (alg 8, tag 38696"), "{out}");
+}
+
+#[test]
 fn run_is_deterministic() {
     let (_, a) = run_json("image-reset.toml");
     let (_, b) = run_json("image-reset.toml");
