@@ -48,27 +48,37 @@ pub fn check_text(bytes: &[u8], file: &str, expected: &TextDocument) -> Result<(
 }
 
 /// Records of a text SKR that have no place in the dialect-free document (CDS,
-/// CDNSKEY and RRSIGs over them), by snapshot: re-exporting would drop them.
-pub fn records_without_a_place(text: &TextDocument) -> Vec<String> {
+/// CDNSKEY and RRSIGs over them): re-exporting would drop them. None when
+/// there are none; else which types and in which snapshots.
+pub fn records_without_a_place(text: &TextDocument) -> Option<String> {
     use crate::dialect::RecordData;
-    let mut out = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut snapshots = Vec::new();
     for (i, snap) in text.snapshots.iter().enumerate() {
-        let kinds: Vec<String> = snap
-            .records
-            .iter()
-            .filter_map(|r| match &r.data {
-                RecordData::Dnskey(_) => None,
-                RecordData::Rrsig(s) if s.type_covered.eq_ignore_ascii_case("DNSKEY") => None,
-                RecordData::Rrsig(s) => Some(format!("RRSIG {}", s.type_covered)),
-                RecordData::Cdnskey(_) => Some("CDNSKEY".into()),
-                RecordData::Cds { .. } => Some("CDS".into()),
-            })
-            .collect();
-        if !kinds.is_empty() {
-            out.push(format!("snapshot {}: {}", i + 1, kinds.join(", ")));
+        let mut any = false;
+        for r in &snap.records {
+            let kind = match &r.data {
+                RecordData::Dnskey(_) => continue,
+                RecordData::Rrsig(s) if s.type_covered.eq_ignore_ascii_case("DNSKEY") => continue,
+                RecordData::Rrsig(s) => format!("RRSIG {}", s.type_covered),
+                RecordData::Cdnskey(_) => "CDNSKEY".into(),
+                RecordData::Cds { .. } => "CDS".into(),
+            };
+            kinds.insert(kind);
+            any = true;
+        }
+        if any {
+            snapshots.push((i + 1).to_string());
         }
     }
-    out
+    if kinds.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} in snapshot(s) {}",
+        kinds.into_iter().collect::<Vec<_>>().join(", "),
+        snapshots.join(",")
+    ))
 }
 
 /// Why BIND would refuse the SKR: `rndc skr -import` wants an RRSIG by every

@@ -417,7 +417,9 @@ fn knot_text_skr_converts_to_bind() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("snapshot 1: CDS, RRSIG CDS, CDNSKEY, RRSIG CDNSKEY"),
+        stderr(&o).contains(
+            "(CDNSKEY, CDS, RRSIG CDNSKEY, RRSIG CDS in snapshot(s) 1,2,3,4,5,6,7,8,9,10,11,12,13)"
+        ),
         "{}",
         stderr(&o)
     );
@@ -450,7 +452,7 @@ fn bind_export_refuses_a_ksk_published_without_its_signature() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let tn = n.ksk(172_800).key_tag;
     assert!(
-        stderr(&o).contains(&format!("slot 2 ("))
+        stderr(&o).contains("slot 2 (")
             && stderr(&o).contains(&format!("KSK {tn} (Kn) is published without an RRSIG")),
         "{}",
         stderr(&o)

@@ -27,12 +27,10 @@ pub fn run(
             max_size: args.max_size,
         };
         let text = ksr::dialect::parse_file(file, &options).map_err(|e| e.to_string())?;
-        let dropped = ksr::export::records_without_a_place(&text);
-        if !dropped.is_empty() {
+        if let Some(dropped) = ksr::export::records_without_a_place(&text) {
             return Err(format!(
-                "{}: re-exporting would drop records the export does not carry ({}); give the signer this file as it is",
-                file.display(),
-                dropped.join("; ")
+                "{}: re-exporting would drop records the export does not carry ({dropped}); give the signer this file as it is",
+                file.display()
             ));
         }
     }
