@@ -3,10 +3,12 @@
 //! - [`hsm`]: module, slot, token, session and PIN handling over `cryptoki`; keys on the token.
 //! - [`keystore`]: the narrow signing interface the signing code uses.
 //! - [`sign`]: turning a checked KSR into an SKR per a schema.
+//! - [`file`]: writing outputs through a verified temp file.
 //! - [`cli`]: the command line, thin over the above.
 
 pub mod cli;
 pub mod error;
+pub mod file;
 pub mod hsm;
 pub mod keystore;
 pub mod sign;

@@ -21,7 +21,7 @@ pub enum DnssecError {
     MalformedKey(String),
     #[error("invalid owner name {0:?}: {1}")]
     BadName(String, String),
-    #[error("signature does not verify")]
+    #[error("the signature data do not match this key and the RRset")]
     BadSignature,
     /// An RRSIG field that makes the signing data impossible to build
     /// (type covered not a record type, labels larger than the owner's).
@@ -335,7 +335,7 @@ pub fn key_size(key: &Key) -> Result<KeySize, DnssecError> {
 }
 
 /// Registered mnemonics (IANA DNS Security Algorithm Numbers).
-const ALGORITHMS: &[(u8, &str)] = &[
+pub(crate) const ALGORITHMS: &[(u8, &str)] = &[
     (1, "RSAMD5"),
     (3, "DSA"),
     (5, "RSASHA1"),

@@ -4,6 +4,8 @@
 //! Durations are written as xsd:duration strings (`P21D`, `PT0S`), algorithms by
 //! mnemonic (`RSASHA256`) or number (`8`). See `ksr/policies/cctld-example.toml`.
 
+// Algorithm mnemonics: one table for the whole crate (IANA registry).
+use crate::dnssec::ALGORITHMS as ALGORITHM_NAMES;
 use crate::model::{AlgorithmParams, AlgorithmPolicy, Seconds};
 use crate::schema::Schema;
 use crate::timefmt;
@@ -177,22 +179,6 @@ pub fn normalize_domain(name: &str) -> String {
         format!("{lower}.")
     }
 }
-
-/// DNSSEC algorithm mnemonics (IANA registry) this toolkit knows by name.
-const ALGORITHM_NAMES: &[(u8, &str)] = &[
-    (1, "RSAMD5"),
-    (3, "DSA"),
-    (5, "RSASHA1"),
-    (6, "DSA-NSEC3-SHA1"),
-    (7, "RSASHA1-NSEC3-SHA1"),
-    (8, "RSASHA256"),
-    (10, "RSASHA512"),
-    (12, "ECC-GOST"),
-    (13, "ECDSAP256SHA256"),
-    (14, "ECDSAP384SHA384"),
-    (15, "ED25519"),
-    (16, "ED448"),
-];
 
 /// Algorithms that must never be used for new keys (RFC 8624).
 pub const DEPRECATED_ALGORITHMS: &[u8] = &[1, 3, 5, 6, 7, 12];

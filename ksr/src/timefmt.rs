@@ -56,7 +56,9 @@ fn split_zone(s: &str) -> (&str, &str) {
         return (body, "Z");
     }
     // A zone is the last 6 chars "+hh:mm"/"-hh:mm", placed after the time part.
-    if s.len() > 6 {
+    // Byte arithmetic on user text: only split on a character boundary, or a
+    // multi-byte character near the end would panic here.
+    if s.len() > 6 && s.is_char_boundary(s.len() - 6) {
         let (body, zone) = s.split_at(s.len() - 6);
         let zb = zone.as_bytes();
         if (zb[0] == b'+' || zb[0] == b'-') && zb[3] == b':' && body.contains('T') {

@@ -226,7 +226,12 @@ fn verify_with_every_importer_check_on_the_real_pair() {
     ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.lines().all(|l| l.starts_with("PASS ")), "{out}");
+    // All pass but the two checks that belong to the KSR (they skip, saying why).
+    for l in out.lines() {
+        let ksr_only =
+            l.starts_with("SKIP KSR-BUNDLE-POP ") || l.starts_with("SKIP KSR-POLICY-SIG-HORIZON ");
+        assert!(l.starts_with("PASS ") || ksr_only, "{out}");
+    }
     for name in ["SKR-MATCHES-KSR", "SKR-KSK-PINNED", "SKR-SIG-WINDOW"] {
         assert!(line(&out, name).starts_with("PASS"), "{out}");
     }

@@ -129,6 +129,10 @@ fn execute(cli: Cli) -> Result<i32, String> {
                 Some(p) => population::load_mix(p).map_err(|e| e.to_string())?,
                 None => population::default_mix(),
             };
+            population::check_mix(&classes, &sc).map_err(|e| match &mix {
+                Some(p) => format!("{}: {e}", p.display()),
+                None => e,
+            })?;
             if sc.population.trusted == 0 {
                 return Err(format!("{}: the first RRset has no signer, so population resolvers would trust nothing; set [population] trusted", scenario.display()));
             }

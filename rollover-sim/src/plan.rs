@@ -16,7 +16,7 @@
 //! addWait = addHoldDown + sigExpirationTimeRemaining + activeRefresh + activeRefreshOffset + safetyMargin.
 //! The removal of a revoked key waits the same way with the remove hold-down.
 
-use crate::clock::{Duration, Instant, DAY};
+use crate::clock::{Duration, Instant};
 use crate::key::{bits, KeyMask, KeySet};
 use crate::publisher::{Action, Step, Timeline};
 use crate::refresh::{query_interval, retry_interval, RefreshBounds};
@@ -52,19 +52,62 @@ impl PlanParams {
     pub fn safety(&self) -> Duration {
         self.safety_margin.unwrap_or(2 * self.retry())
     }
-    fn offset(&self, holddown: Duration) -> Duration {
-        let r = self.active_refresh();
-        (r - holddown % r) % r
+    /// The terms of a wait that starts with `holddown`.
+    fn terms(&self, holddown: Duration) -> WaitTerms {
+        let refresh = self.active_refresh();
+        WaitTerms {
+            holddown,
+            // Worst case: the last RRSIG made before the change has its full validity left.
+            sig_expiration_remaining: self.validity,
+            active_refresh: refresh,
+            // From the hold-down's end to the resolver's next refresh.
+            active_refresh_offset: (refresh - holddown % refresh) % refresh,
+            safety_margin: self.safety(),
+        }
+    }
+    /// Terms of the wait between publishing a key and relying on it alone; the
+    /// hold-down is max(add hold-down, TTL) (RFC 5011 2.4.1).
+    pub fn add_terms(&self) -> WaitTerms {
+        self.terms(self.add_holddown.max(self.ttl))
+    }
+    /// Terms of the wait between revoking a key and removing it.
+    pub fn remove_terms(&self) -> WaitTerms {
+        self.terms(self.remove_holddown)
     }
     /// Wait between publishing a key and relying on it alone.
     pub fn add_wait(&self) -> Duration {
-        let hd = self.add_holddown.max(self.ttl);
-        hd + self.validity + self.active_refresh() + self.offset(hd) + self.safety()
+        self.add_terms().total()
     }
     /// Wait between revoking a key and removing it.
     pub fn remove_wait(&self) -> Duration {
-        let hd = self.remove_holddown;
-        hd + self.validity + self.active_refresh() + self.offset(hd) + self.safety()
+        self.remove_terms().total()
+    }
+}
+
+/// The terms of a publisher wait, named as in
+/// draft-ietf-dnsop-rfc5011-security-considerations, so a report can show the sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WaitTerms {
+    /// addHoldDownTime (or the remove hold-down for a removal).
+    pub holddown: Duration,
+    /// sigExpirationTimeRemaining: how long a replayed RRset from before the
+    /// change still validates; bounded by the RRSIG validity.
+    pub sig_expiration_remaining: Duration,
+    /// activeRefresh: RFC 5011 2.3 query interval.
+    pub active_refresh: Duration,
+    /// activeRefreshOffset: from the hold-down's end to the next refresh.
+    pub active_refresh_offset: Duration,
+    /// safetyMargin: 2 x retryTime unless the scenario sets it.
+    pub safety_margin: Duration,
+}
+
+impl WaitTerms {
+    pub fn total(&self) -> Duration {
+        self.holddown
+            + self.sig_expiration_remaining
+            + self.active_refresh
+            + self.active_refresh_offset
+            + self.safety_margin
     }
 }
 
@@ -139,8 +182,10 @@ pub struct PlanReport {
     pub params: PlanParams,
     pub add_wait: Duration,
     pub remove_wait: Duration,
-    pub active_refresh: Duration,
-    pub safety_margin: Duration,
+    pub add_terms: WaitTerms,
+    pub remove_terms: WaitTerms,
+    /// retryTime (RFC 5011 2.3) for a fresh RRSIG: the default safety margin is twice this.
+    pub retry: Duration,
     pub steps: Vec<StepVerdict>,
 }
 
@@ -148,6 +193,36 @@ impl PlanReport {
     pub fn safe(&self) -> bool {
         self.steps.iter().all(|s| s.safe)
     }
+}
+
+/// One rule applied to one step: (rule, earliest time the rule allows the step
+/// or `None` for never, whether the rule is about timing).
+type Check = (Rule, Option<Instant>, bool);
+
+/// The verdict on a step planned at `t`: the deciding rule with its earliest
+/// time, and every rule that fails (the deciding one first, empty when safe).
+/// The deciding rule: among failures the one that lets the step happen last
+/// (never = last); otherwise the timing rule that binds hardest; otherwise a
+/// structural rule; otherwise none. Ties go to the later (more specific) rule.
+fn decide(checks: &[Check], t: Instant) -> (Rule, Option<Instant>, Vec<Rule>) {
+    let fails = |c: &&Check| c.1.map_or(true, |e| e > t);
+    // `Instant::MIN` (an initial anchor, trusted from the start) still ranks
+    // above "no time at all" so a timing rule wins over a structural one.
+    let latest = |it: &mut dyn Iterator<Item = &Check>| {
+        it.max_by_key(|(_, e, _)| e.map_or(Instant::MAX, |e| e.max(Instant::MIN + 1)))
+            .map(|(r, e, _)| (*r, *e))
+    };
+    let (rule, earliest) = latest(&mut checks.iter().filter(fails))
+        .or_else(|| latest(&mut checks.iter().filter(|c| c.2)))
+        .or_else(|| checks.first().map(|c| (c.0, c.1)))
+        .unwrap_or((Rule::NoConstraint, Some(t)));
+    let mut failed: Vec<Rule> = Vec::new();
+    let failing: Vec<Rule> = checks.iter().filter(fails).map(|c| c.0).collect();
+    if !failing.is_empty() {
+        failed.push(rule);
+        failed.extend(failing.into_iter().filter(|r| *r != rule));
+    }
+    (rule, earliest, failed)
 }
 
 pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanReport {
@@ -205,7 +280,7 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
         for s in here {
             let t = s.at;
             // (rule, earliest safe time or None for never, whether the rule is about timing)
-            let mut checks: Vec<(Rule, Option<Instant>, bool)> = Vec::new();
+            let mut checks: Vec<Check> = Vec::new();
             if Some(t) == first_at {
                 checks.push((Rule::Initial, Some(t), false));
             } else {
@@ -238,34 +313,7 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
                     checks.push((Rule::AlgorithmSignatures, alg_ok.then_some(t), false));
                 }
             }
-            let fails = |e: &Option<Instant>| e.map_or(true, |e| e > t);
-            // The deciding rule: among failures the one that lets the step happen
-            // last (never = last); otherwise the timing rule that binds hardest;
-            // otherwise a structural rule; otherwise none. Ties go to the later
-            // (more specific) rule.
-            let latest = |it: &mut dyn Iterator<Item = &(Rule, Option<Instant>, bool)>| {
-                it.max_by_key(|(_, e, _)| {
-                    e.map_or(Instant::MAX, |e| {
-                        if e == Instant::MIN {
-                            Instant::MIN + 1
-                        } else {
-                            e
-                        }
-                    })
-                })
-                .map(|(r, e, _)| (*r, *e))
-            };
-            let (rule, earliest) = latest(&mut checks.iter().filter(|c| fails(&c.1)))
-                .or_else(|| latest(&mut checks.iter().filter(|c| c.2)))
-                .or_else(|| checks.first().map(|c| (c.0, c.1)))
-                .unwrap_or((Rule::NoConstraint, Some(t)));
-            let failed_checks: Vec<Rule> =
-                checks.iter().filter(|c| fails(&c.1)).map(|c| c.0).collect();
-            let mut failed: Vec<Rule> = vec![];
-            if !failed_checks.is_empty() {
-                failed.push(rule);
-                failed.extend(failed_checks.iter().copied().filter(|r| *r != rule));
-            }
+            let (rule, earliest, failed) = decide(&checks, t);
             let earliest = earliest.map(|e| {
                 if e == Instant::MIN {
                     t.min(first_at.unwrap_or(t))
@@ -287,21 +335,17 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
         params: *params,
         add_wait,
         remove_wait,
-        active_refresh: params.active_refresh(),
-        safety_margin: params.safety(),
+        add_terms: params.add_terms(),
+        remove_terms: params.remove_terms(),
+        retry: params.retry(),
         steps: out,
     }
-}
-
-/// Days, for messages.
-pub fn days(d: Duration) -> f64 {
-    d as f64 / DAY as f64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::HOUR;
+    use crate::clock::{DAY, HOUR};
     use crate::key::SimKey;
     use crate::publisher::Event;
 
@@ -340,6 +384,16 @@ mod tests {
         assert_eq!(p.active_refresh(), DAY);
         assert_eq!(p.retry(), 2 * DAY / 10);
         // 30 + 21 + 1 + 0 + 9.6 h
+        assert_eq!(
+            p.add_terms(),
+            WaitTerms {
+                holddown: 30 * DAY,
+                sig_expiration_remaining: 21 * DAY,
+                active_refresh: DAY,
+                active_refresh_offset: 0,
+                safety_margin: 2 * (2 * DAY / 10),
+            }
+        );
         assert_eq!(p.add_wait(), 52 * DAY + 9 * HOUR + 36 * 60);
         assert_eq!(p.remove_wait(), p.add_wait());
     }
@@ -349,10 +403,62 @@ mod tests {
         let mut p = PlanParams::for_trust_point(2 * DAY, 21 * DAY);
         p.add_holddown = 30 * DAY + 6 * HOUR;
         p.safety_margin = Some(0);
+        // Refreshes every day from the first sighting: the first one at or after
+        // the hold-down's end is 18 hours after it.
+        assert_eq!(p.add_terms().active_refresh_offset, 18 * HOUR);
         assert_eq!(
             p.add_wait(),
             30 * DAY + 6 * HOUR + 21 * DAY + DAY + 18 * HOUR
         );
+        // A TTL longer than the hold-down replaces it (RFC 5011 2.4.1).
+        p.ttl = 40 * DAY;
+        assert_eq!(p.add_terms().holddown, 40 * DAY);
+        assert_eq!(p.remove_terms().holddown, 30 * DAY);
+    }
+
+    /// The plan of a timeline with root parameters (TTL 2 days, 21-day RRSIGs).
+    fn root_check(t: &Timeline, algs: &[u8]) -> PlanReport {
+        check(
+            t,
+            &keys(algs),
+            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
+        )
+    }
+
+    #[test]
+    fn the_deciding_rule_is_the_failure_that_binds_last() {
+        let t = 100;
+        // Two failures: the later one decides, "never" is latest of all.
+        let (r, e, f) = decide(
+            &[
+                (Rule::AddWait, Some(150), true),
+                (Rule::RevokeAfterTrust, Some(200), true),
+            ],
+            t,
+        );
+        assert_eq!((r, e), (Rule::RevokeAfterTrust, Some(200)));
+        assert_eq!(f, vec![Rule::RevokeAfterTrust, Rule::AddWait]);
+        let (r, e, _) = decide(
+            &[
+                (Rule::AddWait, Some(150), true),
+                (Rule::AlgorithmSignatures, None, false),
+            ],
+            t,
+        );
+        assert_eq!((r, e), (Rule::AlgorithmSignatures, None));
+        // Nothing fails: the timing rule that binds hardest is shown, safe.
+        let (r, e, f) = decide(
+            &[
+                (Rule::FiveKeys, Some(t), false),
+                (Rule::AddWait, Some(60), true),
+                (Rule::RemoveWait, Some(80), true),
+            ],
+            t,
+        );
+        assert_eq!((r, e, f), (Rule::RemoveWait, Some(80), vec![]));
+        // Exactly at the earliest time is safe.
+        assert!(decide(&[(Rule::AddWait, Some(t), true)], t).2.is_empty());
+        assert_eq!(decide(&[], t), (Rule::NoConstraint, Some(t), vec![]));
     }
 
     use Action::*;
@@ -368,11 +474,7 @@ mod tests {
             (200, Revoke, 0),
             (260, Remove, 0),
         ]);
-        let r = check(
-            &t,
-            &keys(&[8, 8]),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        );
+        let r = root_check(&t, &[8, 8]);
         assert!(r.safe(), "{:#?}", r.steps);
     }
 
@@ -385,11 +487,7 @@ mod tests {
             (40, Sign, 1),
             (40, Unsign, 0),
         ]);
-        let r = check(
-            &t,
-            &keys(&[8, 8]),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        );
+        let r = root_check(&t, &[8, 8]);
         assert!(!r.safe());
         let bad: Vec<_> = r.steps.iter().filter(|s| !s.safe).collect();
         assert!(bad.iter().all(|s| s.rule == Rule::AddWait));
@@ -405,11 +503,7 @@ mod tests {
             (10, Sign, 1),
             (30, Revoke, 0),
         ]);
-        let r = check(
-            &t,
-            &keys(&[8, 8]),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        );
+        let r = root_check(&t, &[8, 8]);
         let rev = r.steps.iter().find(|s| s.step.action == Revoke).unwrap();
         assert!(!rev.safe);
         assert!(rev.failed.contains(&Rule::RevokeAfterTrust));
@@ -426,11 +520,7 @@ mod tests {
             (200, Revoke, 0),
             (210, Remove, 0),
         ]);
-        let r = check(
-            &t,
-            &keys(&[8, 8]),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        );
+        let r = root_check(&t, &[8, 8]);
         let rm = r.steps.iter().find(|s| s.step.action == Remove).unwrap();
         assert_eq!((rm.safe, rm.rule), (false, Rule::RemoveWait));
     }
@@ -438,11 +528,7 @@ mod tests {
     #[test]
     fn unsigned_new_algorithm_fails_algorithm_signatures() {
         let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1)]);
-        let r = check(
-            &t,
-            &keys(&[8, 13]),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        );
+        let r = root_check(&t, &[8, 13]);
         let p = r
             .steps
             .iter()
@@ -465,11 +551,7 @@ mod tests {
             (1, Publish, 4),
             (2, Publish, 5),
         ]);
-        let r = check(
-            &t,
-            &keys(&[8; 6]),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        );
+        let r = root_check(&t, &[8; 6]);
         assert!(r
             .steps
             .iter()

@@ -20,6 +20,24 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use toml::Spanned;
 
+/// Mix defaults when a class does not say: a weekly image restart (the
+/// field failure DOMAIN.md describes), and outages from a day to 400 days
+/// (long enough to span a whole hold-down and switch).
+pub const DEFAULT_RESET_EVERY: Duration = 7 * DAY;
+pub const DEFAULT_OUTAGE_MIN: Duration = DAY;
+pub const DEFAULT_OUTAGE_MAX: Duration = 400 * DAY;
+
+/// Restarts drawn per resolver are kept on the stack; a mix that would need
+/// more over the scenario is refused (see [`check_mix`]).
+pub const MAX_RESTARTS: usize = 64;
+
+/// Resolvers a worker simulates between progress updates.
+const PROGRESS_BATCH: u64 = 1024;
+
+/// Odd 64-bit multiplier (an MCG constant) that spreads resolver indices over
+/// the seed space, so neighbouring resolvers get unrelated random streams.
+const INDEX_MIX: u64 = 0xD6E8_FEB8_6659_FD93;
+
 /// One kind of resolver in the mix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Class {
@@ -78,10 +96,10 @@ pub fn default_mix() -> Vec<Class> {
         params: profile.params(),
         read_only: 0.01,
         image_reset: 0.005,
-        reset_every: 7 * DAY,
+        reset_every: DEFAULT_RESET_EVERY,
         outage: 0.05,
-        outage_min: DAY,
-        outage_max: 400 * DAY,
+        outage_min: DEFAULT_OUTAGE_MIN,
+        outage_max: DEFAULT_OUTAGE_MAX,
         restarts_per_year: 4.0,
         clock_skew_max: 0,
     };
@@ -137,10 +155,10 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
             params,
             read_only: r.read_only,
             image_reset: r.image_reset,
-            reset_every: dur(&r.reset_every, 7 * DAY)?,
+            reset_every: dur(&r.reset_every, DEFAULT_RESET_EVERY)?,
             outage: r.outage,
-            outage_min: dur(&r.outage_min, DAY)?,
-            outage_max: dur(&r.outage_max, 400 * DAY)?,
+            outage_min: dur(&r.outage_min, DEFAULT_OUTAGE_MIN)?,
+            outage_max: dur(&r.outage_max, DEFAULT_OUTAGE_MAX)?,
             restarts_per_year: r.restarts_per_year.max(0.0),
             clock_skew_max: dur(&r.clock_skew_max, 0)?.abs(),
         };
@@ -316,7 +334,7 @@ struct Drawn {
     start: Instant,
     outages: [(Instant, Instant); 1],
     n_outages: usize,
-    restarts: [Instant; 16],
+    restarts: [Instant; MAX_RESTARTS],
     n_restarts: usize,
     persistence: Persistence,
     skew: Duration,
@@ -336,7 +354,7 @@ fn uniform(r: &mut Jitter, lo: i64, hi: i64) -> i64 {
 }
 
 fn draw(index: u64, seed: u64, classes: &[Class], cum: &[f64], sc: &Scenario) -> Drawn {
-    let mut r = Jitter::new(seed ^ index.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+    let mut r = Jitter::new(seed ^ index.wrapping_mul(INDEX_MIX));
     r.next_u64();
     let x = unit(&mut r) * cum.last().copied().unwrap_or(1.0);
     let class = cum.partition_point(|c| *c <= x).min(classes.len() - 1);
@@ -348,7 +366,7 @@ fn draw(index: u64, seed: u64, classes: &[Class], cum: &[f64], sc: &Scenario) ->
         start,
         outages: [(0, 0)],
         n_outages: 0,
-        restarts: [0; 16],
+        restarts: [0; MAX_RESTARTS],
         n_restarts: 0,
         persistence: Persistence::Normal,
         skew: 0,
@@ -372,7 +390,8 @@ fn draw(index: u64, seed: u64, classes: &[Class], cum: &[f64], sc: &Scenario) ->
     if unit(&mut r) < expect.fract() {
         n += 1;
     }
-    n = n.min(16);
+    // check_mix keeps the expectation within MAX_RESTARTS; the rounding up cannot pass it.
+    n = n.min(MAX_RESTARTS);
     for i in 0..n {
         d.restarts[i] = uniform(&mut r, start, sc.end);
     }
@@ -382,6 +401,23 @@ fn draw(index: u64, seed: u64, classes: &[Class], cum: &[f64], sc: &Scenario) ->
         d.skew = uniform(&mut r, -c.clock_skew_max, c.clock_skew_max);
     }
     d
+}
+
+/// Refuses a mix whose restart rate cannot be simulated over this scenario:
+/// more than [`MAX_RESTARTS`] expected restarts per resolver.
+pub fn check_mix(classes: &[Class], sc: &Scenario) -> Result<(), String> {
+    let years = (sc.end - sc.population.start_from) as f64 / (365.25 * DAY as f64);
+    for c in classes {
+        let expect = c.restarts_per_year * years;
+        if expect.ceil() > MAX_RESTARTS as f64 {
+            return Err(format!(
+                "class {:?}: restarts-per-year {} gives {:.0} restarts per resolver over the scenario; \
+                 at most {MAX_RESTARTS} are simulated, so lower it or shorten the scenario",
+                c.name, c.restarts_per_year, expect
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Sample times: every `step` from start to end, plus every publisher change.
@@ -400,6 +436,61 @@ pub fn sample_times(sc: &Scenario, step: Duration) -> Vec<Instant> {
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// For each publisher change (changes at the same instant together): resolvers
+/// failing right after it, and the most failing at any sample until the next one.
+fn event_shares(
+    sc: &Scenario,
+    samples: &[Instant],
+    up: &[i64],
+    failing: &[i64],
+) -> Vec<EventShare> {
+    let steps = sc.timeline.steps();
+    let mut out: Vec<EventShare> = Vec::new();
+    let mut i = 0;
+    while i < steps.len() {
+        let t = steps[i].at;
+        let mut desc = Vec::new();
+        while i < steps.len() && steps[i].at == t {
+            desc.push(format!(
+                "{} {}",
+                steps[i].action.name(),
+                sc.keys.keys[steps[i].key].name
+            ));
+            i += 1;
+        }
+        if t < sc.start || t > sc.end {
+            continue;
+        }
+        let next = steps.get(i).map(|s| s.at).unwrap_or(sc.end + 1);
+        let si = samples.partition_point(|s| *s < t);
+        let sj = samples.partition_point(|s| *s < next);
+        let share = |n: i64, j: usize| {
+            if up[j] > 0 {
+                n as f64 / up[j] as f64
+            } else {
+                0.0
+            }
+        };
+        let (mut peak, mut peak_share) = (0, 0.0);
+        let until = sj.max(si + 1).min(samples.len());
+        for (j, f) in failing.iter().enumerate().take(until).skip(si) {
+            if *f > peak {
+                peak = *f;
+                peak_share = share(*f, j);
+            }
+        }
+        out.push(EventShare {
+            at: t,
+            step: desc.join(", "),
+            failing: failing[si],
+            failing_share: share(failing[si], si),
+            peak_failing: peak,
+            peak_share,
+        });
+    }
+    out
 }
 
 /// Runs the forecast. `progress` is called from the calling thread with the
@@ -449,8 +540,8 @@ pub fn forecast(
                         tally.cur_anchors = 0;
                         tally.class_counts[d.class] += 1;
                         tally.events += simulate(&run, &sc.timeline, &mut tally);
-                        if (i - lo) % 1024 == 1023 {
-                            done.fetch_add(1024, Ordering::Relaxed);
+                        if (i - lo) % PROGRESS_BATCH == PROGRESS_BATCH - 1 {
+                            done.fetch_add(PROGRESS_BATCH, Ordering::Relaxed);
                         }
                     }
                     tally
@@ -495,51 +586,7 @@ pub fn forecast(
         .filter(|s| s.counts.iter().any(|c| *c != 0))
         .collect();
     signals.sort_by(|a, b| a.label.cmp(&b.label));
-    // Failing right after each publisher change, and the peak until the next one.
-    let steps = sc.timeline.steps();
-    let mut at_events: Vec<EventShare> = Vec::new();
-    let mut i = 0;
-    while i < steps.len() {
-        let t = steps[i].at;
-        let mut desc = Vec::new();
-        while i < steps.len() && steps[i].at == t {
-            desc.push(format!(
-                "{} {}",
-                steps[i].action.name(),
-                sc.keys.keys[steps[i].key].name
-            ));
-            i += 1;
-        }
-        if t < sc.start || t > sc.end {
-            continue;
-        }
-        let next = steps.get(i).map(|s| s.at).unwrap_or(sc.end + 1);
-        let si = samples.partition_point(|s| *s < t);
-        let sj = samples.partition_point(|s| *s < next);
-        let share = |n: i64, j: usize| {
-            if up[j] > 0 {
-                n as f64 / up[j] as f64
-            } else {
-                0.0
-            }
-        };
-        let (mut peak, mut peak_share) = (0, 0.0);
-        let until = sj.max(si + 1).min(samples.len());
-        for (j, f) in failing.iter().enumerate().take(until).skip(si) {
-            if *f > peak {
-                peak = *f;
-                peak_share = share(*f, j);
-            }
-        }
-        at_events.push(EventShare {
-            at: t,
-            step: desc.join(", "),
-            failing: failing[si],
-            failing_share: share(failing[si], si),
-            peak_failing: peak,
-            peak_share,
-        });
-    }
+    let at_events = event_shares(sc, &samples, &up, &failing);
     PopulationReport {
         scenario: sc.path.display().to_string(),
         resolvers: opt.resolvers,
@@ -720,6 +767,19 @@ start-to = "2017-08-01"
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&c).unwrap()
         );
+    }
+
+    #[test]
+    fn too_many_restarts_are_refused_not_truncated() {
+        let sc = scenario();
+        let mut c = clean(Profile::Rfc5011);
+        // The scenario spans 8 months: 90 a year is about 60 restarts.
+        c.restarts_per_year = 90.0;
+        assert!(check_mix(&[c.clone()], &sc).is_ok());
+        c.restarts_per_year = 120.0;
+        let e = check_mix(&[c.clone()], &sc).unwrap_err();
+        assert!(e.contains("at most 64"), "{e}");
+        assert!(check_mix(&default_mix(), &sc).is_ok());
     }
 
     #[test]

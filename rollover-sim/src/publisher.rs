@@ -84,6 +84,15 @@ impl Action {
     }
 }
 
+/// A publisher event that cannot happen in the RRset as it stands then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventError {
+    /// Index of the event in the slice given to [`Timeline::from_events`].
+    pub index: usize,
+    /// What is wrong, e.g. "a key must be published before it signs".
+    pub message: String,
+}
+
 /// One publisher event as a scenario states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -121,16 +130,17 @@ pub struct Timeline {
 impl Timeline {
     /// Builds the timeline from events. Signatures are made whenever the RRset
     /// changes and again every `resign_every`, each valid for `validity`.
-    /// Errors name the event's source.
+    /// An error names the offending event by its index in `events`.
     pub fn from_events(
         events: &[Event],
         ttl: Duration,
         validity: Duration,
         resign_every: Duration,
         end: Instant,
-    ) -> Result<Timeline, String> {
-        let mut events = events.to_vec();
-        events.sort_by_key(|e| e.at);
+    ) -> Result<Timeline, EventError> {
+        // Stable: events at the same time apply in the order they are written.
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|i| events[*i].at);
         let mut versions: Vec<Version> = Vec::new();
         let mut cur = Rrset {
             ttl,
@@ -139,7 +149,7 @@ impl Timeline {
         let mut last_signed: Option<Instant> = None;
         let mut i = 0;
         loop {
-            let next_event = events.get(i).map(|e| e.at);
+            let next_event = order.get(i).map(|e| events[*e].at);
             let next_resign = last_signed
                 .map(|t| t + resign_every)
                 .filter(|_| resign_every > 0);
@@ -154,10 +164,13 @@ impl Timeline {
             }
             let mut source = String::from("re-sign");
             let mut sources = Vec::new();
-            while i < events.len() && events[i].at == t {
-                let e = &events[i];
+            while i < order.len() && events[order[i]].at == t {
+                let e = &events[order[i]];
                 let bit: KeyMask = 1 << e.key;
-                let err = |why: &str| format!("{}: {} {}: {why}", e.source, e.action.name(), e.key);
+                let err = |why: &str| EventError {
+                    index: order[i],
+                    message: why.to_string(),
+                };
                 match e.action {
                     Action::Publish => {
                         if cur.published & bit != 0 {
@@ -330,8 +343,29 @@ mod tests {
 
     #[test]
     fn signing_before_publishing_is_refused() {
-        let err = Timeline::from_events(&[ev(0, Action::Sign, 0)], 1, 1, 0, 1).unwrap_err();
-        assert!(err.contains("published before it signs"), "{err}");
+        let err = Timeline::from_events(
+            &[ev(0, Action::Publish, 1), ev(0, Action::Sign, 0)],
+            1,
+            1,
+            0,
+            1,
+        )
+        .unwrap_err();
+        assert_eq!(err.index, 1, "names the offending event");
+        assert!(err.message.contains("published before it signs"), "{err:?}");
+        let err = Timeline::from_events(
+            &[ev(5, Action::Publish, 0), ev(0, Action::Publish, 0)],
+            1,
+            1,
+            0,
+            10,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.index, err.message.as_str()),
+            (0, "the key is already published"),
+            "the later event is the one at fault, whatever the file order"
+        );
     }
 
     #[test]

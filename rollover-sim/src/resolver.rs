@@ -262,6 +262,13 @@ mod tests {
         }
     }
 
+    /// Simulates `run` over `tl`, recording everything.
+    fn log_of(run: &ResolverRun, tl: &Timeline) -> Log {
+        let mut log = Log::default();
+        simulate(run, tl, &mut log);
+        log
+    }
+
     /// Old key 0 signing from day 0; key 1 published day 10, signs alone from `switch`.
     fn roll(switch: i64) -> Timeline {
         let ev = |d: i64, action, key| Event {
@@ -304,8 +311,7 @@ mod tests {
     #[test]
     fn online_resolver_follows_the_roll() {
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
-        simulate(&base(&p), &roll(100), &mut log);
+        let log = log_of(&base(&p), &roll(100));
         assert!(log.failing.is_empty(), "{:?}", log.failing);
         assert_eq!(log.changes[0], (10 * DAY, 1, KeyState::AddPend));
         assert_eq!(log.changes[1], (40 * DAY, 1, KeyState::Valid));
@@ -316,15 +322,13 @@ mod tests {
     #[test]
     fn resolver_down_across_the_switch_fails_on_return() {
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
         let outages = [(5 * DAY, 120 * DAY)];
-        simulate(
+        let log = log_of(
             &ResolverRun {
                 outages: &outages,
                 ..base(&p)
             },
             &roll(100),
-            &mut log,
         );
         assert_eq!(log.failing, vec![(120 * DAY, true)]);
         assert!(log.changes.is_empty());
@@ -333,15 +337,13 @@ mod tests {
     #[test]
     fn resolver_down_across_the_switch_after_trusting_is_fine() {
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
         let outages = [(60 * DAY, 120 * DAY)];
-        simulate(
+        let log = log_of(
             &ResolverRun {
                 outages: &outages,
                 ..base(&p)
             },
             &roll(100),
-            &mut log,
         );
         assert!(log.failing.is_empty());
     }
@@ -349,26 +351,24 @@ mod tests {
     #[test]
     fn read_only_state_loses_the_new_key_on_restart() {
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
         let restarts = [150 * DAY];
         let run = ResolverRun {
             restarts: &restarts,
             persistence: Persistence::ReadOnly,
             ..base(&p)
         };
-        simulate(&run, &roll(100), &mut log);
+        let log = log_of(&run, &roll(100));
         assert_eq!(log.failing, vec![(150 * DAY, true)]);
     }
 
     #[test]
     fn weekly_image_reset_never_completes_the_holddown() {
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
         let run = ResolverRun {
             persistence: Persistence::ResetEvery(7 * DAY),
             ..base(&p)
         };
-        simulate(&run, &roll(100), &mut log);
+        let log = log_of(&run, &roll(100));
         assert!(!log.changes.iter().any(|c| c.2 == KeyState::Valid));
         assert_eq!(log.failing, vec![(100 * DAY, true)]);
     }
@@ -376,20 +376,18 @@ mod tests {
     #[test]
     fn failed_fetches_retry_sooner() {
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
         let attacks = [Attack {
             kind: crate::attacker::AttackKind::Withhold,
             from: 0,
             to: 2 * DAY,
         }];
-        simulate(
+        let log = log_of(
             &ResolverRun {
                 attacks: &attacks,
                 end: 3 * DAY,
                 ..base(&p)
             },
             &roll(100),
-            &mut log,
         );
         assert_eq!(log.probes[0], (0, Fetch::NoAnswer));
         // retry = min(1 day, TTL/10, expiry/10) = 4.8 hours
@@ -400,20 +398,18 @@ mod tests {
     fn replayed_old_rrset_resets_the_holddown() {
         use crate::attacker::AttackKind;
         let p = Profile::Rfc5011.params();
-        let mut log = Log::default();
         // Captured on day 5 (before key 1, signature valid to day 21), replayed days 12..22.
         let attacks = [Attack {
             kind: AttackKind::Replay { captured: 5 * DAY },
             from: 12 * DAY,
             to: 22 * DAY,
         }];
-        simulate(
+        let log = log_of(
             &ResolverRun {
                 attacks: &attacks,
                 ..base(&p)
             },
             &roll(100),
-            &mut log,
         );
         let key1: Vec<_> = log
             .changes
@@ -440,8 +436,7 @@ mod tests {
     #[test]
     fn unbound_jitter_stays_within_90_to_100_percent() {
         let p = Profile::Unbound.params();
-        let mut log = Log::default();
-        simulate(&base(&p), &roll(100), &mut log);
+        let log = log_of(&base(&p), &roll(100));
         let gaps: Vec<_> = log.probes.windows(2).map(|w| w[1].0 - w[0].0).collect();
         assert!(
             gaps.iter().all(|g| *g <= DAY && *g >= DAY * 9 / 10),

@@ -1,7 +1,7 @@
 //! `run`: every scenario resolver simulated in full detail.
 
-use crate::clock::Instant;
-use crate::key::KeyMask;
+use crate::clock::{format_instant, Instant};
+use crate::key::{bits, KeyMask, MAX_KEYS};
 use crate::resolver::{simulate, Observer};
 use crate::scenario::{ResolverSpec, Scenario};
 use crate::state::{KeyEvent, KeyState};
@@ -27,12 +27,15 @@ pub struct Probe {
 }
 
 /// A period without a usable trust anchor; `to: None` means still failing at the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Period {
     #[serde(serialize_with = "crate::clock::ser::instant")]
     pub from: Instant,
     #[serde(serialize_with = "crate::clock::ser::opt_instant")]
     pub to: Option<Instant>,
+    /// Why the resolver cannot validate the RRset served when the period starts,
+    /// with the RFC 5011 rule that keeps each signing key from being an anchor.
+    pub cause: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,7 +92,75 @@ impl RunReport {
 
 struct Recorder<'a> {
     sc: &'a Scenario,
+    spec: &'a ResolverSpec,
+    /// The resolver's key states as its key changes report them.
+    states: [KeyState; MAX_KEYS],
     r: ResolverReport,
+}
+
+/// Why a key that signs the RRset is not one of this resolver's trust anchors.
+fn not_an_anchor(state: KeyState) -> &'static str {
+    match state {
+        KeyState::Start => {
+            "unknown here (never seen in a validated RRset, or forgotten on a reset)"
+        }
+        KeyState::AddPend => {
+            "still in its add hold-down here (RFC 5011 2.4.1: trusted only after it)"
+        }
+        KeyState::Revoked | KeyState::Removed => {
+            "revoked here (RFC 5011 2.1: revocation is permanent)"
+        }
+        KeyState::Valid | KeyState::Missing => "a trust anchor",
+    }
+}
+
+impl Recorder<'_> {
+    /// Why the RRset served at `t` does not validate for this resolver.
+    fn cause(&self, t: Instant) -> String {
+        let rrset = self.sc.timeline.at(t);
+        let clock = t + self.spec.skew;
+        if !rrset.signature_current(clock) {
+            return format!(
+                "the RRSIG (valid {} to {}) is outside its validity on the resolver's clock ({})",
+                format_instant(rrset.inception),
+                format_instant(rrset.expiration),
+                format_instant(clock)
+            );
+        }
+        let keys = &self.sc.keys;
+        let signers = rrset.validating_signers();
+        if signers == 0 {
+            return "no key signs the DNSKEY RRset".into();
+        }
+        let why: Vec<String> = bits(signers)
+            .map(|k| {
+                format!(
+                    "{}, which is {}",
+                    keys.keys[k].name,
+                    not_an_anchor(self.states[k])
+                )
+            })
+            .collect();
+        let anchors: KeyMask = (0..keys.keys.len())
+            .filter(|k| self.states[*k].is_anchor())
+            .fold(0, |m, k| m | 1 << k);
+        let held = if anchors == 0 {
+            "it has no trust anchor left".to_string()
+        } else {
+            let names: Vec<String> = bits(anchors)
+                .map(|k| {
+                    let name = &keys.keys[k].name;
+                    if rrset.self_signed_revocations() & (1 << k) != 0 {
+                        format!("{name} (which this RRset revokes)")
+                    } else {
+                        name.clone()
+                    }
+                })
+                .collect();
+            format!("its trust anchors are {}", names.join(", "))
+        };
+        format!("the RRset is signed only by {}; {}", why.join("; "), held)
+    }
 }
 
 impl Observer for Recorder<'_> {
@@ -101,6 +172,7 @@ impl Observer for Recorder<'_> {
         to: KeyState,
         event: KeyEvent,
     ) {
+        self.states[key] = to;
         let key = self.sc.keys.keys[key].name.clone();
         self.r.key_changes.push(KeyChange {
             at: t,
@@ -119,7 +191,12 @@ impl Observer for Recorder<'_> {
     }
     fn failing(&mut self, t: Instant, failing: bool) {
         if failing {
-            self.r.failures.push(Period { from: t, to: None });
+            let cause = self.cause(t);
+            self.r.failures.push(Period {
+                from: t,
+                to: None,
+                cause,
+            });
         } else if let Some(p) = self.r.failures.last_mut() {
             p.to = Some(t);
         }
@@ -137,8 +214,14 @@ impl Observer for Recorder<'_> {
 }
 
 pub fn run_resolver(sc: &Scenario, spec: &ResolverSpec) -> ResolverReport {
+    let mut states = [KeyState::Start; MAX_KEYS];
+    for k in bits(spec.trusted) {
+        states[k] = KeyState::Valid;
+    }
     let mut rec = Recorder {
         sc,
+        spec,
+        states,
         r: ResolverReport {
             name: spec.name.clone(),
             profile: spec.params.profile.name(),
@@ -181,5 +264,83 @@ pub fn run(sc: &Scenario) -> RunReport {
             })
             .collect(),
         resolvers: sc.resolvers.iter().map(|r| run_resolver(sc, r)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn shipped(name: &str) -> Scenario {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name);
+        Scenario::load(&p).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn resolver<'a>(rep: &'a RunReport, name: &str) -> &'a ResolverReport {
+        rep.resolvers.iter().find(|r| r.name == name).unwrap()
+    }
+
+    #[test]
+    fn a_failure_names_why_the_signer_is_not_an_anchor() {
+        let rep = run(&shipped("offline-holddown.toml"));
+        let f = &resolver(&rep, "offline-through-holddown").failures;
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].cause
+                .contains("KSK-2017, which is still in its add hold-down"),
+            "{}",
+            f[0].cause
+        );
+        assert!(f[0].cause.ends_with("its trust anchors are KSK-2010"));
+        assert!(resolver(&rep, "always-online").failures.is_empty());
+        assert!(
+            rep.unexpected_failures().is_empty(),
+            "only the broken one fails"
+        );
+
+        let rep = run(&shipped("readonly-state.toml"));
+        let f = &resolver(&rep, "read-only-restarted").failures[0];
+        assert!(
+            f.cause.contains("KSK-2017, which is unknown here"),
+            "{}",
+            f.cause
+        );
+        assert_eq!(rep.unexpected_failures().len(), 1);
+
+        let rep = run(&shipped("early-revoke.toml"));
+        let f = &resolver(&rep, "always-online").failures[0];
+        assert!(
+            f.cause.contains("KSK-2010 (which this RRset revokes)"),
+            "{}",
+            f.cause
+        );
+    }
+
+    #[test]
+    fn a_skewed_clock_fails_on_signature_validity() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/offline-holddown.toml"),
+        )
+        .unwrap()
+        .replace(
+            "outages = [{ from = \"2017-07-05\", to = \"2017-09-10\" }]",
+            "clock-skew = \"30d\"",
+        );
+        let sc = Scenario::parse(&src, Path::new("skew.toml")).unwrap();
+        let rep = run(&sc);
+        let r = resolver(&rep, "offline-through-holddown");
+        assert!(!r.deliberately_broken);
+        assert_eq!(r.failures[0].from, sc.start);
+        assert!(
+            r.failures[0]
+                .cause
+                .contains("outside its validity on the resolver's clock"),
+            "{}",
+            r.failures[0].cause
+        );
+        assert_eq!(rep.unexpected_failures().len(), 1);
     }
 }

@@ -335,13 +335,12 @@ impl Scenario {
                         source: format!("{} line {}", file, line_of(src, e.span().start)),
                     });
                 }
-                Timeline::from_events(&events, ttl, validity, resign_every, end).map_err(|m| {
-                    // The message starts with the event's source; name the key instead of its index.
-                    let mut msg = m;
-                    for (i, k) in keys.keys.iter().enumerate().rev() {
-                        msg = msg.replace(&format!(" {i}:"), &format!(" {}:", k.name));
-                    }
-                    InputError::new(&file, None, msg)
+                Timeline::from_events(&events, ttl, validity, resign_every, end).map_err(|e| {
+                    let ev = &events[e.index];
+                    cx.err(
+                        pubr.events[e.index].span(),
+                        format!("{} {}: {}", ev.action.name(), keys.keys[ev.key].name, e.message),
+                    )
                 })?
             }
             (true, false) => {
@@ -455,6 +454,8 @@ impl Scenario {
                 restarts,
                 persistence,
                 skew,
+                // Without a seed of its own: the scenario seed mixed with the
+                // resolver's position (2^64 / golden ratio, the usual odd spreader).
                 seed: rr
                     .seed
                     .unwrap_or(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
@@ -736,7 +737,8 @@ timers = { add-holddown = "1d", jitter-percent = 0 }
                 .contains("sign B: a key must be published before it signs"),
             "{e}"
         );
-        assert!(e.message.contains("s.toml line 20"), "{e}");
+        assert_eq!(e.line, Some(20), "{e}");
+        assert!(e.to_string().starts_with("s.toml:20: sign B:"), "{e}");
         let e = err_of(&BASE.replace("[publisher]\n", "[publisher]\nskrs = [\"x.xml\"]\n"));
         assert!(e.message.contains("not both or neither"), "{e}");
     }

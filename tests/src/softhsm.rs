@@ -163,6 +163,43 @@ impl SoftHsm {
     }
 }
 
+/// Rebuilds the zone, DNSKEY and RRSIG that `ceremony prove --json` printed, so a
+/// test can verify the token's signature itself.
+pub fn proof_from_json(v: &serde_json::Value) -> (String, ksr::Key, ksr::Signature) {
+    use base64::Engine as _;
+    let b64 = |s: &serde_json::Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(s.as_str().unwrap())
+            .unwrap()
+    };
+    let n = |x: &serde_json::Value| x.as_u64().unwrap();
+    let time = |x: &serde_json::Value| ksr::timefmt::parse_at(x.as_str().unwrap()).unwrap();
+    let (k, s) = (&v["dnskey"], &v["rrsig"]);
+    let key = ksr::Key {
+        key_identifier: k["key_identifier"].as_str().unwrap().into(),
+        key_tag: n(&k["key_tag"]) as u16,
+        ttl: n(&k["ttl"]) as u32,
+        flags: n(&k["flags"]) as u16,
+        protocol: n(&k["protocol"]) as u8,
+        algorithm: n(&k["algorithm"]) as u8,
+        public_key: b64(&k["public_key"]),
+    };
+    let sig = ksr::Signature {
+        key_identifier: s["key_identifier"].as_str().unwrap().into(),
+        ttl: n(&s["ttl"]) as u32,
+        type_covered: s["type_covered"].as_str().unwrap().into(),
+        algorithm: n(&s["algorithm"]) as u8,
+        labels: n(&s["labels"]) as u8,
+        original_ttl: n(&s["original_ttl"]) as u32,
+        expiration: time(&s["expiration"]),
+        inception: time(&s["inception"]),
+        key_tag: n(&s["key_tag"]) as u16,
+        signers_name: s["signers_name"].as_str().unwrap().into(),
+        signature_data: b64(&s["signature"]),
+    };
+    (v["zone"].as_str().unwrap().into(), key, sig)
+}
+
 /// The attribute lines pkcs11-tool prints for the private key labelled `label`.
 pub fn pkcs11_tool_block<'a>(listing: &'a str, label: &str) -> &'a str {
     let needle = format!("label:      {label}\n");

@@ -3,7 +3,7 @@
 //! identically (RSA PKCS#1 v1.5 is deterministic), and every refusal leaves no
 //! backup file or restored key behind.
 
-use e2e::softhsm::{ok, stderr, stdout, text, SoftHsm};
+use e2e::softhsm::{ok, proof_from_json, stderr, stdout, text, SoftHsm};
 use serde_json::Value;
 
 fn json(o: &std::process::Output) -> Value {
@@ -46,6 +46,18 @@ fn pair() -> Pair {
 
 impl Pair {
     fn export(&self, label: &str, expect: &str, out: &std::path::Path) -> std::process::Output {
+        self.export_with(label, expect, &self.transport, &self.src.so_pin_file, out)
+    }
+
+    /// `backup export` with a given transport file and SO PIN file.
+    fn export_with(
+        &self,
+        label: &str,
+        expect: &str,
+        transport: &std::path::Path,
+        so_pin_file: &std::path::Path,
+        out: &std::path::Path,
+    ) -> std::process::Output {
         let o = self
             .src
             .with_token(
@@ -60,9 +72,9 @@ impl Pair {
                 ],
             )
             .arg("--so-pin-file")
-            .arg(&self.src.so_pin_file)
+            .arg(so_pin_file)
             .arg("--transport")
-            .arg(&self.transport)
+            .arg(transport)
             .arg("--out")
             .arg(out)
             .output()
@@ -174,7 +186,7 @@ fn rsa_ksk_moves_wrapped_and_signs_identically() {
         "RSA signs deterministically: the restored key is the same key"
     );
     // The restored signature verifies independently.
-    let (zone, key, sig) = proof_from(&restored);
+    let (zone, key, sig) = proof_from_json(&restored);
     ksr::dnssec::verify_rrsig(&zone, &sig, std::slice::from_ref(&key), &key).unwrap();
 
     // The restored private key is still protected the same way.
@@ -208,42 +220,6 @@ fn rsa_ksk_moves_wrapped_and_signs_identically() {
     assert_eq!(inv2["keys"], inv["keys"], "nothing was restored");
 }
 
-fn proof_from(v: &Value) -> (String, ksr::Key, ksr::Signature) {
-    use base64::Engine as _;
-    let b64 = |s: &Value| {
-        base64::engine::general_purpose::STANDARD
-            .decode(s.as_str().unwrap())
-            .unwrap()
-    };
-    let (k, s) = (&v["dnskey"], &v["rrsig"]);
-    let n = |x: &Value| x.as_u64().unwrap();
-    (
-        v["zone"].as_str().unwrap().into(),
-        ksr::Key {
-            key_identifier: k["key_identifier"].as_str().unwrap().into(),
-            key_tag: n(&k["key_tag"]) as u16,
-            ttl: n(&k["ttl"]) as u32,
-            flags: n(&k["flags"]) as u16,
-            protocol: n(&k["protocol"]) as u8,
-            algorithm: n(&k["algorithm"]) as u8,
-            public_key: b64(&k["public_key"]),
-        },
-        ksr::Signature {
-            key_identifier: s["key_identifier"].as_str().unwrap().into(),
-            ttl: n(&s["ttl"]) as u32,
-            type_covered: s["type_covered"].as_str().unwrap().into(),
-            algorithm: n(&s["algorithm"]) as u8,
-            labels: n(&s["labels"]) as u8,
-            original_ttl: n(&s["original_ttl"]) as u32,
-            expiration: ksr::timefmt::parse_at(s["expiration"].as_str().unwrap()).unwrap(),
-            inception: ksr::timefmt::parse_at(s["inception"].as_str().unwrap()).unwrap(),
-            key_tag: n(&s["key_tag"]) as u16,
-            signers_name: s["signers_name"].as_str().unwrap().into(),
-            signature_data: b64(&s["signature"]),
-        },
-    )
-}
-
 #[test]
 fn ecdsa_ksk_restores_and_verifies_with_the_same_public_key() {
     let p = pair();
@@ -268,8 +244,8 @@ fn ecdsa_ksk_restores_and_verifies_with_the_same_public_key() {
     assert_eq!(original["dnskey"], restored["dnskey"]);
     // ECDSA is randomised: signatures differ, yet the restored one verifies with
     // the source's public key.
-    let (zone, _, sig) = proof_from(&restored);
-    let (_, key, _) = proof_from(&original);
+    let (zone, _, sig) = proof_from_json(&restored);
+    let (_, key, _) = proof_from_json(&original);
     ksr::dnssec::verify_rrsig(&zone, &sig, std::slice::from_ref(&key), &key).unwrap();
 }
 
@@ -323,32 +299,48 @@ fn refusals_leave_no_backup_file() {
     assert!(stderr(&o).contains("TRANSPORT-KEY-CONFIRM"), "{}", text(&o));
     assert!(!out.exists());
 
+    // Interactive: the fingerprint is shown and wrong words typed back are refused
+    // before any PIN is used; the right first and last words are accepted.
+    let words = ksr::digest::pgp_words(&hex::decode(&p.sha256).unwrap());
+    let interactive = |typed: &str, out: &std::path::Path| {
+        use std::io::Write as _;
+        use std::process::Stdio;
+        let mut c = p
+            .src
+            .with_token("source", &["backup", "export", "--label", "ok"]);
+        c.arg("--so-pin-file")
+            .arg(&p.src.so_pin_file)
+            .arg("--transport")
+            .arg(&p.transport)
+            .arg("--out")
+            .arg(out)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        writeln!(child.stdin.take().unwrap(), "{typed}").unwrap();
+        let o = child.wait_with_output().unwrap();
+        p.src.assert_no_pin(&o);
+        o
+    };
+    let o = interactive(&format!("{} {}", words[31], words[0]), &out);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(stderr(&o).contains("TRANSPORT-KEY-CONFIRM"), "{}", text(&o));
+    assert!(stderr(&o).contains(words[0]), "words shown: {}", text(&o));
+    assert!(!out.exists());
+    let typed_ok = p.src.path("typed-ok.json");
+    ok(interactive(
+        &format!("{} {}", words[0], words[31]),
+        &typed_ok,
+    ));
+    assert!(typed_ok.exists());
+
     // An altered transport file.
     let mut t: Value = serde_json::from_slice(&std::fs::read(&p.transport).unwrap()).unwrap();
     t["sha256"] = Value::String("11".repeat(32));
     let altered = p.src.path("altered.json");
     std::fs::write(&altered, serde_json::to_vec(&t).unwrap()).unwrap();
-    let o = p
-        .src
-        .with_token(
-            "source",
-            &[
-                "backup",
-                "export",
-                "--label",
-                "ok",
-                "--expect-transport-sha256",
-                &"11".repeat(32),
-            ],
-        )
-        .arg("--so-pin-file")
-        .arg(&p.src.so_pin_file)
-        .arg("--transport")
-        .arg(&altered)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = p.export_with("ok", &"11".repeat(32), &altered, &p.src.so_pin_file, &out);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         stderr(&o).contains("does not match public_key"),
@@ -372,27 +364,7 @@ fn refusals_leave_no_backup_file() {
     // Wrong SO PIN: named, and no file.
     let bad_so = p.src.path("bad-so.pin");
     std::fs::write(&bad_so, "wrong-so-pin").unwrap();
-    let o = p
-        .src
-        .with_token(
-            "source",
-            &[
-                "backup",
-                "export",
-                "--label",
-                "ok",
-                "--expect-transport-sha256",
-                &p.sha256,
-            ],
-        )
-        .arg("--so-pin-file")
-        .arg(&bad_so)
-        .arg("--transport")
-        .arg(&p.transport)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = p.export_with("ok", &p.sha256, &p.transport, &bad_so, &out);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(stderr(&o).contains("wrong PIN"), "{}", text(&o));
     assert!(!out.exists());

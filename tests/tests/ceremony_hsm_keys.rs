@@ -4,43 +4,14 @@
 //! `pkcs11-tool`.
 
 use base64::Engine as _;
-use e2e::softhsm::{ok, pkcs11_tool_block, stderr, stdout, text, SoftHsm};
-use ksr::{Key, Signature};
+use e2e::softhsm::{ok, pkcs11_tool_block, proof_from_json, stderr, stdout, text, SoftHsm};
+use ksr::Key;
 use serde_json::Value;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn json(o: &std::process::Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(o)))
-}
-
-/// Rebuilds the DNSKEY and RRSIG that `ceremony prove --json` printed.
-pub fn proof_from_json(v: &Value) -> (String, Key, Signature) {
-    let k = &v["dnskey"];
-    let s = &v["rrsig"];
-    let key = Key {
-        key_identifier: k["key_identifier"].as_str().unwrap().into(),
-        key_tag: k["key_tag"].as_u64().unwrap() as u16,
-        ttl: k["ttl"].as_u64().unwrap() as u32,
-        flags: k["flags"].as_u64().unwrap() as u16,
-        protocol: k["protocol"].as_u64().unwrap() as u8,
-        algorithm: k["algorithm"].as_u64().unwrap() as u8,
-        public_key: B64.decode(k["public_key"].as_str().unwrap()).unwrap(),
-    };
-    let sig = Signature {
-        key_identifier: s["key_identifier"].as_str().unwrap().into(),
-        ttl: s["ttl"].as_u64().unwrap() as u32,
-        type_covered: s["type_covered"].as_str().unwrap().into(),
-        algorithm: s["algorithm"].as_u64().unwrap() as u8,
-        labels: s["labels"].as_u64().unwrap() as u8,
-        original_ttl: s["original_ttl"].as_u64().unwrap() as u32,
-        expiration: ksr::timefmt::parse_at(s["expiration"].as_str().unwrap()).unwrap(),
-        inception: ksr::timefmt::parse_at(s["inception"].as_str().unwrap()).unwrap(),
-        key_tag: s["key_tag"].as_u64().unwrap() as u16,
-        signers_name: s["signers_name"].as_str().unwrap().into(),
-        signature_data: B64.decode(s["signature"].as_str().unwrap()).unwrap(),
-    };
-    (v["zone"].as_str().unwrap().into(), key, sig)
 }
 
 /// The DNSKEY line and the tags `keygen` printed.
@@ -95,6 +66,25 @@ fn init_writes_conf_and_info_shows_token_mechanisms_and_login() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(stderr(&o).contains("already exists"), "{}", text(&o));
+    // A PIN the token would refuse for its length is named as such, not as a wrong PIN.
+    let short = hsm.path("short.pin");
+    std::fs::write(&short, "12\n").unwrap();
+    let o = hsm
+        .command(&["hsm", "init", "--softhsm"])
+        .arg(hsm.path("softhsm-short"))
+        .args(["--label", "short", "--so-pin-file"])
+        .arg(&hsm.so_pin_file)
+        .arg("--pin-file")
+        .arg(&short)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("user PIN has 2 characters; the token accepts 4 to"),
+        "{}",
+        text(&o)
+    );
+    hsm.assert_no_pin(&o);
 
     let o = ok(hsm.command(&["hsm", "info"]).output().unwrap());
     let out = stdout(&o);
@@ -404,6 +394,21 @@ fn keygen_refuses_bad_algorithms_sizes_flags_and_reused_labels() {
         assert_eq!(o.status.code(), Some(2), "{}", text(&o));
         assert!(stderr(&o).contains(needle), "{needle}: {}", text(&o));
     }
+    // A bad zone is refused before the token is touched: no key is left behind.
+    let o = hsm.run(
+        "refuse",
+        &[
+            "keygen",
+            "--label",
+            "y",
+            "--algorithm",
+            "ed25519",
+            "--zone",
+            "bad..zone",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("--zone \"bad..zone\""), "{}", text(&o));
     ok(hsm.run(
         "refuse",
         &[

@@ -5,7 +5,6 @@
 mod ceremony_sign_common;
 use ceremony_sign_common::*;
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
@@ -44,12 +43,8 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
     // Wrong PIN: the token refuses the login; the PIN itself is never echoed.
     let bad_pin = hsm.path("bad.pin");
     std::fs::write(&bad_pin, "0000-wrong\n").unwrap();
-    let mut c = std::process::Command::new(e2e::binary("ceremony"));
-    c.arg("sign-ksr")
-        .arg(&ksr)
-        .arg("--out")
-        .arg(&skr)
-        .args(ROOT_ARGS);
+    let mut c = hsm.command(&["sign-ksr"]);
+    c.arg(&ksr).arg("--out").arg(&skr).args(ROOT_ARGS);
     c.args([
         "--expect-sha256",
         &sha256_hex(&ksr),
@@ -58,9 +53,25 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
         "--pin-file",
     ])
     .arg(&bad_pin);
-    let o = c.env("SOFTHSM2_CONF", &hsm.conf).output().unwrap();
+    let o = hsm.output(c);
     assert_refused(&o, 2, "wrong PIN", &out);
     assert!(!text(&o).contains("0000-wrong"));
+
+    // An SKR given as the KSR (a mix-up of files) is named as such, exit 2.
+    let skr_fixture = e2e::fixture("iana-root/skr-root-2017-q2-0.xml");
+    let o = sign(&hsm, &skr_fixture, &skr, &ROOT_ARGS);
+    assert_refused(
+        &o,
+        2,
+        "is an SKR (Response), but the KSR to sign must be a KSR",
+        &out,
+    );
+    // And a KSR given as the previous SKR.
+    let mut args = ROOT_ARGS.to_vec();
+    let ksr_s = ksr.to_str().unwrap();
+    args.extend(["--previous-skr", ksr_s]);
+    let o = sign(&hsm, &ksr, &skr, &args);
+    assert_refused(&o, 2, "--previous-skr must be an SKR", &out);
 
     // Missing key.
     let o = sign(
@@ -93,6 +104,11 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
         ],
     );
     assert_refused(&o, 1, "FAIL KSR-POLICY-SIG-HORIZON", &out);
+    assert!(
+        !text(&o).contains("Checks against the token"),
+        "a failing KSR stops before the token is opened: {}",
+        text(&o)
+    );
     // A KSR whose proof of possession was tampered with fails KSR-BUNDLE-POP.
     let text_ksr = std::fs::read_to_string(&ksr).unwrap();
     let i = text_ksr.find("<SignatureData>").unwrap() + "<SignatureData>".len();
@@ -206,64 +222,57 @@ fn token_removed_mid_run_leaves_no_skr() {
     );
     let out = out_dir(&hsm, "out");
     let skr = out.join("skr.xml");
-    let mut c = hsm.ceremony(&["sign-ksr"]);
-    c.arg(&ksr).arg("--out").arg(&skr);
-    c.args([
-        "--ksk-current",
-        "Kbig",
-        "--schema",
-        "normal",
-        "--at",
-        "2025-12-20",
-        "--max-size",
-        "67108864",
-    ]);
-    c.args(["--expect-sha256", &sha256_hex(&ksr)])
-        .arg("--policy")
-        .arg(&policy);
-    let mut child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // While the tool is signing, a second party pulls the token:
-    // its SoftHSM directory disappears from under the running process.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push_str(&line);
-        seen.push('\n');
-        // Pulled once a tenth of the bundles are signed: truly mid-run.
-        if line.trim_start().starts_with("signed 100 of 1000") {
-            for d in hsm.token_dirs() {
-                std::fs::remove_dir_all(d).unwrap();
-            }
-            break;
+    // The token goes away after its 150th signature of this run (the module then
+    // answers CKR_DEVICE_REMOVED, as a pulled HSM does): truly mid-run, past the
+    // first progress line, and at the same bundle however loaded the machine is.
+    let module = e2e::softhsm::faulty_module(hsm.dir.path());
+    let sign_through_module = |sign_limit: Option<&str>| {
+        let mut c = hsm.ceremony(&["sign-ksr"]);
+        c.arg(&ksr)
+            .arg("--out")
+            .arg(&skr)
+            .arg("--module")
+            .arg(&module)
+            .arg("--policy")
+            .arg(&policy);
+        c.args([
+            "--ksk-current",
+            "Kbig",
+            "--schema",
+            "normal",
+            "--at",
+            "2025-12-20",
+            "--max-size",
+            "67108864",
+            "--expect-sha256",
+            &sha256_hex(&ksr),
+        ]);
+        if let Some(n) = sign_limit {
+            c.env("FAULTY_SIGN_LIMIT", n);
         }
-    }
-    for line in lines {
-        seen.push_str(&line.unwrap());
-        seen.push('\n');
-    }
-    let o = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr).to_string();
-    assert!(seen.contains("Signing 1000 bundles"), "{seen}\n{err}");
-    assert!(seen.contains("signed 100 of 1000"), "{seen}\n{err}");
-    assert_eq!(o.status.code(), Some(2), "stdout:\n{seen}\nstderr:\n{err}");
-    assert!(
-        err.contains("HSM error") && err.contains("while signing bundle"),
-        "names the HSM as the cause: {err}"
+        hsm.output(c)
+    };
+    let o = sign_through_module(Some("150"));
+    let (seen, err) = (
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
     );
-    let at: usize = err
-        .split("while signing bundle ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect(&err);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(seen.contains("Signing 1000 bundles"), "{}", text(&o));
+    assert!(seen.contains("signed 100 of 1000"), "{}", text(&o));
+    assert!(!seen.contains("signed 200 of 1000"), "{}", text(&o));
     assert!(
-        (101..1000).contains(&at),
-        "stopped mid-run, not at bundle {at}: {err}"
+        err.contains("HSM error")
+            && err.contains("while signing bundle 151 of 1000")
+            && err.contains("the token was removed")
+            && err.contains("nothing was written"),
+        "names the HSM as the cause and where it stopped: {}",
+        text(&o)
     );
     assert!(entries(&out).is_empty(), "left behind: {:?}", entries(&out));
+
+    // The same run through the same module without the fault writes the SKR: the
+    // failure above came from the token going away, nothing else.
+    ok(sign_through_module(None));
+    assert_eq!(entries(&out), ["skr.xml"]);
 }

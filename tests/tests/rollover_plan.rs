@@ -51,6 +51,42 @@ fn the_real_2017_plan_passes() {
 }
 
 #[test]
+fn plan_prints_every_term_of_the_waits() {
+    let (o, v) = plan("root-2017-roll.toml");
+    let text = String::from_utf8_lossy(&o.stdout);
+    // Root: 30 d + 21 d + 1 d + 0 + 2 x 4h48m.
+    assert!(
+        text.contains(
+            "addWait 52d9h36m = addHoldDown 30d + sigExpirationTimeRemaining 21d + activeRefresh 1d \
+             + activeRefreshOffset 0s + safetyMargin 9h36m"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("removeWait 52d9h36m = removeHoldDown 30d + sigExpirationTimeRemaining 21d"),
+        "{text}"
+    );
+    assert!(
+        text.contains("activeRefresh = MAX(1h, MIN(15d, TTL/2 1d, validity/2 10d12h))")
+            && text.contains("2 x retryTime 4h48m, retryTime = MAX(1h, MIN(1d, TTL/10 4h48m"),
+        "{text}"
+    );
+    let t = &v["add_terms"];
+    let sum: i64 = [
+        "holddown",
+        "sig_expiration_remaining",
+        "active_refresh",
+        "active_refresh_offset",
+        "safety_margin",
+    ]
+    .iter()
+    .map(|k| t[k].as_i64().unwrap())
+    .sum();
+    assert_eq!(sum, v["add_wait"].as_i64().unwrap());
+    assert_eq!(sum, 52 * 86_400 + 9 * 3_600 + 36 * 60);
+}
+
+#[test]
 fn early_switch_is_flagged_with_add_wait() {
     let (o, v) = plan("early-switch.toml");
     assert_eq!(o.status.code(), Some(1));

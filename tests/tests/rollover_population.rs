@@ -17,6 +17,23 @@ fn sim(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `population` on the 2017 roll with `args` plus `--json OUT`; it must
+/// succeed. Returns the JSON report.
+fn forecast_json(args: &[&str], out: &std::path::Path) -> Value {
+    let sc = scenario();
+    let mut all = vec!["population", sc.as_str()];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--json", out.to_str().unwrap()]);
+    let o = sim(&all);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+}
+
 #[test]
 fn forecast_writes_json_csv_and_svg() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,27 +42,19 @@ fn forecast_writes_json_csv_and_svg() {
         dir.path().join("p.csv"),
         dir.path().join("p.svg"),
     );
-    let o = sim(&[
-        "population",
-        &scenario(),
-        "--resolvers",
-        "3000",
-        "--seed",
-        "5",
-        "--json",
-        j.to_str().unwrap(),
-        "--csv",
-        c.to_str().unwrap(),
-        "--svg",
-        s.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let v = forecast_json(
+        &[
+            "--resolvers",
+            "3000",
+            "--seed",
+            "5",
+            "--csv",
+            c.to_str().unwrap(),
+            "--svg",
+            s.to_str().unwrap(),
+        ],
+        &j,
     );
-    let v: Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
     assert_eq!(v["resolvers"], 3000);
     let last = v["times"].as_array().unwrap().len() - 1;
     assert_eq!(v["existing"][last], 3000);
@@ -121,24 +130,10 @@ fn mix_file_drives_the_population() {
         "[[class]]\nname = \"images\"\nweight = 1\nprofile = \"unbound\"\nimage-reset = 1.0\nreset-every = \"7d\"\n",
     )
     .unwrap();
-    let j = dir.path().join("p.json");
-    let o = sim(&[
-        "population",
-        &scenario(),
-        "--resolvers",
-        "500",
-        "--mix",
-        mix.to_str().unwrap(),
-        "--json",
-        j.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let v = forecast_json(
+        &["--resolvers", "500", "--mix", mix.to_str().unwrap()],
+        &dir.path().join("p.json"),
     );
-    let v: Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
     let last = v["times"].as_array().unwrap().len() - 1;
     assert_eq!(
         v["failing"][last], v["up"][last],
@@ -184,5 +179,31 @@ fn unusable_arguments_exit_2() {
         .status
         .code(),
         Some(2)
+    );
+}
+
+#[test]
+fn a_mix_with_more_restarts_than_simulated_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mix = dir.path().join("restless.toml");
+    // 100 restarts a year over the 21-month roll: about 175 per resolver.
+    std::fs::write(
+        &mix,
+        "[[class]]\nname = \"restless\"\nweight = 1\nprofile = \"bind\"\nrestarts-per-year = 100\n",
+    )
+    .unwrap();
+    let o = sim(&[
+        "population",
+        &scenario(),
+        "--resolvers",
+        "10",
+        "--mix",
+        mix.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("restless.toml: class \"restless\"") && err.contains("at most 64"),
+        "{err}"
     );
 }

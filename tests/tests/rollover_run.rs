@@ -83,6 +83,14 @@ fn root_2017_resolver_offline_across_the_roll_fails_from_its_return() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0]["from"], "2018-12-01T00:00:00Z");
     assert!(f[0]["to"].is_null(), "still failing at the end");
+    assert!(
+        f[0]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("signed only by KSK-2017, which is unknown here"),
+        "{}",
+        f[0]["cause"]
+    );
     // It never learnt KSK-2017.
     assert!(!r["key_changes"]
         .as_array()
@@ -108,28 +116,30 @@ fn every_profile_follows_the_2017_roll() {
 
 #[test]
 fn failure_scenarios_exit_1_when_an_unbroken_resolver_fails() {
-    for (name, code, failing) in [
-        ("early-switch.toml", 1, "always-online"),
-        ("early-revoke.toml", 1, "always-online"),
-        ("image-reset.toml", 1, "rfc5011-image"),
-        ("readonly-state.toml", 1, "read-only-restarted"),
+    // Why the resolver cannot validate, as `run` names it.
+    const HOLD: &str = "KSK-2017, which is still in its add hold-down";
+    const FORGOT: &str = "KSK-2017, which is unknown here";
+    const REVOKED: &str = "KSK-2010 (which this RRset revokes)";
+    for (name, code, failing, cause) in [
+        ("early-switch.toml", 1, "always-online", HOLD),
+        ("early-revoke.toml", 1, "always-online", REVOKED),
+        ("image-reset.toml", 1, "rfc5011-image", HOLD),
+        ("readonly-state.toml", 1, "read-only-restarted", FORGOT),
         // Only the deliberately broken resolver fails: exit 0.
-        ("offline-holddown.toml", 0, "offline-through-holddown"),
-        ("replay-attack.toml", 0, "victim"),
+        ("offline-holddown.toml", 0, "offline-through-holddown", HOLD),
+        ("replay-attack.toml", 0, "victim", HOLD),
     ] {
         let (o, v) = run_json(name);
-        assert_eq!(
-            o.status.code(),
-            Some(code),
-            "{name}: {}",
-            String::from_utf8_lossy(&o.stdout)
-        );
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(code), "{name}: {text}");
+        let f = resolver(&v, failing)["failures"].as_array().unwrap();
+        assert!(!f.is_empty(), "{name}: {failing} fails");
+        let because = f[0]["cause"].as_str().unwrap();
+        assert!(because.contains(cause), "{name}: {because}");
+        // The text report says it too, under the failure.
         assert!(
-            !resolver(&v, failing)["failures"]
-                .as_array()
-                .unwrap()
-                .is_empty(),
-            "{name}: {failing} fails"
+            text.contains(&format!("    because {because}")),
+            "{name}: {text}"
         );
     }
 }
@@ -238,6 +248,13 @@ fn bad_scenarios_exit_2_naming_file_and_line() {
         (
             good.replace("action = \"unsign\"", "action = \"unpublish\""),
             "unknown action",
+        ),
+        (
+            good.replace(
+                "{ at = \"2017-08-01\", action = \"sign\", key = \"KSK-2017\" }",
+                "{ at = \"2017-07-05\", action = \"sign\", key = \"KSK-2017\" }",
+            ),
+            "sign KSK-2017: a key must be published before it signs",
         ),
     ];
     for (i, (text, needle)) in cases.iter().enumerate() {

@@ -102,62 +102,8 @@ fn info(a: InfoArgs) -> Result<()> {
         None => None,
     };
     for slot in slots {
-        if wanted.is_some_and(|w| w != slot) {
-            continue;
-        }
-        let si = m
-            .ctx
-            .get_slot_info(slot)
-            .map_err(|e| Error::Hsm(format!("slot {slot}: {e}")))?;
-        println!();
-        println!("slot {slot}: {}", si.slot_description().trim());
-        let Ok(ti) = m.ctx.get_token_info(slot) else {
-            println!("  no token present");
-            continue;
-        };
-        if !ti.token_initialized() {
-            println!("  token not initialised (free)");
-            continue;
-        }
-        println!("  token label:    {}", ti.label().trim());
-        println!("  manufacturer:   {}", ti.manufacturer_id().trim());
-        println!("  model:          {}", ti.model().trim());
-        println!("  serial:         {}", ti.serial_number().trim());
-        println!("  login required: {}", yes(ti.login_required()));
-        println!("  user PIN set:   {}", yes(ti.user_pin_initialized()));
-        let pin_state = if ti.user_pin_locked() {
-            "LOCKED"
-        } else if ti.user_pin_final_try() {
-            "final try"
-        } else if ti.user_pin_count_low() {
-            "count low (a wrong PIN was given since the last login)"
-        } else {
-            "ok"
-        };
-        println!("  user PIN state: {pin_state}");
-        println!(
-            "  SO PIN state:   {}",
-            if ti.so_pin_locked() { "LOCKED" } else { "ok" }
-        );
-        println!(
-            "  PIN length:     {}..{}",
-            ti.min_pin_length(),
-            ti.max_pin_length()
-        );
-        println!("  mechanisms relevant to DNSSEC:");
-        for o in mechanisms::relevant(&m, slot)? {
-            let size = match (o.min_key_size, o.max_key_size) {
-                (Some(a), Some(b)) if a != 0 || b != 0 => format!("{a}..{b}"),
-                _ => "-".into(),
-            };
-            println!(
-                "    {:<24} {:<8} {:<12} {:<40} {}",
-                o.name,
-                if o.present { "yes" } else { "MISSING" },
-                size,
-                o.purpose,
-                o.flags.join(",")
-            );
+        if wanted.is_none_or(|w| w == slot) {
+            print_slot(&m, slot)?;
         }
     }
     if let (Some(label), Some(pin_file)) = (&a.token, &a.pin_file) {
@@ -174,6 +120,65 @@ fn info(a: InfoArgs) -> Result<()> {
     } else {
         println!();
         println!("login state: not logged in (give --token and --pin-file to test a login)");
+    }
+    Ok(())
+}
+
+/// One slot: its token, PIN state and the DNSSEC mechanisms it offers.
+fn print_slot(m: &Module, slot: cryptoki::slot::Slot) -> Result<()> {
+    let si = m
+        .ctx
+        .get_slot_info(slot)
+        .map_err(|e| Error::Hsm(format!("slot {slot}: {e}")))?;
+    println!();
+    println!("slot {slot}: {}", si.slot_description().trim());
+    let Ok(ti) = m.ctx.get_token_info(slot) else {
+        println!("  no token present");
+        return Ok(());
+    };
+    if !ti.token_initialized() {
+        println!("  token not initialised (free)");
+        return Ok(());
+    }
+    println!("  token label:    {}", ti.label().trim());
+    println!("  manufacturer:   {}", ti.manufacturer_id().trim());
+    println!("  model:          {}", ti.model().trim());
+    println!("  serial:         {}", ti.serial_number().trim());
+    println!("  login required: {}", yes(ti.login_required()));
+    println!("  user PIN set:   {}", yes(ti.user_pin_initialized()));
+    let pin_state = if ti.user_pin_locked() {
+        "LOCKED"
+    } else if ti.user_pin_final_try() {
+        "final try"
+    } else if ti.user_pin_count_low() {
+        "count low (a wrong PIN was given since the last login)"
+    } else {
+        "ok"
+    };
+    println!("  user PIN state: {pin_state}");
+    println!(
+        "  SO PIN state:   {}",
+        if ti.so_pin_locked() { "LOCKED" } else { "ok" }
+    );
+    println!(
+        "  PIN length:     {}..{}",
+        ti.min_pin_length(),
+        ti.max_pin_length()
+    );
+    println!("  mechanisms relevant to DNSSEC:");
+    for o in mechanisms::relevant(m, slot)? {
+        let size = match (o.min_key_size, o.max_key_size) {
+            (Some(a), Some(b)) if a != 0 || b != 0 => format!("{a}..{b}"),
+            _ => "-".into(),
+        };
+        println!(
+            "    {:<24} {:<8} {:<14} {:<50} {}",
+            o.name,
+            if o.present { "yes" } else { "MISSING" },
+            size,
+            o.purpose,
+            o.flags.join(",")
+        );
     }
     Ok(())
 }

@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::hsm::backup::{self, BackupFile, TransportFile};
 use crate::hsm::keys::{self, Algorithm, KeyInfo, KeySpec};
 use crate::hsm::proof::{self, Proof};
-use crate::hsm::softhsm::write_atomically;
 use crate::hsm::{pin, TokenArgs};
+use crate::sign::confirm::{self, Confirmation, Subject};
 
 /// Inception of proof signatures unless `--at` is given: proofs are never
 /// published, and a fixed time keeps the output reproducible.
@@ -88,8 +88,8 @@ pub struct TransportKeyArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub token: TokenArgs,
-    /// File holding the security officer PIN of the source token (marks the
-    /// transport key trusted for this session).
+    /// File holding the security officer PIN of the source token, which marks the
+    /// transport key trusted for this session (else a prompt without echo).
     #[arg(long)]
     pub so_pin_file: Option<PathBuf>,
     /// Label of the key to back up.
@@ -98,7 +98,8 @@ pub struct ExportArgs {
     /// Transport key file written by `backup transport-key` on the destination.
     #[arg(long)]
     pub transport: PathBuf,
-    /// The transport key's SHA-256 as read on the destination (else asked for).
+    /// The transport key's SHA-256 as read on the destination. Without it the
+    /// fingerprint is shown and typed back (hex, all words, or first and last word).
     #[arg(long)]
     pub expect_transport_sha256: Option<String>,
     /// Where to write the backup (wrapped key and public data, JSON).
@@ -159,12 +160,9 @@ fn parse_at(at: Option<&str>) -> Result<ksr::model::Time> {
     ksr::timefmt::parse_at(s).map_err(|e| Error::Input(format!("--at {s:?}: {e}")))
 }
 
-fn fqdn(zone: &str) -> String {
-    if zone.ends_with('.') {
-        zone.to_string()
-    } else {
-        format!("{zone}.")
-    }
+/// `--zone`, absolute, checked before any token is touched.
+fn zone_arg(zone: &str) -> Result<String> {
+    super::zone_arg("--zone", zone)
 }
 
 fn security_summary(k: &KeyInfo) -> String {
@@ -195,9 +193,9 @@ fn describe(k: &KeyInfo, zone: &str, ttl: u32) -> Result<String> {
     let dnskey = k
         .dnskey(ttl, k.flags)
         .ok_or_else(|| Error::Hsm(format!("key {:?} has no readable public key", k.label)))?;
-    let (tag, revoked) = k.tags().unwrap();
-    let owner = fqdn(zone);
-    let ds = ksr::dnssec::ds_digest(&owner, &dnskey, 2)
+    let (tag, revoked) = (dnskey.key_tag, k.tags().map_or(0, |t| t.1));
+    let owner = zone;
+    let ds = ksr::dnssec::ds_digest(owner, &dnskey, 2)
         .map_err(|e| Error::Input(format!("--zone {zone:?}: {e}")))?;
     let mut out = String::new();
     out.push_str(&format!(
@@ -242,9 +240,10 @@ pub fn keygen(a: KeygenArgs) -> Result<()> {
         allow_backup: a.allow_backup,
     };
     spec.check()?;
+    // Checked before the token is touched: a bad zone must not leave a new key behind.
+    let zone = zone_arg(&a.zone)?;
     let mut token = a.token.open()?;
     let info = keys::generate(&mut token, &spec)?;
-    let zone = fqdn(&a.zone);
     let p = proof::prove(&mut token, &info.label, &zone, info.flags, parse_at(None)?)?;
     println!(
         "generated {:?} on token {:?}: {} {} bits, flags {}, CKA_ID {}",
@@ -286,8 +285,8 @@ fn key_json(k: &KeyInfo, zone: &str) -> Result<serde_json::Value> {
 }
 
 pub fn inventory(a: InventoryArgs) -> Result<()> {
+    let zone = zone_arg(&a.zone)?;
     let token = a.token.open()?;
-    let zone = fqdn(&a.zone);
     let keys = token.keys()?;
     if a.json {
         let list: Result<Vec<_>> = keys.iter().map(|k| key_json(k, &zone)).collect();
@@ -307,7 +306,7 @@ pub fn inventory(a: InventoryArgs) -> Result<()> {
         println!();
         println!("{}", k.label);
         println!("  id:        {}", hex::encode(&k.id));
-        println!("  role:      {:?}", k.role);
+        println!("  role:      {}", k.role.name());
         if let Some(alg) = k.algorithm {
             println!(
                 "  algorithm: {} ({}) {} bits",
@@ -343,10 +342,23 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T
     })
 }
 
-fn write_json<T: serde::Serialize>(path: &std::path::Path, value: &T) -> Result<()> {
+/// Writes `value` as JSON; the temp file must read back as the same value before
+/// it is renamed into place.
+fn write_json<T>(path: &std::path::Path, value: &T) -> Result<()>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq,
+{
     let mut text = serde_json::to_string_pretty(value).expect("JSON of plain values");
     text.push('\n');
-    write_atomically(path, text.as_bytes())
+    crate::file::write_verified(path, text.as_bytes(), |tmp| {
+        if read_json::<T>(tmp)? != *value {
+            return Err(Error::Io(format!(
+                "{} did not read back identically; nothing was written",
+                path.display()
+            )));
+        }
+        Ok(())
+    })
 }
 
 pub fn backup(a: BackupArgs) -> Result<()> {
@@ -375,40 +387,7 @@ fn export(e: ExportArgs) -> Result<()> {
     let field = transport.validate(&e.transport)?;
     let digest = backup::fingerprint(&field);
     let hex_digest = hex::encode(digest);
-    match &e.expect_transport_sha256 {
-        Some(x) => {
-            if x.trim().to_ascii_lowercase() != hex_digest {
-                return Err(Error::CheckFailed(format!(
-                    "TRANSPORT-KEY-CONFIRM: {} has SHA-256 {hex_digest}, not the expected {}; \
-                     nothing was exported",
-                    e.transport.display(),
-                    x.trim()
-                )));
-            }
-        }
-        None => {
-            eprint!("{}", ksr::digest::read_aloud(&digest));
-            eprintln!("Type the first and last word of the transport key fingerprint, as read at the destination:");
-            let words = ksr::digest::pgp_words(&digest);
-            let want = format!("{} {}", words[0], words[words.len() - 1]).to_ascii_lowercase();
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|err| Error::Input(format!("cannot read the confirmation: {err}")))?;
-            let got = line
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_ascii_lowercase();
-            if got != want {
-                return Err(Error::CheckFailed(
-                    "TRANSPORT-KEY-CONFIRM: the words typed do not match the fingerprint; nothing was exported"
-                        .into(),
-                ));
-            }
-        }
-    }
+    confirm_transport(&e, &digest)?;
     let token = e.token.open_unauthenticated()?;
     let so = pin::read(
         e.so_pin_file.as_deref(),
@@ -417,16 +396,7 @@ fn export(e: ExportArgs) -> Result<()> {
     )?;
     let user = pin::read(e.token.pin_file.as_deref(), pin::Role::User, &e.token.token)?;
     let file = backup::export(&token, &e.label, &transport, &field, &so, &user)?;
-    // Re-read what was written before calling it done.
     write_json(&e.out, &file)?;
-    let back: BackupFile = read_json(&e.out)?;
-    if back != file {
-        let _ = std::fs::remove_file(&e.out);
-        return Err(Error::Io(format!(
-            "{} did not read back identically; removed",
-            e.out.display()
-        )));
-    }
     println!(
         "key {:?} wrapped to transport key {:?} (SHA-256 {hex_digest}) and written to {}",
         file.label,
@@ -436,13 +406,38 @@ fn export(e: ExportArgs) -> Result<()> {
     Ok(())
 }
 
+/// The officer at the source confirms the transport key is the destination's,
+/// before any PIN is asked for: `--expect-transport-sha256`, else typed back.
+fn confirm_transport(e: &ExportArgs, digest: &[u8; 32]) -> Result<()> {
+    let file = e.transport.display().to_string();
+    let subject = Subject {
+        check: "TRANSPORT-KEY-CONFIRM",
+        flag: "--expect-transport-sha256",
+        file: &file,
+        compare: "the transport key's fingerprint with the one read at the destination",
+        mismatch: "this is not the destination's transport key",
+        outcome: "nothing was exported",
+    };
+    match &e.expect_transport_sha256 {
+        Some(hex) => confirm::confirm(&subject, digest, Confirmation::Expect(hex)),
+        None => confirm::confirm(
+            &subject,
+            digest,
+            Confirmation::Ask {
+                input: &mut std::io::stdin().lock(),
+                output: &mut std::io::stderr(),
+            },
+        ),
+    }
+}
+
 pub fn restore(a: RestoreArgs) -> Result<()> {
     let at = parse_at(a.at.as_deref())?;
     let file: BackupFile = read_json(&a.backup)?;
     let label = a.label.clone().unwrap_or_else(|| file.label.clone());
+    let zone = zone_arg(&a.zone)?;
     let mut token = a.token.open()?;
     let restored = backup::restore(&token, &file, &label, &a.backup)?;
-    let zone = fqdn(&a.zone);
     let p = match proof::prove(&mut token, &label, &zone, restored.flags, at) {
         Ok(p) => p,
         Err(err) => {
@@ -505,9 +500,9 @@ pub fn delete(a: DeleteArgs) -> Result<()> {
 
 pub fn prove(a: ProveArgs) -> Result<()> {
     let at = parse_at(a.at.as_deref())?;
+    let zone = zone_arg(&a.zone)?;
     let mut token = a.token.open()?;
     let info = token.key(&a.label)?;
-    let zone = fqdn(&a.zone);
     let p = proof::prove(&mut token, &a.label, &zone, info.flags, at)?;
     if a.json {
         let k = &p.dnskey;

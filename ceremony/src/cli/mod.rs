@@ -44,6 +44,15 @@ pub enum Command {
     TrustAnchor(sign::TrustAnchorArgs),
 }
 
+/// A zone given on the command line, made absolute (`example.test` ->
+/// `example.test.`) and checked as a DNS name before any token is touched.
+pub(crate) fn zone_arg(flag: &str, zone: &str) -> crate::error::Result<String> {
+    let z = crate::sign::request::absolute(zone);
+    ksr::dnssec::label_count(&z)
+        .map_err(|e| crate::error::Error::Input(format!("{flag} {zone:?}: {e}")))?;
+    Ok(z)
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();

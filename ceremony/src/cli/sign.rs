@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use ksr::model::{flags, Time};
 use ksr::policy::Policy;
-use ksr::{output, timefmt, xml};
+use ksr::{timefmt, xml};
 
 use crate::error::{Error, Result};
 use crate::hsm::{Token, TokenArgs};
@@ -39,10 +39,12 @@ pub struct SignKsrArgs {
     /// The time checks are evaluated at (YYYY-MM-DD or RFC 3339 UTC); default: now.
     #[arg(long)]
     pub at: Option<String>,
-    /// Non-interactive hash confirmation: the KSR's expected SHA-256 in hex.
+    /// The KSR's SHA-256 in hex, for non-interactive use. Without it the hash and its
+    /// PGP words are shown and the operator types back the hex, all the words, or the
+    /// first and last word.
     #[arg(long)]
     pub expect_sha256: Option<String>,
-    /// Largest KSR accepted, in bytes.
+    /// Largest KSR accepted, in bytes (the previous SKR may be four times as large).
     #[arg(long, default_value_t = xml::DEFAULT_MAX_SIZE)]
     pub max_size: usize,
     #[command(flatten)]
@@ -164,7 +166,7 @@ pub fn sign_ksr(a: SignKsrArgs) -> Result<()> {
 pub fn request(a: RequestArgs) -> Result<()> {
     let policy = load_policy(&a.policy)?;
     let plan = req::RequestPlan {
-        zone: a.zone,
+        zone: super::zone_arg("--zone", &a.zone)?,
         zsks: a.zsks,
         from: parse_time("--from", &a.from)?,
         to: parse_time("--to", &a.to)?,
@@ -178,7 +180,7 @@ pub fn request(a: RequestArgs) -> Result<()> {
     drop(token);
     let bytes = xml::write(&doc);
     let limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
-    write_checked(&a.out, &bytes, |tmp| {
+    crate::file::write_verified(&a.out, &bytes, |tmp| {
         let again = xml::parse_file(tmp, &xml::ParseOptions { max_size: limit })
             .map_err(|e| Error::CheckFailed(format!("the written KSR does not re-parse: {e}")))?;
         if again != doc {
@@ -201,7 +203,7 @@ pub fn request(a: RequestArgs) -> Result<()> {
 
 pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
     let valid_from = parse_time("--valid-from", &a.valid_from)?;
-    let zone = req::absolute(&a.zone);
+    let zone = super::zone_arg("--zone", &a.zone)?;
     let mut token = a.token.open()?;
     require_role(&token, &a.ksk, flags::KSK, "--ksk")?;
     let pk = token.public_key(&a.ksk)?;
@@ -211,7 +213,7 @@ pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
     let ds = ta::ds_records(&zone, &key)?;
     match &a.out {
         Some(path) => {
-            write_checked(path, doc.as_bytes(), |_| Ok(()))?;
+            crate::file::write_verified(path, doc.as_bytes(), |_| Ok(()))?;
             println!("Wrote {}", path.display());
         }
         None => print!("{doc}"),
@@ -219,19 +221,6 @@ pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
     print!("{ds}");
     let _ = std::io::stdout().flush();
     Ok(())
-}
-
-fn write_checked(
-    path: &std::path::Path,
-    bytes: &[u8],
-    verify: impl FnOnce(&std::path::Path) -> Result<()>,
-) -> Result<()> {
-    output::write_verified(path, bytes, verify).map_err(|e| match e {
-        output::OutputError::Io { path, source } => {
-            Error::Io(format!("cannot write {path}: {source}"))
-        }
-        output::OutputError::Verify(e) => e,
-    })
 }
 
 /// A key is generated for one role (the flags it publishes with); using a ZSK as a

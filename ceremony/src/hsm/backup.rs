@@ -24,7 +24,13 @@
 //! `C_WrapKey` under an attacker's key fails. What the scheme cannot stop: an
 //! officer trusting the wrong transport key — hence the fingerprint must be
 //! confirmed (`--expect-transport-sha256`, or typed back) before the SO PIN is
-//! used; and a destination token that is itself compromised. Keys made without
+//! used; and a destination token that is itself compromised. Note what "the
+//! destination" means here: PKCS#11 lets whoever holds the destination's *user*
+//! PIN choose the attributes of an unwrapped key, so the backup file plus that
+//! PIN yields the AES key, and with it the private key, in the clear (checked
+//! against SoftHSM 2.6.1). Only a token that enforces CKA_UNWRAP_TEMPLATE on the
+//! transport key would close this (cryptoki 0.12 cannot set that attribute).
+//! Until then, keep backup files as secret as the destination's user PIN. Keys made without
 //! `--allow-backup` (CKA_EXTRACTABLE false) can never be backed up.
 //! SoftHSM 2.6.1 limits: RSA-OAEP with SHA-1/MGF1-SHA1 only (fine for OAEP), and
 //! it cannot wrap EdDSA private keys at all (CKR_KEY_NOT_WRAPPABLE): back up
@@ -434,22 +440,12 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
     let mut private = vec![
         Attribute::Class(ObjectClass::PRIVATE_KEY),
         Attribute::KeyType(key_type),
-        Attribute::Token(true),
-        Attribute::Private(true),
-        Attribute::Sensitive(true),
-        Attribute::Sign(true),
-        Attribute::Decrypt(false),
-        Attribute::Unwrap(false),
-        Attribute::Derive(false),
-        Attribute::Label(label.as_bytes().to_vec()),
-        Attribute::Id(planned.id.clone()),
     ];
-    if backup.wrap_with_trusted {
-        private.push(Attribute::Extractable(true));
-        private.push(Attribute::WrapWithTrusted(true));
-    } else {
-        private.push(Attribute::Extractable(false));
-    }
+    private.extend(keys::private_attributes(
+        label,
+        &planned.id,
+        backup.wrap_with_trusted,
+    ));
     let unwrapped = token
         .session
         .unwrap_key(&Mechanism::AesKeyWrapPad, kek, &wrapped_key, &private)

@@ -249,6 +249,17 @@ pub enum Role {
     Transport,
 }
 
+impl Role {
+    /// The name `inventory` prints (the same as in its JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Dnssec => "dnssec",
+            Role::Foreign => "foreign",
+            Role::Transport => "transport",
+        }
+    }
+}
+
 /// One key pair on the token.
 #[derive(Debug, Clone)]
 pub struct KeyInfo {
@@ -334,33 +345,8 @@ pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
     let existing = token.keys()?;
 
     let id = new_id(token, alg, spec.flags)?;
-    let label = spec.label.as_bytes().to_vec();
-    let mut public = vec![
-        Attribute::Token(true),
-        Attribute::Private(false),
-        Attribute::Verify(true),
-        Attribute::Encrypt(false),
-        Attribute::Wrap(false),
-        Attribute::Label(label.clone()),
-        Attribute::Id(id.clone()),
-    ];
-    let mut private = vec![
-        Attribute::Token(true),
-        Attribute::Private(true),
-        Attribute::Sensitive(true),
-        Attribute::Sign(true),
-        Attribute::Decrypt(false),
-        Attribute::Unwrap(false),
-        Attribute::Derive(false),
-        Attribute::Label(label),
-        Attribute::Id(id.clone()),
-    ];
-    if spec.allow_backup {
-        private.push(Attribute::Extractable(true));
-        private.push(Attribute::WrapWithTrusted(true));
-    } else {
-        private.push(Attribute::Extractable(false));
-    }
+    let mut public = public_attributes(&spec.label, &id);
+    let private = private_attributes(&spec.label, &id, spec.allow_backup);
     let mechanism = match alg {
         Algorithm::RsaSha256 | Algorithm::RsaSha512 => {
             public.push(Attribute::ModulusBits((bits as u64).into()));
@@ -400,6 +386,47 @@ pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
         return Err(e);
     }
     Ok(info)
+}
+
+/// The attributes of every DNSSEC public key object: on the token, public, verify only.
+fn public_attributes(label: &str, id: &[u8]) -> Vec<Attribute> {
+    vec![
+        Attribute::Token(true),
+        Attribute::Private(false),
+        Attribute::Verify(true),
+        Attribute::Encrypt(false),
+        Attribute::Wrap(false),
+        Attribute::Label(label.as_bytes().to_vec()),
+        Attribute::Id(id.to_vec()),
+    ]
+}
+
+/// The attributes of every DNSSEC private key, generated or restored: on the token,
+/// private, sensitive, sign only. Extractable only when a backup needs it, and then
+/// only wrapped under a key the security officer marked trusted.
+pub(crate) fn private_attributes(
+    label: &str,
+    id: &[u8],
+    wrap_with_trusted: bool,
+) -> Vec<Attribute> {
+    let mut t = vec![
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Sign(true),
+        Attribute::Decrypt(false),
+        Attribute::Unwrap(false),
+        Attribute::Derive(false),
+        Attribute::Label(label.as_bytes().to_vec()),
+        Attribute::Id(id.to_vec()),
+    ];
+    if wrap_with_trusted {
+        t.push(Attribute::Extractable(true));
+        t.push(Attribute::WrapWithTrusted(true));
+    } else {
+        t.push(Attribute::Extractable(false));
+    }
+    t
 }
 
 /// Refuses `new` when its tag or revoked tag equals the tag or revoked tag of a
@@ -745,16 +772,8 @@ pub fn public_template(
     label: &str,
     id: &[u8],
 ) -> Result<Vec<Attribute>> {
-    let mut t = vec![
-        Attribute::Class(ObjectClass::PUBLIC_KEY),
-        Attribute::Token(true),
-        Attribute::Private(false),
-        Attribute::Verify(true),
-        Attribute::Encrypt(false),
-        Attribute::Wrap(false),
-        Attribute::Label(label.as_bytes().to_vec()),
-        Attribute::Id(id.to_vec()),
-    ];
+    let mut t = vec![Attribute::Class(ObjectClass::PUBLIC_KEY)];
+    t.extend(public_attributes(label, id));
     if alg.is_rsa() {
         let (e, m) = rsa_parts(field)
             .ok_or_else(|| Error::Input("malformed RSA public key in the backup".into()))?;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use cryptoki::session::UserType;
 use cryptoki::types::AuthPin;
+use secrecy::ExposeSecret;
 
 use super::module::Module;
 use super::token::map_err;
@@ -66,7 +67,7 @@ pub fn init(
                 conf.display()
             )))
         }
-        Err(_) => write_atomically(&conf, text.as_bytes())?,
+        Err(_) => crate::file::write_atomically(&conf, text.as_bytes())?,
     }
     // SoftHSM reads SOFTHSM2_CONF when the module is initialised; nothing else in
     // this process runs yet, so setting it here is race-free.
@@ -90,16 +91,27 @@ pub fn init(
             .get_token_info(s)
             .map_err(|e| map_err(e, "reading token info"))?;
         if !info.token_initialized() {
-            free = Some(s);
+            free = Some((s, info.min_pin_length()..=info.max_pin_length()));
             break;
         }
     }
-    let slot = free.ok_or_else(|| {
+    let (slot, pin_lengths) = free.ok_or_else(|| {
         Error::Hsm(format!(
             "the module {} offers no free slot",
             module.path.display()
         ))
     })?;
+    // The token would answer a PIN of the wrong length with "PIN incorrect".
+    for (pin, role) in [(so_pin, "security officer PIN"), (user_pin, "user PIN")] {
+        let len = pin.expose_secret().len();
+        if !pin_lengths.contains(&len) {
+            return Err(Error::Input(format!(
+                "the new {role} has {len} characters; the token accepts {} to {}",
+                pin_lengths.start(),
+                pin_lengths.end()
+            )));
+        }
+    }
     module
         .ctx
         .init_token(slot, so_pin, label)
@@ -130,25 +142,4 @@ pub fn init(
         label: label.to_string(),
         serial,
     })
-}
-
-/// Temp file beside `path`, fsync, rename: never a half-written file.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-        Error::Io(format!(
-            "cannot create a temp file in {}: {e}",
-            dir.display()
-        ))
-    })?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))?;
-    tmp.persist(path)
-        .map_err(|e| Error::Io(format!("cannot write {}: {}", path.display(), e.error)))?;
-    Ok(())
 }

@@ -1,6 +1,7 @@
-//! The operator confirms which KSR is about to be signed: the tool shows its
-//! SHA-256 and PGP words, and the operator types back the hex digest, all the
-//! words, or just the first and last word (as read aloud from the submitter's copy).
+//! The operator confirms which file is about to be used (the KSR to sign, the
+//! transport key of a backup): the tool shows its SHA-256 and PGP words, and the
+//! operator types back the hex digest, all the words, or just the first and last
+//! word (as read aloud from the other party's copy).
 
 use std::io::{BufRead, Write};
 
@@ -43,21 +44,60 @@ pub fn answer_matches(digest: &[u8; 32], answer: &str) -> bool {
     }
 }
 
-/// Confirms that the file named `what` with digest `digest` is the one to sign.
-/// A mismatch is a failed check (exit 1); no answer at all is a usage error.
-pub fn confirm(what: &str, digest: &[u8; 32], how: Confirmation) -> Result<()> {
+/// What is being confirmed, for the prompt and the messages.
+pub struct Subject<'a> {
+    /// The name of the check a mismatch fails, e.g. `KSR-HASH-CONFIRM`.
+    pub check: &'static str,
+    /// The option that carries the expected hash non-interactively.
+    pub flag: &'static str,
+    /// The file whose hash it is, as shown to the officer.
+    pub file: &'a str,
+    /// What the officer compares: "the KSR's hash with the submitter's".
+    pub compare: &'static str,
+    /// What a mismatch means, e.g. "this is not the KSR that was submitted".
+    pub mismatch: &'static str,
+    /// What did not happen, e.g. "nothing was signed".
+    pub outcome: &'static str,
+}
+
+impl<'a> Subject<'a> {
+    /// The KSR about to be signed (`sign-ksr`).
+    pub fn ksr(file: &'a str) -> Subject<'a> {
+        Subject {
+            check: "KSR-HASH-CONFIRM",
+            flag: "--expect-sha256",
+            file,
+            compare: "the KSR's hash with the submitter's",
+            mismatch: "this is not the KSR that was submitted",
+            outcome: "nothing was signed",
+        }
+    }
+}
+
+/// Confirms that `subject.file`, whose SHA-256 is `digest`, is the one meant.
+/// A mismatch is a failed check (exit 1); no answer or a malformed hash is a
+/// usage error (exit 2).
+pub fn confirm(subject: &Subject, digest: &[u8; 32], how: Confirmation) -> Result<()> {
+    let Subject {
+        check,
+        flag,
+        file,
+        compare,
+        mismatch,
+        outcome,
+    } = subject;
     match how {
         Confirmation::Expect(hex_expected) => {
             let expected = hex_expected.trim().to_ascii_lowercase();
             if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(Error::Input(format!(
-                    "--expect-sha256 {hex_expected:?} is not a SHA-256 in hex (64 hex digits)"
+                    "{flag} {hex_expected:?} is not a SHA-256 in hex (64 hex digits)"
                 )));
             }
             if expected != hex::encode(digest) {
                 return Err(Error::CheckFailed(format!(
-                    "KSR-HASH-CONFIRM: {what} has SHA-256 {}, not the expected {expected}; \
-                     this is not the KSR that was submitted",
+                    "{check}: {file} has SHA-256 {}, not the expected {expected}; {mismatch}; \
+                     {outcome}",
                     hex::encode(digest)
                 )));
             }
@@ -67,7 +107,7 @@ pub fn confirm(what: &str, digest: &[u8; 32], how: Confirmation) -> Result<()> {
             let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
             write!(
                 output,
-                "Compare the KSR's hash with the submitter's, reading the words aloud:\n{}\
+                "Compare {compare}, reading the words aloud:\n{}\
                  Type the SHA-256 in hex, all 32 words, or the first and last word: ",
                 digest::read_aloud(digest)
             )
@@ -75,17 +115,16 @@ pub fn confirm(what: &str, digest: &[u8; 32], how: Confirmation) -> Result<()> {
             output.flush().map_err(io)?;
             let mut line = String::new();
             if input.read_line(&mut line).map_err(io)? == 0 {
-                return Err(Error::Input(
-                    "no confirmation typed; for non-interactive use give --expect-sha256 HEX"
-                        .into(),
-                ));
+                return Err(Error::Input(format!(
+                    "no confirmation typed; for non-interactive use give {flag} HEX"
+                )));
             }
             if answer_matches(digest, &line) {
                 writeln!(output, "Hash confirmed.").map_err(io)?;
                 Ok(())
             } else {
                 Err(Error::CheckFailed(format!(
-                    "KSR-HASH-CONFIRM: the typed answer does not match the SHA-256 of {what}; nothing was signed"
+                    "{check}: the typed answer does not match the SHA-256 of {file}; {outcome}"
                 )))
             }
         }
@@ -129,13 +168,18 @@ mod tests {
     #[test]
     fn expect_mismatch_is_a_check_failure() {
         let d = hello();
-        let e = confirm("k.xml", &d, Confirmation::Expect(&"ab".repeat(32))).unwrap_err();
+        let e = confirm(
+            &Subject::ksr("k.xml"),
+            &d,
+            Confirmation::Expect(&"ab".repeat(32)),
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("KSR-HASH-CONFIRM"));
-        let e = confirm("k.xml", &d, Confirmation::Expect("xyz")).unwrap_err();
+        let e = confirm(&Subject::ksr("k.xml"), &d, Confirmation::Expect("xyz")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         confirm(
-            "k.xml",
+            &Subject::ksr("k.xml"),
             &d,
             Confirmation::Expect(&hex::encode(d).to_uppercase()),
         )
@@ -150,7 +194,7 @@ mod tests {
         let w = digest::pgp_words(&d);
         assert_eq!(w[31], "butterfat", "test vector");
         confirm(
-            "k.xml",
+            &Subject::ksr("k.xml"),
             &d,
             Confirmation::Ask {
                 input: &mut input,
@@ -163,7 +207,7 @@ mod tests {
         let mut out = Vec::new();
         let mut input: &[u8] = b"music customer\n";
         let e = confirm(
-            "k.xml",
+            &Subject::ksr("k.xml"),
             &d,
             Confirmation::Ask {
                 input: &mut input,
@@ -174,7 +218,7 @@ mod tests {
         assert_eq!(e.exit_code(), 1);
         let mut input: &[u8] = b"";
         let e = confirm(
-            "k.xml",
+            &Subject::ksr("k.xml"),
             &d,
             Confirmation::Ask {
                 input: &mut input,

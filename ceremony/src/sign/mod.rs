@@ -21,6 +21,20 @@ use crate::keystore::PublicKey;
 use ksr::dnssec;
 use ksr::model::{AlgorithmParams, AlgorithmPolicy, Key};
 
+/// A UUID-shaped identifier (8-4-4-4-12 lower-case hex) from the first 16 bytes of
+/// a digest: identifiers derived from content keep the output deterministic.
+pub(crate) fn uuid_shaped(digest: &[u8; 32]) -> String {
+    let h = hex::encode(&digest[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// The DNSKEY a token key publishes as, with `flags` and `ttl` chosen by the caller.
 pub fn dnskey(pk: &PublicKey, flags: u16, ttl: u32) -> Key {
     let mut key = Key {

@@ -8,15 +8,16 @@
 //! 4. write to a temp file, re-parse it, run the SKR checks (with KSR-POLICY-SAFETY
 //!    against the previous SKR), and only then rename it into place.
 //!
-//! Any failure, at any step, leaves no file; the HSM signs nothing before step 3.
+//! Any failure, at any step, leaves no file; the HSM signs nothing before step 3,
+//! and a KSR that fails its own checks stops before the token is even opened.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ksr::check::{self, CheckResult, Context, Outcome, Report};
-use ksr::model::{Document, Time};
+use ksr::model::{Document, Kind, Time};
 use ksr::policy::Policy;
-use ksr::{digest, dnssec, output, xml};
+use ksr::{digest, xml};
 
 use super::confirm::{self, Confirmation};
 use super::report;
@@ -72,6 +73,24 @@ fn read_doc(path: &Path, max_size: usize) -> Result<(Vec<u8>, Document)> {
     )
     .map_err(|e| Error::Input(e.to_string()))?;
     Ok((bytes, doc))
+}
+
+/// A KSR given where an SKR belongs (or the other way round) is a mix-up of files,
+/// reported as such rather than as a list of failed checks.
+fn require_kind(path: &Path, doc: &Document, want: Kind, role: &str) -> Result<()> {
+    if doc.kind == want {
+        return Ok(());
+    }
+    let name = |k: Kind| match k {
+        Kind::Request => "a KSR (Request)",
+        Kind::Response => "an SKR (Response)",
+    };
+    Err(Error::Input(format!(
+        "{} is {}, but {role} must be {}",
+        path.display(),
+        name(doc.kind),
+        name(want)
+    )))
 }
 
 fn result(name: &'static str, failures: Vec<String>, pass: String) -> CheckResult {
@@ -194,8 +213,28 @@ pub fn check_chain_keys_hsm(
     ))
 }
 
-/// `--out` naming the KSR or the previous SKR would replace an input of the ceremony.
-fn refuse_overwriting_inputs(opts: &SignOptions) -> Result<()> {
+/// `--out` must be a file in an existing directory (found out before the token
+/// signs anything, not after), and naming the KSR or the previous SKR would
+/// replace an input of the ceremony.
+fn check_out(opts: &SignOptions) -> Result<()> {
+    let dir = opts
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::Input(format!(
+            "--out {}: the directory {} does not exist",
+            opts.out.display(),
+            dir.display()
+        )));
+    }
+    if opts.out.is_dir() {
+        return Err(Error::Input(format!(
+            "--out {} is a directory; name the SKR file to write",
+            opts.out.display()
+        )));
+    }
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
@@ -212,20 +251,29 @@ fn refuse_overwriting_inputs(opts: &SignOptions) -> Result<()> {
     Ok(())
 }
 
-/// Runs `sign-ksr`. `open` logs in to the token; `log` gets the report, the hashes
-/// and progress. On success the SKR is at `opts.out`; on any error nothing is written.
-pub fn sign_ksr<S: KeyStore>(
-    opts: &SignOptions,
-    open: impl FnOnce() -> Result<S>,
-    confirmation: Confirmation,
-    log: &mut dyn Write,
-) -> Result<Signed> {
-    let io = |e: std::io::Error| Error::Io(format!("output: {e}"));
-    refuse_overwriting_inputs(opts)?;
-    let (ksr_bytes, ksr_doc) = read_doc(&opts.ksr, opts.max_size)?;
+/// The inputs of a run, read and checked before the token is opened.
+struct Loaded {
+    ksr_bytes: Vec<u8>,
+    ksr: Document,
+    previous: Option<Document>,
+    schema: ksr::schema::Schema,
+    report: Report,
+}
+
+/// Step 1 without the token: reads the KSR and the previous SKR, resolves the
+/// schema, runs every document check and shows the report. A KSR that fails stops
+/// here, before anyone types a PIN.
+fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
+    check_out(opts)?;
+    let (ksr_bytes, ksr) = read_doc(&opts.ksr, opts.max_size)?;
+    require_kind(&opts.ksr, &ksr, Kind::Request, "the KSR to sign")?;
     // An SKR is a few times the size of its KSR (KSKs and their signatures added).
     let previous = match &opts.previous_skr {
-        Some(p) => Some(read_doc(p, opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)?.1),
+        Some(p) => {
+            let doc = read_doc(p, opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)?.1;
+            require_kind(p, &doc, Kind::Response, "--previous-skr")?;
+            Some(doc)
+        }
         None => None,
     };
     let schema = opts.policy.schema(&opts.schema).ok_or_else(|| {
@@ -235,21 +283,61 @@ pub fn sign_ksr<S: KeyStore>(
             ksr::schema::Schema::builtin_names().join(", ")
         ))
     })?;
+    skr::validate_labels(&schema, &opts.ksk_current, opts.ksk_next.as_deref())?;
     let mut ctx = Context::new(&opts.policy, opts.at);
     if let Some(prev) = &previous {
         ctx = ctx.with_previous(prev);
     }
-    let mut report: Report = check::check_ksr(&ksr_doc, &ctx);
-    report.results.push(check_key_ttl(&ksr_doc, &opts.policy));
-    // The document's own checks are shown before the token is opened, so the
-    // officer sees them even when the login fails.
+    let mut report: Report = check::check_ksr(&ksr, &ctx);
+    report.results.push(check_key_ttl(&ksr, &opts.policy));
     writeln!(
         log,
         "Checks of {}:\n{}",
         opts.ksr.display(),
         report::render(&report)
     )
-    .map_err(io)?;
+    .map_err(|e| Error::Io(format!("output: {e}")))?;
+    refuse_failed(opts, &report)?;
+    Ok(Loaded {
+        ksr_bytes,
+        ksr,
+        previous,
+        schema,
+        report,
+    })
+}
+
+fn refuse_failed(opts: &SignOptions, report: &Report) -> Result<()> {
+    if report.failed() {
+        return Err(Error::CheckFailed(format!(
+            "{} failed {}; nothing was signed",
+            opts.ksr.display(),
+            report::failed_names(report)
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `sign-ksr`. `open` logs in to the token; `log` gets the report, the hashes
+/// and progress. On success the SKR is at `opts.out`; on any error nothing is written.
+pub fn sign_ksr<S: KeyStore>(
+    opts: &SignOptions,
+    open: impl FnOnce() -> Result<S>,
+    confirmation: Confirmation,
+    log: &mut dyn Write,
+) -> Result<Signed> {
+    let io = |e: std::io::Error| Error::Io(format!("output: {e}"));
+    let Loaded {
+        ksr_bytes,
+        ksr: ksr_doc,
+        previous,
+        schema,
+        mut report,
+    } = load_and_check(opts, log)?;
+    let mut ctx = Context::new(&opts.policy, opts.at);
+    if let Some(prev) = &previous {
+        ctx = ctx.with_previous(prev);
+    }
 
     let mut store = open()?;
     let current = store.public_key(&opts.ksk_current)?;
@@ -271,13 +359,7 @@ pub fn sign_ksr<S: KeyStore>(
     )
     .map_err(io)?;
     report.results.extend(token_checks.results);
-    if report.failed() {
-        return Err(Error::CheckFailed(format!(
-            "{} failed {}; nothing was signed",
-            opts.ksr.display(),
-            report::failed_names(&report)
-        )));
-    }
+    refuse_failed(opts, &report)?;
     skr::validate(&schema, &ksks)?;
 
     let ksr_digest = digest::sha256(&ksr_bytes);
@@ -288,7 +370,8 @@ pub fn sign_ksr<S: KeyStore>(
         digest::read_aloud(&ksr_digest)
     )
     .map_err(io)?;
-    confirm::confirm(&opts.ksr.display().to_string(), &ksr_digest, confirmation)?;
+    let shown = opts.ksr.display().to_string();
+    confirm::confirm(&confirm::Subject::ksr(&shown), &ksr_digest, confirmation)?;
 
     let total = ksr_doc.bundles.len();
     writeln!(
@@ -324,55 +407,7 @@ pub fn sign_ksr<S: KeyStore>(
     writeln!(log, "Signed {total} bundles ({signatures} signatures, each verified); writing and re-checking the SKR")
         .map_err(io)?;
 
-    let skr_bytes = xml::write(&skr_doc);
-    let skr_digest = digest::sha256(&skr_bytes);
-    let reparse_limit = skr_bytes.len().max(xml::DEFAULT_MAX_SIZE);
-    let mut skr_report = Report::default();
-    let written = output::write_verified(&opts.out, &skr_bytes, |tmp| {
-        let again = xml::parse_file(
-            tmp,
-            &xml::ParseOptions {
-                max_size: reparse_limit,
-            },
-        )
-        .map_err(|e| {
-            Error::CheckFailed(format!(
-                "SKR-VERIFY: the written SKR does not re-parse: {e}"
-            ))
-        })?;
-        if again != skr_doc {
-            return Err(Error::CheckFailed(
-                "SKR-VERIFY: the written SKR re-parses to different content".into(),
-            ));
-        }
-        // SKR-VERIFY (every signature in the written file) is among the SKR checks.
-        skr_report = check::check_skr(&again, &ctx.clone().with_schema(&schema));
-        if skr_report.failed() {
-            return Err(Error::CheckFailed(format!(
-                "the new SKR failed {}",
-                report::failed_names(&skr_report)
-            )));
-        }
-        Ok(())
-    });
-    writeln!(
-        log,
-        "Checks of the new SKR:\n{}",
-        report::render(&skr_report)
-    )
-    .map_err(io)?;
-    match written {
-        Ok(()) => {}
-        Err(output::OutputError::Io { path, source }) => {
-            return Err(Error::Io(format!("cannot write {path}: {source}")))
-        }
-        Err(output::OutputError::Verify(e)) => {
-            return Err(match e {
-                Error::CheckFailed(m) => Error::CheckFailed(format!("{m}; nothing was written")),
-                other => other,
-            })
-        }
-    }
+    let skr_digest = write_skr(&opts.out, &skr_doc, &ctx.with_schema(&schema), log)?;
     writeln!(
         log,
         "Wrote {} ({total} bundles, {signatures} signatures)",
@@ -393,28 +428,49 @@ pub fn sign_ksr<S: KeyStore>(
     })
 }
 
-/// Every signature in `doc` verifies over its bundle with the key it names (the
-/// same property as the SKR-VERIFY check, without the rest of the report).
-pub fn verify_all(doc: &Document) -> Result<()> {
-    for b in &doc.bundles {
-        for s in &b.signatures {
-            let signer = b
-                .keys
-                .iter()
-                .find(|k| k.key_identifier == s.key_identifier && k.key_tag == s.key_tag)
-                .ok_or_else(|| {
-                    Error::CheckFailed(format!(
-                        "SKR-VERIFY: bundle {}: no key {} with tag {} for its signature",
-                        b.id, s.key_identifier, s.key_tag
-                    ))
-                })?;
-            dnssec::verify_rrsig(&doc.domain, s, &b.keys, signer).map_err(|e| {
-                Error::CheckFailed(format!(
-                    "SKR-VERIFY: bundle {}: signature by {}: {e}",
-                    b.id, s.key_identifier
-                ))
-            })?;
+/// Step 4: writes `skr` to a temp file beside `out`, re-parses it, runs the SKR
+/// checks on what was written (SKR-VERIFY re-verifies every signature) and renames
+/// it into place only if all pass. Returns the SHA-256 of the written bytes.
+fn write_skr(out: &Path, skr: &Document, ctx: &Context, log: &mut dyn Write) -> Result<[u8; 32]> {
+    let bytes = xml::write(skr);
+    let reparse_limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
+    let mut skr_report = Report::default();
+    let written = crate::file::write_verified(out, &bytes, |tmp| {
+        let again = xml::parse_file(
+            tmp,
+            &xml::ParseOptions {
+                max_size: reparse_limit,
+            },
+        )
+        .map_err(|e| {
+            Error::CheckFailed(format!(
+                "SKR-VERIFY: the written SKR does not re-parse: {e}"
+            ))
+        })?;
+        if again != *skr {
+            return Err(Error::CheckFailed(
+                "SKR-VERIFY: the written SKR re-parses to different content".into(),
+            ));
         }
-    }
-    Ok(())
+        skr_report = check::check_skr(&again, ctx);
+        if skr_report.failed() {
+            return Err(Error::CheckFailed(format!(
+                "the new SKR failed {}",
+                report::failed_names(&skr_report)
+            )));
+        }
+        Ok(())
+    });
+    // The report is shown whether or not the file was kept.
+    writeln!(
+        log,
+        "Checks of the new SKR:\n{}",
+        report::render(&skr_report)
+    )
+    .map_err(|e| Error::Io(format!("output: {e}")))?;
+    written.map_err(|e| match e {
+        Error::CheckFailed(m) => Error::CheckFailed(format!("{m}; nothing was written")),
+        other => other,
+    })?;
+    Ok(digest::sha256(&bytes))
 }

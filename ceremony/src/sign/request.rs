@@ -50,15 +50,7 @@ fn content_id(parts: &[&[u8]]) -> String {
         buf.extend_from_slice(&(p.len() as u64).to_be_bytes());
         buf.extend_from_slice(p);
     }
-    let h = hex::encode(&digest::sha256(&buf)[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    super::uuid_shaped(&digest::sha256(&buf))
 }
 
 /// Midpoint of a policy span: the layout aims for the middle of what the policy accepts.

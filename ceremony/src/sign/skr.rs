@@ -49,11 +49,29 @@ impl Ksks {
 /// in the published set, a next KSK the schema needs but was not given (or given
 /// but unused), or the same key as current and next.
 pub fn validate(schema: &Schema, ksks: &Ksks) -> Result<()> {
+    validate_labels(
+        schema,
+        &ksks.current.label,
+        ksks.next.as_ref().map(|n| n.label.as_str()),
+    )?;
+    if let Some(n) = &ksks.next {
+        if n.public_key == ksks.current.public_key {
+            return Err(Error::Input(
+                "--ksk-current and --ksk-next name the same key; a rollover needs two keys".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The part of [`validate`] that needs only the labels, so a schema that does not
+/// fit the KSKs given is refused before anyone logs in to the token.
+pub fn validate_labels(schema: &Schema, current: &str, next: Option<&str>) -> Result<()> {
     let uses_next = schema.uses_next()
         || [&schema.first, &schema.middle, &schema.last]
             .iter()
             .any(|p| p.revoke.contains(&Role::Next));
-    match (&ksks.next, uses_next) {
+    match (next, uses_next) {
         (None, true) => {
             return Err(Error::Input(format!(
                 "schema {:?} needs a next KSK; give --ksk-next LABEL",
@@ -62,18 +80,16 @@ pub fn validate(schema: &Schema, ksks: &Ksks) -> Result<()> {
         }
         (Some(n), false) => {
             return Err(Error::Input(format!(
-                "schema {:?} uses only the current KSK; drop --ksk-next {}",
-                schema.name, n.label
+                "schema {:?} uses only the current KSK; drop --ksk-next {n}",
+                schema.name
             )))
         }
         _ => {}
     }
-    if let Some(n) = &ksks.next {
-        if n.label == ksks.current.label || n.public_key == ksks.current.public_key {
-            return Err(Error::Input(
-                "--ksk-current and --ksk-next name the same key; a rollover needs two keys".into(),
-            ));
-        }
+    if next == Some(current) {
+        return Err(Error::Input(
+            "--ksk-current and --ksk-next name the same key; a rollover needs two keys".into(),
+        ));
     }
     for (slot, plan) in [
         ("first", &schema.first),

@@ -121,9 +121,16 @@ fn request_refuses_bad_plans() {
         to: timefmt::parse_at("2026-04-01").unwrap(),
         serial: 0,
     };
-    assert!(request::build(&plan, &policy(), &mut s).is_err());
+    let refused = |plan: &request::RequestPlan, s: &mut SoftStore, needle: &str| {
+        let e = request::build(plan, &policy(), s).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
+        assert!(e.to_string().contains(needle), "{needle:?} in {e}");
+    };
+    refused(&plan, &mut s, "one to three --zsk");
     plan.zsks = vec!["zsk-a".into(), "zsk-a".into()];
-    assert!(request::build(&plan, &policy(), &mut s).is_err());
+    refused(&plan, &mut s, "given twice");
+    plan.zsks = vec!["a".into(), "b".into(), "c".into(), "d".into()];
+    refused(&plan, &mut s, "not 4");
     plan.zsks = vec!["nope".into()];
     assert!(matches!(
         request::build(&plan, &policy(), &mut s),
@@ -131,7 +138,10 @@ fn request_refuses_bad_plans() {
     ));
     plan.zsks = vec!["zsk-a".into()];
     plan.to = plan.from;
-    assert!(request::build(&plan, &policy(), &mut s).is_err());
+    refused(&plan, &mut s, "shorter than one bundle interval");
+    plan.to = plan.from + time::Duration::days(20);
+    plan.zone = "bad..zone".into();
+    refused(&plan, &mut s, "--zone");
 }
 
 /// KSK labels (published, signing, revoked) of one slot.
@@ -217,7 +227,14 @@ fn schemas_publish_sign_and_revoke_per_slot() {
             assert_eq!(*mid, want[1], "{name} middle slot");
         }
         assert_eq!(m[8], want[2], "{name} last slot");
-        pipeline::verify_all(&out).unwrap();
+        let ctx = ksr::check::Context::new(&p, timefmt::parse_at("2025-12-20").unwrap());
+        let verified = ksr::check::skr::verify(&out, &ctx);
+        assert_eq!(
+            verified.outcome,
+            ksr::check::Outcome::Pass,
+            "{name}: {}",
+            verified.detail
+        );
         for b in &out.bundles {
             for sig in &b.signatures {
                 let key = b
@@ -324,11 +341,12 @@ fn pipeline_writes_a_verified_skr_or_nothing() {
         .unwrap_err();
     assert!(e.to_string().contains("ksk-x"));
 
-    // A check failure (wrong --at puts expirations past the horizon): exit 1, no file.
+    // A check failure (wrong --at puts expirations past the horizon): exit 1, no
+    // file, and the token is never opened (no PIN asked for a KSR that cannot be signed).
+    let never = || -> crate::error::Result<SoftStore> { panic!("the token was opened") };
     let mut late = o.clone();
     late.at = timefmt::parse_at("2027-01-01").unwrap();
-    let e = pipeline::sign_ksr(&late, || Ok(store()), Confirmation::Expect(&hash), &mut log)
-        .unwrap_err();
+    let e = pipeline::sign_ksr(&late, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
     assert_eq!(e.exit_code(), 1, "{e}");
     assert!(!o.out.exists());
 
@@ -339,6 +357,34 @@ fn pipeline_writes_a_verified_skr_or_nothing() {
         .unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert_eq!(std::fs::read(&ksr_path).unwrap(), bytes);
+
+    // A schema that does not fit the KSKs given, or an SKR given as the KSR, is
+    // refused before the token is opened (no PIN is asked for).
+    let mut nowhere = o.clone();
+    nowhere.out = dir.path().join("no-such-dir").join("skr.xml");
+    let e = pipeline::sign_ksr(&nowhere, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    let mut roll = o.clone();
+    roll.schema = "rollover".into();
+    let e = pipeline::sign_ksr(&roll, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
+    assert!(e.to_string().contains("--ksk-next"), "{e}");
+    let mut same_next = roll.clone();
+    same_next.ksk_next = Some(roll.ksk_current.clone());
+    let e =
+        pipeline::sign_ksr(&same_next, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
+    assert!(e.to_string().contains("the same key"), "{e}");
+    let skr_path = dir.path().join("an-skr.xml");
+    let mut response = k.clone();
+    response.kind = ksr::model::Kind::Response;
+    response.ksk_policy = Some(response.zsk_policy.clone());
+    std::fs::write(&skr_path, xml::write(&response)).unwrap();
+    let mut swapped = o.clone();
+    swapped.ksr = skr_path.clone();
+    let e = pipeline::sign_ksr(&swapped, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("is an SKR (Response)"), "{e}");
+    std::fs::remove_file(&skr_path).unwrap();
 
     // The good run.
     let signed =
@@ -416,6 +462,22 @@ fn trust_anchor_of_ksk_2010() {
         "<Digest>49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5</Digest>"
     ));
     assert!(doc.contains("<Zone>.</Zone>"));
+    // The id is derived from the content (same inputs, same bytes), and attribute
+    // text is escaped.
+    let id = doc.split("TrustAnchor id=\"").nth(1).unwrap();
+    assert_eq!(id.find('"'), Some(36), "UUID-shaped: {doc}");
+    let again = super::trust_anchor::xml(
+        ".",
+        key,
+        timefmt::parse_at("2010-07-15").unwrap(),
+        Some("https://x.test/a?b=1&c=<2>"),
+    )
+    .unwrap();
+    assert!(
+        again.contains("source=\"https://x.test/a?b=1&amp;c=&lt;2&gt;\""),
+        "{again}"
+    );
+    assert!(again.contains(&doc.lines().nth(1).unwrap()[..50]));
 }
 
 #[test]

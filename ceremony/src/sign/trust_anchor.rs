@@ -32,19 +32,8 @@ pub fn ds_records(zone: &str, key: &Key) -> Result<String> {
     Ok(out)
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(s)
 }
 
 /// The RFC 9718 document for one KSK. The `TrustAnchor id` is derived from the
@@ -53,17 +42,10 @@ pub fn xml(zone: &str, key: &Key, valid_from: Time, source: Option<&str>) -> Res
     use base64::Engine as _;
     let sha256 = ds_hex(zone, key, 2)?;
     let valid_from = timefmt::format_time(valid_from);
-    let h = hex::encode_upper(
-        &digest::sha256(format!("{zone} {} {sha256} {valid_from}", key.key_tag).as_bytes())[..16],
-    );
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    );
+    let id = super::uuid_shaped(&digest::sha256(
+        format!("{zone} {} {sha256} {valid_from}", key.key_tag).as_bytes(),
+    ))
+    .to_uppercase();
     let source = source
         .map(|s| format!(" source=\"{}\"", escape(s)))
         .unwrap_or_default();

@@ -173,7 +173,7 @@ pub fn keys(doc: &Document, ctx: &Context) -> CheckResult {
 }
 
 /// Problems with one RRSIG over `bundle`'s DNSKEY RRset made by `signer`.
-pub(crate) fn rrsig_problems(
+fn rrsig_problems(
     domain: &str,
     bundle: &Bundle,
     sig: &crate::model::Signature,
@@ -219,9 +219,10 @@ pub(crate) fn rrsig_problems(
     p
 }
 
-/// KSR-BUNDLE-POP: every key in a bundle signed that bundle's DNSKEY RRset, and
-/// every signature verifies.
-pub fn pop(doc: &Document, _ctx: &Context) -> CheckResult {
+/// Verifies every signature of every bundle over that bundle's DNSKEY RRset
+/// (KSR-BUNDLE-POP's ZSK signatures, SKR-VERIFY's KSK signatures): how many
+/// verified, and one problem per signature that did not or names no key.
+pub(crate) fn verify_signatures(doc: &Document) -> (usize, Vec<String>) {
     let mut problems = Vec::new();
     let mut verified = 0;
     for (i, b) in doc.bundles.iter().enumerate() {
@@ -245,6 +246,15 @@ pub fn pop(doc: &Document, _ctx: &Context) -> CheckResult {
                 ));
             }
         }
+    }
+    (verified, problems)
+}
+
+/// KSR-BUNDLE-POP: every key in a bundle signed that bundle's DNSKEY RRset, and
+/// every signature verifies.
+pub fn pop(doc: &Document, _ctx: &Context) -> CheckResult {
+    let (verified, mut problems) = verify_signatures(doc);
+    for (i, b) in doc.bundles.iter().enumerate() {
         for key in &b.keys {
             let signed = b
                 .signatures
@@ -252,7 +262,8 @@ pub fn pop(doc: &Document, _ctx: &Context) -> CheckResult {
                 .any(|s| s.key_identifier == key.key_identifier);
             if !signed {
                 problems.push(format!(
-                    "{slot} {}: no signature by this key (proof of possession missing)",
+                    "{} {}: no signature by this key (proof of possession missing)",
+                    slot_label(i, b),
                     key_label(key)
                 ));
             }

@@ -175,13 +175,18 @@ pub fn check_ksr(doc: &Document, ctx: &Context) -> Report {
 /// Every check that applies to an SKR (signatures verify, schema coverage, no gaps,
 /// chain and safety against the previous SKR when given). The bundle and policy
 /// checks of a KSR run too, since an SKR carries the same bundles; the proof of
-/// possession and the horizon belong to the KSR before signing and do not run.
+/// possession and the horizon belong to the KSR before signing, so they are
+/// reported as skipped with the reason (every named check shows in the report).
 pub fn check_skr(doc: &Document, ctx: &Context) -> Report {
     let results = vec![
         header::domain(doc, ctx),
         header::id(doc, ctx),
         bundle::unique(doc, ctx),
         bundle::keys(doc, ctx),
+        CheckResult::skip(
+            bundle::POP,
+            "an SKR carries no ZSK proof-of-possession signatures (they are checked on the KSR); SKR-VERIFY checks its KSK signatures",
+        ),
         bundle::count(doc, ctx),
         bundle::cycle_duration(doc, ctx),
         policy_keys::keys(doc, ctx),
@@ -189,6 +194,10 @@ pub fn check_skr(doc: &Document, ctx: &Context) -> Report {
         timing::validity(doc, ctx),
         timing::overlap(doc, ctx),
         timing::intervals(doc, ctx),
+        CheckResult::skip(
+            timing::HORIZON,
+            "judged on the KSR before signing; for an SKR, give --at to run SKR-SIG-WINDOW",
+        ),
         chain::keys(doc, ctx),
         chain::overlap(doc, ctx),
         safety::ksk(doc, ctx),
@@ -264,11 +273,7 @@ pub fn secs(later: Time, earlier: Time) -> Seconds {
 
 /// A duration for messages, as xsd:duration (`P10D`, `-P1D`).
 pub fn dur(s: Seconds) -> String {
-    if s < 0 {
-        format!("-{}", timefmt::format_duration(-s))
-    } else {
-        timefmt::format_duration(s)
-    }
+    timefmt::format_duration(s)
 }
 
 /// ZSKs of a bundle (flags without SEP).

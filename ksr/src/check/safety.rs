@@ -46,7 +46,10 @@ fn timeline<'a>(doc: &'a Document, prev: Option<&'a Document>) -> (Vec<Step<'a>>
 /// The ZSK side, for KSRs.
 pub fn zsk(doc: &Document, ctx: &Context) -> CheckResult {
     let (steps, offset) = timeline(doc, ctx.previous_skr);
-    let need = ctx.policy.zsk_publish_safety + ctx.policy.zsk_retire_safety;
+    let need = ctx
+        .policy
+        .zsk_publish_safety
+        .saturating_add(ctx.policy.zsk_retire_safety);
     let sets: Vec<BTreeSet<Id>> = steps
         .iter()
         .map(|s| zsks(s.bundle).map(key_identity).collect())

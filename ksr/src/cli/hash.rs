@@ -14,6 +14,6 @@ pub fn run(files: &[PathBuf]) -> Result<i32, String> {
             ksr::digest::read_aloud(&ksr::digest::sha256(&bytes))
         ));
     }
-    print!("{}", blocks.join("\n"));
+    super::write_stdout(&blocks.join("\n"))?;
     Ok(EXIT_OK)
 }

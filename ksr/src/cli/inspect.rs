@@ -159,12 +159,10 @@ pub fn run(path: &Path, json: bool, max_size: usize) -> Result<i32, String> {
     let (doc, format) = load(path, max_size)?;
     let ins = inspection(path, &doc, format);
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&ins).map_err(|e| e.to_string())?
-        );
+        let json = serde_json::to_string_pretty(&ins).map_err(|e| e.to_string())?;
+        super::write_stdout(&format!("{json}\n"))?;
     } else {
-        print!("{}", text(&ins));
+        super::write_stdout(&text(&ins))?;
     }
     Ok(EXIT_OK)
 }

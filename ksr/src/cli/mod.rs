@@ -155,8 +155,18 @@ fn policy_show(path: Option<&std::path::Path>) -> Result<i32, String> {
         Some(p) => ksr::policy::Policy::from_toml_file(p)?,
         None => ksr::policy::Policy::root(),
     };
-    print!("{}", policy.to_toml());
+    write_stdout(&policy.to_toml())?;
     Ok(EXIT_OK)
+}
+
+/// Writes the command's output; a closed pipe or full disk is an error (exit 2),
+/// not a panic.
+pub(crate) fn write_stdout(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("cannot write to stdout: {e}"))
 }
 
 /// Parses a KSR/SKR file in IANA XML or the Knot/BIND text dialect (told apart

@@ -69,16 +69,7 @@ pub fn evaluate(file: &Path, args: &CheckArgs) -> Result<Evaluation, String> {
     };
     let (doc, format) = load(file, args.max_size)?;
     let previous = match &args.previous_skr {
-        Some(p) => {
-            let (prev, prev_format) = load(p, args.max_size)?;
-            if prev.kind != Kind::Response {
-                return Err(format!(
-                    "--previous-skr {}: this is a KSR (Request), not an SKR",
-                    p.display()
-                ));
-            }
-            Some((prev, prev_format))
-        }
+        Some(p) => Some(load_kind(p, args.max_size, Kind::Response, "--previous-skr")?),
         None => None,
     };
     let importer = args.request.is_some()
@@ -97,16 +88,7 @@ pub fn evaluate(file: &Path, args: &CheckArgs) -> Result<Evaluation, String> {
         }
     }
     let request = match &args.request {
-        Some(p) => {
-            let (req, req_format) = load(p, args.max_size)?;
-            if req.kind != Kind::Request {
-                return Err(format!(
-                    "--request {}: this is an SKR (Response), not a KSR",
-                    p.display()
-                ));
-            }
-            Some((req, req_format))
-        }
+        Some(p) => Some(load_kind(p, args.max_size, Kind::Request, "--request")?),
         None => None,
     };
     let trust_anchor = match &args.trust_anchor {
@@ -145,6 +127,28 @@ pub fn evaluate(file: &Path, args: &CheckArgs) -> Result<Evaluation, String> {
     })
 }
 
+/// Loads the file an option names and insists on its kind (a previous SKR must
+/// be a Response, a request a Request).
+fn load_kind(
+    path: &Path,
+    max_size: usize,
+    want: Kind,
+    option: &str,
+) -> Result<(Document, Format), String> {
+    let (doc, format) = load(path, max_size)?;
+    if doc.kind != want {
+        let (is, wanted) = match want {
+            Kind::Response => ("a KSR (Request)", "an SKR"),
+            Kind::Request => ("an SKR (Response)", "a KSR"),
+        };
+        return Err(format!(
+            "{option} {}: this is {is}, not {wanted}",
+            path.display()
+        ));
+    }
+    Ok((doc, format))
+}
+
 /// How many checks passed, failed and were skipped.
 pub fn tally(report: &Report) -> String {
     let count = |o: Outcome| report.results.iter().filter(|r| r.outcome == o).count();
@@ -167,14 +171,12 @@ pub fn run(file: &Path, args: &CheckArgs, json: bool) -> Result<i32, String> {
             "failed": ev.report.failed(),
             "results": ev.report.results,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
-        );
+        let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+        super::write_stdout(&format!("{json}\n"))?;
     } else {
-        for line in ev.report.lines() {
-            println!("{line}");
-        }
+        let mut text = ev.report.lines().join("\n");
+        text.push('\n');
+        super::write_stdout(&text)?;
     }
     eprintln!(
         "ksr verify: {} (read as {}): {}",

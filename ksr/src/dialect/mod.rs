@@ -98,20 +98,8 @@ pub fn parse_file(
     path: &std::path::Path,
     options: &ParseOptions,
 ) -> Result<TextDocument, ParseError> {
-    use std::io::Read;
-    let name = path.display().to_string();
-    let io_err = |e: std::io::Error| ParseError {
-        file: name.clone(),
-        line: 0,
-        element: "(file)".into(),
-        message: format!("cannot read: {e}"),
-    };
-    let f = std::fs::File::open(path).map_err(io_err)?;
-    let mut bytes = Vec::new();
-    f.take(options.max_size as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_err)?;
-    parse(&bytes, &name, options)
+    let bytes = crate::xml::read_limited(path, options)?;
+    parse(&bytes, &path.display().to_string(), options)
 }
 
 /// Writes a document in its flavor; the same document always gives the same bytes.

@@ -92,15 +92,11 @@ pub(super) fn parse(
 ) -> Result<TextDocument, ParseError> {
     let cx = Ctx { file };
     if bytes.len() > options.max_size {
-        return cx.err(
-            0,
-            "(file)",
-            format!(
-                "file is {} bytes, over the limit of {} bytes; if it is genuine, raise the limit with --max-size",
-                bytes.len(),
-                options.max_size
-            ),
-        );
+        return Err(crate::xml::too_large(
+            file,
+            Some(bytes.len() as u64),
+            options.max_size,
+        ));
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,

@@ -54,10 +54,17 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
             element: path_of(stack),
             message,
         };
-        let event = reader.read_event().map_err(|e| DomError {
-            pos: reader.error_position() as usize,
-            element: path_of(&stack),
-            message: format!("not well-formed XML: {e}"),
+        let event = reader.read_event().map_err(|e| {
+            let pos = reader.error_position() as usize;
+            DomError {
+                pos,
+                element: path_of(&stack),
+                message: if declares_entity(bytes, pos) {
+                    "entity declarations are not allowed; remove it".into()
+                } else {
+                    format!("not well-formed XML: {e}")
+                },
+            }
         })?;
         match event {
             Event::DocType(_) => {
@@ -96,18 +103,23 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 let name = std::str::from_utf8(start.name().as_ref())
                     .map_err(|_| err(&stack, "element name is not UTF-8".into()))?
                     .to_string();
+                // Attribute errors name the element that carries them.
+                let here = |message: String| DomError {
+                    pos,
+                    element: match path_of(&stack).as_str() {
+                        "(document)" => name.clone(),
+                        parent => format!("{parent}/{name}"),
+                    },
+                    message,
+                };
                 let mut attrs = Vec::new();
                 for attr in start.attributes() {
-                    let attr =
-                        attr.map_err(|e| err(&stack, format!("bad attribute in <{name}>: {e}")))?;
+                    let attr = attr.map_err(|e| here(format!("bad attribute in <{name}>: {e}")))?;
                     let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
                     let value = attr
                         .decode_and_unescape_value(reader.decoder())
                         .map_err(|e| {
-                            err(
-                                &stack,
-                                format!("bad value of attribute {key} in <{name}>: {e}"),
-                            )
+                            here(format!("bad value of attribute {key} in <{name}>: {e}"))
                         })?
                         .into_owned();
                     attrs.push((key, value));
@@ -186,6 +198,15 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
             }
         }
     }
+}
+
+/// Whether the markup that made the reader fail is an entity declaration
+/// outside a DOCTYPE (inside one, the DOCTYPE itself is refused first).
+fn declares_entity(bytes: &[u8], pos: usize) -> bool {
+    let end = pos.min(bytes.len());
+    let from = end.saturating_sub(64);
+    let window = &bytes[from..(end + 16).min(bytes.len())];
+    window.windows(8).any(|w| w == b"<!ENTITY")
 }
 
 fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {

@@ -30,8 +30,8 @@ impl Default for ParseOptions {
 }
 
 /// Where and why a document was refused. Display: `FILE:LINE: <element>: message`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {element}: {message}")]
+/// A file-level refusal (line 0, element `(file)`) reads `FILE: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub file: String,
     pub line: usize,
@@ -42,10 +42,22 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.element.as_str()) {
+            (0, "(file)") => write!(f, "{}: {}", self.file, self.message),
+            (0, element) => write!(f, "{}: {element}: {}", self.file, self.message),
+            (line, element) => write!(f, "{}:{line}: {element}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
 /// Parses a KSR or SKR. `file` is only used in error messages.
 pub fn parse(bytes: &[u8], file: &str, options: &ParseOptions) -> Result<Document, ParseError> {
     if bytes.len() > options.max_size {
-        return Err(too_large(file, bytes.len() as u64, options.max_size));
+        return Err(too_large(file, Some(bytes.len() as u64), options.max_size));
     }
     let line = |pos: usize| line_of(bytes, pos);
     let root = dom::build(bytes).map_err(|e| ParseError {
@@ -64,6 +76,14 @@ pub fn parse(bytes: &[u8], file: &str, options: &ParseOptions) -> Result<Documen
 
 /// Reads and parses a file (size limit checked before reading it all).
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<Document, ParseError> {
+    let bytes = read_limited(path, options)?;
+    parse(&bytes, &path.display().to_string(), options)
+}
+
+/// Reads a file for any of the parsers, refusing it when it is over
+/// `options.max_size`: by its length before reading, and by what was read
+/// (at most one byte past the limit) for pipes and files that grow meanwhile.
+pub fn read_limited(path: &Path, options: &ParseOptions) -> Result<Vec<u8>, ParseError> {
     let name = path.display().to_string();
     let io_err = |e: std::io::Error| ParseError {
         file: name.clone(),
@@ -72,16 +92,23 @@ pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<Document, Parse
         message: format!("cannot read: {e}"),
     };
     let f = std::fs::File::open(path).map_err(io_err)?;
-    let len = f.metadata().map_err(io_err)?.len();
-    if len > options.max_size as u64 {
-        return Err(too_large(&name, len, options.max_size));
+    let meta = f.metadata().map_err(io_err)?;
+    if meta.is_dir() {
+        return Err(io_err(std::io::Error::other(
+            "it is a directory; give a KSR or SKR file",
+        )));
     }
-    // Read at most one byte past the limit, in case the file grows meanwhile.
-    let mut bytes = Vec::with_capacity(len as usize);
+    if meta.is_file() && meta.len() > options.max_size as u64 {
+        return Err(too_large(&name, Some(meta.len()), options.max_size));
+    }
+    let mut bytes = Vec::with_capacity((meta.len() as usize).min(options.max_size + 1));
     f.take(options.max_size as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io_err)?;
-    parse(&bytes, &name, options)
+    if bytes.len() > options.max_size {
+        return Err(too_large(&name, None, options.max_size));
+    }
+    Ok(bytes)
 }
 
 /// Writes a document; the same document always gives the same bytes.
@@ -93,13 +120,18 @@ pub fn write(doc: &Document) -> Vec<u8> {
     write::document(doc)
 }
 
-fn too_large(file: &str, len: u64, max: usize) -> ParseError {
+/// `len` is None when only "more than the limit" is known (a pipe, a growing file).
+pub(crate) fn too_large(file: &str, len: Option<u64>, max: usize) -> ParseError {
+    let size = match len {
+        Some(len) => format!("file is {len} bytes,"),
+        None => "file is".to_string(),
+    };
     ParseError {
         file: file.to_string(),
         line: 0,
         element: "(file)".into(),
         message: format!(
-            "file is {len} bytes, over the limit of {max} bytes; if it is genuine, raise the limit with --max-size"
+            "{size} over the limit of {max} bytes; if it is genuine, raise the limit with --max-size"
         ),
     }
 }

@@ -8,7 +8,8 @@ pub mod knot_resolver;
 pub mod rfc5011;
 pub mod unbound;
 
-use crate::clock::{Duration, DAY};
+use crate::clock::Duration;
+use crate::holddown::{ADD_HOLDDOWN, REMOVE_HOLDDOWN};
 use crate::refresh::RefreshBounds;
 use serde::Serialize;
 
@@ -179,9 +180,9 @@ impl Params {
 pub(crate) fn rfc_base(profile: Profile) -> Params {
     Params {
         profile,
-        add_holddown: 30 * DAY,
+        add_holddown: ADD_HOLDDOWN,
         ttl_extends_holddown: true,
-        remove_holddown: 30 * DAY,
+        remove_holddown: REMOVE_HOLDDOWN,
         keep_missing: None,
         refresh: RefreshBounds::default(),
         fixed_refresh: None,

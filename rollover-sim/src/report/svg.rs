@@ -22,6 +22,27 @@ const COLORS: [&str; 8] = [
 ];
 const FAIL: &str = "#d62728";
 
+/// Characters of 11-px text that fit the legend column (R minus its indent).
+const LEGEND_CHARS: usize = 40;
+
+/// Splits a publisher step list ("sign A, unsign B") into lines of at most
+/// `width` characters, breaking after commas where possible.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for part in text.split_inclusive(", ") {
+        if !cur.is_empty() && cur.len() + part.trim_end().len() > width {
+            lines.push(cur.trim_end().to_string());
+            cur.clear();
+        }
+        cur.push_str(part);
+    }
+    if !cur.is_empty() {
+        lines.push(cur.trim_end().to_string());
+    }
+    lines
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -62,12 +83,8 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
     let fmax = nice_max(failing.iter().copied().fold(0.0, f64::max));
     let yb = |v: f64| TOP_B + (1.0 - v / fmax) * (BOT_B - TOP_B);
     let right = W - R;
+    // The body first: the height depends on how long the legend grows.
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
     let _ = writeln!(
         s,
         r#"<text x="{L}" y="24" font-size="17" font-weight="bold">{}</text>"#,
@@ -116,7 +133,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
     }
     let _ = writeln!(
         s,
-        r##"<text x="{L}" y="{:.1}" font-weight="bold" fill="#333">Trust anchors held and RFC 8145 signals sent</text>"##,
+        r##"<text x="{L}" y="{:.1}" font-weight="bold" fill="#333">Trust anchors held (% of started) and RFC 8145 signals sent (% of running)</text>"##,
         TOP_A - 8.0
     );
     let _ = writeln!(
@@ -124,12 +141,20 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         r##"<text x="{L}" y="{:.1}" font-weight="bold" fill="{FAIL}">Running resolvers failing validation (own scale)</text>"##,
         TOP_B - 8.0
     );
-    for (top, bot) in [(TOP_A, BOT_A), (TOP_B, BOT_B)] {
+    for (top, bot, title) in [
+        (TOP_A, BOT_A, "% of resolvers"),
+        (TOP_B, BOT_B, "% of running resolvers"),
+    ] {
         let _ = writeln!(
             s,
             r##"<rect x="{L}" y="{top}" width="{:.1}" height="{:.1}" fill="none" stroke="#333"/>"##,
             right - L,
             bot - top
+        );
+        let mid = (top + bot) / 2.0;
+        let _ = writeln!(
+            s,
+            r##"<text x="16" y="{mid:.1}" transform="rotate(-90 16 {mid:.1})" text-anchor="middle" fill="#333">{title}</text>"##
         );
     }
     // Month ticks, labelled every third month.
@@ -158,9 +183,17 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         }
         last = ym;
     }
-    // Publisher steps: numbered markers through both panels.
+    // Publisher steps: numbered markers through both panels; a marker too close
+    // to the previous one drops a row so the numbers stay readable.
+    let mut prev_marker: Option<(f64, f64)> = None;
     for (i, e) in rep.at_events.iter().enumerate() {
         let xx = x(e.at);
+        let row = match prev_marker {
+            Some((px, prow)) if xx - px < 18.0 => 1.0 - prow,
+            _ => 0.0,
+        };
+        prev_marker = Some((xx, row));
+        let cy = BOT_A + 30.0 - 14.0 * row;
         for (top, bot) in [(TOP_A, BOT_A), (TOP_B, BOT_B)] {
             let _ = writeln!(
                 s,
@@ -170,8 +203,8 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         let _ = writeln!(
             s,
             r##"<circle cx="{xx:.1}" cy="{:.1}" r="8" fill="white" stroke="#555"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle" font-size="10">{}</text>"##,
-            BOT_A + 30.0,
-            BOT_A + 33.5,
+            cy,
+            cy + 3.5,
             i + 1
         );
     }
@@ -239,11 +272,19 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         ly += 17.0;
         let _ = writeln!(
             s,
-            r#"<text x="{lx}" y="{ly:.1}" font-size="11">{}. {}: {}</text>"#,
+            r#"<text x="{lx}" y="{ly:.1}" font-size="11" font-weight="bold">{}. {}</text>"#,
             i + 1,
-            format_date(e.at),
-            esc(&e.step)
+            format_date(e.at)
         );
+        for line in wrap(&e.step, LEGEND_CHARS) {
+            ly += 14.0;
+            let _ = writeln!(
+                s,
+                r#"<text x="{:.1}" y="{ly:.1}" font-size="11">{}</text>"#,
+                lx + 14.0,
+                esc(&line)
+            );
+        }
         ly += 14.0;
         let _ = writeln!(
             s,
@@ -254,7 +295,11 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         );
     }
     s.push_str("</svg>\n");
-    s
+    let height = H.max((ly + 20.0).ceil());
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height}\" viewBox=\"0 0 {W} {height}\" \
+         font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n<rect width=\"{W}\" height=\"{height}\" fill=\"white\"/>\n{s}"
+    )
 }
 
 /// The check before the file is renamed into place: well-formed enough to open.
@@ -284,6 +329,73 @@ mod tests {
         assert!((nice_max(0.03) - 0.05).abs() < 1e-12);
         assert!((nice_max(0.07) - 0.1).abs() < 1e-12);
         assert_eq!(nice_max(0.9), 1.0);
+    }
+
+    #[test]
+    fn long_step_lists_wrap_after_commas() {
+        let w = wrap("publish KSK-2010, sign KSK-2010, publish KSK-2017", 34);
+        assert_eq!(
+            w,
+            vec!["publish KSK-2010, sign KSK-2010,", "publish KSK-2017"]
+        );
+        assert!(w.iter().all(|l| l.len() <= 34));
+        assert_eq!(wrap("revoke KSK-2010", 40), vec!["revoke KSK-2010"]);
+    }
+
+    fn forecast(name: &str) -> PopulationReport {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name);
+        let sc = crate::scenario::Scenario::load(&path).unwrap();
+        let opt = crate::population::Options {
+            resolvers: 200,
+            seed: 1,
+            threads: 1,
+            step: crate::clock::DAY,
+        };
+        crate::population::forecast(&sc, &crate::population::default_mix(), &opt, |_| {})
+    }
+
+    #[test]
+    fn the_chart_has_axes_legend_dates_and_steps() {
+        let rep = forecast("root-2017-roll.toml");
+        let svg = population(&rep, "title & more");
+        assert!(verify(svg.as_bytes()).is_ok());
+        assert!(svg.contains(">title &amp; more</text>"), "escaped title");
+        for needle in [
+            "% of resolvers",
+            "% of running resolvers",
+            ">100%</text>",
+            ">2017-07</text>",
+            ">2019-04</text>",
+            "trusting KSK-2010 (19036)",
+            "trusting KSK-2017 (20326)",
+            "signal _ta-4a5c-4f66",
+            "failing validation",
+            ">3. 2018-10-11</text>",
+            ">sign KSK-2017, unsign KSK-2010</text>",
+            ">5. 2019-03-22</text>",
+        ] {
+            assert!(svg.contains(needle), "missing {needle:?}");
+        }
+        // One path per key, per signal, and the failing line.
+        let paths = svg.matches("<path d=").count();
+        assert_eq!(paths, rep.trusting.len() + rep.signals.len() + 1);
+    }
+
+    #[test]
+    fn a_long_legend_makes_the_chart_taller() {
+        let mut rep = forecast("root-2017-roll.toml");
+        let short = population(&rep, "t");
+        assert!(short.contains(&format!(r#"height="{H}""#)));
+        let e = rep.at_events[0].clone();
+        rep.at_events = vec![e; 20];
+        let tall = population(&rep, "t");
+        assert!(
+            !tall.contains(&format!(r#"height="{H}""#)),
+            "grows past {H}"
+        );
+        assert!(verify(tall.as_bytes()).is_ok());
     }
 
     #[test]

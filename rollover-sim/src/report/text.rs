@@ -2,8 +2,7 @@
 
 use crate::clock::{format_date, format_duration, format_instant};
 use crate::plan::PlanReport;
-use crate::publisher::Timeline;
-use crate::run::RunReport;
+use crate::run::{KeyChange, RunReport};
 use crate::scenario::Scenario;
 use crate::trust_point::Fetch;
 use std::fmt::Write;
@@ -60,17 +59,7 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
                 ""
             }
         );
-        for c in &r.key_changes {
-            let _ = writeln!(
-                out,
-                "  {}  {:<10} {} -> {} ({:?})",
-                format_instant(c.at),
-                c.key,
-                c.from.name(),
-                c.to.name(),
-                c.event
-            );
-        }
+        key_changes(&r.key_changes, &mut out);
         let failed_fetches = r.probes.iter().filter(|p| !p.outcome.ok()).count();
         let attacked = r.probes.iter().filter(|p| p.attacked).count();
         match (r.probes.first(), r.probes.last()) {
@@ -118,6 +107,7 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
                         None => "until the end of the scenario".to_string(),
                     }
                 );
+                let _ = writeln!(out, "    because {}", p.cause);
             }
         }
     }
@@ -139,19 +129,66 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
     out
 }
 
+/// A cycle of changes seen this many times in a row is printed once and counted
+/// (a weekly image reset repeats Reset/NewKey for the whole scenario).
+const MIN_REPEATS: usize = 3;
+
+fn same_change(a: &KeyChange, b: &KeyChange) -> bool {
+    (&a.key, a.from, a.to, a.event) == (&b.key, b.from, b.to, b.event)
+}
+
+/// Key changes, one a line, with runs of a repeating cycle (1 or 2 changes)
+/// folded into one line; `--json` keeps every change.
+fn key_changes(changes: &[KeyChange], out: &mut String) {
+    let line = |c: &KeyChange, out: &mut String| {
+        let _ = writeln!(
+            out,
+            "  {}  {:<10} {} -> {} ({:?})",
+            format_instant(c.at),
+            c.key,
+            c.from.name(),
+            c.to.name(),
+            c.event
+        );
+    };
+    let mut i = 0;
+    while i < changes.len() {
+        // The longest run from i that repeats with period 1 or 2.
+        let fold = [1, 2].into_iter().find_map(|period| {
+            let mut j = i + period;
+            while j < changes.len() && same_change(&changes[j], &changes[j - period]) {
+                j += 1;
+            }
+            let cycles = (j - i) / period;
+            (cycles >= MIN_REPEATS).then_some((period, cycles))
+        });
+        match fold {
+            Some((period, cycles)) => {
+                for c in &changes[i..i + period] {
+                    line(c, out);
+                }
+                let end = i + period * cycles;
+                let _ = writeln!(
+                    out,
+                    "  ... the same {} repeated {} more times, the last from {}",
+                    if period == 1 { "change" } else { "2 changes" },
+                    cycles - 1,
+                    format_instant(changes[end - period].at)
+                );
+                i = end;
+            }
+            None => {
+                line(&changes[i], out);
+                i += 1;
+            }
+        }
+    }
+}
+
 pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
     let mut out = String::new();
     header(sc, &mut out);
-    let _ = writeln!(
-        out,
-        "waits: add {} = hold-down {} + RRSIG validity {} + active refresh {} + offset + safety margin {}; remove {}",
-        format_duration(rep.add_wait),
-        format_duration(rep.params.add_holddown.max(rep.params.ttl)),
-        format_duration(rep.params.validity),
-        format_duration(rep.active_refresh),
-        format_duration(rep.safety_margin),
-        format_duration(rep.remove_wait)
-    );
+    wait_sums(rep, &mut out);
     let _ = writeln!(
         out,
         "{:<21} {:<8} {:<16} {:<21} {:<14} {:<21} verdict",
@@ -203,17 +240,101 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
     out
 }
 
-/// The RRset timeline, for `run --verbose`-style inspection in tests.
-pub fn timeline(sc: &Scenario, tl: &Timeline) -> String {
-    let mut out = String::new();
-    for v in &tl.versions {
+/// The publisher waits with every term of their sums and where each comes from
+/// (draft-ietf-dnsop-rfc5011-security-considerations names), so a reader can
+/// check the arithmetic.
+fn wait_sums(rep: &PlanReport, out: &mut String) {
+    let p = &rep.params;
+    let d = format_duration;
+    for (what, hd_name, t) in [
+        ("addWait", "addHoldDown", &rep.add_terms),
+        ("removeWait", "removeHoldDown", &rep.remove_terms),
+    ] {
         let _ = writeln!(
             out,
-            "{}  {}  ({})",
-            format_instant(v.from),
-            Timeline::describe(&sc.keys, &v.rrset),
-            v.source
+            "{what} {} = {hd_name} {} + sigExpirationTimeRemaining {} + activeRefresh {} + activeRefreshOffset {} + safetyMargin {}",
+            d(t.total()),
+            d(t.holddown),
+            d(t.sig_expiration_remaining),
+            d(t.active_refresh),
+            d(t.active_refresh_offset),
+            d(t.safety_margin)
         );
     }
-    out
+    let _ = writeln!(
+        out,
+        "  addHoldDown = max(add hold-down {}, DNSKEY TTL {}); removeHoldDown = {}",
+        d(p.add_holddown),
+        d(p.ttl),
+        d(p.remove_holddown)
+    );
+    let _ = writeln!(
+        out,
+        "  sigExpirationTimeRemaining = RRSIG validity {} (worst case: an RRset signed just before the change can be replayed until it expires)",
+        d(p.validity)
+    );
+    let _ = writeln!(
+        out,
+        "  activeRefresh = MAX(1h, MIN(15d, TTL/2 {}, validity/2 {})); activeRefreshOffset = time from the hold-down's end to the next refresh",
+        d(p.ttl / 2),
+        d(p.validity / 2)
+    );
+    let _ = writeln!(
+        out,
+        "  safetyMargin = {}",
+        match p.safety_margin {
+            Some(m) => format!("{} (set in the scenario)", d(m)),
+            None => format!(
+                "2 x retryTime {}, retryTime = MAX(1h, MIN(1d, TTL/10 {}, validity/10 {}))",
+                d(rep.retry),
+                d(p.ttl / 10),
+                d(p.validity / 10)
+            ),
+        }
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{KeyEvent, KeyState};
+
+    fn ch(day: i64, from: KeyState, to: KeyState, event: KeyEvent) -> KeyChange {
+        KeyChange {
+            at: day * crate::clock::DAY,
+            key: "K".into(),
+            from,
+            to,
+            event,
+        }
+    }
+
+    #[test]
+    fn repeating_reset_cycles_fold_into_one_line() {
+        use KeyEvent::*;
+        use KeyState::*;
+        let mut v = vec![ch(0, Start, AddPend, NewKey)];
+        for w in 1..=10 {
+            v.push(ch(7 * w, AddPend, Start, Reset));
+            v.push(ch(7 * w, Start, AddPend, NewKey));
+        }
+        v.push(ch(80, AddPend, Valid, AddTime));
+        let mut out = String::new();
+        key_changes(&v, &mut out);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 5, "{out}");
+        assert!(lines[0].contains("Start -> AddPend (NewKey)"));
+        assert!(lines[1].contains("1970-01-08") && lines[1].contains("AddPend -> Start (Reset)"));
+        // The cycle is NewKey/Reset from day 0; its tenth copy starts on day 63.
+        assert!(
+            lines[2].contains("the same 2 changes repeated 9 more times, the last from 1970-03-05"),
+            "{out}"
+        );
+        assert!(lines[3].contains("1970-03-12") && lines[3].contains("(NewKey)"));
+        assert!(lines[4].contains("AddPend -> Valid (AddTime)"));
+        // Too few repeats to fold: printed as they are.
+        let mut out = String::new();
+        key_changes(&v[..5], &mut out);
+        assert_eq!(out.lines().count(), 5, "{out}");
+    }
 }

@@ -1,33 +1,27 @@
 //! Shared set-up for the `ceremony_sign_*` end-to-end tests: a fresh SoftHSM2
 //! token in a temp directory (made with `ceremony hsm init --softhsm`), keys made
-//! with `ceremony keygen`, and runners for the built `ceremony` and `ksr` binaries.
+//! with `ceremony keygen`, and runners for the built `ceremony` and `ksr` binaries
+//! that fail the test if a PIN shows in any output.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const PIN: &str = "1234-user-pin";
-pub const SO_PIN: &str = "5678-so-pin";
+pub use e2e::softhsm::{ok, text, SoftHsm};
 
+/// One token in its own SoftHSM2 directory (see `e2e::softhsm::SoftHsm`, which
+/// this derefs to), with PINs unique to the run so every output can be searched
+/// for them.
 pub struct Hsm {
-    pub dir: tempfile::TempDir,
-    pub conf: PathBuf,
+    pub softhsm: SoftHsm,
     pub token: String,
-    pub pin_file: PathBuf,
 }
 
-pub fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-pub fn ok(o: Output) -> Output {
-    assert!(o.status.success(), "command failed: {}", text(&o));
-    o
+impl std::ops::Deref for Hsm {
+    type Target = SoftHsm;
+    fn deref(&self) -> &SoftHsm {
+        &self.softhsm
+    }
 }
 
 pub fn ksr_cmd() -> Command {
@@ -37,80 +31,27 @@ pub fn ksr_cmd() -> Command {
 impl Hsm {
     /// A new token labelled `label` in its own SoftHSM2 directory.
     pub fn new(label: &str) -> Hsm {
-        let dir = tempfile::tempdir().unwrap();
-        let pin_file = dir.path().join("user.pin");
-        let so_pin_file = dir.path().join("so.pin");
-        std::fs::write(&pin_file, format!("{PIN}\n")).unwrap();
-        std::fs::write(&so_pin_file, format!("{SO_PIN}\n")).unwrap();
-        let softhsm = dir.path().join("softhsm");
-        let o = Command::new(e2e::binary("ceremony"))
-            .args(["hsm", "init", "--softhsm"])
-            .arg(&softhsm)
-            .args(["--label", label, "--so-pin-file"])
-            .arg(&so_pin_file)
-            .arg("--pin-file")
-            .arg(&pin_file)
-            .env_remove("SOFTHSM2_CONF")
-            .output()
-            .unwrap();
-        let o = ok(o);
-        let conf = softhsm.join("softhsm2.conf");
-        assert!(
-            conf.exists(),
-            "hsm init wrote no {}: {}",
-            conf.display(),
-            text(&o)
-        );
-        assert!(
-            String::from_utf8_lossy(&o.stdout).contains("SOFTHSM2_CONF="),
-            "{}",
-            text(&o)
-        );
         Hsm {
-            dir,
-            conf,
+            softhsm: SoftHsm::new(label),
             token: label.into(),
-            pin_file,
         }
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// The token directory SoftHSM keeps its objects in.
-    pub fn token_dirs(&self) -> Vec<PathBuf> {
-        let conf = std::fs::read_to_string(&self.conf).unwrap();
-        let tokendir = conf
-            .lines()
-            .find_map(|l| {
-                l.trim()
-                    .strip_prefix("directories.tokendir")
-                    .map(|r| r.trim().trim_start_matches('=').trim().to_string())
-            })
-            .expect("tokendir in softhsm2.conf");
-        std::fs::read_dir(tokendir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_dir())
-            .collect()
-    }
-
-    /// `ceremony SUBCOMMAND ...` against this token (token args appended).
+    /// `ceremony ARGS --token TOKEN --pin-file FILE` against this token.
     pub fn ceremony(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(e2e::binary("ceremony"));
-        c.args(args)
-            .env("SOFTHSM2_CONF", &self.conf)
-            .env_remove("PKCS11_MODULE");
-        c.arg("--token")
-            .arg(&self.token)
-            .arg("--pin-file")
-            .arg(&self.pin_file);
-        c
+        self.softhsm.with_token(&self.token, args)
     }
 
+    /// Runs `ceremony` and checks that neither PIN shows in its output.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.ceremony(args).output().unwrap()
+        self.output(self.ceremony(args))
+    }
+
+    /// Runs a prepared command and checks that neither PIN shows in its output.
+    pub fn output(&self, mut c: Command) -> Output {
+        let o = c.output().unwrap();
+        self.assert_no_pin(&o);
+        o
     }
 
     /// `ceremony keygen` of a KSK (flags 257) or ZSK (256).
@@ -230,7 +171,7 @@ pub fn request(
     }
     let mut c = hsm.ceremony(&args);
     c.arg("--policy").arg(policy).arg("--out").arg(out);
-    c.output().unwrap()
+    hsm.output(c)
 }
 
 /// `ceremony sign-ksr` with `--expect-sha256` of the KSR; `extra` adds flags.
@@ -242,7 +183,7 @@ pub fn sign(hsm: &Hsm, ksr: &Path, out: &Path, extra: &[&str]) -> Output {
         .arg(out)
         .args(["--expect-sha256", &hash])
         .args(extra);
-    c.output().unwrap()
+    hsm.output(c)
 }
 
 /// Names of everything in `dir` (outputs go to their own directory so a failed run
