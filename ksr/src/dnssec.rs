@@ -80,7 +80,24 @@ pub fn key_tag(key: &Key) -> u16 {
     DNSKEY::calculate_key_tag_internal(&dnskey_rdata(key))
 }
 
-/// DNSKEY RDATA in wire form: flags, protocol, algorithm, public key.
+/// Longest public key field a DNSKEY can carry: RDATA is at most 65535 octets,
+/// four of them flags, protocol and algorithm.
+pub const MAX_PUBLIC_KEY_LEN: usize = 65_535 - 4;
+
+/// Refuses a public key field no DNSKEY record can hold (parsers call this, so
+/// [`dnskey_rdata`] never meets one).
+pub fn check_public_key_len(public_key: &[u8]) -> Result<(), String> {
+    if public_key.len() > MAX_PUBLIC_KEY_LEN {
+        return Err(format!(
+            "public key of {} octets is longer than a DNSKEY can hold ({MAX_PUBLIC_KEY_LEN})",
+            public_key.len()
+        ));
+    }
+    Ok(())
+}
+
+/// DNSKEY RDATA in wire form: flags, protocol, algorithm, public key. The key
+/// must fit a record ([`check_public_key_len`]; both parsers enforce it).
 pub fn dnskey_rdata(key: &Key) -> Vec<u8> {
     if key.protocol == 3 {
         // The usual case: let hickory encode the record.
@@ -88,7 +105,7 @@ pub fn dnskey_rdata(key: &Key) -> Vec<u8> {
         let mut enc = BinEncoder::new(&mut buf);
         to_hickory(key)
             .emit(&mut enc)
-            .expect("encoding into a Vec cannot fail");
+            .expect("a public key within MAX_PUBLIC_KEY_LEN encodes");
         return buf;
     }
     // hickory always writes protocol 3; keep the value the document gave so a key
@@ -99,7 +116,7 @@ pub fn dnskey_rdata(key: &Key) -> Vec<u8> {
         .and_then(|_| enc.emit(key.protocol))
         .and_then(|_| enc.emit(key.algorithm))
         .and_then(|_| enc.emit_vec(&key.public_key))
-        .expect("encoding into a Vec cannot fail");
+        .expect("a public key within MAX_PUBLIC_KEY_LEN encodes");
     buf
 }
 

@@ -462,6 +462,16 @@ fn hostile_inputs_exit_2_naming_file_line_and_element() {
             ":24: KSR/Request/RequestBundle/Key/PublicKey: malformed base64",
         ),
         (
+            // Decodes fine, but no DNSKEY record can hold it (was a panic).
+            "bigkey",
+            {
+                let start = real.find("<PublicKey>").unwrap() + "<PublicKey>".len();
+                let end = real.find("</PublicKey>").unwrap();
+                format!("{}{}{}", &real[..start], "AwEAAaqq".repeat(9_000), &real[end..])
+            },
+            ":24: KSR/Request/RequestBundle/Key/PublicKey: public key of 54000 octets is longer than a DNSKEY can hold",
+        ),
+        (
             "dupattr",
             real.replacen("keyTag=\"14796\"", "keyTag=\"14796\" keyTag=\"1\"", 1),
             ":19: KSR/Request/RequestBundle/Key: bad attribute in <Key>",
@@ -504,11 +514,7 @@ fn hostile_inputs_exit_2_naming_file_line_and_element() {
             real[..3000].to_string(),
             ": KSR/Request/RequestBundle: not well-formed XML",
         ),
-        (
-            "empty",
-            String::new(),
-            ":1: (document): no KSR element",
-        ),
+        ("empty", String::new(), ":1: (document): no KSR element"),
         (
             "oversize",
             format!("{real}{}", " ".repeat(1 << 20)),
@@ -517,7 +523,10 @@ fn hostile_inputs_exit_2_naming_file_line_and_element() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let check = |name: &str, path: &str, want: &str| {
-        for args in [vec!["inspect", path], vec!["verify", "--at", "2017-03-20", path]] {
+        for args in [
+            vec!["inspect", path],
+            vec!["verify", "--at", "2017-03-20", path],
+        ] {
             let o = ksr(&args);
             let err = String::from_utf8_lossy(&o.stderr);
             assert_eq!(o.status.code(), Some(2), "{name}: {err}");
@@ -549,7 +558,12 @@ fn hostile_inputs_exit_2_naming_file_line_and_element() {
         ": cannot read: it is a directory",
     );
     // A real file under a lower --max-size names its real size.
-    let o = ksr(&["inspect", "--max-size", "100", &fx("ksr-root-2017-q2-0.xml")]);
+    let o = ksr(&[
+        "inspect",
+        "--max-size",
+        "100",
+        &fx("ksr-root-2017-q2-0.xml"),
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(

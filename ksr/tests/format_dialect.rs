@@ -349,6 +349,14 @@ fn refuses_bad_headers() {
     assert!(e.message.contains("before the first"), "{e}");
     let e = refused("; nothing here\n");
     assert!(e.message.contains("not a Knot/BIND"), "{e}");
+    // A garbled or missing header time is named as such (only `generated at`
+    // starts the end marker).
+    for bad in ["1.0 x1798225450", "1.0 "] {
+        let t = base.replacen("1.0 1798225450", bad, 1);
+        let e = refused(&t);
+        assert_eq!((e.line, e.element.as_str()), (7, "header"), "{e}");
+        assert!(e.message.contains("neither Unix seconds nor YYYYMMDDhhmmss"), "{e}");
+    }
 }
 
 /// Knot's `import-skr` is the dependable oracle (DOMAIN.md 4): a scratch zone

@@ -1,7 +1,7 @@
 //! The command line: parse, run, print, exit code. 0 ok, 1 a check failed,
 //! 2 unusable input or usage.
 
-use crate::clock::{format_date, parse_duration};
+use crate::clock::parse_duration;
 use crate::population::{self, Options};
 use crate::report::{self, json, text};
 use crate::scenario::Scenario;
@@ -116,146 +116,111 @@ fn execute(cli: Cli) -> Result<i32, String> {
             svg,
             threads,
             step,
-        } => {
-            let sc = load(&scenario)?;
-            if resolvers == 0 {
-                return Err("--resolvers must be at least 1".into());
-            }
-            let step = parse_duration(&step).map_err(|e| format!("--step: {e}"))?;
-            if step < 60 {
-                return Err("--step must be at least 1m".into());
-            }
-            let classes = match &mix {
-                Some(p) => population::load_mix(p).map_err(|e| e.to_string())?,
-                None => population::default_mix(),
-            };
-            population::check_mix(&classes, &sc).map_err(|e| match &mix {
-                Some(p) => format!("{}: {e}", p.display()),
-                None => e,
-            })?;
-            if sc.population.trusted == 0 {
-                return Err(format!("{}: the first RRset has no signer, so population resolvers would trust nothing; set [population] trusted", scenario.display()));
-            }
-            let threads = threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let opt = Options {
-                resolvers,
-                seed,
-                threads,
-                step,
-            };
-            let bar = indicatif::ProgressBar::with_draw_target(
-                Some(resolvers),
-                indicatif::ProgressDrawTarget::stderr(),
-            );
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} resolvers, eta {eta}",
-                )
-                .map_err(|e| e.to_string())?
-                .progress_chars("=> "),
-            );
-            let started = std::time::Instant::now();
-            let rep = population::forecast(&sc, &classes, &opt, |n| bar.set_position(n));
-            bar.finish_and_clear();
-            let secs = started.elapsed().as_secs_f64();
-            print!("{}", population_text(&sc, &rep));
-            eprintln!(
-                "simulated {} resolvers ({} resolver-events) in {:.2} s on {} threads",
-                resolvers, rep.events, secs, threads
-            );
-            if let Some(out) = json {
-                write_json(&out, &rep)?;
-            }
-            if let Some(out) = csv {
-                report::write_atomic(
-                    &out,
-                    report::csv::population(&rep).as_bytes(),
-                    report::csv::verify,
-                )?;
-            }
-            if let Some(out) = svg {
-                let title = format!(
-                    "RFC 5011 forecast: {}",
-                    scenario
-                        .file_name()
-                        .map(|f| f.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                );
-                report::write_atomic(
-                    &out,
-                    report::svg::population(&rep, &title).as_bytes(),
-                    report::svg::verify,
-                )?;
-            }
-            Ok(0)
-        }
+        } => population_cmd(
+            &scenario,
+            resolvers,
+            mix.as_deref(),
+            seed,
+            threads,
+            &step,
+            Outputs {
+                json: json.as_deref(),
+                csv: csv.as_deref(),
+                svg: svg.as_deref(),
+            },
+        ),
     }
 }
 
-fn pct(n: i64, d: i64) -> String {
-    if d == 0 {
-        "-".into()
-    } else {
-        format!("{:.2}%", 100.0 * n as f64 / d as f64)
-    }
+/// Where `population` writes its reports.
+struct Outputs<'a> {
+    json: Option<&'a Path>,
+    csv: Option<&'a Path>,
+    svg: Option<&'a Path>,
 }
 
-pub fn population_text(sc: &Scenario, rep: &population::PopulationReport) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "population of {} resolvers, seed {}, scenario {}",
-        rep.resolvers,
-        rep.seed,
-        sc.path.display()
+/// `population`: checks the arguments, runs the forecast with a progress bar on
+/// stderr, prints the summary and writes the requested files.
+fn population_cmd(
+    scenario: &Path,
+    resolvers: u64,
+    mix: Option<&Path>,
+    seed: u64,
+    threads: Option<usize>,
+    step: &str,
+    out: Outputs,
+) -> Result<i32, String> {
+    let sc = load(scenario)?;
+    if resolvers == 0 {
+        return Err("--resolvers must be at least 1".into());
+    }
+    let step = parse_duration(step).map_err(|e| format!("--step: {e}"))?;
+    if step < 60 {
+        return Err("--step must be at least 1m".into());
+    }
+    let classes = match mix {
+        Some(p) => population::load_mix(p).map_err(|e| e.to_string())?,
+        None => population::default_mix(),
+    };
+    population::check_mix(&classes, &sc).map_err(|e| match mix {
+        Some(p) => format!("{}: {e}", p.display()),
+        None => e,
+    })?;
+    if sc.population.trusted == 0 {
+        return Err(format!(
+            "{}: the first RRset has no signer, so population resolvers would trust nothing; \
+             set [population] trusted",
+            scenario.display()
+        ));
+    }
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let opt = Options {
+        resolvers,
+        seed,
+        threads,
+        step,
+    };
+    let bar = progress_bar(resolvers)?;
+    let started = std::time::Instant::now();
+    let rep = population::forecast(&sc, &classes, &opt, |n| bar.set_position(n));
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    print!("{}", text::population(&sc, &rep));
+    eprintln!(
+        "simulated {} resolvers ({} resolver-events) in {:.2} s on {} threads",
+        resolvers, rep.events, secs, threads
     );
-    for c in &rep.classes {
-        let _ = writeln!(
-            out,
-            "  class {:<24} {:<14} {:>9} resolvers",
-            c.name, c.profile, c.resolvers
-        );
+    if let Some(p) = out.json {
+        write_json(p, &rep)?;
     }
-    let _ = writeln!(
-        out,
-        "at each publisher step (share of running resolvers failing validation):"
+    if let Some(p) = out.csv {
+        let bytes = report::csv::population(&rep);
+        report::write_atomic(p, bytes.as_bytes(), report::csv::verify)?;
+    }
+    if let Some(p) = out.svg {
+        let name = scenario
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let chart = report::svg::population(&rep, &format!("RFC 5011 forecast: {name}"));
+        report::write_atomic(p, chart.as_bytes(), report::svg::verify)?;
+    }
+    Ok(0)
+}
+
+/// A progress bar on stderr (drawn only when stderr is a terminal).
+fn progress_bar(resolvers: u64) -> Result<indicatif::ProgressBar, String> {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(resolvers),
+        indicatif::ProgressDrawTarget::stderr(),
     );
-    for e in &rep.at_events {
-        let _ = writeln!(
-            out,
-            "  {}  {:<40} failing {:>8} ({:.2}%), peak before next step {:>8} ({:.2}%)",
-            format_date(e.at),
-            e.step,
-            e.failing,
-            100.0 * e.failing_share,
-            e.peak_failing,
-            100.0 * e.peak_share
-        );
-    }
-    let last = rep.times.len().saturating_sub(1);
-    let _ = writeln!(out, "at the end ({}):", format_date(rep.times[last]));
-    for (k, name) in rep.keys.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  trusting {:<24} {}",
-            name,
-            pct(rep.trusting[k][last], rep.existing[last])
-        );
-    }
-    for s in &rep.signals {
-        let _ = writeln!(
-            out,
-            "  signal {:<26} {}",
-            s.label,
-            pct(s.counts[last], rep.up[last])
-        );
-    }
-    let _ = writeln!(
-        out,
-        "  failing validation               {}",
-        pct(rep.failing[last], rep.up[last])
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} resolvers, eta {eta}",
+        )
+        .map_err(|e| e.to_string())?
+        .progress_chars("=> "),
     );
-    out
+    Ok(bar)
 }

@@ -247,6 +247,210 @@ impl Ctx<'_> {
         }
         Ok(m)
     }
+
+    /// The `[[key]]` tables: names, algorithms, given or generated public keys.
+    fn keys(&self, raw: &[Spanned<RawKey>], seed: u64) -> Result<KeySet, InputError> {
+        let mut keys = KeySet::default();
+        for k in raw {
+            let kr = k.get_ref();
+            if keys.index(&kr.name).is_some() {
+                return Err(self.err(k.span(), format!("key {:?} is defined twice", kr.name)));
+            }
+            if keys.keys.len() == MAX_KEYS {
+                return Err(self.err(k.span(), format!("at most {MAX_KEYS} keys per trust point")));
+            }
+            let alg = match kr.algorithm.get_ref() {
+                StrOrInt::Str(s) => parse_algorithm(s),
+                StrOrInt::Int(n) => {
+                    u8::try_from(*n).map_err(|_| format!("algorithm {n} is not 0..255"))
+                }
+            }
+            .map_err(|e| self.err(kr.algorithm.span(), e))?;
+            let key = match &kr.public_key {
+                Some(pk) => {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(pk.get_ref().split_whitespace().collect::<String>())
+                        .map_err(|e| {
+                            self.err(pk.span(), format!("public-key is not base64: {e}"))
+                        })?;
+                    SimKey::new(&kr.name, alg, bytes)
+                }
+                None => SimKey::generated(&kr.name, alg, seed),
+            };
+            keys.keys.push(key);
+        }
+        Ok(keys)
+    }
+
+    /// One `[[resolver]]` table (the `i`th): profile and timer knobs, anchors,
+    /// start, outages, persistence, restarts and clock skew.
+    fn resolver(
+        &self,
+        i: usize,
+        r: &Spanned<RawResolver>,
+        keys: &KeySet,
+        start: Instant,
+        seed: u64,
+    ) -> Result<ResolverSpec, InputError> {
+        let rr = r.get_ref();
+        let line = line_of(self.src, r.span().start);
+        let profile =
+            Profile::parse(rr.profile.get_ref()).map_err(|m| self.err(rr.profile.span(), m))?;
+        let mut params = profile.params();
+        for (name, v) in &rr.timers {
+            let value = match v.get_ref() {
+                StrOrInt::Str(s) => s.clone(),
+                StrOrInt::Int(n) => n.to_string(),
+            };
+            params
+                .set(name, &value)
+                .map_err(|m| self.err(v.span(), format!("timers.{name}: {m}")))?;
+        }
+        let trusted = self.keys_mask(keys, rr.trusted.get_ref())?;
+        if trusted == 0 {
+            return Err(self.err(
+                rr.trusted.span(),
+                format!(
+                    "resolver {:?} trusts no key; list at least one in trusted",
+                    rr.name
+                ),
+            ));
+        }
+        let rstart = match &rr.start {
+            Some(s) => self.time(s, "start")?,
+            None => start,
+        };
+        let mut outages = Vec::new();
+        for o in &rr.outages {
+            let (f, t) = (
+                self.time(&o.get_ref().from, "outage from")?,
+                self.time(&o.get_ref().to, "outage to")?,
+            );
+            if t <= f {
+                return Err(self.err(o.span(), "an outage must end after it starts"));
+            }
+            outages.push((f, t));
+        }
+        outages.sort_unstable();
+        if outages.windows(2).any(|w| w[1].0 < w[0].1) {
+            return Err(self.err(
+                r.span(),
+                format!("resolver {:?} has overlapping outages; merge them", rr.name),
+            ));
+        }
+        let persistence = self.persistence(rr)?;
+        let mut restarts = Vec::new();
+        for s in &rr.restarts {
+            restarts.push(self.time(s, "restart")?);
+        }
+        restarts.sort_unstable();
+        let skew = match &rr.clock_skew {
+            Some(s) => self.dur(s, "clock-skew")?,
+            None => 0,
+        };
+        Ok(ResolverSpec {
+            name: rr.name.clone(),
+            params,
+            trusted,
+            start: rstart,
+            outages,
+            restarts,
+            persistence,
+            skew,
+            // Without a seed of its own: the scenario seed mixed with the
+            // resolver's position (2^64 / golden ratio, the usual odd spreader).
+            seed: rr
+                .seed
+                .unwrap_or(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            attacks: Vec::new(),
+            line,
+        })
+    }
+
+    /// `persistence = "normal" | "read-only" | { reset-every = D }`, or the
+    /// `reset-every = D` shorthand.
+    fn persistence(&self, rr: &RawResolver) -> Result<Persistence, InputError> {
+        let mut persistence = match &rr.persistence {
+            None => Persistence::Normal,
+            Some(p) => match p.get_ref() {
+                RawPersistence::Word(w) if w == "normal" => Persistence::Normal,
+                RawPersistence::Word(w) if w == "read-only" => Persistence::ReadOnly,
+                RawPersistence::Word(w) => {
+                    return Err(self.err(
+                        p.span(),
+                        format!("unknown persistence {w:?}; use \"normal\", \"read-only\" or {{ reset-every = \"7d\" }}"),
+                    ))
+                }
+                RawPersistence::Reset { reset_every } => {
+                    let d = parse_duration(reset_every).map_err(|m| self.err(p.span(), m))?;
+                    if d <= 0 {
+                        return Err(self.err(p.span(), "reset-every must be positive"));
+                    }
+                    Persistence::ResetEvery(d)
+                }
+            },
+        };
+        if let Some(re) = &rr.reset_every {
+            let d = self.dur(re, "reset-every")?;
+            if d <= 0 {
+                return Err(self.err(re.span(), "reset-every must be positive"));
+            }
+            persistence = Persistence::ResetEvery(d);
+        }
+        Ok(persistence)
+    }
+
+    /// The `[[attack]]` tables, attached to the resolvers they target.
+    fn attach_attacks(
+        &self,
+        raw: &[Spanned<RawAttack>],
+        resolvers: &mut [ResolverSpec],
+    ) -> Result<(), InputError> {
+        for a in raw {
+            let ar = a.get_ref();
+            let (from, to) = (self.time(&ar.from, "from")?, self.time(&ar.to, "to")?);
+            if to <= from {
+                return Err(self.err(a.span(), "an attack must end after it starts"));
+            }
+            let kind = match (ar.kind.get_ref().as_str(), &ar.captured) {
+                ("replay", Some(c)) => AttackKind::Replay {
+                    captured: self.time(c, "captured")?,
+                },
+                ("replay", None) => {
+                    return Err(self.err(
+                        a.span(),
+                        "a replay needs captured = TIME (when the replayed RRset was served)",
+                    ))
+                }
+                ("withhold", _) => AttackKind::Withhold,
+                (k, _) => {
+                    return Err(self.err(
+                        ar.kind.span(),
+                        format!("unknown attack kind {k:?}; use replay or withhold"),
+                    ))
+                }
+            };
+            let target = ar.resolver.get_ref();
+            let mut hit = false;
+            for r in resolvers
+                .iter_mut()
+                .filter(|r| target == "*" || &r.name == target)
+            {
+                r.attacks.push(Attack { kind, from, to });
+                hit = true;
+            }
+            if !hit {
+                return Err(self.err(
+                    ar.resolver.span(),
+                    format!("no resolver named {target:?} (use a resolver name or \"*\")"),
+                ));
+            }
+        }
+        for r in resolvers.iter_mut() {
+            r.attacks.sort_by_key(|a| a.from);
+        }
+        Ok(())
+    }
 }
 
 impl Scenario {
@@ -291,34 +495,7 @@ impl Scenario {
         }
         let seed = tpr.seed;
 
-        // Keys.
-        let mut keys = KeySet::default();
-        for k in &raw.keys {
-            let kr = k.get_ref();
-            if keys.index(&kr.name).is_some() {
-                return Err(cx.err(k.span(), format!("key {:?} is defined twice", kr.name)));
-            }
-            if keys.keys.len() == MAX_KEYS {
-                return Err(cx.err(k.span(), format!("at most {MAX_KEYS} keys per trust point")));
-            }
-            let alg = match kr.algorithm.get_ref() {
-                StrOrInt::Str(s) => parse_algorithm(s),
-                StrOrInt::Int(n) => {
-                    u8::try_from(*n).map_err(|_| format!("algorithm {n} is not 0..255"))
-                }
-            }
-            .map_err(|e| cx.err(kr.algorithm.span(), e))?;
-            let key = match &kr.public_key {
-                Some(pk) => {
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(pk.get_ref().split_whitespace().collect::<String>())
-                        .map_err(|e| cx.err(pk.span(), format!("public-key is not base64: {e}")))?;
-                    SimKey::new(&kr.name, alg, bytes)
-                }
-                None => SimKey::generated(&kr.name, alg, seed),
-            };
-            keys.keys.push(key);
-        }
+        let mut keys = cx.keys(&raw.keys, seed)?;
 
         // Publisher.
         let pubr = raw.publisher.get_ref();
@@ -360,154 +537,14 @@ impl Scenario {
         // Resolvers.
         let mut resolvers: Vec<ResolverSpec> = Vec::new();
         for (i, r) in raw.resolvers.iter().enumerate() {
-            let rr = r.get_ref();
-            let line = line_of(src, r.span().start);
-            if resolvers.iter().any(|o| o.name == rr.name) {
-                return Err(cx.err(r.span(), format!("resolver {:?} is defined twice", rr.name)));
+            let name = &r.get_ref().name;
+            if resolvers.iter().any(|o| &o.name == name) {
+                return Err(cx.err(r.span(), format!("resolver {name:?} is defined twice")));
             }
-            let profile =
-                Profile::parse(rr.profile.get_ref()).map_err(|m| cx.err(rr.profile.span(), m))?;
-            let mut params = profile.params();
-            for (name, v) in &rr.timers {
-                let value = match v.get_ref() {
-                    StrOrInt::Str(s) => s.clone(),
-                    StrOrInt::Int(n) => n.to_string(),
-                };
-                params
-                    .set(name, &value)
-                    .map_err(|m| cx.err(v.span(), format!("timers.{name}: {m}")))?;
-            }
-            let trusted = cx.keys_mask(&keys, rr.trusted.get_ref())?;
-            if trusted == 0 {
-                return Err(cx.err(
-                    rr.trusted.span(),
-                    format!(
-                        "resolver {:?} trusts no key; list at least one in trusted",
-                        rr.name
-                    ),
-                ));
-            }
-            let rstart = match &rr.start {
-                Some(s) => cx.time(s, "start")?,
-                None => start,
-            };
-            let mut outages = Vec::new();
-            for o in &rr.outages {
-                let (f, t) = (
-                    cx.time(&o.get_ref().from, "outage from")?,
-                    cx.time(&o.get_ref().to, "outage to")?,
-                );
-                if t <= f {
-                    return Err(cx.err(o.span(), "an outage must end after it starts"));
-                }
-                outages.push((f, t));
-            }
-            outages.sort_unstable();
-            if outages.windows(2).any(|w| w[1].0 < w[0].1) {
-                return Err(cx.err(
-                    r.span(),
-                    format!("resolver {:?} has overlapping outages; merge them", rr.name),
-                ));
-            }
-            let mut persistence = match &rr.persistence {
-                None => Persistence::Normal,
-                Some(p) => match p.get_ref() {
-                    RawPersistence::Word(w) if w == "normal" => Persistence::Normal,
-                    RawPersistence::Word(w) if w == "read-only" => Persistence::ReadOnly,
-                    RawPersistence::Word(w) => {
-                        return Err(cx.err(
-                            p.span(),
-                            format!("unknown persistence {w:?}; use \"normal\", \"read-only\" or {{ reset-every = \"7d\" }}"),
-                        ))
-                    }
-                    RawPersistence::Reset { reset_every } => {
-                        let d = parse_duration(reset_every).map_err(|m| cx.err(p.span(), m))?;
-                        if d <= 0 {
-                            return Err(cx.err(p.span(), "reset-every must be positive"));
-                        }
-                        Persistence::ResetEvery(d)
-                    }
-                },
-            };
-            if let Some(re) = &rr.reset_every {
-                let d = cx.dur(re, "reset-every")?;
-                if d <= 0 {
-                    return Err(cx.err(re.span(), "reset-every must be positive"));
-                }
-                persistence = Persistence::ResetEvery(d);
-            }
-            let mut restarts = Vec::new();
-            for s in &rr.restarts {
-                restarts.push(cx.time(s, "restart")?);
-            }
-            restarts.sort_unstable();
-            let skew = match &rr.clock_skew {
-                Some(s) => cx.dur(s, "clock-skew")?,
-                None => 0,
-            };
-            resolvers.push(ResolverSpec {
-                name: rr.name.clone(),
-                params,
-                trusted,
-                start: rstart,
-                outages,
-                restarts,
-                persistence,
-                skew,
-                // Without a seed of its own: the scenario seed mixed with the
-                // resolver's position (2^64 / golden ratio, the usual odd spreader).
-                seed: rr
-                    .seed
-                    .unwrap_or(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-                attacks: Vec::new(),
-                line,
-            });
+            resolvers.push(cx.resolver(i, r, &keys, start, seed)?);
         }
 
-        // Attacks.
-        for a in &raw.attacks {
-            let ar = a.get_ref();
-            let (from, to) = (cx.time(&ar.from, "from")?, cx.time(&ar.to, "to")?);
-            if to <= from {
-                return Err(cx.err(a.span(), "an attack must end after it starts"));
-            }
-            let kind = match (ar.kind.get_ref().as_str(), &ar.captured) {
-                ("replay", Some(c)) => AttackKind::Replay {
-                    captured: cx.time(c, "captured")?,
-                },
-                ("replay", None) => {
-                    return Err(cx.err(
-                        a.span(),
-                        "a replay needs captured = TIME (when the replayed RRset was served)",
-                    ))
-                }
-                ("withhold", _) => AttackKind::Withhold,
-                (k, _) => {
-                    return Err(cx.err(
-                        ar.kind.span(),
-                        format!("unknown attack kind {k:?}; use replay or withhold"),
-                    ))
-                }
-            };
-            let target = ar.resolver.get_ref();
-            let mut hit = false;
-            for r in resolvers
-                .iter_mut()
-                .filter(|r| target == "*" || &r.name == target)
-            {
-                r.attacks.push(Attack { kind, from, to });
-                hit = true;
-            }
-            if !hit {
-                return Err(cx.err(
-                    ar.resolver.span(),
-                    format!("no resolver named {target:?} (use a resolver name or \"*\")"),
-                ));
-            }
-        }
-        for r in &mut resolvers {
-            r.attacks.sort_by_key(|a| a.from);
-        }
+        cx.attach_attacks(&raw.attacks, &mut resolvers)?;
 
         // Plan parameters.
         let mut plan = PlanParams::for_trust_point(ttl, validity);

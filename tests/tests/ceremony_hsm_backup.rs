@@ -172,7 +172,8 @@ fn rsa_ksk_moves_wrapped_and_signs_identically() {
     let inv = json(&ok(p.src.run("source", &["inventory", "--json"])));
     assert_eq!(inv["keys"].as_array().unwrap().len(), 1, "{inv}");
 
-    let o = ok(p.restore(&backup, &[]));
+    // Kept: the collision check below restores the same backup again.
+    let o = ok(p.restore(&backup, &["--keep-transport"]));
     assert!(stdout(&o).contains("signature verified"), "{}", text(&o));
 
     let original = prove(&p.src, "source", "Kksk");
@@ -238,7 +239,7 @@ fn ecdsa_ksk_restores_and_verifies_with_the_same_public_key() {
     ));
     let backup = p.src.path("ec.json");
     ok(p.export("ec", &p.sha256, &backup));
-    ok(p.restore(&backup, &[]));
+    let o = ok(p.restore(&backup, &[]));
     let original = prove(&p.src, "source", "ec");
     let restored = prove(&p.dst, "destination", "ec");
     assert_eq!(original["dnskey"], restored["dnskey"]);
@@ -247,6 +248,26 @@ fn ecdsa_ksk_restores_and_verifies_with_the_same_public_key() {
     let (zone, _, sig) = proof_from_json(&restored);
     let (_, key, _) = proof_from_json(&original);
     ksr::dnssec::verify_rrsig(&zone, &sig, std::slice::from_ref(&key), &key).unwrap();
+
+    // The transport key is one-time: gone after the restore, so a copy of the
+    // backup file can never be opened again, even on the destination.
+    assert!(stdout(&o).contains("destroyed"), "{}", text(&o));
+    let inv = json(&ok(p.dst.run("destination", &["inventory", "--json"])));
+    assert!(
+        inv["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["role"] != "transport"),
+        "{inv}"
+    );
+    ok(p.dst.run(
+        "destination",
+        &["delete", "--label", "ec", "--confirm", "ec"],
+    ));
+    let o = p.restore(&backup, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("transport key"), "{}", text(&o));
 }
 
 #[test]

@@ -123,6 +123,10 @@ pub struct RestoreArgs {
     /// Inception of the test signature (default 2020-01-01T00:00:00Z).
     #[arg(long)]
     pub at: Option<String>,
+    /// Keep the transport key after this restore (more keys wrapped to it follow);
+    /// by default it is destroyed so the backup file cannot be opened again.
+    #[arg(long)]
+    pub keep_transport: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -456,6 +460,14 @@ pub fn restore(a: RestoreArgs) -> Result<()> {
     println!("security: {}", security_summary(&restored));
     print!("{}", describe(&restored, &zone, proof::TTL)?);
     print!("{}", proof_line(&p));
+    if a.keep_transport {
+        println!("transport key kept (--keep-transport): destroy it when the last key is restored");
+    } else {
+        let t = backup::retire_transport(&token, &file)?;
+        println!(
+            "transport key {t:?} destroyed: this backup file can no longer be restored anywhere"
+        );
+    }
     Ok(())
 }
 

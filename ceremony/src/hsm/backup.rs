@@ -30,7 +30,11 @@
 //! PIN yields the AES key, and with it the private key, in the clear (checked
 //! against SoftHSM 2.6.1). Only a token that enforces CKA_UNWRAP_TEMPLATE on the
 //! transport key would close this (cryptoki 0.12 cannot set that attribute).
-//! Until then, keep backup files as secret as the destination's user PIN. Keys made without
+//! So `restore` destroys the transport key pair once the key is restored and
+//! proven (unless `--keep-transport`, for moving several keys in one ceremony):
+//! the exposure is limited to the ceremony itself, between export and restore,
+//! and any copy of the backup file is inert afterwards. Until the restore, keep
+//! backup files as secret as the destination's user PIN. Keys made without
 //! `--allow-backup` (CKA_EXTRACTABLE false) can never be backed up.
 //! SoftHSM 2.6.1 limits: RSA-OAEP with SHA-1/MGF1-SHA1 only (fine for OAEP), and
 //! it cannot wrap EdDSA private keys at all (CKR_KEY_NOT_WRAPPABLE): back up
@@ -391,21 +395,7 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
     let existing = token.keys()?;
     keys::refuse_tag_collision(&planned, &existing, "nothing was restored")?;
 
-    // The transport key this backup was made for.
-    let transport = existing
-        .iter()
-        .filter(|k| k.role == Role::Transport && k.private.is_some() && k.public.is_some())
-        .find(|k| {
-            rsa_field(token, k.public.unwrap())
-                .map(|f| hex::encode(fingerprint(&f)) == backup.transport_sha256)
-                .unwrap_or(false)
-        })
-        .ok_or_else(|| {
-            Error::KeyNotFound(format!(
-                "{} (the transport key with SHA-256 {} this backup was wrapped to is not on token {:?})",
-                backup.transport_label, backup.transport_sha256, token.label
-            ))
-        })?;
+    let transport = find_transport(token, &existing, backup)?;
     let wrapped_kek = B64
         .decode(&backup.wrapped_kek)
         .map_err(|e| bad(&format!("wrapped_kek: {e}")))?;
@@ -469,6 +459,44 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
             ))
         }
     }
+}
+
+/// The transport key pair on `token` that `backup` was wrapped to.
+fn find_transport<'a>(
+    token: &Token,
+    keys: &'a [KeyInfo],
+    backup: &BackupFile,
+) -> Result<&'a KeyInfo> {
+    keys.iter()
+        .filter(|k| k.role == Role::Transport && k.private.is_some() && k.public.is_some())
+        .find(|k| {
+            rsa_field(token, k.public.unwrap())
+                .map(|f| hex::encode(fingerprint(&f)) == backup.transport_sha256)
+                .unwrap_or(false)
+        })
+        .ok_or_else(|| {
+            Error::KeyNotFound(format!(
+                "{} (the transport key with SHA-256 {} this backup was wrapped to is not on token {:?})",
+                backup.transport_label, backup.transport_sha256, token.label
+            ))
+        })
+}
+
+/// Destroys the transport key pair `backup` was wrapped to, once its keys are
+/// restored. Whoever holds the destination's user PIN can choose the attributes
+/// of an unwrapped key (see the threat model above), so a transport key that
+/// outlives the ceremony would let a copied backup file be opened later; once it
+/// is gone, every backup wrapped to it is inert. Returns the transport's label.
+pub fn retire_transport(token: &Token, backup: &BackupFile) -> Result<String> {
+    let keys = token.keys()?;
+    let transport = find_transport(token, &keys, backup)?;
+    for h in [transport.private, transport.public].into_iter().flatten() {
+        token
+            .session
+            .destroy_object(h)
+            .map_err(|e| map_err(e, "destroying the transport key"))?;
+    }
+    Ok(transport.label.clone())
 }
 
 /// Removes a restored key pair again (after a failed proof).

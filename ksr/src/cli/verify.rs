@@ -69,7 +69,12 @@ pub fn evaluate(file: &Path, args: &CheckArgs) -> Result<Evaluation, String> {
     };
     let (doc, format) = load(file, args.max_size)?;
     let previous = match &args.previous_skr {
-        Some(p) => Some(load_kind(p, args.max_size, Kind::Response, "--previous-skr")?),
+        Some(p) => Some(load_kind(
+            p,
+            args.max_size,
+            Kind::Response,
+            "--previous-skr",
+        )?),
         None => None,
     };
     let importer = args.request.is_some()

@@ -151,7 +151,7 @@ pub(super) fn parse(
                     }
                 }
                 let when = words.next().unwrap_or("");
-                if !when.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+                if when == "generated" {
                     // `;; KeySigningRequest 1.0 generated at ... by ...`
                     let rest = text
                         .split_whitespace()
@@ -246,7 +246,7 @@ pub(super) fn parse(
 
 /// Header time: 14 digits are BIND's `YYYYMMDDhhmmss`, other digit strings Knot's Unix seconds.
 fn header_time(s: &str) -> Result<(Time, Flavor), String> {
-    if !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
             "time {s:?} is neither Unix seconds nor YYYYMMDDhhmmss"
         ));
@@ -383,6 +383,7 @@ fn record(rec: &Logical, cx: &Ctx) -> Result<TextRecord, ParseError> {
                 algorithm: alg(&rdata[2])?,
                 public_key: b64(&rdata[3..])?,
             };
+            dnssec::check_public_key_len(&key.public_key).or_else(|m| cx.err(line, el.clone(), m))?;
             key.key_tag = dnssec::key_tag(&key);
             key.key_identifier = super::key_identifier(key.key_tag);
             if rtype == "DNSKEY" {

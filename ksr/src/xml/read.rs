@@ -499,7 +499,11 @@ fn key(node: &Node, path: &str) -> R<Key> {
         flags: f[1].num()?,
         protocol: f[2].num()?,
         algorithm: f[3].algorithm()?,
-        public_key: f[4].base64()?,
+        public_key: {
+            let pk = f[4].base64()?;
+            dnssec::check_public_key_len(&pk).or_else(|m| refuse(f[4].node, &f[4].path, m))?;
+            pk
+        },
     })
 }
 

@@ -2,6 +2,7 @@
 
 use crate::clock::{format_date, format_duration, format_instant};
 use crate::plan::PlanReport;
+use crate::population::PopulationReport;
 use crate::run::{KeyChange, RunReport};
 use crate::scenario::Scenario;
 use crate::trust_point::Fetch;
@@ -294,6 +295,74 @@ fn wait_sums(rep: &PlanReport, out: &mut String) {
     );
 }
 
+fn pct(n: i64, d: i64) -> String {
+    if d == 0 {
+        "-".into()
+    } else {
+        format!("{:.2}%", 100.0 * n as f64 / d as f64)
+    }
+}
+
+/// The population forecast for the terminal: classes, failing shares at each
+/// publisher step, and the shares at the end.
+pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "population of {} resolvers, seed {}, scenario {}",
+        rep.resolvers,
+        rep.seed,
+        sc.path.display()
+    );
+    for c in &rep.classes {
+        let _ = writeln!(
+            out,
+            "  class {:<24} {:<14} {:>9} resolvers",
+            c.name, c.profile, c.resolvers
+        );
+    }
+    let _ = writeln!(
+        out,
+        "at each publisher step (share of running resolvers failing validation):"
+    );
+    for e in &rep.at_events {
+        let _ = writeln!(
+            out,
+            "  {}  {:<40} failing {:>8} ({:.2}%), peak before next step {:>8} ({:.2}%)",
+            format_date(e.at),
+            e.step,
+            e.failing,
+            100.0 * e.failing_share,
+            e.peak_failing,
+            100.0 * e.peak_share
+        );
+    }
+    let last = rep.times.len().saturating_sub(1);
+    let _ = writeln!(out, "at the end ({}):", format_date(rep.times[last]));
+    for (k, name) in rep.keys.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  trusting {:<24} {}",
+            name,
+            pct(rep.trusting[k][last], rep.existing[last])
+        );
+    }
+    for s in &rep.signals {
+        let _ = writeln!(
+            out,
+            "  signal {:<26} {}",
+            s.label,
+            pct(s.counts[last], rep.up[last])
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  failing validation               {}",
+        pct(rep.failing[last], rep.up[last])
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +376,39 @@ mod tests {
             to,
             event,
         }
+    }
+
+    #[test]
+    fn population_summary_lists_steps_and_final_shares() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/root-2017-roll.toml");
+        let sc = Scenario::load(&path).unwrap();
+        let mut c = crate::population::default_mix().remove(3);
+        (c.read_only, c.image_reset, c.outage) = (0.0, 0.0, 0.0);
+        let opt = crate::population::Options {
+            resolvers: 100,
+            seed: 1,
+            threads: 1,
+            step: crate::clock::DAY,
+        };
+        let rep = crate::population::forecast(&sc, &[c], &opt, |_| {});
+        let out = population(&sc, &rep);
+        assert!(out.contains("class rfc5011"), "{out}");
+        assert!(
+            out.contains("2018-10-11  sign KSK-2017, unsign KSK-2010")
+                && out.contains("failing        0 (0.00%)"),
+            "{out}"
+        );
+        // Healthy RFC 5011 resolvers all end on KSK-2017 alone.
+        let line = |start: &str| {
+            out.lines()
+                .find(|l| l.trim_start().starts_with(start))
+                .unwrap_or_else(|| panic!("no {start:?} in {out}"))
+        };
+        assert!(line("trusting KSK-2017 (20326)").ends_with(" 100.00%"));
+        assert!(line("trusting KSK-2010 (19036)").ends_with(" 0.00%"));
+        assert!(line("signal _ta-4f66").ends_with(" 100.00%"));
+        assert!(line("failing validation").ends_with(" 0.00%"));
     }
 
     #[test]
