@@ -467,9 +467,9 @@ fn hostile_inputs_exit_2_naming_file_line_and_element() {
             {
                 let start = real.find("<PublicKey>").unwrap() + "<PublicKey>".len();
                 let end = real.find("</PublicKey>").unwrap();
-                format!("{}{}{}", &real[..start], "AwEAAaqq".repeat(9_000), &real[end..])
+                format!("{}{}{}", &real[..start], "AwEAAaqq".repeat(12_000), &real[end..])
             },
-            ":24: KSR/Request/RequestBundle/Key/PublicKey: public key of 54000 octets is longer than a DNSKEY can hold",
+            ":24: KSR/Request/RequestBundle/Key/PublicKey: public key of 72000 octets is longer than a DNSKEY can hold",
         ),
         (
             "dupattr",
