@@ -79,7 +79,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     let mut out = input.to_vec();
     for _ in 0..1 + rng.below(3) {
         let at = rng.below(out.len() + 1);
-        match rng.below(6) {
+        match rng.below(7) {
             0 => {
                 // Overwrite one byte with anything.
                 if at < out.len() {
@@ -110,6 +110,13 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
                     at
                 };
                 out.splice(pos..pos, s.iter().copied());
+            }
+            5 => {
+                // Blow a short range up to tens of kilobytes (huge values).
+                let from = rng.below(out.len());
+                let end = (from + 1 + rng.below(8)).min(out.len());
+                let chunk = out[from..end].repeat(1_000 + rng.below(20_000));
+                out.splice(end..end, chunk);
             }
             _ => {
                 // Truncate.

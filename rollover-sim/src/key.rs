@@ -82,6 +82,8 @@ impl SimKey {
                 k.extend(modulus);
                 k
             }
+            // Public key sizes: P-256 and P-384 points (RFC 6605), Ed25519 and
+            // Ed448 keys (RFC 8080); anything else gets 64 bytes.
             13 => random_bytes(&mut rng, 64),
             14 => random_bytes(&mut rng, 96),
             15 => random_bytes(&mut rng, 32),

@@ -31,6 +31,9 @@ pub const DEFAULT_OUTAGE_MAX: Duration = 400 * DAY;
 /// more over the scenario is refused (see [`check_mix`]).
 pub const MAX_RESTARTS: usize = 64;
 
+/// A mean (Julian) year in seconds, for per-year rates.
+const YEAR: f64 = 365.25 * DAY as f64;
+
 /// Resolvers a worker simulates between progress updates.
 const PROGRESS_BATCH: u64 = 1024;
 
@@ -384,7 +387,7 @@ fn draw(index: u64, seed: u64, classes: &[Class], cum: &[f64], sc: &Scenario) ->
         d.outages[0] = (from, from + len);
         d.n_outages = 1;
     }
-    let years = (sc.end - start) as f64 / (365.25 * DAY as f64);
+    let years = (sc.end - start) as f64 / YEAR;
     let expect = c.restarts_per_year * years;
     let mut n = expect.floor() as usize;
     if unit(&mut r) < expect.fract() {
@@ -406,7 +409,7 @@ fn draw(index: u64, seed: u64, classes: &[Class], cum: &[f64], sc: &Scenario) ->
 /// Refuses a mix whose restart rate cannot be simulated over this scenario:
 /// more than [`MAX_RESTARTS`] expected restarts per resolver.
 pub fn check_mix(classes: &[Class], sc: &Scenario) -> Result<(), String> {
-    let years = (sc.end - sc.population.start_from) as f64 / (365.25 * DAY as f64);
+    let years = (sc.end - sc.population.start_from) as f64 / YEAR;
     for c in classes {
         let expect = c.restarts_per_year * years;
         if expect.ceil() > MAX_RESTARTS as f64 {

@@ -149,14 +149,23 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Every check that applies to a KSR.
-pub fn check_ksr(doc: &Document, ctx: &Context) -> Report {
-    let results = vec![
+/// The KSR-* checks in report order. A KSR and an SKR carry the same bundles,
+/// so both run them; `pop` and `horizon` are passed in because on an SKR they
+/// are reported as skipped, and `safety` because it judges ZSKs on a KSR and
+/// KSKs on an SKR.
+fn ksr_checks(
+    doc: &Document,
+    ctx: &Context,
+    pop: CheckResult,
+    horizon: CheckResult,
+    safety: CheckResult,
+) -> Vec<CheckResult> {
+    vec![
         header::domain(doc, ctx),
         header::id(doc, ctx),
         bundle::unique(doc, ctx),
         bundle::keys(doc, ctx),
-        bundle::pop(doc, ctx),
+        pop,
         bundle::count(doc, ctx),
         bundle::cycle_duration(doc, ctx),
         policy_keys::keys(doc, ctx),
@@ -164,12 +173,24 @@ pub fn check_ksr(doc: &Document, ctx: &Context) -> Report {
         timing::validity(doc, ctx),
         timing::overlap(doc, ctx),
         timing::intervals(doc, ctx),
-        timing::horizon(doc, ctx),
+        horizon,
         chain::keys(doc, ctx),
         chain::overlap(doc, ctx),
-        safety::zsk(doc, ctx),
-    ];
-    Report { results }
+        safety,
+    ]
+}
+
+/// Every check that applies to a KSR.
+pub fn check_ksr(doc: &Document, ctx: &Context) -> Report {
+    Report {
+        results: ksr_checks(
+            doc,
+            ctx,
+            bundle::pop(doc, ctx),
+            timing::horizon(doc, ctx),
+            safety::zsk(doc, ctx),
+        ),
+    }
 }
 
 /// Every check that applies to an SKR (signatures verify, schema coverage, no gaps,
@@ -178,33 +199,20 @@ pub fn check_ksr(doc: &Document, ctx: &Context) -> Report {
 /// possession and the horizon belong to the KSR before signing, so they are
 /// reported as skipped with the reason (every named check shows in the report).
 pub fn check_skr(doc: &Document, ctx: &Context) -> Report {
-    let results = vec![
-        header::domain(doc, ctx),
-        header::id(doc, ctx),
-        bundle::unique(doc, ctx),
-        bundle::keys(doc, ctx),
-        CheckResult::skip(
-            bundle::POP,
-            "an SKR carries no ZSK proof-of-possession signatures (they are checked on the KSR); SKR-VERIFY checks its KSK signatures",
-        ),
-        bundle::count(doc, ctx),
-        bundle::cycle_duration(doc, ctx),
-        policy_keys::keys(doc, ctx),
-        policy_keys::algorithms(doc, ctx),
-        timing::validity(doc, ctx),
-        timing::overlap(doc, ctx),
-        timing::intervals(doc, ctx),
-        CheckResult::skip(
-            timing::HORIZON,
-            "judged on the KSR before signing; for an SKR, give --at to run SKR-SIG-WINDOW",
-        ),
-        chain::keys(doc, ctx),
-        chain::overlap(doc, ctx),
-        safety::ksk(doc, ctx),
+    let pop = CheckResult::skip(
+        bundle::POP,
+        "an SKR carries no ZSK proof-of-possession signatures (they are checked on the KSR); SKR-VERIFY checks its KSK signatures",
+    );
+    let horizon = CheckResult::skip(
+        timing::HORIZON,
+        "judged on the KSR before signing; for an SKR, give --at to run SKR-SIG-WINDOW",
+    );
+    let mut results = ksr_checks(doc, ctx, pop, horizon, safety::ksk(doc, ctx));
+    results.extend([
         skr::verify(doc, ctx),
         skr::schema(doc, ctx),
         skr::no_gaps(doc, ctx),
-    ];
+    ]);
     Report { results }
 }
 
