@@ -50,6 +50,14 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// SHA-256 of everything `reader` yields, read in blocks (a file of any size
+/// is hashed without holding it in memory).
+pub fn sha256_reader(mut reader: impl std::io::Read) -> std::io::Result<[u8; 32]> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut reader, &mut hasher)?;
+    Ok(hasher.finalize().into())
+}
+
 /// One PGP word per byte: even positions (0, 2, ...) take the two-syllable list,
 /// odd positions the three-syllable list.
 pub fn pgp_words(bytes: &[u8]) -> Vec<&'static str> {

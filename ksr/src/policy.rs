@@ -123,8 +123,11 @@ impl Policy {
 
     /// Reads a TOML policy; errors name the file and the key at fault.
     pub fn from_toml_file(path: &Path) -> Result<Policy, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read policy: {e}", path.display()))?;
+        let cannot = |why: String| format!("{}: cannot read policy: {why}", path.display());
+        // A policy is a page of TOML; the cap keeps `/dev/zero` from filling memory.
+        let bytes = crate::xml::read_capped(path, crate::xml::DEFAULT_MAX_SIZE)
+            .map_err(|e| cannot(e.message.trim_start_matches("cannot read: ").to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|e| cannot(format!("not UTF-8: {e}")))?;
         Policy::from_toml_str(&text, &path.display().to_string())
     }
 

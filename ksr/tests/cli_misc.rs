@@ -77,3 +77,31 @@ fn a_bad_policy_file_exits_2_naming_file_and_key() {
         "{err}"
     );
 }
+
+#[test]
+fn endless_inputs_are_capped_not_read_forever() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        return; // nothing endless to read on this system
+    }
+    let skr = ksr::testkit::fixture_path("skr-root-2017-q2-0.xml");
+    let skr = skr.to_str().unwrap();
+    for (args, want) in [
+        (
+            vec!["inspect", "/dev/zero"],
+            "ksr: /dev/zero: file is over the limit of 1048576 bytes; if it is genuine, raise the limit with --max-size",
+        ),
+        (
+            vec!["policy", "show", "--policy", "/dev/zero"],
+            "ksr: /dev/zero: cannot read policy: file is over the limit of 1048576 bytes",
+        ),
+        (
+            vec!["verify", "--trust-anchor", "/dev/zero", skr],
+            "ksr: /dev/zero: file is over the limit of 1048576 bytes",
+        ),
+    ] {
+        let o = ksr(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end(), want, "{args:?}");
+    }
+}

@@ -355,7 +355,11 @@ fn refuses_bad_headers() {
         let t = base.replacen("1.0 1798225450", bad, 1);
         let e = refused(&t);
         assert_eq!((e.line, e.element.as_str()), (7, "header"), "{e}");
-        assert!(e.message.contains("neither Unix seconds nor YYYYMMDDhhmmss"), "{e}");
+        assert!(
+            e.message
+                .contains("neither Unix seconds nor YYYYMMDDhhmmss"),
+            "{e}"
+        );
     }
 }
 

@@ -7,11 +7,13 @@ use std::path::PathBuf;
 pub fn run(files: &[PathBuf]) -> Result<i32, String> {
     let mut blocks = Vec::new();
     for f in files {
-        let bytes = std::fs::read(f).map_err(|e| format!("{}: cannot read: {e}", f.display()))?;
+        let digest = std::fs::File::open(f)
+            .and_then(ksr::digest::sha256_reader)
+            .map_err(|e| format!("{}: cannot read: {e}", f.display()))?;
         blocks.push(format!(
             "{}\n{}",
             f.display(),
-            ksr::digest::read_aloud(&ksr::digest::sha256(&bytes))
+            ksr::digest::read_aloud(&digest)
         ));
     }
     super::write_stdout(&blocks.join("\n"))?;

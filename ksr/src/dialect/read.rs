@@ -383,7 +383,8 @@ fn record(rec: &Logical, cx: &Ctx) -> Result<TextRecord, ParseError> {
                 algorithm: alg(&rdata[2])?,
                 public_key: b64(&rdata[3..])?,
             };
-            dnssec::check_public_key_len(&key.public_key).or_else(|m| cx.err(line, el.clone(), m))?;
+            dnssec::check_public_key_len(&key.public_key)
+                .or_else(|m| cx.err(line, el.clone(), m))?;
             key.key_tag = dnssec::key_tag(&key);
             key.key_identifier = super::key_identifier(key.key_tag);
             if rtype == "DNSKEY" {

@@ -81,9 +81,21 @@ pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<Document, Parse
 }
 
 /// Reads a file for any of the parsers, refusing it when it is over
-/// `options.max_size`: by its length before reading, and by what was read
-/// (at most one byte past the limit) for pipes and files that grow meanwhile.
+/// `options.max_size` (with a hint to raise `--max-size`).
 pub fn read_limited(path: &Path, options: &ParseOptions) -> Result<Vec<u8>, ParseError> {
+    read_capped(path, options.max_size).map_err(|mut e| {
+        if e.message.contains("over the limit") {
+            e.message
+                .push_str("; if it is genuine, raise the limit with --max-size");
+        }
+        e
+    })
+}
+
+/// Reads at most `max` bytes of a file (KSRs, policies, trust anchors alike):
+/// refuses it by its length before reading, and by what was read (at most one
+/// byte past the limit) for pipes, devices and files that grow meanwhile.
+pub fn read_capped(path: &Path, max: usize) -> Result<Vec<u8>, ParseError> {
     let name = path.display().to_string();
     let io_err = |e: std::io::Error| ParseError {
         file: name.clone(),
@@ -94,19 +106,17 @@ pub fn read_limited(path: &Path, options: &ParseOptions) -> Result<Vec<u8>, Pars
     let f = std::fs::File::open(path).map_err(io_err)?;
     let meta = f.metadata().map_err(io_err)?;
     if meta.is_dir() {
-        return Err(io_err(std::io::Error::other(
-            "it is a directory; give a KSR or SKR file",
-        )));
+        return Err(io_err(std::io::Error::other("it is a directory")));
     }
-    if meta.is_file() && meta.len() > options.max_size as u64 {
-        return Err(too_large(&name, Some(meta.len()), options.max_size));
+    if meta.is_file() && meta.len() > max as u64 {
+        return Err(over_limit(&name, Some(meta.len()), max));
     }
-    let mut bytes = Vec::with_capacity((meta.len() as usize).min(options.max_size + 1));
-    f.take(options.max_size as u64 + 1)
+    let mut bytes = Vec::with_capacity((meta.len() as usize).min(max + 1));
+    f.take(max as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io_err)?;
-    if bytes.len() > options.max_size {
-        return Err(too_large(&name, None, options.max_size));
+    if bytes.len() > max {
+        return Err(over_limit(&name, None, max));
     }
     Ok(bytes)
 }
@@ -121,7 +131,7 @@ pub fn write(doc: &Document) -> Vec<u8> {
 }
 
 /// `len` is None when only "more than the limit" is known (a pipe, a growing file).
-pub(crate) fn too_large(file: &str, len: Option<u64>, max: usize) -> ParseError {
+fn over_limit(file: &str, len: Option<u64>, max: usize) -> ParseError {
     let size = match len {
         Some(len) => format!("file is {len} bytes,"),
         None => "file is".to_string(),
@@ -130,10 +140,16 @@ pub(crate) fn too_large(file: &str, len: Option<u64>, max: usize) -> ParseError 
         file: file.to_string(),
         line: 0,
         element: "(file)".into(),
-        message: format!(
-            "{size} over the limit of {max} bytes; if it is genuine, raise the limit with --max-size"
-        ),
+        message: format!("{size} over the limit of {max} bytes"),
     }
+}
+
+/// [`over_limit`] for a KSR/SKR, whose limit `--max-size` raises.
+pub(crate) fn too_large(file: &str, len: Option<u64>, max: usize) -> ParseError {
+    let mut e = over_limit(file, len, max);
+    e.message
+        .push_str("; if it is genuine, raise the limit with --max-size");
+    e
 }
 
 /// 1-based line of a byte offset.
