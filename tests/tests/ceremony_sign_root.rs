@@ -36,6 +36,13 @@ fn rsa2048_ksk_signs_the_real_root_ksr_deterministically() {
         stdout.lines().any(|l| l.trim_start().starts_with("1 ")),
         "PGP words shown: {stdout}"
     );
+    // Before the rename, the new SKR was checked to answer exactly this KSR.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("PASS SKR-MATCHES-KSR")),
+        "{stdout}"
+    );
 
     let report = ksr_verify_passes(&skr, &["--at", "2017-03-20"]);
     assert!(report.contains("SKR-VERIFY"), "{report}");

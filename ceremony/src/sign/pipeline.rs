@@ -14,7 +14,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ksr::check::{self, CheckResult, Context, Outcome, Report};
+use ksr::check::{self, import, CheckResult, Context, Outcome, Report};
 use ksr::model::{Document, Kind, Time};
 use ksr::policy::Policy;
 use ksr::{digest, xml};
@@ -407,7 +407,13 @@ pub fn sign_ksr<S: KeyStore>(
     writeln!(log, "Signed {total} bundles ({signatures} signatures, each verified); writing and re-checking the SKR")
         .map_err(io)?;
 
-    let skr_digest = write_skr(&opts.out, &skr_doc, &ctx.with_schema(&schema), log)?;
+    let skr_digest = write_skr(
+        &opts.out,
+        &skr_doc,
+        &ksr_doc,
+        &ctx.with_schema(&schema),
+        log,
+    )?;
     writeln!(
         log,
         "Wrote {} ({total} bundles, {signatures} signatures)",
@@ -431,7 +437,16 @@ pub fn sign_ksr<S: KeyStore>(
 /// Step 4: writes `skr` to a temp file beside `out`, re-parses it, runs the SKR
 /// checks on what was written (SKR-VERIFY re-verifies every signature) and renames
 /// it into place only if all pass. Returns the SHA-256 of the written bytes.
-fn write_skr(out: &Path, skr: &Document, ctx: &Context, log: &mut dyn Write) -> Result<[u8; 32]> {
+/// Writes the SKR through a temp file that must re-parse to the same document,
+/// pass every SKR check, and answer exactly the KSR that was signed
+/// (SKR-MATCHES-KSR: the importer runs the same check before loading it).
+fn write_skr(
+    out: &Path,
+    skr: &Document,
+    ksr: &Document,
+    ctx: &Context,
+    log: &mut dyn Write,
+) -> Result<[u8; 32]> {
     let bytes = xml::write(skr);
     let reparse_limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
     let mut skr_report = Report::default();
@@ -453,6 +468,11 @@ fn write_skr(out: &Path, skr: &Document, ctx: &Context, log: &mut dyn Write) -> 
             ));
         }
         skr_report = check::check_skr(&again, ctx);
+        skr_report.results.push(import::matches_ksr(
+            &again,
+            import::Format::Xml,
+            Some((ksr, import::Format::Xml)),
+        ));
         if skr_report.failed() {
             return Err(Error::CheckFailed(format!(
                 "the new SKR failed {}",
