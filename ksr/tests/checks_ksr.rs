@@ -483,3 +483,34 @@ fn ksr_bundle_keys_fails_when_an_identifier_names_two_keys() {
         .detail
         .contains("names a different key in slot 1"));
 }
+
+#[test]
+fn ksr_bundle_pop_names_the_right_slots_when_verification_is_split_over_threads() {
+    // 300 bundles: long enough for the verification to be split over the cores;
+    // damaged signatures in the first, a middle and the last bundle must still be
+    // reported in slot order with their own slot numbers.
+    let builder = KsrBuilder::new("example.test.", date("2030-01-01")).bundles(300);
+    let mut doc = builder.build();
+    for i in [0, 150, 299] {
+        let s = &mut doc.bundles[i].signatures[0].signature_data;
+        s[0] ^= 0xff;
+    }
+    let policy = builder.policy(&[]);
+    let report = check_ksr(&doc, &Context::new(&policy, date("2029-12-01")));
+    let pop = report.get("KSR-BUNDLE-POP").unwrap();
+    assert_eq!(pop.outcome, Outcome::Fail, "{}", pop.detail);
+    let at = |slot: &str| {
+        pop.detail
+            .find(&format!("slot {slot} ("))
+            .unwrap_or_else(|| panic!("slot {slot} not named: {}", pop.detail))
+    };
+    assert!(
+        at("1") < at("151") && at("151") < at("300"),
+        "{}",
+        pop.detail
+    );
+    assert!(!pop.detail.contains("slot 2 ("), "{}", pop.detail);
+    // The same document checked twice gives the same words.
+    let again = check_ksr(&doc, &Context::new(&policy, date("2029-12-01")));
+    assert_eq!(again.get("KSR-BUNDLE-POP"), Some(pop));
+}
