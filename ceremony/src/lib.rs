@@ -4,8 +4,10 @@
 //! - [`keystore`]: the narrow signing interface the signing code uses.
 //! - [`sign`]: turning a checked KSR into an SKR per a schema.
 //! - [`file`]: writing outputs through a verified temp file.
+//! - [`audit`]: the tamper-evident, write-ahead audit log of commands.
 //! - [`cli`]: the command line, thin over the above.
 
+pub mod audit;
 pub mod cli;
 pub mod error;
 pub mod file;

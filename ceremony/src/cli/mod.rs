@@ -1,9 +1,10 @@
 //! The `ceremony` command line. Subcommand argument structs live beside the code
 //! that owns them: `cli::hsm` and `cli::keys` (HSM and key work), `cli::sign`
-//! (sign-ksr, request, trust-anchor).
+//! (sign-ksr, request, trust-anchor), `cli::audit` (the audit log).
 
 use clap::{Parser, Subcommand};
 
+pub mod audit;
 pub mod hsm;
 pub mod keys;
 pub mod sign;
@@ -15,6 +16,10 @@ pub mod sign;
     about = "Offline DNSSEC key ceremonies on PKCS#11 HSMs"
 )]
 pub struct Cli {
+    /// Append a begin and an end record for this command to this audit log
+    /// (created if missing; refused if its hash chain does not verify).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub audit_log: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -42,6 +47,9 @@ pub enum Command {
     Request(sign::RequestArgs),
     /// Write RFC 9718 trust-anchor XML and DS records for a KSK.
     TrustAnchor(sign::TrustAnchorArgs),
+    /// Verify or show an audit log (read-only; never itself recorded).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// A zone given on the command line, made absolute (`example.test` ->
@@ -56,7 +64,29 @@ pub(crate) fn zone_arg(flag: &str, zone: &str) -> crate::error::Result<String> {
 /// Runs the command line; returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
-    let result = match cli.command {
+    match (cli.command, cli.audit_log) {
+        (Command::Audit(c), _) => audit::run(c),
+        (command, Some(log)) => {
+            // argv holds no secret: PINs only ever come from files or a prompt.
+            let args = std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            audit::audited(&log, crate::audit::SystemClock, args, command, dispatch)
+        }
+        (command, None) => match dispatch(command) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("ceremony: {e}");
+                e.exit_code()
+            }
+        },
+    }
+}
+
+/// Runs one (non-audit) command.
+fn dispatch(command: Command) -> crate::error::Result<()> {
+    match command {
         Command::Hsm(c) => hsm::run(c),
         Command::Keygen(a) => keys::keygen(a),
         Command::Inventory(a) => keys::inventory(a),
@@ -67,12 +97,8 @@ pub fn run() -> i32 {
         Command::SignKsr(a) => sign::sign_ksr(a),
         Command::Request(a) => sign::request(a),
         Command::TrustAnchor(a) => sign::trust_anchor(a),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("ceremony: {e}");
-            e.exit_code()
-        }
+        Command::Audit(_) => Err(crate::error::Error::Input(
+            "`ceremony audit` runs on its own".into(),
+        )),
     }
 }
