@@ -33,10 +33,12 @@ pub enum Command {
     /// Exit 1 when a step is unsafe.
     Plan {
         scenario: PathBuf,
+        /// Write the waits and the per-step verdicts as JSON.
         #[arg(long, value_name = "OUT")]
         json: Option<PathBuf>,
     },
-    /// Forecast a population of resolvers drawn from a mix.
+    /// Forecast a population of resolvers drawn from a mix: shares trusting each key,
+    /// RFC 8145 key-tag signals and validation failures over time.
     Population {
         scenario: PathBuf,
         /// Number of resolvers.
@@ -45,12 +47,16 @@ pub enum Command {
         /// Mix of resolver classes (TOML, [[class]] tables); a built-in mix otherwise.
         #[arg(long, value_name = "FILE")]
         mix: Option<PathBuf>,
+        /// Seed of the draw: the same seed gives the same population and results.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the whole time series and the per-step shares as JSON.
         #[arg(long, value_name = "OUT")]
         json: Option<PathBuf>,
+        /// Write one CSV row per sample (see --step).
         #[arg(long, value_name = "OUT")]
         csv: Option<PathBuf>,
+        /// Write a two-panel SVG chart (keys trusted and signals; validation failures).
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
         /// Worker threads (default: available cores).

@@ -234,13 +234,13 @@ fn load(file: &Path) -> std::result::Result<Summary, i32> {
                 "{}:1: FAIL: the audit log is empty (a log starts with a log-start record): it was truncated",
                 file.display()
             );
-            eprintln!("audit log does not verify");
+            eprintln!("ceremony: {}: audit log does not verify", file.display());
             Err(1)
         }
         Ok(s) => Ok(s),
         Err(b) => {
             println!("{}:{}: FAIL: {}", file.display(), b.line, b.message);
-            eprintln!("audit log does not verify");
+            eprintln!("ceremony: {}: audit log does not verify", file.display());
             Err(1)
         }
     }

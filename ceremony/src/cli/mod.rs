@@ -17,7 +17,7 @@ pub mod sign;
 )]
 pub struct Cli {
     /// Append a begin and an end record for this command to this audit log
-    /// (created if missing; refused if its hash chain does not verify).
+    /// (created if missing; refused if its hash chain does not verify; ignored by `audit`).
     #[arg(long, global = true, value_name = "FILE")]
     pub audit_log: Option<std::path::PathBuf>,
     #[command(subcommand)]

@@ -205,7 +205,7 @@ pub fn check_skr(doc: &Document, ctx: &Context) -> Report {
     );
     let horizon = CheckResult::skip(
         timing::HORIZON,
-        "judged on the KSR before signing; for an SKR, give --at to run SKR-SIG-WINDOW",
+        "judged on the KSR before signing; for an SKR, --at or an importer option runs SKR-SIG-WINDOW",
     );
     let mut results = ksr_checks(doc, ctx, pop, horizon, safety::ksk(doc, ctx));
     results.extend([

@@ -81,7 +81,7 @@ pub struct CheckArgs {
     /// Operator policy (TOML); default: the root zone's (`ksr policy show`).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Time for time-dependent checks: RFC 3339 or YYYY-MM-DD (default: now).
+    /// Time for time-dependent checks: YYYY-MM-DD or RFC 3339 in UTC (default: now).
     /// On an SKR it also runs SKR-SIG-WINDOW at that time.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -116,6 +116,7 @@ pub enum Dialect {
 pub enum PolicyCommand {
     /// Print a policy as TOML: the built-in default (the root zone's), or FILE as read.
     Show {
+        /// Policy file (TOML) to print as read; default: the built-in one.
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
