@@ -54,24 +54,13 @@ pub struct Signed {
     pub signatures: usize,
 }
 
+/// Reads (within `max_size`, like every ksr input) and parses a KSR or SKR; the
+/// bytes are kept for the hash the officer confirms.
 fn read_doc(path: &Path, max_size: usize) -> Result<(Vec<u8>, Document)> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > max_size as u64 {
-        return Err(Error::Input(format!(
-            "{}: {} bytes is over the limit of {max_size}; raise --max-size if the file is expected to be this large",
-            path.display(),
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    let doc = xml::parse(
-        &bytes,
-        &path.display().to_string(),
-        &xml::ParseOptions { max_size },
-    )
-    .map_err(|e| Error::Input(e.to_string()))?;
+    let options = xml::ParseOptions { max_size };
+    let bytes = xml::read_limited(path, &options).map_err(|e| Error::Input(e.to_string()))?;
+    let doc = xml::parse(&bytes, &path.display().to_string(), &options)
+        .map_err(|e| Error::Input(e.to_string()))?;
     Ok((bytes, doc))
 }
 
