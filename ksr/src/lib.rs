@@ -10,11 +10,15 @@
 //! - [`check`]: every named check, run all at once into a [`check::Report`].
 //! - [`output`]: atomic writes (temp file, verify, rename).
 //! - [`export`]: an SKR in the Knot/BIND text dialect, checked after writing.
+//! - [`env`]: the environment seam (output, prompts, clock, variables) every tool runs on.
+//! - [`escape`]: input text made safe for a terminal.
 
 pub mod check;
 pub mod dialect;
 pub mod digest;
 pub mod dnssec;
+pub mod env;
+pub mod escape;
 pub mod export;
 pub mod model;
 pub mod output;

@@ -68,9 +68,60 @@ fn split_zone(s: &str) -> (&str, &str) {
     (s, "")
 }
 
-/// xsd:duration as used in policy blocks and policy files (`P21D`, `PT0S`, `P1DT2H`).
-/// Years and months are refused (their length is not fixed).
+/// A duration as any tool accepts it: xsd:duration as KSR policy blocks write it
+/// (`P21D`, `PT0S`, `P1DT2H`), or the short form (`21d`, `1d12h`, `90m`, `45s`,
+/// `2w`, a bare number of seconds). Either may carry a leading `-`. Years and
+/// months are refused (their length is not fixed). Printed durations always use
+/// xsd:duration ([`format_duration`]).
 pub fn parse_duration(s: &str) -> Result<Seconds, String> {
+    let body = s.trim();
+    let unsigned = body.strip_prefix(['-', '+']).unwrap_or(body);
+    if unsigned.starts_with('P') {
+        parse_xsd_duration(s)
+    } else {
+        parse_short_duration(s)
+    }
+}
+
+/// `30d`, `2d12h`, `90m`, `45s`, `-2h`, `2w`, or a bare number of seconds.
+fn parse_short_duration(s: &str) -> Result<Seconds, String> {
+    let orig = s;
+    let s = s.trim();
+    let bad = |why: &str| {
+        format!("invalid duration {orig:?}: {why} (write e.g. P21D, PT12H, 30d, 2d12h, 90m)")
+    };
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if body.is_empty() {
+        return Err(bad("empty"));
+    }
+    if let Ok(n) = body.parse::<i64>() {
+        return Ok(if neg { -n } else { n });
+    }
+    let mut total: i64 = 0;
+    for (value, unit) in split_parts(body).map_err(|e| bad(&e))? {
+        let mult = match unit {
+            'w' => 7 * 86_400,
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            'M' | 'Y' | 'y' => {
+                return Err(bad(
+                    "years and months have no fixed length; write the duration in days",
+                ))
+            }
+            other => return Err(bad(&format!("unknown unit {other:?}"))),
+        };
+        total = add(total, value, mult).ok_or_else(|| bad("too large"))?;
+    }
+    Ok(if neg { -total } else { total })
+}
+
+/// xsd:duration (`P21D`, `PT0S`, `P1DT2H`).
+fn parse_xsd_duration(s: &str) -> Result<Seconds, String> {
     let orig = s;
     let s = s.trim();
     let bad = |why: &str| {
@@ -257,8 +308,15 @@ mod tests {
         assert_eq!(parse_duration("P1DT2H").unwrap(), 86_400 + 7_200);
         assert_eq!(parse_duration("PT1H30M5S").unwrap(), 5_405);
         assert_eq!(parse_duration("-P1D").unwrap(), -86_400);
+        assert_eq!(parse_duration("1d").unwrap(), 86_400);
+        assert_eq!(parse_duration("2d12h").unwrap(), 2 * 86_400 + 12 * 3_600);
+        assert_eq!(parse_duration("90m").unwrap(), 5_400);
+        assert_eq!(parse_duration("-2h").unwrap(), -7_200);
+        assert_eq!(parse_duration("2w").unwrap(), 14 * 86_400);
+        assert_eq!(parse_duration("45").unwrap(), 45);
         for bad in [
-            "P1Y", "P1M", "P", "PT", "21D", "P1H", "PT1D", "PT5M1H", "P1.5D", "PD", "P1DT",
+            "P1Y", "P1M", "P", "PT", "21D", "P1H", "PT1D", "PT5M1H", "P1.5D", "PD", "P1DT", "",
+            "d", "1x", "1.5d", "3M",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} accepted");
         }
