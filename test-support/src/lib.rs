@@ -1,0 +1,67 @@
+//! What the tests of every crate share: running a tool in-process on a
+//! [`FakeEnv`], the project's fixtures, file hashes and time constants.
+
+use ksr::env::FakeEnv;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub use ksr::env::{exit, Env};
+
+/// One day in seconds.
+pub const DAY: i64 = 86_400;
+
+/// What a command run in-process left behind.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Panics with the whole outcome unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `run` (a tool's `run(args, env)`) with `args` on `env` and collects
+/// the exit code and everything written to stdout and stderr.
+pub fn run_on<F>(env: &FakeEnv, args: &[&str], run: F) -> Outcome
+where
+    F: FnOnce(Vec<String>, &FakeEnv) -> i32,
+{
+    let code = run(args.iter().map(|s| s.to_string()).collect(), env);
+    Outcome {
+        code,
+        stdout: env.stdout_text(),
+        stderr: env.stderr_text(),
+    }
+}
+
+/// The repository's top directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("test-support sits in the workspace")
+        .to_path_buf()
+}
+
+/// A fixture under `tests/fixtures/` (for example `iana-root/ksr-root-2017-q2-0.xml`).
+pub fn fixture(relative: &str) -> PathBuf {
+    let p = workspace_root().join("tests/fixtures").join(relative);
+    assert!(p.exists(), "missing fixture {}", p.display());
+    p
+}
+
+/// SHA-256 of a file, lowercase hex.
+pub fn sha256_hex(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    hex::encode(Sha256::digest(bytes))
+}
