@@ -1,16 +1,11 @@
-//! `ksr export` and the importer options of `ksr verify`, through the binary:
+//! `ksr export` and the importer options of `ksr verify`, in-process on a FakeEnv:
 //! exit codes, determinism, atomic output, and text-dialect input.
 
 use ksr::testkit::fixture_path;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn ksr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ksr"))
-        .args(args)
-        .output()
-        .expect("ksr runs")
-}
+use common::{ksr, Run as Output};
 
 fn fx(name: &str) -> String {
     fixture_path(name).display().to_string()
@@ -481,11 +476,11 @@ fn after_write_verification_catches_a_damaged_or_different_text() {
     let flipped = if sig.starts_with('A') { "B" } else { "A" };
     let damaged = s.replacen(sig_line, &format!("{head} {flipped}{}", &sig[1..]), 1);
     let e = ksr::export::check_text(damaged.as_bytes(), "root.skr", &text).unwrap_err();
-    assert!(e.contains("different document"), "{e}");
+    assert!(e.to_string().contains("different document"), "{e}");
     // Damaged consistently (the expected text too): the signature check catches it.
     let reparsed = ksr::dialect::parse(damaged.as_bytes(), "x", &Default::default()).unwrap();
     let e = ksr::export::check_text(damaged.as_bytes(), "root.skr", &reparsed).unwrap_err();
-    assert!(e.contains("SKR-VERIFY slot 1"), "{e}");
+    assert!(e.to_string().contains("SKR-VERIFY slot 1"), "{e}");
 
     // Through write_verified: the target is never written.
     let dir = tempfile::tempdir().unwrap();
