@@ -5,11 +5,11 @@
 use crate::attacker::{self, Attack};
 use crate::clock::{Agenda, Duration, Instant};
 use crate::key::KeyMask;
-use crate::profile::Params;
+use crate::profile::{Params, UnwritableState};
 use crate::publisher::{Rrset, Timeline};
 use crate::refresh::{query_interval, retry_interval};
 use crate::state::{KeyEvent, KeyState};
-use crate::trust_point::{Fetch, TrustPoint};
+use crate::trust_point::{Fetch, Status, TrustPoint};
 use serde::Serialize;
 
 /// What happens to the resolver's 5011 state across restarts.
@@ -61,6 +61,10 @@ pub trait Observer {
     fn probe(&mut self, _t: Instant, _outcome: Fetch, _attacked: bool) {}
     /// The resolver cannot validate the real RRset (`true`) or can again (`false`).
     fn failing(&mut self, _t: Instant, _failing: bool) {}
+    /// The trust point was deleted (`true`): answers are insecure, not failed.
+    fn insecure(&mut self, _t: Instant, _insecure: bool) {}
+    /// The resolver stopped for good (or never started); `up(false)` follows.
+    fn stopped(&mut self, _t: Instant, _why: &'static str) {}
     /// The set of trust anchors changed.
     fn anchors(&mut self, _t: Instant, _anchors: KeyMask) {}
     fn up(&mut self, _t: Instant, _up: bool) {}
@@ -99,18 +103,39 @@ impl Jitter {
     }
 }
 
-/// The time until the next probe after a fetch with `outcome` of `seen`.
+/// The time until the next probe after a fetch with `outcome` of `seen`;
+/// `timer`: the earliest running hold-down of the trust point, if any.
 pub fn next_probe_delay(
     p: &Params,
     seen: &Rrset,
     clock: Instant,
     outcome: Fetch,
+    timer: Option<Duration>,
     jitter: &mut Jitter,
 ) -> Duration {
     let to_expiry = seen.expiration - clock;
-    let d = if outcome.ok() {
-        p.fixed_refresh
-            .unwrap_or_else(|| query_interval(seen.ttl, to_expiry, &p.refresh))
+    let d = if let Some(fixed) = p.fixed_refresh {
+        // Knot Resolver refresh_plan: refresh_time replaces retries too.
+        fixed
+    } else if outcome.ok() {
+        let q = query_interval(seen.ttl, to_expiry, &p.refresh);
+        // BIND set_refreshkeytimer: never later than a running hold-down's end.
+        match timer {
+            Some(t) if p.refresh_at_holddown_end && t > 0 => q.min(t),
+            _ => q,
+        }
+    } else if p.bind_retry {
+        match outcome {
+            // BIND minimal_update -> refresh_time(retry) without an RRSIG: the hour.
+            Fetch::NoAnswer => p.refresh.floor,
+            // BIND keyfetch_done: an answer that did not validate gets the normal
+            // refresh_time, which ignores an expiry already past.
+            _ => query_interval(
+                seen.ttl,
+                if to_expiry > 0 { to_expiry } else { Duration::MAX },
+                &p.refresh,
+            ),
+        }
     } else {
         retry_interval(seen.ttl, to_expiry, &p.refresh)
     };
@@ -146,12 +171,22 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
             agenda.set(RESET, Some(run.start + every));
         }
     }
+    let read_only = run.persistence == Persistence::ReadOnly;
+    let mut stopped = false;
+    if read_only && p.unwritable_state == UnwritableState::RefuseStart {
+        // BIND configure_view / Knot Resolver add_file: no start without a
+        // writable state directory.
+        obs.stopped(run.start, "refused to start: state directory not writable");
+        obs.up(run.start, false);
+        return 0;
+    }
     if up {
         agenda.set(PROBE, Some(run.start));
     }
     obs.up(run.start, up);
     obs.anchors(run.start, tp.anchors());
     let mut failing = false;
+    let mut insecure = false;
     let mut anchors = tp.anchors();
     let mut last_seen = real;
 
@@ -209,29 +244,46 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
                 } else {
                     attacker::response(run.attacks, timeline, &real, t)
                 };
-                let outcome = match resp {
-                    Some(r) => {
-                        last_seen = r;
-                        tp.observe(&r, t, clock, p, &mut sink)
-                    }
-                    None => {
-                        tp.expire(t, &mut sink);
-                        Fetch::NoAnswer
-                    }
-                };
+                if let Some(r) = resp {
+                    last_seen = r;
+                }
+                let outcome = tp.fetch(resp.as_ref(), t, clock, p, &mut sink);
                 obs.probe(t, outcome, attacked);
-                let delay = next_probe_delay(p, &last_seen, clock, outcome, &mut jitter);
-                agenda.set(PROBE, Some(t + delay));
+                if read_only
+                    && p.unwritable_state == UnwritableState::ExitOnWrite
+                    && resp.is_some()
+                    && p.auto_update
+                {
+                    // Unbound autr_write_file: fatal_exit when the file cannot be written.
+                    stopped = true;
+                    up = false;
+                    agenda = Agenda::default();
+                    obs.stopped(t, "exited: cannot write the trust-anchor file");
+                    obs.up(t, false);
+                } else {
+                    let timer = tp.next_timer(t).map(|e| e - t);
+                    let delay = next_probe_delay(p, &last_seen, clock, outcome, timer, &mut jitter);
+                    agenda.set(PROBE, Some(t + delay));
+                }
             }
         }
         if tp.anchors() != anchors {
             anchors = tp.anchors();
             obs.anchors(t, anchors);
         }
-        let now_failing = up && !tp.validates(&real, t + run.skew);
+        let status = tp.status(&real, t + run.skew);
+        let now_failing = up && status == Status::Failing;
         if now_failing != failing {
             failing = now_failing;
             obs.failing(t, failing);
+        }
+        let now_insecure = up && status == Status::Insecure;
+        if now_insecure != insecure {
+            insecure = now_insecure;
+            obs.insecure(t, insecure);
+        }
+        if stopped {
+            break;
         }
     }
     events

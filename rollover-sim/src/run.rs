@@ -48,6 +48,13 @@ pub struct ResolverReport {
     pub key_changes: Vec<KeyChange>,
     pub probes: Vec<Probe>,
     pub failures: Vec<Period>,
+    /// Periods with the trust point deleted (no anchor left and the profile
+    /// deletes it): answers are insecure, not failed, and not validated either.
+    pub insecure: Vec<Period>,
+    /// When and why the resolver stopped for good (or never started).
+    #[serde(serialize_with = "crate::clock::ser::opt_instant")]
+    pub stopped_at: Option<Instant>,
+    pub stopped: Option<String>,
     /// (time, anchors) whenever the set of trust anchors changed.
     #[serde(serialize_with = "crate::clock::ser::instant_pairs")]
     pub anchor_sets: Vec<(Instant, Vec<String>)>,
@@ -62,8 +69,9 @@ impl ResolverReport {
             .find(|c| c.key == key && c.to == KeyState::Valid)
             .map(|c| c.at)
     }
+    /// Failed, went insecure, or stopped: at some point it did not validate.
     pub fn failed(&self) -> bool {
-        !self.failures.is_empty()
+        !self.failures.is_empty() || !self.insecure.is_empty() || self.stopped.is_some()
     }
 }
 
@@ -102,13 +110,15 @@ struct Recorder<'a> {
 fn not_an_anchor(state: KeyState) -> &'static str {
     match state {
         KeyState::Start => {
-            "unknown here (never seen in a validated RRset, or forgotten on a reset)"
+            "unknown here (never seen in a validated RRset, or forgotten: on a reset, or by a \
+             profile that forgets removed keys)"
         }
         KeyState::AddPend => {
             "still in its add hold-down here (RFC 5011 2.4.1: trusted only after it)"
         }
-        KeyState::Revoked | KeyState::Removed => {
-            "revoked here (RFC 5011 2.1: revocation is permanent)"
+        KeyState::Revoked => "revoked here (RFC 5011 2.1: revocation is permanent)",
+        KeyState::Removed => {
+            "removed here (revoked past its remove hold-down, or missing past keep-missing)"
         }
         KeyState::Valid | KeyState::Missing => "a trust anchor",
     }
@@ -201,6 +211,23 @@ impl Observer for Recorder<'_> {
             p.to = Some(t);
         }
     }
+    fn insecure(&mut self, t: Instant, insecure: bool) {
+        if insecure {
+            self.r.insecure.push(Period {
+                from: t,
+                to: None,
+                cause: "no trust anchor left (all revoked or removed): the profile deletes the \
+                        trust point and the zone is treated as unsigned"
+                    .into(),
+            });
+        } else if let Some(p) = self.r.insecure.last_mut() {
+            p.to = Some(t);
+        }
+    }
+    fn stopped(&mut self, t: Instant, why: &'static str) {
+        self.r.stopped_at = Some(t);
+        self.r.stopped = Some(why.to_string());
+    }
     fn anchors(&mut self, t: Instant, anchors: KeyMask) {
         let names = self
             .sc
@@ -236,6 +263,9 @@ pub fn run_resolver(sc: &Scenario, spec: &ResolverSpec) -> ResolverReport {
             key_changes: vec![],
             probes: vec![],
             failures: vec![],
+            insecure: vec![],
+            stopped_at: None,
+            stopped: None,
             anchor_sets: vec![],
             events: 0,
         },

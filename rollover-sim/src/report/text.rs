@@ -84,7 +84,7 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
             }
         }
         let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for f in [Fetch::Expired, Fetch::NoAnchor, Fetch::NoAnswer] {
+        for f in [Fetch::Expired, Fetch::NoAnchor, Fetch::NoAnswer, Fetch::Deleted] {
             let n = r.probes.iter().filter(|p| p.outcome == f).count();
             if n > 0 {
                 reasons.push((f.name(), n));
@@ -93,6 +93,21 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
         if !reasons.is_empty() {
             let list: Vec<String> = reasons.iter().map(|(n, c)| format!("{c} {n}")).collect();
             let _ = writeln!(out, "  failed fetches: {}", list.join(", "));
+        }
+        if let (Some(at), Some(why)) = (r.stopped_at, &r.stopped) {
+            let _ = writeln!(out, "  STOPPED at {}: {why}", format_instant(at));
+        }
+        for p in &r.insecure {
+            let _ = writeln!(
+                out,
+                "  INSECURE (not validating) from {} {}",
+                format_instant(p.from),
+                match p.to {
+                    Some(t) => format!("to {}", format_instant(t)),
+                    None => "until the end of the scenario".to_string(),
+                }
+            );
+            let _ = writeln!(out, "    because {}", p.cause);
         }
         if r.failures.is_empty() {
             let _ = writeln!(out, "  validation: never failed");
