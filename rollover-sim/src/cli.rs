@@ -36,6 +36,10 @@ pub enum Command {
         /// Write the waits and the per-step verdicts as JSON.
         #[arg(long, value_name = "OUT")]
         json: Option<PathBuf>,
+        /// Use the earlier drafts' timing margin (activeRefreshOffset) instead of
+        /// the final revision's (activeRefresh).
+        #[arg(long)]
+        legacy_offset: bool,
     },
     /// Forecast a population of resolvers drawn from a mix: shares trusting each key,
     /// RFC 8145 key-tag signals and validation failures over time.
@@ -103,9 +107,15 @@ fn execute(cli: Cli) -> Result<i32, String> {
                 1
             })
         }
-        Command::Plan { scenario, json } => {
+        Command::Plan {
+            scenario,
+            json,
+            legacy_offset,
+        } => {
             let sc = load(&scenario)?;
-            let rep = crate::plan::check(&sc.timeline, &sc.keys, &sc.plan);
+            let mut params = sc.plan;
+            params.legacy_offset = legacy_offset;
+            let rep = crate::plan::check(&sc.timeline, &sc.keys, &params);
             print!("{}", text::plan(&sc, &rep));
             if let Some(out) = json {
                 write_json(&out, &rep)?;
