@@ -332,13 +332,21 @@ mod tests {
         );
 
         let rep = run(&shipped("readonly-state.toml"));
-        let f = &resolver(&rep, "read-only-restarted").failures[0];
+        let f = &resolver(&rep, "state-lost-on-restart").failures[0];
         assert!(
             f.cause.contains("KSK-2017, which is unknown here"),
             "{}",
             f.cause
         );
-        assert_eq!(rep.unexpected_failures().len(), 1);
+        // Unbound exits at its first write, BIND never starts (item 8).
+        let u = resolver(&rep, "unbound-read-only");
+        assert_eq!(u.stopped_at, Some(rep.start));
+        assert!(u.stopped.as_deref().unwrap().contains("cannot write"));
+        assert_eq!(u.probes.len(), 1);
+        let b = resolver(&rep, "bind-read-only");
+        assert!(b.probes.is_empty() && b.stopped.as_deref().unwrap().contains("refused to start"));
+        assert!(resolver(&rep, "saved-state-restarted").failures.is_empty());
+        assert_eq!(rep.unexpected_failures().len(), 3);
 
         let rep = run(&shipped("early-revoke.toml"));
         let f = &resolver(&rep, "always-online").failures[0];

@@ -51,6 +51,7 @@ pub(super) fn clean(profile: Profile) -> Class {
         outage_max: DAY,
         restarts_per_year: 0.0,
         clock_skew_max: 0,
+        source: String::new(),
     }
 }
 

@@ -445,7 +445,11 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/root-2017-roll.toml");
         let sc = Scenario::load(&path).unwrap();
-        let mut c = crate::population::default_mix().remove(3);
+        let mut c = crate::population::Class {
+            name: "rfc5011".into(),
+            params: crate::profile::Profile::Rfc5011.params(),
+            ..crate::population::default_mix().remove(0)
+        };
         (c.read_only, c.image_reset, c.outage) = (0.0, 0.0, 0.0);
         let opt = crate::population::Options {
             resolvers: 100,
