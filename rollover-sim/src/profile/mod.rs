@@ -298,7 +298,10 @@ pub(crate) fn rfc_base(profile: Profile) -> Params {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod knobs {
     use super::*;
 
     #[test]
