@@ -3,8 +3,8 @@
 //!
 //! The waits follow the final revision of "Security Considerations for RFC5011
 //! Publishers", draft-ietf-dnsop-rfc5011-security-considerations-13 (July 2018;
-//! it expired and never became an RFC), sections 6.1.1 and 6.2.1
-//! (docs/rfc5011.md walks through them):
+//! it expired and never became an RFC), its "Wait Timer Based Calculation"
+//! sections (docs/rfc5011.md walks through them):
 //!
 //!   addWaitTime = addHoldDownTime + sigExpirationTimeRemaining + activeRefresh
 //!                 + timingSafetyMargin + retrySafetyMargin
@@ -12,9 +12,9 @@
 //!                 + timingSafetyMargin + retrySafetyMargin
 //!
 //! with timingSafetyMargin = activeRefresh (the largest of activeRefreshOffset,
-//! clockskewDriftMargin and retryDriftMargin, 5.1.4) and retrySafetyMargin =
+//! clockskewDriftMargin and retryDriftMargin) and retrySafetyMargin =
 //! retryCountWait x retryTime, retryCountWait = log base 1/(1 - successRate) of
-//! numResolvers (5.2). Earlier revisions used activeRefreshOffset alone as the
+//! numResolvers (the draft's lookup table). Earlier revisions used activeRefreshOffset alone as the
 //! timing margin; `legacy_offset` keeps that for comparison.
 
 use crate::clock::{Duration, Instant};
@@ -27,7 +27,7 @@ use serde::Serialize;
 pub const DRAFT: &str = "draft-ietf-dnsop-rfc5011-security-considerations-13";
 
 /// Default retrySafetyMargin inputs: a 90 % chance that one retry succeeds and
-/// a million resolvers give retryCountWait 6 (the draft's table, 5.2).
+/// a million resolvers give retryCountWait 6 (the draft's lookup table).
 pub const DEFAULT_SUCCESS_RATE: f64 = 0.9;
 pub const DEFAULT_RESOLVERS: u64 = 1_000_000;
 
@@ -101,8 +101,8 @@ impl PlanParams {
     pub fn add_terms(&self) -> WaitTerms {
         self.terms(self.add_holddown.max(self.ttl))
     }
-    /// Terms of the wait between revoking a key and removing it: the draft
-    /// (6.2.1) has no hold-down term, revocation being immediate.
+    /// Terms of the wait between revoking a key and removing it: the draft's
+    /// remWaitTime has no hold-down term, revocation being immediate.
     pub fn remove_terms(&self) -> WaitTerms {
         self.terms(0)
     }
@@ -221,7 +221,7 @@ pub struct PlanReport {
     pub remove_terms: WaitTerms,
     /// retryTime (RFC 5011 2.3) for a fresh RRSIG.
     pub retry: Duration,
-    /// retryCountWait from successRate and numResolvers (draft 5.2).
+    /// retryCountWait from successRate and numResolvers (the draft's lookup table).
     pub retry_count_wait: u32,
     pub steps: Vec<StepVerdict>,
 }

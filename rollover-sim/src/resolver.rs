@@ -132,7 +132,11 @@ pub fn next_probe_delay(
             // refresh_time, which ignores an expiry already past.
             _ => query_interval(
                 seen.ttl,
-                if to_expiry > 0 { to_expiry } else { Duration::MAX },
+                if to_expiry > 0 {
+                    to_expiry
+                } else {
+                    Duration::MAX
+                },
                 &p.refresh,
             ),
         }

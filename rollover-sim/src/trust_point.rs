@@ -388,7 +388,8 @@ impl TrustPoint {
                 (KeyState::Missing, false)
                     if p.keep_missing.is_some_and(|keep| now >= slot.timer + keep)
                         && (!p.keep_missing_needs_valid
-                            || bits(self.anchors).any(|i| self.slots[i].state == KeyState::Valid)) =>
+                            || bits(self.anchors)
+                                .any(|i| self.slots[i].state == KeyState::Valid)) =>
                 {
                     self.set(k, KeyEvent::MissingExpired, sink);
                 }

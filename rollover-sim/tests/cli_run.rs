@@ -119,7 +119,7 @@ fn failure_scenarios_exit_1_when_an_unbroken_resolver_fails() {
         ("early-switch.toml", 1, "always-online", HOLD),
         ("early-revoke.toml", 1, "always-online", REVOKED),
         ("image-reset.toml", 1, "rfc5011-image", HOLD),
-        ("readonly-state.toml", 1, "read-only-restarted", FORGOT),
+        ("readonly-state.toml", 1, "state-lost-on-restart", FORGOT),
         // Only the deliberately broken resolver fails: exit 0.
         ("offline-holddown.toml", 0, "offline-through-holddown", HOLD),
         ("replay-attack.toml", 0, "victim", HOLD),
@@ -154,8 +154,16 @@ fn failure_scenarios_exit_1_when_an_unbroken_resolver_fails() {
 #[test]
 fn readonly_state_fails_from_the_restart_after_the_switch() {
     let (_, v) = run_json("readonly-state.toml");
-    let f = &resolver(&v, "read-only-restarted")["failures"][0];
+    let f = &resolver(&v, "state-lost-on-restart")["failures"][0];
     assert_eq!(f["from"], "2018-11-01T00:00:00Z");
+    // Unbound exits at its first write (autr_write_file -> fatal_exit); BIND
+    // does not start without a writable managed-keys-directory.
+    let u = resolver(&v, "unbound-read-only");
+    assert_eq!(u["stopped_at"], "2017-07-01T00:00:00Z");
+    assert!(u["stopped"].as_str().unwrap().contains("cannot write"));
+    let b = resolver(&v, "bind-read-only");
+    assert!(b["stopped"].as_str().unwrap().contains("refused to start"));
+    assert!(b["probes"].as_array().unwrap().is_empty());
     assert!(resolver(&v, "saved-state-restarted")["failures"]
         .as_array()
         .unwrap()

@@ -37,7 +37,7 @@ fn root_waits() {
     let p = PlanParams::for_trust_point(2 * DAY, 21 * DAY);
     assert_eq!(p.active_refresh(), DAY);
     assert_eq!(p.retry(), 2 * DAY / 10);
-    // The draft's table (5.2): successRate 0.9, 1,000,000 resolvers -> 6.
+    // The draft's lookup table: successRate 0.9, 1,000,000 resolvers -> 6.
     assert_eq!(p.retry_count_wait(), 6);
     // 30 + 21 + 1 + 1 + 6 x 4.8 h
     assert_eq!(
@@ -51,7 +51,7 @@ fn root_waits() {
         }
     );
     assert_eq!(p.add_wait(), 54 * DAY + 4 * HOUR + 48 * 60);
-    // The removal wait has no hold-down term (draft 6.2.1).
+    // The removal wait (remWaitTime) has no hold-down term.
     assert_eq!(p.remove_terms().holddown, 0);
     assert_eq!(p.remove_wait(), p.add_wait() - 30 * DAY);
 }

@@ -159,7 +159,13 @@ pub(super) fn telemetry(
         .map(|m| {
             // The last sample at or before the measured day.
             let j = samples.partition_point(|s| *s <= m.at).saturating_sub(1);
-            let share = |n: i64| if up[j] > 0 { n as f64 / up[j] as f64 } else { 0.0 };
+            let share = |n: i64| {
+                if up[j] > 0 {
+                    n as f64 / up[j] as f64
+                } else {
+                    0.0
+                }
+            };
             let by_class: Vec<(String, f64)> = classes
                 .iter()
                 .zip(initial_only)

@@ -35,9 +35,6 @@ pub const MEASURED: &[Measured] = &[Measured {
 mod tests {
     #[test]
     fn measured_day_is_2017_09_15() {
-        assert_eq!(
-            crate::clock::format_date(super::SEP_15_2017),
-            "2017-09-15"
-        );
+        assert_eq!(crate::clock::format_date(super::SEP_15_2017), "2017-09-15");
     }
 }

@@ -167,10 +167,14 @@ fn samples_include_every_publisher_change() {
 /// from the classes the sources name (static anchors, stale images, lost state).
 #[test]
 fn built_in_mix_reproduces_the_2017_telemetry() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/root-2017-roll.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/root-2017-roll.toml");
     let sc = Scenario::load(&path).unwrap();
     let mix = default_mix();
-    assert!(mix.iter().all(|c| !c.source.is_empty()), "every class cites its source");
+    assert!(
+        mix.iter().all(|c| !c.source.is_empty()),
+        "every class cites its source"
+    );
     let rep = forecast(&sc, &mix, &opt(20_000, 2), |_| {});
     assert_eq!(rep.telemetry.len(), 1);
     let m = &rep.telemetry[0];
@@ -182,7 +186,11 @@ fn built_in_mix_reproduces_the_2017_telemetry() {
         m.model_share
     );
     let by = |name: &str| m.by_class.iter().find(|c| c.0 == name).unwrap().1;
-    for static_or_stale in ["bind-trusted-keys", "unbound-trust-anchor-file", "stale-image"] {
+    for static_or_stale in [
+        "bind-trusted-keys",
+        "unbound-trust-anchor-file",
+        "stale-image",
+    ] {
         assert!(by(static_or_stale) > 0.005, "{static_or_stale}");
     }
     // Healthy RFC 5011 resolvers have moved on by then.

@@ -67,7 +67,10 @@ fn timeline(ttl: i64, evs: &[(f64, Action, usize)]) -> Timeline {
 /// OLD signs from day 0; NEW published on day 10 (pre-publish only).
 fn prepublish() -> Timeline {
     use Action::*;
-    timeline(2 * DAY, &[(0.0, Publish, OLD), (0.0, Sign, OLD), (10.0, Publish, NEW)])
+    timeline(
+        2 * DAY,
+        &[(0.0, Publish, OLD), (0.0, Sign, OLD), (10.0, Publish, NEW)],
+    )
 }
 
 fn run<'a>(p: &'a Params, attacks: &'a [Attack]) -> ResolverRun<'a> {
@@ -178,11 +181,20 @@ fn set_refreshkeytimer_refreshes_when_the_holddown_ends() {
     use Action::*;
     // TTL 8 days: a refresh every 4 days (0, 4, 8, 12, ...); NEW published on
     // day 10 is first seen on day 12, its hold-down ends on day 42.
-    let tl = timeline(8 * DAY, &[(0.0, Publish, OLD), (0.0, Sign, OLD), (10.0, Publish, NEW)]);
+    let tl = timeline(
+        8 * DAY,
+        &[(0.0, Publish, OLD), (0.0, Sign, OLD), (10.0, Publish, NEW)],
+    );
     let b = Profile::Bind.params();
-    assert_eq!(sim(&run(&b, &[]), &tl).first(NEW, KeyState::Valid), Some(42 * DAY));
+    assert_eq!(
+        sim(&run(&b, &[]), &tl).first(NEW, KeyState::Valid),
+        Some(42 * DAY)
+    );
     let r = Profile::Rfc5011.params();
-    assert_eq!(sim(&run(&r, &[]), &tl).first(NEW, KeyState::Valid), Some(44 * DAY));
+    assert_eq!(
+        sim(&run(&r, &[]), &tl).first(NEW, KeyState::Valid),
+        Some(44 * DAY)
+    );
 }
 
 /// Item 4, Knot Resolver ta_update.lua: `hold_down_time` is also the revoked
@@ -194,7 +206,10 @@ fn ta_update_knobs_are_what_ta_update_lua_does() {
     k.set("hold-down-time", "864000").unwrap();
     assert_eq!((k.add_holddown, k.remove_holddown), (10 * DAY, 10 * DAY));
     assert_eq!(k.keep_missing, Some(40 * DAY));
-    assert!(k.set("remove-holddown", "5").is_err(), "no such knob in Knot");
+    assert!(
+        k.set("remove-holddown", "5").is_err(),
+        "no such knob in Knot"
+    );
     k.set("keep-removed", "2").unwrap();
     assert_eq!(k.keep_removed, 2);
     k.set("refresh", "3600").unwrap();
@@ -290,7 +305,11 @@ fn autr_cleanup_keys_forgets_removed_keys() {
     let mut tp = TrustPoint::new(0b11);
     tp.observe(&new_only, 0, 0, &u, &mut nothing());
     tp.observe(&new_only, 367 * DAY, 367 * DAY, &u, &mut nothing());
-    assert_eq!(tp.state(OLD), KeyState::Start, "forgotten, not 'revoked here'");
+    assert_eq!(
+        tp.state(OLD),
+        KeyState::Start,
+        "forgotten, not 'revoked here'"
+    );
     tp.observe(&both, 368 * DAY, 368 * DAY, &u, &mut nothing());
     assert_eq!(tp.state(OLD), KeyState::AddPend, "starts over");
     let r = Profile::Rfc5011.params();
@@ -307,7 +326,10 @@ fn autr_cleanup_keys_forgets_removed_keys() {
 fn keyfetch_done_readds_a_revoked_key_that_returns() {
     let revoke = rrset(0b11, 0b11, 1 << OLD, 2 * DAY);
     let back = rrset(0b11, 1 << NEW, 0, 2 * DAY);
-    for (profile, want) in [(Profile::Bind, KeyState::AddPend), (Profile::Rfc5011, KeyState::Revoked)] {
+    for (profile, want) in [
+        (Profile::Bind, KeyState::AddPend),
+        (Profile::Rfc5011, KeyState::Revoked),
+    ] {
         let p = profile.params();
         let mut tp = TrustPoint::new(0b11);
         tp.initializing = false;
@@ -407,10 +429,19 @@ fn refresh_time_after_an_expired_rrsig_is_the_normal_refresh() {
     seen.expiration = -DAY;
     let mut j = Jitter::new(1);
     let b = Profile::Bind.params();
-    assert_eq!(next_probe_delay(&b, &seen, 0, Fetch::Expired, None, &mut j), DAY);
-    assert_eq!(next_probe_delay(&b, &seen, 0, Fetch::NoAnswer, None, &mut j), HOUR);
+    assert_eq!(
+        next_probe_delay(&b, &seen, 0, Fetch::Expired, None, &mut j),
+        DAY
+    );
+    assert_eq!(
+        next_probe_delay(&b, &seen, 0, Fetch::NoAnswer, None, &mut j),
+        HOUR
+    );
     let r = Profile::Rfc5011.params();
-    assert_eq!(next_probe_delay(&r, &seen, 0, Fetch::Expired, None, &mut j), HOUR);
+    assert_eq!(
+        next_probe_delay(&r, &seen, 0, Fetch::Expired, None, &mut j),
+        HOUR
+    );
 }
 
 /// The resolver's view of the real RRset after the trust point is deleted.

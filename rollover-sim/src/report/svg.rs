@@ -83,13 +83,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
     let ya = |v: f64| TOP_A + (1.0 - v) * (BOT_A - TOP_A);
     let failing = share(&rep.failing, &rep.up);
     let insecure = share(&rep.insecure, &rep.up);
-    let fmax = nice_max(
-        failing
-            .iter()
-            .chain(&insecure)
-            .copied()
-            .fold(0.0, f64::max),
-    );
+    let fmax = nice_max(failing.iter().chain(&insecure).copied().fold(0.0, f64::max));
     let yb = |v: f64| TOP_B + (1.0 - v / fmax) * (BOT_B - TOP_B);
     let right = W - R;
     // The body first: the height depends on how long the legend grows.

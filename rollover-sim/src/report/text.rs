@@ -88,7 +88,12 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
             }
         }
         let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for f in [Fetch::Expired, Fetch::NoAnchor, Fetch::NoAnswer, Fetch::Deleted] {
+        for f in [
+            Fetch::Expired,
+            Fetch::NoAnchor,
+            Fetch::NoAnswer,
+            Fetch::Deleted,
+        ] {
             let n = r.probes.iter().filter(|p| p.outcome == f).count();
             if n > 0 {
                 reasons.push((f.name(), n));
@@ -209,6 +214,22 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
     let mut out = String::new();
     header(sc, &mut out);
     wait_sums(rep, &mut out);
+    // The earliest safe switch: the first step that leaves the RRset signed by
+    // new keys only, and the date the waits give it.
+    if let Some(sw) = rep
+        .steps
+        .iter()
+        .find(|s| s.rule == crate::plan::Rule::AddWait && s.earliest.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "earliest safe switch ({} {}): {} (planned {})",
+            sw.step.action.name(),
+            esc(&sw.key_name),
+            format_instant(sw.earliest.unwrap_or(sw.step.at)),
+            format_instant(sw.step.at)
+        );
+    }
     let _ = writeln!(
         out,
         "{:<21} {:<8} {:<16} {:<21} {:<14} {:<21} verdict",
