@@ -340,18 +340,17 @@ impl TrustPoint {
             let slot = self.slots[k];
             let here = present & (1 << k) != 0;
             match (slot.state, here) {
-                (KeyState::Start, true) => {
+                (KeyState::Start, true)
                     if self.tracked.count_ones() < p.max_keys as u32
-                        && self.set(k, KeyEvent::NewKey, sink)
-                    {
-                        self.slots[k].timer = if p.ttl_extends_holddown {
-                            add_holddown_end(now, ttl, p.add_holddown)
-                        } else {
-                            now + p.add_holddown
-                        };
-                        self.slots[k].sightings = 1;
-                        self.slots[k].validated_by = validators;
-                    }
+                        && self.set(k, KeyEvent::NewKey, sink) =>
+                {
+                    self.slots[k].timer = if p.ttl_extends_holddown {
+                        add_holddown_end(now, ttl, p.add_holddown)
+                    } else {
+                        now + p.add_holddown
+                    };
+                    self.slots[k].sightings = 1;
+                    self.slots[k].validated_by = validators;
                 }
                 (KeyState::AddPend, true) => {
                     let s = slot.sightings.saturating_add(1);

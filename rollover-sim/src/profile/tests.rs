@@ -123,14 +123,14 @@ fn autr_holddown_exceed_promotes_at_a_probe_without_answer() {
     let u = Profile::Unbound.params();
     let log = sim(&run(&u, &withhold), &tl);
     let valid = log.first(NEW, KeyState::Valid).expect("trusted");
-    assert!(valid >= 40 * DAY && valid < 50 * DAY, "{}", valid / HOUR);
+    assert!((40 * DAY..50 * DAY).contains(&valid), "{}", valid / HOUR);
     let probe = log.probes.iter().find(|p| p.0 == valid).unwrap();
     assert_eq!(probe.1, Fetch::NoAnswer, "promoted without an answer");
     // The RFC needs a fresh validated fetch: not before the attack ends.
     let r = Profile::Rfc5011.params();
     let log = sim(&run(&r, &withhold), &tl);
     let valid = log.first(NEW, KeyState::Valid).unwrap();
-    assert!(valid >= 50 * DAY && valid < 51 * DAY, "{}", valid / HOUR);
+    assert!((50 * DAY..51 * DAY).contains(&valid), "{}", valid / HOUR);
 }
 
 /// Item 2, BIND zone.c `keyfetch_done`: an answer that does not validate (a
