@@ -264,6 +264,10 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
                     agenda = Agenda::default();
                     obs.stopped(t, "exited: cannot write the trust-anchor file");
                     obs.up(t, false);
+                } else if outcome == Fetch::Deleted {
+                    // Unbound autr_tp_remove: a deleted trust point is not probed
+                    // again (until a restart or reset brings the anchors back).
+                    agenda.set(PROBE, None);
                 } else {
                     let timer = tp.next_timer(t).map(|e| e - t);
                     let delay = next_probe_delay(p, &last_seen, clock, outcome, timer, &mut jitter);

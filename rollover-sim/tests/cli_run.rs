@@ -124,7 +124,7 @@ fn failure_scenarios_exit_1_when_an_unbroken_resolver_fails() {
     const REVOKED: &str = "KSK-2010 (which this RRset revokes)";
     for (name, code, failing, cause) in [
         ("early-switch.toml", 1, "always-online", HOLD),
-        ("early-revoke.toml", 1, "always-online", REVOKED),
+        ("early-revoke.toml", 1, "bind", REVOKED),
         ("image-reset.toml", 1, "rfc5011-image", HOLD),
         ("readonly-state.toml", 1, "state-lost-on-restart", FORGOT),
         // Only the deliberately broken resolver fails: exit 0.
