@@ -271,7 +271,30 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
                 } else {
                     let timer = tp.next_timer(t).map(|e| e - t);
                     let delay = next_probe_delay(p, &last_seen, clock, outcome, timer, &mut jitter);
-                    agenda.set(PROBE, Some(t + delay));
+                    let mut next = t + delay;
+                    if run.attacks.is_empty() && outcome.ok() && tp.quiescent(&real) {
+                        // Until the next other event, each probe sees the same RRset
+                        // and changes nothing: run them here, with the same times
+                        // and jitter, without the agenda.
+                        let horizon = (0..PROBE)
+                            .filter_map(|i| agenda.get(i))
+                            .min()
+                            .unwrap_or(Instant::MAX)
+                            .min(run.end + 1);
+                        while next < horizon && real.signature_current(next + run.skew) {
+                            events += 1;
+                            obs.probe(next, Fetch::Validated, false);
+                            next += next_probe_delay(
+                                p,
+                                &real,
+                                next + run.skew,
+                                Fetch::Validated,
+                                None,
+                                &mut jitter,
+                            );
+                        }
+                    }
+                    agenda.set(PROBE, Some(next));
                 }
             }
         }
@@ -503,5 +526,79 @@ mod tests {
             "{gaps:?}"
         );
         assert!(gaps.iter().any(|g| *g < DAY));
+    }
+}
+
+#[cfg(test)]
+mod fast_path {
+    use super::*;
+    use crate::attacker::{Attack, AttackKind};
+    use crate::clock::DAY;
+    use crate::profile::Profile;
+    use crate::publisher::{Action, Event};
+
+    #[derive(Default, PartialEq, Debug)]
+    struct Trace(Vec<(Instant, String)>);
+    impl Observer for Trace {
+        fn key_change(&mut self, t: Instant, k: usize, _: KeyState, to: KeyState, _: KeyEvent) {
+            self.0.push((t, format!("{k} {to:?}")));
+        }
+        fn probe(&mut self, t: Instant, o: Fetch, _: bool) {
+            self.0.push((t, format!("{o:?}")));
+        }
+        fn failing(&mut self, t: Instant, f: bool) {
+            self.0.push((t, format!("failing {f}")));
+        }
+    }
+
+    /// Quiet probes run without the agenda give the same probes, times and
+    /// changes as the agenda (an attack that never fires turns the fast path off).
+    #[test]
+    fn quiet_probes_match_the_agenda() {
+        let ev = |d: i64, action, key| Event {
+            at: d * DAY,
+            action,
+            key,
+            source: String::new(),
+        };
+        let tl = Timeline::from_events(
+            &[
+                ev(0, Action::Publish, 0),
+                ev(0, Action::Sign, 0),
+                ev(40, Action::Publish, 1),
+                ev(150, Action::Sign, 1),
+                ev(150, Action::Unsign, 0),
+            ],
+            2 * DAY,
+            21 * DAY,
+            10 * DAY,
+            400 * DAY,
+        )
+        .unwrap();
+        let never = [Attack {
+            kind: AttackKind::Withhold,
+            from: 500 * DAY,
+            to: 501 * DAY,
+        }];
+        for profile in Profile::ALL {
+            let p = profile.params();
+            let run = |attacks| ResolverRun {
+                params: &p,
+                trusted: 1,
+                start: 0,
+                end: 300 * DAY,
+                outages: &[(200 * DAY, 210 * DAY)],
+                restarts: &[],
+                persistence: Persistence::Normal,
+                skew: 0,
+                seed: 11,
+                attacks,
+            };
+            let (mut fast, mut slow) = (Trace::default(), Trace::default());
+            let nf = simulate(&run(&[]), &tl, &mut fast);
+            let ns = simulate(&run(&never), &tl, &mut slow);
+            assert_eq!(fast, slow, "{profile:?}");
+            assert_eq!(nf, ns, "{profile:?}: same event count");
+        }
     }
 }

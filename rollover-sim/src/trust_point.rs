@@ -181,6 +181,18 @@ impl TrustPoint {
         }
     }
 
+    /// Whether fetching `rrset` again would change nothing: every tracked key is
+    /// a Valid anchor present in it, nothing new, nothing revoked, and it
+    /// validates. (Its signature window is the caller's to check.)
+    pub fn quiescent(&self, rrset: &Rrset) -> bool {
+        !self.deleted
+            && !self.initializing
+            && rrset.revoked == 0
+            && rrset.present() == self.tracked
+            && self.anchors == self.tracked
+            && rrset.validating_signers() & self.anchors != 0
+    }
+
     /// The earliest running add or remove hold-down after `now` (BIND
     /// `set_refreshkeytimer` refreshes then).
     pub fn next_timer(&self, now: Instant) -> Option<Instant> {
