@@ -366,6 +366,17 @@ mod tests {
         );
     }
 
+    /// BIND zone.c `keyfetch_done` under a replay: the replayed answers restart
+    /// the pending key's timer, so BIND fails at the early switch too.
+    #[test]
+    fn keyfetch_done_bind_fails_under_the_replay() {
+        let rep = run(&shipped("replay-attack.toml"));
+        let b = resolver(&rep, "bind-victim");
+        assert_eq!(b.failures.len(), 1);
+        assert_eq!(format_instant(b.failures[0].from), "2017-08-20T00:00:00Z");
+        assert!(resolver(&rep, "bystander").failures.is_empty());
+    }
+
     #[test]
     fn a_skewed_clock_fails_on_signature_validity() {
         let src = std::fs::read_to_string(
