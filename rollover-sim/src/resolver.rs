@@ -270,7 +270,13 @@ pub fn simulate<O: Observer>(run: &ResolverRun, timeline: &Timeline, obs: &mut O
                     agenda.set(PROBE, None);
                 } else {
                     let timer = tp.next_timer(t).map(|e| e - t);
-                    let delay = next_probe_delay(p, &last_seen, clock, outcome, timer, &mut jitter);
+                    let delay = if p.bind_retry && outcome.ok() && tp.has_missing() {
+                        // BIND keyfetch_done: "Active key ... unexpectedly missing"
+                        // sets that key's refresh to now + one hour.
+                        jitter.apply(p.refresh.floor, p.jitter_percent)
+                    } else {
+                        next_probe_delay(p, &last_seen, clock, outcome, timer, &mut jitter)
+                    };
                     let mut next = t + delay;
                     if run.attacks.is_empty() && outcome.ok() && tp.quiescent(&real) {
                         // Until the next other event, each probe sees the same RRset

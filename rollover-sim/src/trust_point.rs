@@ -193,6 +193,11 @@ impl TrustPoint {
             && rrset.validating_signers() & self.anchors != 0
     }
 
+    /// Whether a trust anchor is Missing from the latest validated RRset.
+    pub fn has_missing(&self) -> bool {
+        bits(self.anchors).any(|k| self.slots[k].state == KeyState::Missing)
+    }
+
     /// The earliest running add or remove hold-down after `now` (BIND
     /// `set_refreshkeytimer` refreshes then).
     pub fn next_timer(&self, now: Instant) -> Option<Instant> {

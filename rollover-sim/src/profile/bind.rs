@@ -9,7 +9,8 @@
 //!   restarted ("was not validated: restarting 30-day acceptance timer"), so an
 //!   expired RRSIG, clock skew or a replay resets the hold-down.
 //! - `keyfetch_done`, secure, a pending key missing: it stays pending and its
-//!   timer restarts ("unexpectedly missing"), it does not return to Start.
+//!   timer restarts ("unexpectedly missing"), it does not return to Start; a
+//!   trusted key missing makes the next refresh one hour away.
 //! - `set_refreshkeytimer`: the next refresh is no later than a running
 //!   acceptance or removal timer, so BIND refreshes when the hold-down ends.
 //! - `refresh_time`: query MAX(H, MIN(15 D, TTL/2, expiry/2)), the expiry

@@ -451,3 +451,39 @@ fn a_deleted_trust_point_is_insecure_not_validating() {
     tp.deleted = true;
     assert_eq!(tp.status(&rrset(1, 1, 0, 2 * DAY), 0), Status::Insecure);
 }
+
+/// BIND zone.c `keyfetch_done` ("Active key ... unexpectedly missing"): while a
+/// trusted key is missing BIND refreshes every hour; the RFC keeps its daily
+/// query interval.
+#[test]
+fn keyfetch_done_refreshes_hourly_while_an_active_key_is_missing() {
+    use Action::*;
+    // OLD and NEW both trusted from the start; NEW withdrawn on day 10.
+    let tl = timeline(
+        2 * DAY,
+        &[
+            (0.0, Publish, OLD),
+            (0.0, Publish, NEW),
+            (0.0, Sign, OLD),
+            (10.0, Remove, NEW),
+        ],
+    );
+    let gap = |profile: Profile| {
+        let p = profile.params();
+        let r = ResolverRun {
+            trusted: 0b11,
+            end: 12 * DAY,
+            ..run(&p, &[])
+        };
+        let log = sim(&r, &tl);
+        let after: Vec<Instant> = log
+            .probes
+            .iter()
+            .map(|p| p.0)
+            .filter(|t| *t > 10 * DAY)
+            .collect();
+        after[1] - after[0]
+    };
+    assert_eq!(gap(Profile::Bind), HOUR);
+    assert_eq!(gap(Profile::Rfc5011), DAY);
+}
