@@ -49,6 +49,10 @@ pub enum Command {
         /// Also write the waits and the per-step verdicts as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Use the earlier drafts' timing margin (activeRefreshOffset) instead of
+        /// the final revision's (activeRefresh).
+        #[arg(long)]
+        legacy_offset: bool,
     },
     /// Forecast a population of resolvers drawn from a mix: shares trusting each key,
     /// RFC 8145 key-tag signals and validation failures over time.
@@ -133,9 +137,12 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             scenario,
             json,
             out,
+            legacy_offset,
         } => {
             let sc = Scenario::load(&scenario)?;
-            let rep = crate::plan::check(&sc.timeline, &sc.keys, &sc.plan);
+            let mut params = sc.plan;
+            params.legacy_offset = legacy_offset;
+            let rep = crate::plan::check(&sc.timeline, &sc.keys, &params);
             let shown = |rep: &_| text::plan(&sc, rep);
             emit(env, &rep, json, out.as_deref(), shown)?;
             Ok(verdict(rep.safe()))

@@ -1,20 +1,21 @@
 //! The publisher's view of a roll: for every step, the earliest time it is safe
 //! for every RFC 5011 resolver, the rule that decides it, and a verdict.
 //!
-//! The waits follow draft-ietf-dnsop-rfc5011-security-considerations (never an
-//! RFC), re-derived here. The worst-case resolver:
-//! - may be fed the last RRset signed *without* the new key until that RRSIG
-//!   expires (a replay resets its hold-down): sigExpirationTimeRemaining, at most
-//!   the full RRSIG validity;
-//! - then sees the new key at its next refresh: activeRefresh;
-//! - waits the add hold-down, max(30 days, TTL);
-//! - trusts the key at its first refresh at or after the hold-down ends; with
-//!   refreshes every activeRefresh since the first sighting that is
-//!   activeRefreshOffset = (-holdDown) mod activeRefresh later;
-//! - and may lose a couple of queries: safetyMargin = 2 x retryTime.
+//! The waits follow the final revision of "Security Considerations for RFC5011
+//! Publishers", draft-ietf-dnsop-rfc5011-security-considerations-13 (July 2018;
+//! it expired and never became an RFC), its "Wait Timer Based Calculation"
+//! sections (docs/rfc5011.md walks through them):
 //!
-//! addWait = addHoldDown + sigExpirationTimeRemaining + activeRefresh + activeRefreshOffset + safetyMargin.
-//! The removal of a revoked key waits the same way with the remove hold-down.
+//!   addWaitTime = addHoldDownTime + sigExpirationTimeRemaining + activeRefresh
+//!                 + timingSafetyMargin + retrySafetyMargin
+//!   remWaitTime = sigExpirationTimeRemaining + activeRefresh
+//!                 + timingSafetyMargin + retrySafetyMargin
+//!
+//! with timingSafetyMargin = activeRefresh (the largest of activeRefreshOffset,
+//! clockskewDriftMargin and retryDriftMargin) and retrySafetyMargin =
+//! retryCountWait x retryTime, retryCountWait = log base 1/(1 - successRate) of
+//! numResolvers (the draft's lookup table). Earlier revisions used activeRefreshOffset alone as the
+//! timing margin; `legacy_offset` keeps that for comparison.
 
 use crate::clock::{Duration, Instant};
 use crate::key::{bits, KeyMask, KeySet};
@@ -22,14 +23,28 @@ use crate::publisher::{Action, Step, Timeline};
 use crate::refresh::{query_interval, retry_interval, RefreshBounds};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The draft revision the waits follow.
+pub const DRAFT: &str = "draft-ietf-dnsop-rfc5011-security-considerations-13";
+
+/// Default retrySafetyMargin inputs: a 90 % chance that one retry succeeds and
+/// a million resolvers give retryCountWait 6 (the draft's lookup table).
+pub const DEFAULT_SUCCESS_RATE: f64 = 0.9;
+pub const DEFAULT_RESOLVERS: u64 = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PlanParams {
     pub ttl: Duration,
     pub validity: Duration,
     pub add_holddown: Duration,
+    /// RFC 5011's remove hold-down; the draft's removal wait does not use it.
     pub remove_holddown: Duration,
-    /// Overrides the default 2 x retryTime.
+    /// Sets retrySafetyMargin directly (scenario `safety-margin`).
     pub safety_margin: Option<Duration>,
+    /// successRate and numResolvers of the draft's retryCountWait.
+    pub success_rate: f64,
+    pub resolvers: u64,
+    /// timingSafetyMargin = activeRefreshOffset, as earlier revisions had it.
+    pub legacy_offset: bool,
 }
 
 impl PlanParams {
@@ -40,19 +55,31 @@ impl PlanParams {
             add_holddown: crate::holddown::ADD_HOLDDOWN,
             remove_holddown: crate::holddown::REMOVE_HOLDDOWN,
             safety_margin: None,
+            success_rate: DEFAULT_SUCCESS_RATE,
+            resolvers: DEFAULT_RESOLVERS,
+            legacy_offset: false,
         }
     }
     /// RFC 5011 2.3 query interval for a fresh RRSIG of full validity.
     pub fn active_refresh(&self) -> Duration {
         query_interval(self.ttl, self.validity, &RefreshBounds::default())
     }
+    /// RFC 5011 2.3 retryTime for a fresh RRSIG.
     pub fn retry(&self) -> Duration {
         retry_interval(self.ttl, self.validity, &RefreshBounds::default())
     }
-    pub fn safety(&self) -> Duration {
-        self.safety_margin.unwrap_or(2 * self.retry())
+    /// retryCountWait = ceil(log(numResolvers) / log(1 / (1 - successRate))).
+    pub fn retry_count_wait(&self) -> u32 {
+        let p = self.success_rate.clamp(1e-9, 1.0 - 1e-9);
+        let n = (self.resolvers.max(1) as f64).ln() / (1.0 / (1.0 - p)).ln();
+        // A hair below an integer is that integer (log of a power of ten).
+        (n - 1e-9).ceil().max(0.0) as u32
     }
-    /// The terms of a wait that starts with `holddown`.
+    /// retrySafetyMargin = retryCountWait x retryTime, unless set.
+    pub fn retry_margin(&self) -> Duration {
+        self.safety_margin
+            .unwrap_or(self.retry_count_wait() as Duration * self.retry())
+    }
     fn terms(&self, holddown: Duration) -> WaitTerms {
         let refresh = self.active_refresh();
         WaitTerms {
@@ -60,9 +87,13 @@ impl PlanParams {
             // Worst case: the last RRSIG made before the change has its full validity left.
             sig_expiration_remaining: self.validity,
             active_refresh: refresh,
-            // From the hold-down's end to the resolver's next refresh.
-            active_refresh_offset: (refresh - holddown % refresh) % refresh,
-            safety_margin: self.safety(),
+            timing_safety_margin: if self.legacy_offset {
+                // activeRefreshOffset: from the hold-down's end to the next refresh.
+                (refresh - holddown % refresh) % refresh
+            } else {
+                refresh
+            },
+            retry_safety_margin: self.retry_margin(),
         }
     }
     /// Terms of the wait between publishing a key and relying on it alone; the
@@ -70,9 +101,10 @@ impl PlanParams {
     pub fn add_terms(&self) -> WaitTerms {
         self.terms(self.add_holddown.max(self.ttl))
     }
-    /// Terms of the wait between revoking a key and removing it.
+    /// Terms of the wait between revoking a key and removing it: the draft's
+    /// remWaitTime has no hold-down term, revocation being immediate.
     pub fn remove_terms(&self) -> WaitTerms {
-        self.terms(self.remove_holddown)
+        self.terms(0)
     }
     /// Wait between publishing a key and relying on it alone.
     pub fn add_wait(&self) -> Duration {
@@ -84,21 +116,20 @@ impl PlanParams {
     }
 }
 
-/// The terms of a publisher wait, named as in
-/// draft-ietf-dnsop-rfc5011-security-considerations, so a report can show the sum.
+/// The terms of a publisher wait, named as in the draft, so a report can show the sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct WaitTerms {
-    /// addHoldDownTime (or the remove hold-down for a removal).
+    /// addHoldDownTime (0 for a removal).
     pub holddown: Duration,
     /// sigExpirationTimeRemaining: how long a replayed RRset from before the
     /// change still validates; bounded by the RRSIG validity.
     pub sig_expiration_remaining: Duration,
     /// activeRefresh: RFC 5011 2.3 query interval.
     pub active_refresh: Duration,
-    /// activeRefreshOffset: from the hold-down's end to the next refresh.
-    pub active_refresh_offset: Duration,
-    /// safetyMargin: 2 x retryTime unless the scenario sets it.
-    pub safety_margin: Duration,
+    /// timingSafetyMargin: activeRefresh (or activeRefreshOffset with the legacy flag).
+    pub timing_safety_margin: Duration,
+    /// retrySafetyMargin: retryCountWait x retryTime unless the scenario sets it.
+    pub retry_safety_margin: Duration,
 }
 
 impl WaitTerms {
@@ -106,8 +137,8 @@ impl WaitTerms {
         self.holddown
             + self.sig_expiration_remaining
             + self.active_refresh
-            + self.active_refresh_offset
-            + self.safety_margin
+            + self.timing_safety_margin
+            + self.retry_safety_margin
     }
 }
 
@@ -153,11 +184,13 @@ impl Rule {
             Rule::Initial => "the starting RRset; its signers are the configured trust anchors",
             Rule::NoConstraint => "safe at any time",
             Rule::AddWait => "the RRset must stay signed by a key every resolver trusts: a new key is trusted everywhere only \
-                              addWait = hold-down + remaining RRSIG validity + active refresh + offset + safety margin after it was published",
+                              addWaitTime = addHoldDownTime + sigExpirationTimeRemaining + activeRefresh + timingSafetyMargin + \
+                              retrySafetyMargin after it was published (draft-ietf-dnsop-rfc5011-security-considerations-13)",
             Rule::RevokeAfterTrust => "revoking a trust anchor before its successor can be trusted leaves resolvers with no anchor \
                                        (the trust point is deleted)",
-            Rule::RemoveWait => "a revoked key must stay published (self-signed) for remove hold-down + remaining RRSIG validity + \
-                                 active refresh + offset + safety margin so every resolver sees the revocation",
+            Rule::RemoveWait => "a revoked key must stay published (self-signed) for remWaitTime = sigExpirationTimeRemaining + \
+                                 activeRefresh + timingSafetyMargin + retrySafetyMargin so every resolver sees the revocation \
+                                 (draft-ietf-dnsop-rfc5011-security-considerations-13)",
             Rule::FiveKeys => "RFC 5011 2.4 only requires resolvers to track 5 SEP keys",
             Rule::AlgorithmSignatures => "RFC 4035 2.2: the DNSKEY RRset needs an RRSIG by a key of each algorithm it contains",
         }
@@ -179,13 +212,17 @@ pub struct StepVerdict {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanReport {
+    /// The draft revision whose formulas give the waits.
+    pub draft: &'static str,
     pub params: PlanParams,
     pub add_wait: Duration,
     pub remove_wait: Duration,
     pub add_terms: WaitTerms,
     pub remove_terms: WaitTerms,
-    /// retryTime (RFC 5011 2.3) for a fresh RRSIG: the default safety margin is twice this.
+    /// retryTime (RFC 5011 2.3) for a fresh RRSIG.
     pub retry: Duration,
+    /// retryCountWait from successRate and numResolvers (the draft's lookup table).
+    pub retry_count_wait: u32,
     pub steps: Vec<StepVerdict>,
 }
 
@@ -332,231 +369,17 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
         }
     }
     PlanReport {
+        draft: DRAFT,
         params: *params,
         add_wait,
         remove_wait,
         add_terms: params.add_terms(),
         remove_terms: params.remove_terms(),
         retry: params.retry(),
+        retry_count_wait: params.retry_count_wait(),
         steps: out,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clock::{DAY, HOUR};
-    use crate::key::SimKey;
-    use crate::publisher::Event;
-
-    fn keys(algs: &[u8]) -> KeySet {
-        KeySet {
-            keys: algs
-                .iter()
-                .enumerate()
-                .map(|(i, a)| SimKey {
-                    name: format!("K{i}"),
-                    algorithm: *a,
-                    public_key: vec![],
-                    tag: crate::key::KeyTag(i as u16),
-                    revoked_tag: crate::key::KeyTag(0),
-                })
-                .collect(),
-        }
-    }
-
-    fn tl(evs: &[(i64, Action, usize)]) -> Timeline {
-        let e: Vec<Event> = evs
-            .iter()
-            .map(|(d, a, k)| Event {
-                at: d * DAY,
-                action: *a,
-                key: *k,
-                source: String::new(),
-            })
-            .collect();
-        Timeline::from_events(&e, 2 * DAY, 21 * DAY, 10 * DAY, 1000 * DAY).unwrap()
-    }
-
-    #[test]
-    fn root_waits() {
-        let p = PlanParams::for_trust_point(2 * DAY, 21 * DAY);
-        assert_eq!(p.active_refresh(), DAY);
-        assert_eq!(p.retry(), 2 * DAY / 10);
-        // 30 + 21 + 1 + 0 + 9.6 h
-        assert_eq!(
-            p.add_terms(),
-            WaitTerms {
-                holddown: 30 * DAY,
-                sig_expiration_remaining: 21 * DAY,
-                active_refresh: DAY,
-                active_refresh_offset: 0,
-                safety_margin: 2 * (2 * DAY / 10),
-            }
-        );
-        assert_eq!(p.add_wait(), 52 * DAY + 9 * HOUR + 36 * 60);
-        assert_eq!(p.remove_wait(), p.add_wait());
-    }
-
-    #[test]
-    fn offset_when_holddown_is_not_a_multiple_of_the_refresh() {
-        let mut p = PlanParams::for_trust_point(2 * DAY, 21 * DAY);
-        p.add_holddown = 30 * DAY + 6 * HOUR;
-        p.safety_margin = Some(0);
-        // Refreshes every day from the first sighting: the first one at or after
-        // the hold-down's end is 18 hours after it.
-        assert_eq!(p.add_terms().active_refresh_offset, 18 * HOUR);
-        assert_eq!(
-            p.add_wait(),
-            30 * DAY + 6 * HOUR + 21 * DAY + DAY + 18 * HOUR
-        );
-        // A TTL longer than the hold-down replaces it (RFC 5011 2.4.1).
-        p.ttl = 40 * DAY;
-        assert_eq!(p.add_terms().holddown, 40 * DAY);
-        assert_eq!(p.remove_terms().holddown, 30 * DAY);
-    }
-
-    /// The plan of a timeline with root parameters (TTL 2 days, 21-day RRSIGs).
-    fn root_check(t: &Timeline, algs: &[u8]) -> PlanReport {
-        check(
-            t,
-            &keys(algs),
-            &PlanParams::for_trust_point(2 * DAY, 21 * DAY),
-        )
-    }
-
-    #[test]
-    fn the_deciding_rule_is_the_failure_that_binds_last() {
-        let t = 100;
-        // Two failures: the later one decides, "never" is latest of all.
-        let (r, e, f) = decide(
-            &[
-                (Rule::AddWait, Some(150), true),
-                (Rule::RevokeAfterTrust, Some(200), true),
-            ],
-            t,
-        );
-        assert_eq!((r, e), (Rule::RevokeAfterTrust, Some(200)));
-        assert_eq!(f, vec![Rule::RevokeAfterTrust, Rule::AddWait]);
-        let (r, e, _) = decide(
-            &[
-                (Rule::AddWait, Some(150), true),
-                (Rule::AlgorithmSignatures, None, false),
-            ],
-            t,
-        );
-        assert_eq!((r, e), (Rule::AlgorithmSignatures, None));
-        // Nothing fails: the timing rule that binds hardest is shown, safe.
-        let (r, e, f) = decide(
-            &[
-                (Rule::FiveKeys, Some(t), false),
-                (Rule::AddWait, Some(60), true),
-                (Rule::RemoveWait, Some(80), true),
-            ],
-            t,
-        );
-        assert_eq!((r, e, f), (Rule::RemoveWait, Some(80), vec![]));
-        // Exactly at the earliest time is safe.
-        assert!(decide(&[(Rule::AddWait, Some(t), true)], t).2.is_empty());
-        assert_eq!(decide(&[], t), (Rule::NoConstraint, Some(t), vec![]));
-    }
-
-    use Action::*;
-
-    #[test]
-    fn a_patient_roll_is_safe() {
-        let t = tl(&[
-            (0, Publish, 0),
-            (0, Sign, 0),
-            (10, Publish, 1),
-            (100, Sign, 1),
-            (100, Unsign, 0),
-            (200, Revoke, 0),
-            (260, Remove, 0),
-        ]);
-        let r = root_check(&t, &[8, 8]);
-        assert!(r.safe(), "{:#?}", r.steps);
-    }
-
-    #[test]
-    fn early_switch_fails_add_wait() {
-        let t = tl(&[
-            (0, Publish, 0),
-            (0, Sign, 0),
-            (10, Publish, 1),
-            (40, Sign, 1),
-            (40, Unsign, 0),
-        ]);
-        let r = root_check(&t, &[8, 8]);
-        assert!(!r.safe());
-        let bad: Vec<_> = r.steps.iter().filter(|s| !s.safe).collect();
-        assert!(bad.iter().all(|s| s.rule == Rule::AddWait));
-        assert_eq!(bad[0].earliest, Some(10 * DAY + r.add_wait));
-    }
-
-    #[test]
-    fn early_revoke_fails_revoke_after_trust() {
-        let t = tl(&[
-            (0, Publish, 0),
-            (0, Sign, 0),
-            (10, Publish, 1),
-            (10, Sign, 1),
-            (30, Revoke, 0),
-        ]);
-        let r = root_check(&t, &[8, 8]);
-        let rev = r.steps.iter().find(|s| s.step.action == Revoke).unwrap();
-        assert!(!rev.safe);
-        assert!(rev.failed.contains(&Rule::RevokeAfterTrust));
-    }
-
-    #[test]
-    fn early_removal_of_a_revoked_key_fails_remove_wait() {
-        let t = tl(&[
-            (0, Publish, 0),
-            (0, Sign, 0),
-            (10, Publish, 1),
-            (100, Sign, 1),
-            (100, Unsign, 0),
-            (200, Revoke, 0),
-            (210, Remove, 0),
-        ]);
-        let r = root_check(&t, &[8, 8]);
-        let rm = r.steps.iter().find(|s| s.step.action == Remove).unwrap();
-        assert_eq!((rm.safe, rm.rule), (false, Rule::RemoveWait));
-    }
-
-    #[test]
-    fn unsigned_new_algorithm_fails_algorithm_signatures() {
-        let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1)]);
-        let r = root_check(&t, &[8, 13]);
-        let p = r
-            .steps
-            .iter()
-            .find(|s| s.step.action == Publish && s.step.key == 1)
-            .unwrap();
-        assert_eq!(
-            (p.safe, p.rule, p.earliest),
-            (false, Rule::AlgorithmSignatures, None)
-        );
-    }
-
-    #[test]
-    fn a_sixth_key_fails_five_keys() {
-        let t = tl(&[
-            (0, Publish, 0),
-            (0, Sign, 0),
-            (1, Publish, 1),
-            (1, Publish, 2),
-            (1, Publish, 3),
-            (1, Publish, 4),
-            (2, Publish, 5),
-        ]);
-        let r = root_check(&t, &[8; 6]);
-        assert!(r
-            .steps
-            .iter()
-            .filter(|s| !s.safe)
-            .all(|s| s.rule == Rule::FiveKeys && s.step.key == 5));
-        assert!(!r.safe());
-    }
-}
+mod tests;

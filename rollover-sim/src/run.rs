@@ -48,6 +48,13 @@ pub struct ResolverReport {
     pub key_changes: Vec<KeyChange>,
     pub probes: Vec<Probe>,
     pub failures: Vec<Period>,
+    /// Periods with the trust point deleted (no anchor left and the profile
+    /// deletes it): answers are insecure, not failed, and not validated either.
+    pub insecure: Vec<Period>,
+    /// When and why the resolver stopped for good (or never started).
+    #[serde(serialize_with = "crate::clock::ser::opt_instant")]
+    pub stopped_at: Option<Instant>,
+    pub stopped: Option<String>,
     /// (time, anchors) whenever the set of trust anchors changed.
     #[serde(serialize_with = "crate::clock::ser::instant_pairs")]
     pub anchor_sets: Vec<(Instant, Vec<String>)>,
@@ -62,8 +69,9 @@ impl ResolverReport {
             .find(|c| c.key == key && c.to == KeyState::Valid)
             .map(|c| c.at)
     }
+    /// Failed, went insecure, or stopped: at some point it did not validate.
     pub fn failed(&self) -> bool {
-        !self.failures.is_empty()
+        !self.failures.is_empty() || !self.insecure.is_empty() || self.stopped.is_some()
     }
 }
 
@@ -102,13 +110,15 @@ struct Recorder<'a> {
 fn not_an_anchor(state: KeyState) -> &'static str {
     match state {
         KeyState::Start => {
-            "unknown here (never seen in a validated RRset, or forgotten on a reset)"
+            "unknown here (never seen in a validated RRset, or forgotten: on a reset, or by a \
+             profile that forgets removed keys)"
         }
         KeyState::AddPend => {
             "still in its add hold-down here (RFC 5011 2.4.1: trusted only after it)"
         }
-        KeyState::Revoked | KeyState::Removed => {
-            "revoked here (RFC 5011 2.1: revocation is permanent)"
+        KeyState::Revoked => "revoked here (RFC 5011 2.1: revocation is permanent)",
+        KeyState::Removed => {
+            "removed here (revoked past its remove hold-down, or missing past keep-missing)"
         }
         KeyState::Valid | KeyState::Missing => "a trust anchor",
     }
@@ -199,7 +209,29 @@ impl Observer for Recorder<'_> {
             });
         } else if let Some(p) = self.r.failures.last_mut() {
             p.to = Some(t);
+            if p.from == t {
+                // Failing only between two events at the same instant (the
+                // publisher's change, then the probe that deletes the trust point).
+                self.r.failures.pop();
+            }
         }
+    }
+    fn insecure(&mut self, t: Instant, insecure: bool) {
+        if insecure {
+            self.r.insecure.push(Period {
+                from: t,
+                to: None,
+                cause: "no trust anchor left (all revoked or removed): the profile deletes the \
+                        trust point and the zone is treated as unsigned"
+                    .into(),
+            });
+        } else if let Some(p) = self.r.insecure.last_mut() {
+            p.to = Some(t);
+        }
+    }
+    fn stopped(&mut self, t: Instant, why: &'static str) {
+        self.r.stopped_at = Some(t);
+        self.r.stopped = Some(why.to_string());
     }
     fn anchors(&mut self, t: Instant, anchors: KeyMask) {
         let names = self
@@ -236,6 +268,9 @@ pub fn run_resolver(sc: &Scenario, spec: &ResolverSpec) -> ResolverReport {
             key_changes: vec![],
             probes: vec![],
             failures: vec![],
+            insecure: vec![],
+            stopped_at: None,
+            stopped: None,
             anchor_sets: vec![],
             events: 0,
         },
@@ -302,21 +337,44 @@ mod tests {
         );
 
         let rep = run(&shipped("readonly-state.toml"));
-        let f = &resolver(&rep, "read-only-restarted").failures[0];
+        let f = &resolver(&rep, "state-lost-on-restart").failures[0];
         assert!(
             f.cause.contains("KSK-2017, which is unknown here"),
             "{}",
             f.cause
         );
-        assert_eq!(rep.unexpected_failures().len(), 1);
+        // Unbound exits at its first write, BIND never starts (item 8).
+        let u = resolver(&rep, "unbound-read-only");
+        assert_eq!(u.stopped_at, Some(rep.start));
+        assert!(u.stopped.as_deref().unwrap().contains("cannot write"));
+        assert_eq!(u.probes.len(), 1);
+        let b = resolver(&rep, "bind-read-only");
+        assert!(b.probes.is_empty() && b.stopped.as_deref().unwrap().contains("refused to start"));
+        assert!(resolver(&rep, "saved-state-restarted").failures.is_empty());
+        assert_eq!(rep.unexpected_failures().len(), 3);
 
         let rep = run(&shipped("early-revoke.toml"));
-        let f = &resolver(&rep, "always-online").failures[0];
+        // RFC 5011 4.2 deletes the trust point: insecure, not failing; BIND
+        // (fail_secure) fails.
+        let rfc = resolver(&rep, "always-online");
+        assert!(rfc.failures.is_empty() && rfc.insecure.len() == 1);
+        let f = &resolver(&rep, "bind").failures[0];
         assert!(
             f.cause.contains("KSK-2010 (which this RRset revokes)"),
             "{}",
             f.cause
         );
+    }
+
+    /// BIND zone.c `keyfetch_done` under a replay: the replayed answers restart
+    /// the pending key's timer, so BIND fails at the early switch too.
+    #[test]
+    fn keyfetch_done_bind_fails_under_the_replay() {
+        let rep = run(&shipped("replay-attack.toml"));
+        let b = resolver(&rep, "bind-victim");
+        assert_eq!(b.failures.len(), 1);
+        assert_eq!(format_instant(b.failures[0].from), "2017-08-20T00:00:00Z");
+        assert!(resolver(&rep, "bystander").failures.is_empty());
     }
 
     #[test]

@@ -61,6 +61,17 @@ pub enum KeyEvent {
     Bootstrap,
     /// Persistence fault: state forgotten, back to the configured anchors.
     Reset,
+    /// Profile rule: a Removed key forgotten (Unbound `autr_cleanup_keys`, BIND
+    /// deletes the KEYDATA, Knot Resolver `keep_removed`); it starts over if it returns.
+    Forget,
+    /// Profile rule: a Revoked key published again without the REVOKE bit is
+    /// re-added with a new hold-down (BIND `keyfetch_done`).
+    Readd,
+    /// RFC 5011 2.2: every key that validated the pending key was revoked, so
+    /// its acceptance stops and the hold-down starts over.
+    ValidatorsRevoked,
+    /// Profile rule: a pending key revoked is deleted (BIND `keyfetch_done`).
+    PendingRevoked,
 }
 
 /// The RFC 5011 table (section 4.2). `None`: the event does not apply in that state.
@@ -78,6 +89,9 @@ pub fn transition(state: KeyState, event: KeyEvent) -> Option<KeyState> {
         (Revoked, RemTime) => Some(Removed),
         (Missing, MissingExpired) => Some(Removed),
         (Start | AddPend, Bootstrap) => Some(Valid),
+        (Removed, Forget) => Some(Start),
+        (Revoked, Readd) => Some(AddPend),
+        (AddPend, ValidatorsRevoked | PendingRevoked) => Some(Start),
         _ => None,
     }
 }
@@ -117,7 +131,8 @@ mod tests {
 
     #[test]
     fn revocation_is_permanent() {
-        for e in [NewKey, KeyPres, AddTime, Bootstrap] {
+        // Under the RFC table; only profile events (Forget, Readd) leave Removed/Revoked.
+        for e in [NewKey, KeyPres, AddTime, Bootstrap, ValidatorsRevoked] {
             assert_eq!(transition(Revoked, e), None);
             assert_eq!(transition(Removed, e), None);
         }

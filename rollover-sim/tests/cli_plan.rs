@@ -36,8 +36,9 @@ fn the_real_2017_plan_passes() {
     let s = step(&v, "sign", "KSK-2017");
     assert_eq!(s["rule"], "add-wait");
     assert_eq!(s["safe"], true);
-    // 2017-07-11 + 30 d hold-down + 21 d validity + 1 d refresh + 9 h 36 m margin
-    assert_eq!(s["earliest"], "2017-09-01T09:36:00Z");
+    // 2017-07-11 + 30 d hold-down + 21 d validity + 1 d refresh + 1 d timing
+    // margin + 6 x 4h48m retry margin (draft -13)
+    assert_eq!(s["earliest"], "2017-09-03T04:48:00Z");
     assert_eq!(step(&v, "revoke", "KSK-2010")["rule"], "revoke-after-trust");
     let rm = step(&v, "remove", "KSK-2010");
     assert_eq!(
@@ -49,24 +50,29 @@ fn the_real_2017_plan_passes() {
 #[test]
 fn plan_prints_every_term_of_the_waits() {
     let (_, v, text) = plan("root-2017-roll.toml");
-    // Root: 30 d + 21 d + 1 d + 0 + 2 x 4h48m, in the one printed duration form.
+    // Root, draft -13: 30 d + 21 d + 1 d + 1 d + 6 x 4h48m, in the one printed
+    // duration form, with the revision named.
+    assert!(
+        text.contains("waits per draft-ietf-dnsop-rfc5011-security-considerations-13"),
+        "{text}"
+    );
     assert!(
         text.contains(
-            "addWait P52DT9H36M = addHoldDown P30D + sigExpirationTimeRemaining P21D + activeRefresh P1D \
-             + activeRefreshOffset PT0S + safetyMargin PT9H36M"
+            "addWaitTime P54DT4H48M = addHoldDownTime P30D + sigExpirationTimeRemaining P21D + activeRefresh P1D \
+             + timingSafetyMargin P1D + retrySafetyMargin P1DT4H48M"
         ),
         "{text}"
     );
     assert!(
         text.contains(
-            "removeWait P52DT9H36M = removeHoldDown P30D + sigExpirationTimeRemaining P21D"
+            "remWaitTime P24DT4H48M = sigExpirationTimeRemaining P21D + activeRefresh P1D"
         ),
         "{text}"
     );
     assert!(
         text.contains("activeRefresh = MAX(PT1H, MIN(P15D, TTL/2 P1D, validity/2 P10DT12H))")
-            && text
-                .contains("2 x retryTime PT4H48M, retryTime = MAX(PT1H, MIN(P1D, TTL/10 PT4H48M"),
+            && text.contains("retryCountWait 6 x retryTime PT4H48M")
+            && text.contains("retryTime = MAX(PT1H, MIN(P1D, TTL/10 PT4H48M"),
         "{text}"
     );
     // Planned and earliest times print with Z.
@@ -79,14 +85,14 @@ fn plan_prints_every_term_of_the_waits() {
         "holddown",
         "sig_expiration_remaining",
         "active_refresh",
-        "active_refresh_offset",
-        "safety_margin",
+        "timing_safety_margin",
+        "retry_safety_margin",
     ]
     .iter()
     .map(|k| t[k].as_i64().unwrap())
     .sum();
     assert_eq!(sum, v["add_wait"].as_i64().unwrap());
-    assert_eq!(sum, 52 * 86_400 + 9 * 3_600 + 36 * 60);
+    assert_eq!(sum, 54 * 86_400 + 4 * 3_600 + 48 * 60);
 }
 
 #[test]
@@ -111,7 +117,7 @@ fn early_revoke_is_flagged_with_revoke_after_trust() {
     let s = step(&v, "revoke", "KSK-2010");
     assert_eq!(s["safe"], false);
     assert_eq!(s["rule"], "revoke-after-trust");
-    assert_eq!(s["earliest"], "2017-09-01T09:36:00Z");
+    assert_eq!(s["earliest"], "2017-09-03T04:48:00Z");
     assert!(text.contains("UNSAFE (revoke-after-trust"), "{text}");
 }
 
@@ -155,14 +161,14 @@ fn plan_overrides_take_both_duration_forms() {
         let o = sim(&["plan", p.to_str().unwrap(), "--json"]);
         o.expect_code(exit::OK);
         assert_eq!(
-            stdout_json(&o)["add_terms"]["safety_margin"],
+            stdout_json(&o)["add_terms"]["retry_safety_margin"],
             43_200,
             "{margin}"
         );
         let t = sim(&["plan", p.to_str().unwrap()]);
         assert!(
             t.stdout
-                .contains("safetyMargin = PT12H (set in the scenario)"),
+                .contains("retrySafetyMargin = PT12H (set in the scenario)"),
             "{}",
             t.stdout
         );
@@ -201,4 +207,21 @@ fn out_file_and_closed_stdout() {
     let o = sim(&["plan"]);
     o.expect_code(exit::UNUSABLE);
     assert!(o.stderr.contains("<SCENARIO>"), "{}", o.stderr);
+}
+
+#[test]
+fn legacy_offset_only_behind_its_flag() {
+    let sc = scenario("root-2017-roll.toml");
+    let o = sim(&["plan", sc.to_str().unwrap(), "--json", "--legacy-offset"]);
+    o.expect_code(exit::OK);
+    let v = stdout_json(&o);
+    // The root hold-down is a whole number of refreshes: offset 0.
+    assert_eq!(v["add_terms"]["timing_safety_margin"], 0);
+    let t = sim(&["plan", sc.to_str().unwrap(), "--legacy-offset"]);
+    assert!(
+        t.stdout
+            .contains("timingSafetyMargin = activeRefreshOffset"),
+        "{}",
+        t.stdout
+    );
 }

@@ -90,13 +90,17 @@ fn forecast_prints_json_and_writes_csv_svg_and_out() {
         "{labels:?}"
     );
     let csv = std::fs::read_to_string(&c).unwrap();
-    assert!(csv.starts_with("time,up,failing,trusting KSK-2010 (19036),trusting KSK-2017 (20326)"));
+    assert!(csv.starts_with(
+        "time,up,failing,insecure,trusting KSK-2010 (19036),trusting KSK-2017 (20326)"
+    ));
     assert_eq!(csv.lines().count(), last + 2);
     let svg = std::fs::read_to_string(&s).unwrap();
     assert!(
         svg.starts_with("<svg")
             && svg.contains("trusting KSK-2017 (20326)")
             && svg.contains("failing validation")
+            && svg.contains("insecure (trust point deleted)")
+            && svg.contains("measured _ta-4a5c 4-8% on 2017-09-15")
     );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
@@ -129,6 +133,9 @@ fn text_report_names_classes_steps_and_final_shares() {
         "  trusting KSK-2017 (20326)",
         "  signal _ta-4f66",
         "  failing validation ",
+        "  insecure (trust point deleted) ",
+        "RFC 8145 signal _ta-4a5c on 2017-09-15: model ",
+        "  from class bind-trusted-keys ",
     ] {
         assert!(text.contains(needle), "{needle:?} in {text}");
     }

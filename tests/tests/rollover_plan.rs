@@ -32,11 +32,21 @@ fn the_real_2017_plan_passes() {
         (s["rule"].as_str(), s["safe"].as_bool()),
         (Some("add-wait"), Some(true))
     );
-    assert_eq!(s["earliest"], "2017-09-01T09:36:00Z");
+    // KSK-2017 published 2017-07-11 + addWaitTime 54 days 4.8 hours
+    // (draft-ietf-dnsop-rfc5011-security-considerations-13).
+    assert_eq!(s["earliest"], "2017-09-03T04:48:00Z");
+    assert_eq!(
+        v["draft"],
+        "draft-ietf-dnsop-rfc5011-security-considerations-13"
+    );
     let o = plan("root-2017-roll.toml", false);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("addWait P52DT9H36M = addHoldDown P30D"),
+        text.contains("waits per draft-ietf-dnsop-rfc5011-security-considerations-13")
+            && text.contains(
+                "addWaitTime P54DT4H48M = addHoldDownTime P30D + sigExpirationTimeRemaining P21D \
+                 + activeRefresh P1D + timingSafetyMargin P1D + retrySafetyMargin P1DT4H48M"
+            ),
         "{text}"
     );
     assert!(text.ends_with("result: safe\n"), "{text}");

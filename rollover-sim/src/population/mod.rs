@@ -12,6 +12,7 @@ mod draw;
 mod mix;
 mod report;
 mod tally;
+mod telemetry;
 #[cfg(test)]
 mod tests;
 
@@ -19,7 +20,7 @@ pub use mix::{
     check_mix, default_mix, load_mix, Class, DEFAULT_OUTAGE_MAX, DEFAULT_OUTAGE_MIN,
     DEFAULT_RESET_EVERY, MAX_RESTARTS,
 };
-pub use report::{ClassCount, EventShare, PopulationReport, Signal};
+pub use report::{ClassCount, EventShare, PopulationReport, Signal, TelemetryPoint};
 
 use crate::clock::{Duration, Instant};
 use crate::resolver::{simulate, ResolverRun};
@@ -83,7 +84,7 @@ pub fn forecast(
             .map(|w| {
                 let (samples, cum, done) = (&samples, &cum, &done);
                 s.spawn(move || {
-                    let mut tally = Tally::new(samples, nkeys, classes.len());
+                    let mut tally = Tally::new(samples, nkeys, classes.len(), trusted);
                     let lo = opt.resolvers * w / threads;
                     let hi = opt.resolvers * (w + 1) / threads;
                     for i in lo..hi {
@@ -104,6 +105,7 @@ pub fn forecast(
                         tally.existing[i0] += 1;
                         tally.cur_up = false;
                         tally.cur_anchors = 0;
+                        tally.cur_class = d.class;
                         tally.class_counts[d.class] += 1;
                         tally.events += simulate(&run, &sc.timeline, &mut tally);
                         if (i - lo) % PROGRESS_BATCH == PROGRESS_BATCH - 1 {
@@ -124,7 +126,7 @@ pub fn forecast(
             .collect()
     });
     progress(opt.resolvers);
-    let mut total = Tally::new(&samples, nkeys, classes.len());
+    let mut total = Tally::new(&samples, nkeys, classes.len(), trusted);
     for t in tallies {
         total.merge(t);
     }
@@ -141,6 +143,8 @@ pub fn forecast(
     let existing = prefix(&total.existing);
     let up = prefix(&total.up);
     let failing = prefix(&total.failing);
+    let insecure = prefix(&total.insecure);
+    let initial_only: Vec<Vec<i64>> = total.initial_only.iter().map(prefix).collect();
     let trusting: Vec<Vec<i64>> = total.trusting.iter().map(prefix).collect();
     let mut signals: Vec<Signal> = total
         .signals
@@ -152,7 +156,8 @@ pub fn forecast(
         .filter(|s| s.counts.iter().any(|c| *c != 0))
         .collect();
     signals.sort_by(|a, b| a.label.cmp(&b.label));
-    let at_events = event_shares(sc, &samples, &up, &failing);
+    let at_events = event_shares(sc, &samples, &up, &failing, &insecure);
+    let telemetry = report::telemetry(sc, classes, &samples, &up, &initial_only);
     PopulationReport {
         scenario: sc.path.display().to_string(),
         resolvers: opt.resolvers,
@@ -164,6 +169,7 @@ pub fn forecast(
                 name: c.name.clone(),
                 profile: c.params.profile.name(),
                 resolvers: *n,
+                source: c.source.clone(),
             })
             .collect(),
         keys: sc
@@ -176,9 +182,11 @@ pub fn forecast(
         existing,
         up,
         failing,
+        insecure,
         trusting,
         signals,
         at_events,
+        telemetry,
         events: total.events,
     }
 }

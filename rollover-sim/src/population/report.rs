@@ -23,6 +23,9 @@ pub struct EventShare {
     /// The most failing at any sample until the next event.
     pub peak_failing: i64,
     pub peak_share: f64,
+    /// Resolvers up whose trust point was deleted (insecure), right after the event.
+    pub insecure: i64,
+    pub insecure_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +33,8 @@ pub struct ClassCount {
     pub name: String,
     pub profile: &'static str,
     pub resolvers: u64,
+    /// Where the class and its share come from.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,11 +51,15 @@ pub struct PopulationReport {
     pub existing: Vec<i64>,
     pub up: Vec<i64>,
     pub failing: Vec<i64>,
+    /// Up resolvers whose trust point was deleted: insecure, not validating.
+    pub insecure: Vec<i64>,
     /// Per key: resolvers holding it as a trust anchor (Valid or Missing).
     pub trusting: Vec<Vec<i64>>,
     /// Per distinct anchor set: up resolvers that would send that RFC 8145 signal.
     pub signals: Vec<Signal>,
     pub at_events: Vec<EventShare>,
+    /// Measured RFC 8145 telemetry inside the scenario, next to the model.
+    pub telemetry: Vec<TelemetryPoint>,
     /// Resolver-events simulated (probes, outage edges, restarts, publisher changes).
     pub events: u64,
 }
@@ -66,6 +75,7 @@ pub(super) fn event_shares(
     samples: &[Instant],
     up: &[i64],
     failing: &[i64],
+    insecure: &[i64],
 ) -> Vec<EventShare> {
     let steps = sc.timeline.steps();
     let mut out: Vec<EventShare> = Vec::new();
@@ -109,7 +119,67 @@ pub(super) fn event_shares(
             failing_share: share(failing[si], si),
             peak_failing: peak,
             peak_share,
+            insecure: insecure[si],
+            insecure_share: share(insecure[si], si),
         });
     }
     out
+}
+
+/// A measured share of resolvers sending one RFC 8145 signal, and the model's.
+#[derive(Debug, Clone, Serialize)]
+pub struct TelemetryPoint {
+    #[serde(serialize_with = "crate::clock::ser::instant")]
+    pub at: Instant,
+    /// The `_ta-xxxx` label: the scenario's configured anchors only.
+    pub label: String,
+    pub measured_low: f64,
+    pub measured_high: f64,
+    pub source: &'static str,
+    /// Share of the up resolvers sending that signal in the model.
+    pub model_share: f64,
+    /// Per class: its resolvers sending the signal, as a share of all up resolvers.
+    pub by_class: Vec<(String, f64)>,
+}
+
+/// The measured points that apply to this scenario (their signal is the
+/// scenario's configured anchors, and they fall inside it), with the model's
+/// share at each.
+pub(super) fn telemetry(
+    sc: &Scenario,
+    classes: &[super::Class],
+    samples: &[Instant],
+    up: &[i64],
+    initial_only: &[Vec<i64>],
+) -> Vec<TelemetryPoint> {
+    let label = sc.keys.ta_label(sc.population.trusted);
+    super::telemetry::MEASURED
+        .iter()
+        .filter(|m| m.label == label && m.at >= sc.start && m.at <= sc.end)
+        .map(|m| {
+            // The last sample at or before the measured day.
+            let j = samples.partition_point(|s| *s <= m.at).saturating_sub(1);
+            let share = |n: i64| {
+                if up[j] > 0 {
+                    n as f64 / up[j] as f64
+                } else {
+                    0.0
+                }
+            };
+            let by_class: Vec<(String, f64)> = classes
+                .iter()
+                .zip(initial_only)
+                .map(|(c, v)| (c.name.clone(), share(v[j])))
+                .collect();
+            TelemetryPoint {
+                at: m.at,
+                label: label.clone(),
+                measured_low: m.low,
+                measured_high: m.high,
+                source: m.source,
+                model_share: share(initial_only.iter().map(|v| v[j]).sum()),
+                by_class,
+            }
+        })
+        .collect()
 }

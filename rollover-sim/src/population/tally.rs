@@ -11,27 +11,42 @@ pub(super) struct Tally<'a> {
     pub(super) existing: Vec<i64>,
     pub(super) up: Vec<i64>,
     pub(super) failing: Vec<i64>,
+    pub(super) insecure: Vec<i64>,
+    /// Per class: up resolvers whose anchors are exactly the configured ones
+    /// (the RFC 8145 signal of a resolver that has not moved on).
+    pub(super) initial_only: Vec<Vec<i64>>,
     pub(super) trusting: Vec<Vec<i64>>,
     pub(super) signals: BTreeMap<KeyMask, Vec<i64>>,
     // The current resolver.
     pub(super) cur_up: bool,
     pub(super) cur_anchors: KeyMask,
+    pub(super) cur_class: usize,
+    pub(super) initial: KeyMask,
     pub(super) class_counts: Vec<u64>,
     pub(super) events: u64,
 }
 
 impl<'a> Tally<'a> {
-    pub(super) fn new(samples: &'a [Instant], nkeys: usize, nclasses: usize) -> Tally<'a> {
+    pub(super) fn new(
+        samples: &'a [Instant],
+        nkeys: usize,
+        nclasses: usize,
+        initial: KeyMask,
+    ) -> Tally<'a> {
         let z = || vec![0i64; samples.len() + 1];
         Tally {
             samples,
             existing: z(),
             up: z(),
             failing: z(),
+            insecure: z(),
+            initial_only: (0..nclasses).map(|_| z()).collect(),
             trusting: (0..nkeys).map(|_| z()).collect(),
             signals: BTreeMap::new(),
             cur_up: false,
             cur_anchors: 0,
+            cur_class: 0,
+            initial,
             class_counts: vec![0; nclasses],
             events: 0,
         }
@@ -42,6 +57,9 @@ impl<'a> Tally<'a> {
     }
     fn signal(&mut self, i: usize, anchors: KeyMask, delta: i64) {
         let n = self.samples.len() + 1;
+        if anchors == self.initial && anchors != 0 {
+            self.initial_only[self.cur_class][i] += delta;
+        }
         self.signals.entry(anchors).or_insert_with(|| vec![0; n])[i] += delta;
     }
     pub(super) fn merge(&mut self, o: Tally) {
@@ -49,6 +67,10 @@ impl<'a> Tally<'a> {
         add(&mut self.existing, &o.existing);
         add(&mut self.up, &o.up);
         add(&mut self.failing, &o.failing);
+        add(&mut self.insecure, &o.insecure);
+        for (a, b) in self.initial_only.iter_mut().zip(&o.initial_only) {
+            add(a, b);
+        }
         for (a, b) in self.trusting.iter_mut().zip(&o.trusting) {
             add(a, b);
         }
@@ -92,5 +114,9 @@ impl Observer for Tally<'_> {
     fn failing(&mut self, t: Instant, failing: bool) {
         let i = self.idx(t);
         self.failing[i] += if failing { 1 } else { -1 };
+    }
+    fn insecure(&mut self, t: Instant, insecure: bool) {
+        let i = self.idx(t);
+        self.insecure[i] += if insecure { 1 } else { -1 };
     }
 }

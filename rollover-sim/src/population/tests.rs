@@ -51,6 +51,7 @@ pub(super) fn clean(profile: Profile) -> Class {
         outage_max: DAY,
         restarts_per_year: 0.0,
         clock_skew_max: 0,
+        source: String::new(),
     }
 }
 
@@ -159,4 +160,41 @@ fn samples_include_every_publisher_change() {
         assert!(s.contains(&st.at));
     }
     assert!(s.windows(2).all(|w| w[0] < w[1]));
+}
+
+/// The built-in mix reproduces the September 2017 RFC 8145 telemetry: 4-8 % of
+/// running resolvers signalled KSK-2010 only on 2017-09-15, and the share comes
+/// from the classes the sources name (static anchors, stale images, lost state).
+#[test]
+fn built_in_mix_reproduces_the_2017_telemetry() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/root-2017-roll.toml");
+    let sc = Scenario::load(&path).unwrap();
+    let mix = default_mix();
+    assert!(
+        mix.iter().all(|c| !c.source.is_empty()),
+        "every class cites its source"
+    );
+    let rep = forecast(&sc, &mix, &opt(20_000, 2), |_| {});
+    assert_eq!(rep.telemetry.len(), 1);
+    let m = &rep.telemetry[0];
+    assert_eq!(crate::clock::format_date(m.at), "2017-09-15");
+    assert_eq!(m.label, "_ta-4a5c");
+    assert!(
+        (m.measured_low..=m.measured_high).contains(&m.model_share),
+        "model {:.4}",
+        m.model_share
+    );
+    let by = |name: &str| m.by_class.iter().find(|c| c.0 == name).unwrap().1;
+    for static_or_stale in [
+        "bind-trusted-keys",
+        "unbound-trust-anchor-file",
+        "stale-image",
+    ] {
+        assert!(by(static_or_stale) > 0.005, "{static_or_stale}");
+    }
+    // Healthy RFC 5011 resolvers have moved on by then.
+    assert!(by("bind") < 0.001 && by("unbound") < 0.001);
+    let sum: f64 = m.by_class.iter().map(|c| c.1).sum();
+    assert!((sum - m.model_share).abs() < 1e-9);
 }

@@ -1,16 +1,22 @@
-//! Knot Resolver 5.6 (`trust_anchors.add_file(path, false)`, module ta_update).
-//! Deviations from RFC 5011, with sources (Knot Resolver docs, "Trust anchors and
-//! DNSSEC" / ta_update; modules/ta_update/ta_update.lua; DOMAIN.md section 5 table):
-//! - Refresh is derived from the DNSKEY TTL only: query MAX(1 h, MIN(15 days,
-//!   TTL/2)), retry MAX(1 h, MIN(1 day, TTL/10)); RRSIG expiry is ignored.
-//!   `ta_update.refresh_time`, when set, replaces the computed interval (knob
-//!   `refresh`).
-//! - A Missing key is removed when a fetch still lacks it 4x the hold-down after
-//!   it went missing ("RFC 5011 doesn't mention removing a Missing key").
-//! - Knobs `ta_update.hold_down_time` and `ta_update.keep_removed` map to
-//!   `add-holddown`/`remove-holddown` here (Knot writes them in ms; we use seconds).
+//! Knot Resolver 5.6 (`trust_anchors.add_file(path, false)`), read in
+//! modules/ta_update/ta_update.lua and daemon/lua/trust_anchors.lua.in at tag
+//! v5.6.0:
+//! - `active_refresh`: query MAX(1 h, MIN(15 days, TTL/2)), retry MAX(1 h,
+//!   MIN(1 day, TTL/10)); the RRSIG expiry is not used. In `refresh_plan` a set
+//!   `refresh_time` replaces the computed delay after success *and* failure.
+//! - `ta_present`: NewKey timer `now + hold_down_time` (no TTL term); AddTime on
+//!   a validated answer that shows the key after it; a revoked key is taken as
+//!   revoked from the REVOKE bit alone (no self-signature check) and its timer
+//!   is `now + hold_down_time` too.
+//! - `ta_missing`: a pending key missing is purged (back to Start); a Valid key
+//!   missing gets `4 * hold_down_time`, then is dropped.
+//! - `update`: `keep_removed` is how many Removed keys are remembered (default
+//!   0: forgotten, so a key that returns starts over).
+//! - `keyset_publish`: `kr_ta_del` then only Valid/Missing keys are added; with
+//!   none left the zone has no anchor: insecure.
+//! - `add_file` errors at start when the key file's directory is not writable.
 
-use super::{rfc_base, Params, Profile};
+use super::{rfc_base, Params, Profile, UnwritableState};
 use crate::refresh::RefreshBounds;
 
 pub fn params() -> Params {
@@ -20,7 +26,12 @@ pub fn params() -> Params {
             use_rrsig_expiry: false,
             ..base.refresh
         },
+        ttl_extends_holddown: false,
         keep_missing: Some(4 * base.add_holddown),
+        remove_holddown: base.add_holddown,
+        revoke_needs_self_signature: false,
+        keep_removed: 0,
+        unwritable_state: UnwritableState::RefuseStart,
         ..base
     }
 }

@@ -5,7 +5,7 @@ use crate::population::PopulationReport;
 use std::fmt::Write;
 
 pub fn population(rep: &PopulationReport) -> String {
-    let mut out = String::from("time,up,failing");
+    let mut out = String::from("time,up,failing,insecure");
     for k in &rep.keys {
         let _ = write!(out, ",{}", field(&format!("trusting {k}")));
     }
@@ -16,10 +16,11 @@ pub fn population(rep: &PopulationReport) -> String {
     for (i, t) in rep.times.iter().enumerate() {
         let _ = write!(
             out,
-            "{},{},{}",
+            "{},{},{},{}",
             format_instant(*t),
             rep.up[i],
-            rep.failing[i]
+            rep.failing[i],
+            rep.insecure[i]
         );
         for k in &rep.trusting {
             let _ = write!(out, ",{}", k[i]);

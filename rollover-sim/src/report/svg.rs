@@ -21,6 +21,8 @@ const COLORS: [&str; 8] = [
     "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#e377c2",
 ];
 const FAIL: &str = "#d62728";
+/// Insecure (trust point deleted): a line of its own, not part of failing.
+const INSECURE: &str = "#ff7f0e";
 
 /// Characters of 11-px text that fit the legend column (R minus its indent).
 const LEGEND_CHARS: usize = 40;
@@ -80,7 +82,8 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
     let x = |t: Instant| L + (t - t0) as f64 / span * (W - L - R);
     let ya = |v: f64| TOP_A + (1.0 - v) * (BOT_A - TOP_A);
     let failing = share(&rep.failing, &rep.up);
-    let fmax = nice_max(failing.iter().copied().fold(0.0, f64::max));
+    let insecure = share(&rep.insecure, &rep.up);
+    let fmax = nice_max(failing.iter().chain(&insecure).copied().fold(0.0, f64::max));
     let yb = |v: f64| TOP_B + (1.0 - v / fmax) * (BOT_B - TOP_B);
     let right = W - R;
     // The body first: the height depends on how long the legend grows.
@@ -138,7 +141,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
     );
     let _ = writeln!(
         s,
-        r##"<text x="{L}" y="{:.1}" font-weight="bold" fill="{FAIL}">Running resolvers failing validation (own scale)</text>"##,
+        r##"<text x="{L}" y="{:.1}" font-weight="bold" fill="{FAIL}">Running resolvers failing validation, and insecure (own scale)</text>"##,
         TOP_B - 8.0
     );
     for (top, bot, title) in [
@@ -246,6 +249,44 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         path(&failing, &yb)
     );
     legend.push(("failing validation".into(), FAIL.into(), ""));
+    let _ = writeln!(
+        s,
+        r#"<path d="{}" fill="none" stroke="{INSECURE}" stroke-width="2" stroke-dasharray="2,2"/>"#,
+        path(&insecure, &yb)
+    );
+    legend.push((
+        "insecure (trust point deleted)".into(),
+        INSECURE.into(),
+        "2,2",
+    ));
+    // Measured RFC 8145 telemetry: a bar over the measured range, a dot at the model.
+    for m in &rep.telemetry {
+        let xx = x(m.at);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{:.1}" x2="{xx:.1}" y2="{:.1}" stroke="#000" stroke-width="6" stroke-opacity="0.35"><title>{}</title></line>"##,
+            ya(m.measured_low),
+            ya(m.measured_high),
+            esc(m.source)
+        );
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{xx:.1}" cy="{:.1}" r="3.5" fill="#000"/>"##,
+            ya(m.model_share)
+        );
+        legend.push((
+            format!(
+                "measured {} {:.0}-{:.0}% on {} (bar; dot: model {:.1}%)",
+                m.label,
+                100.0 * m.measured_low,
+                100.0 * m.measured_high,
+                format_date(m.at),
+                100.0 * m.model_share
+            ),
+            "#000".into(),
+            "",
+        ));
+    }
     let lx = right + 18.0;
     let mut ly = TOP_A + 6.0;
     for (label, c, dash) in &legend {
@@ -288,10 +329,11 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
         ly += 14.0;
         let _ = writeln!(
             s,
-            r##"<text x="{:.1}" y="{ly:.1}" font-size="10" fill="#555">failing {:.2}% after, peak {:.2}%</text>"##,
+            r##"<text x="{:.1}" y="{ly:.1}" font-size="10" fill="#555">failing {:.2}% after, peak {:.2}%; insecure {:.2}%</text>"##,
             lx + 14.0,
             100.0 * e.failing_share,
-            100.0 * e.peak_share
+            100.0 * e.peak_share,
+            100.0 * e.insecure_share
         );
     }
     s.push_str("</svg>\n");
@@ -372,15 +414,17 @@ mod tests {
             "trusting KSK-2017 (20326)",
             "signal _ta-4a5c-4f66",
             "failing validation",
+            "insecure (trust point deleted)",
+            "measured _ta-4a5c 4-8% on 2017-09-15",
             ">3. 2018-10-11</text>",
             ">sign KSK-2017, unsign KSK-2010</text>",
             ">5. 2019-03-22</text>",
         ] {
             assert!(svg.contains(needle), "missing {needle:?}");
         }
-        // One path per key, per signal, and the failing line.
+        // One path per key, per signal, the failing line and the insecure line.
         let paths = svg.matches("<path d=").count();
-        assert_eq!(paths, rep.trusting.len() + rep.signals.len() + 1);
+        assert_eq!(paths, rep.trusting.len() + rep.signals.len() + 2);
     }
 
     #[test]

@@ -88,7 +88,12 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
             }
         }
         let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for f in [Fetch::Expired, Fetch::NoAnchor, Fetch::NoAnswer] {
+        for f in [
+            Fetch::Expired,
+            Fetch::NoAnchor,
+            Fetch::NoAnswer,
+            Fetch::Deleted,
+        ] {
             let n = r.probes.iter().filter(|p| p.outcome == f).count();
             if n > 0 {
                 reasons.push((f.name(), n));
@@ -97,6 +102,21 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
         if !reasons.is_empty() {
             let list: Vec<String> = reasons.iter().map(|(n, c)| format!("{c} {n}")).collect();
             let _ = writeln!(out, "  failed fetches: {}", list.join(", "));
+        }
+        if let (Some(at), Some(why)) = (r.stopped_at, &r.stopped) {
+            let _ = writeln!(out, "  STOPPED at {}: {why}", format_instant(at));
+        }
+        for p in &r.insecure {
+            let _ = writeln!(
+                out,
+                "  INSECURE (not validating) from {} {}",
+                format_instant(p.from),
+                match p.to {
+                    Some(t) => format!("to {}", format_instant(t)),
+                    None => "until the end of the scenario".to_string(),
+                }
+            );
+            let _ = writeln!(out, "    because {}", p.cause);
         }
         if r.failures.is_empty() {
             let _ = writeln!(out, "  validation: never failed");
@@ -194,6 +214,22 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
     let mut out = String::new();
     header(sc, &mut out);
     wait_sums(rep, &mut out);
+    // The earliest safe switch: the first step that leaves the RRset signed by
+    // new keys only, and the date the waits give it.
+    if let Some(sw) = rep
+        .steps
+        .iter()
+        .find(|s| s.rule == crate::plan::Rule::AddWait && s.earliest.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "earliest safe switch ({} {}): {} (planned {})",
+            sw.step.action.name(),
+            esc(&sw.key_name),
+            format_instant(sw.earliest.unwrap_or(sw.step.at)),
+            format_instant(sw.step.at)
+        );
+    }
     let _ = writeln!(
         out,
         "{:<21} {:<8} {:<16} {:<21} {:<14} {:<21} verdict",
@@ -245,33 +281,38 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
     out
 }
 
-/// The publisher waits with every term of their sums and where each comes from
-/// (draft-ietf-dnsop-rfc5011-security-considerations names), so a reader can
-/// check the arithmetic.
+/// The publisher waits with every term of their sums, named as the draft names
+/// them, and the revision, so a reader can check the arithmetic.
 fn wait_sums(rep: &PlanReport, out: &mut String) {
     let p = &rep.params;
     let d = format_duration;
-    for (what, hd_name, t) in [
-        ("addWait", "addHoldDown", &rep.add_terms),
-        ("removeWait", "removeHoldDown", &rep.remove_terms),
-    ] {
-        let _ = writeln!(
-            out,
-            "{what} {} = {hd_name} {} + sigExpirationTimeRemaining {} + activeRefresh {} + activeRefreshOffset {} + safetyMargin {}",
-            d(t.total()),
-            d(t.holddown),
-            d(t.sig_expiration_remaining),
-            d(t.active_refresh),
-            d(t.active_refresh_offset),
-            d(t.safety_margin)
-        );
-    }
+    let _ = writeln!(out, "waits per {}:", rep.draft);
+    let a = &rep.add_terms;
     let _ = writeln!(
         out,
-        "  addHoldDown = max(add hold-down {}, DNSKEY TTL {}); removeHoldDown = {}",
+        "addWaitTime {} = addHoldDownTime {} + sigExpirationTimeRemaining {} + activeRefresh {} + timingSafetyMargin {} + retrySafetyMargin {}",
+        d(a.total()),
+        d(a.holddown),
+        d(a.sig_expiration_remaining),
+        d(a.active_refresh),
+        d(a.timing_safety_margin),
+        d(a.retry_safety_margin)
+    );
+    let r = &rep.remove_terms;
+    let _ = writeln!(
+        out,
+        "remWaitTime {} = sigExpirationTimeRemaining {} + activeRefresh {} + timingSafetyMargin {} + retrySafetyMargin {} (no hold-down term)",
+        d(r.total()),
+        d(r.sig_expiration_remaining),
+        d(r.active_refresh),
+        d(r.timing_safety_margin),
+        d(r.retry_safety_margin)
+    );
+    let _ = writeln!(
+        out,
+        "  addHoldDownTime = max(add hold-down {}, DNSKEY TTL {})",
         d(p.add_holddown),
-        d(p.ttl),
-        d(p.remove_holddown)
+        d(p.ttl)
     );
     let _ = writeln!(
         out,
@@ -280,18 +321,31 @@ fn wait_sums(rep: &PlanReport, out: &mut String) {
     );
     let _ = writeln!(
         out,
-        "  activeRefresh = MAX(PT1H, MIN(P15D, TTL/2 {}, validity/2 {})); activeRefreshOffset = time from the hold-down's end to the next refresh",
+        "  activeRefresh = MAX(PT1H, MIN(P15D, TTL/2 {}, validity/2 {}))",
         d(p.ttl / 2),
         d(p.validity / 2)
     );
     let _ = writeln!(
         out,
-        "  safetyMargin = {}",
+        "  timingSafetyMargin = {}",
+        if p.legacy_offset {
+            "activeRefreshOffset (earlier revisions; --legacy-offset): from the hold-down's end to the next refresh"
+        } else {
+            "activeRefresh (MAX of activeRefreshOffset, clockskewDriftMargin, retryDriftMargin)"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  retrySafetyMargin = {}",
         match p.safety_margin {
             Some(m) => format!("{} (set in the scenario)", d(m)),
             None => format!(
-                "2 x retryTime {}, retryTime = MAX(PT1H, MIN(P1D, TTL/10 {}, validity/10 {}))",
+                "retryCountWait {} x retryTime {}; retryCountWait = log(numResolvers {}) / log(1/(1 - successRate {})), \
+                 retryTime = MAX(PT1H, MIN(P1D, TTL/10 {}, validity/10 {}))",
+                rep.retry_count_wait,
                 d(rep.retry),
+                p.resolvers,
+                p.success_rate,
                 d(p.ttl / 10),
                 d(p.validity / 10)
             ),
@@ -321,10 +375,15 @@ pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
     for c in &rep.classes {
         let _ = writeln!(
             out,
-            "  class {:<24} {:<14} {:>9} resolvers",
+            "  class {:<28} {:<14} {:>9} resolvers{}",
             esc(&c.name),
             c.profile,
-            c.resolvers
+            c.resolvers,
+            if c.source.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", esc(&c.source))
+            }
         );
     }
     let _ = writeln!(
@@ -334,14 +393,31 @@ pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
     for e in &rep.at_events {
         let _ = writeln!(
             out,
-            "  {}  {:<40} failing {:>8} ({:.2}%), peak before next step {:>8} ({:.2}%)",
+            "  {}  {:<40} failing {:>8} ({:.2}%), peak before next step {:>8} ({:.2}%), insecure {:>8} ({:.2}%)",
             format_date(e.at),
             esc(&e.step),
             e.failing,
             100.0 * e.failing_share,
             e.peak_failing,
-            100.0 * e.peak_share
+            100.0 * e.peak_share,
+            e.insecure,
+            100.0 * e.insecure_share
         );
+    }
+    for m in &rep.telemetry {
+        let _ = writeln!(
+            out,
+            "RFC 8145 signal {} on {}: model {:.2}% of running resolvers; measured {:.0}-{:.0}% ({})",
+            m.label,
+            format_date(m.at),
+            100.0 * m.model_share,
+            100.0 * m.measured_low,
+            100.0 * m.measured_high,
+            m.source
+        );
+        for (name, share) in m.by_class.iter().filter(|(_, v)| *v > 0.0) {
+            let _ = writeln!(out, "  from class {:<28} {:.2}%", esc(name), 100.0 * share);
+        }
     }
     let last = rep.times.len().saturating_sub(1);
     let _ = writeln!(out, "at the end ({}):", format_date(rep.times[last]));
@@ -366,6 +442,11 @@ pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
         "  failing validation               {}",
         pct(rep.failing[last], rep.up[last])
     );
+    let _ = writeln!(
+        out,
+        "  insecure (trust point deleted)   {}",
+        pct(rep.insecure[last], rep.up[last])
+    );
     out
 }
 
@@ -389,7 +470,11 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/root-2017-roll.toml");
         let sc = Scenario::load(&path).unwrap();
-        let mut c = crate::population::default_mix().remove(3);
+        let mut c = crate::population::Class {
+            name: "rfc5011".into(),
+            params: crate::profile::Profile::Rfc5011.params(),
+            ..crate::population::default_mix().remove(0)
+        };
         (c.read_only, c.image_reset, c.outage) = (0.0, 0.0, 0.0);
         let opt = crate::population::Options {
             resolvers: 100,
