@@ -1,5 +1,14 @@
 //! What the tests of every crate share: running a tool in-process on a
-//! [`FakeEnv`], the project's fixtures, file hashes and time constants.
+//! [`FakeEnv`], running the built binaries as processes ([`process`]), real
+//! SoftHSM2 tokens ([`softhsm`]), a fault-injecting PKCS#11 module
+//! ([`pkcs11_shim`]), the project's fixtures, file hashes and time constants.
+//!
+//! It depends on `ksr` only: `ceremony` and `rollover-sim` use it in their own
+//! tests, and the binaries are reached as processes.
+
+pub mod pkcs11_shim;
+pub mod process;
+pub mod softhsm;
 
 use ksr::env::FakeEnv;
 use sha2::{Digest, Sha256};
