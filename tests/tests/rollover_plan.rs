@@ -6,10 +6,8 @@ use std::process::{Command, Output};
 fn plan(name: &str) -> (Output, Value) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plan.json");
-    let sc = e2e::workspace_root()
-        .join("rollover-sim/scenarios")
-        .join(name);
-    let o = Command::new(e2e::binary("rollover-sim"))
+    let sc = test_support::repo_file(&format!("rollover-sim/scenarios/{name}"));
+    let o = Command::new(test_support::process::binary("rollover-sim"))
         .args([
             "plan",
             sc.to_str().unwrap(),

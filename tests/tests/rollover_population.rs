@@ -4,14 +4,13 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn scenario() -> String {
-    e2e::workspace_root()
-        .join("rollover-sim/scenarios/root-2017-roll.toml")
+    test_support::repo_file("rollover-sim/scenarios/root-2017-roll.toml")
         .display()
         .to_string()
 }
 
 fn sim(args: &[&str]) -> Output {
-    Command::new(e2e::binary("rollover-sim"))
+    Command::new(test_support::process::binary("rollover-sim"))
         .args(args)
         .output()
         .unwrap()

@@ -5,13 +5,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn scenario(name: &str) -> PathBuf {
-    e2e::workspace_root()
-        .join("rollover-sim/scenarios")
-        .join(name)
+    test_support::repo_file(&format!("rollover-sim/scenarios/{name}"))
 }
 
 fn sim(args: &[&str]) -> Output {
-    Command::new(e2e::binary("rollover-sim"))
+    Command::new(test_support::process::binary("rollover-sim"))
         .args(args)
         .output()
         .expect("run rollover-sim")
@@ -204,9 +202,11 @@ fn root_2024_and_algorithm_roll_run_clean() {
 fn root_2024_roll_uses_the_real_key_tags() {
     // Tags are computed from the real public keys in the scenario, so they must be
     // the ones root-anchors.xml publishes.
-    let o = std::process::Command::new(e2e::binary("rollover-sim"))
+    let o = std::process::Command::new(test_support::process::binary("rollover-sim"))
         .arg("run")
-        .arg(e2e::workspace_root().join("rollover-sim/scenarios/root-2024-roll.toml"))
+        .arg(test_support::repo_file(
+            "rollover-sim/scenarios/root-2024-roll.toml",
+        ))
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
@@ -285,8 +285,8 @@ fn bad_scenarios_exit_2_naming_file_and_line() {
 #[test]
 fn skr_replay_of_a_real_ceremony() {
     let dir = tempfile::tempdir().unwrap();
-    let q1 = e2e::fixture("iana-root/skr-root-2017-q1-0.xml");
-    let q2 = e2e::fixture("iana-root/skr-root-2017-q2-0.xml");
+    let q1 = test_support::fixture("iana-root/skr-root-2017-q1-0.xml");
+    let q2 = test_support::fixture("iana-root/skr-root-2017-q2-0.xml");
     let text = |end: &str| {
         format!(
             "[trust-point]\nzone = \".\"\ndnskey-ttl = \"2d\"\nrrsig-validity = \"21d\"\nstart = \"2017-01-01\"\nend = \"{end}\"\n\n\
@@ -324,7 +324,7 @@ fn skr_replay_of_a_real_ceremony() {
         String::from_utf8_lossy(&o.stdout)
     );
     // A KSR is not a replayable SKR.
-    let ksr = e2e::fixture("iana-root/ksr-root-2017-q2-0.xml");
+    let ksr = test_support::fixture("iana-root/ksr-root-2017-q2-0.xml");
     std::fs::write(
         &p,
         text("2017-07-01").replace(q2.to_str().unwrap(), ksr.to_str().unwrap()),
