@@ -11,10 +11,17 @@ use std::process::{Command, Output};
 /// Fails the test unless Knot's `keymgr` runs.
 #[track_caller]
 pub fn require_keymgr() {
-    match Command::new("keymgr").arg("--version").output() {
+    require("keymgr");
+}
+
+/// Fails the test unless `program --version` runs (the name is a parameter so
+/// the failure itself can be tested).
+#[track_caller]
+fn require(program: &str) {
+    match Command::new(program).arg("--version").output() {
         Ok(o) if o.status.success() => {}
         _ => panic!(
-            "keymgr (Knot DNS) is not installed or does not run; install it with scripts/setup (Debian package `knot`)"
+            "{program} (Knot DNS) is not installed or does not run; install it with scripts/setup (Debian package `knot`)"
         ),
     }
 }
@@ -71,6 +78,14 @@ impl KnotZone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_keymgr_fails_instead_of_skipping() {
+        let r = std::panic::catch_unwind(|| require("keymgr-not-installed-here"));
+        let e = r.expect_err("a missing program must fail the test");
+        let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(msg.contains("scripts/setup"), "{msg}");
+    }
 
     #[test]
     fn keymgr_is_installed_and_a_scratch_zone_takes_a_zsk() {

@@ -5,7 +5,7 @@
 //! between begin and end is reported as interrupted and the next one appends.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use test_support::process::{ok, stdout, text};
@@ -28,7 +28,7 @@ fn audited(hsm: &SoftHsm, log: &Path, args: &[&str]) -> Output {
 }
 
 fn audit(args: &[&str], log: &Path) -> Output {
-    Command::new(test_support::process::binary("ceremony"))
+    test_support::process::command("ceremony")
         .arg("audit")
         .args(args)
         .arg(log)

@@ -1,13 +1,13 @@
 //! `rollover-sim plan` end to end: the publisher's safety rules.
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn plan(name: &str) -> (Output, Value) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plan.json");
     let sc = test_support::repo_file(&format!("rollover-sim/scenarios/{name}"));
-    let o = Command::new(test_support::process::binary("rollover-sim"))
+    let o = test_support::process::command("rollover-sim")
         .args([
             "plan",
             sc.to_str().unwrap(),

@@ -1,7 +1,7 @@
 //! `rollover-sim population` end to end.
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn scenario() -> String {
     test_support::repo_file("rollover-sim/scenarios/root-2017-roll.toml")
@@ -10,7 +10,7 @@ fn scenario() -> String {
 }
 
 fn sim(args: &[&str]) -> Output {
-    Command::new(test_support::process::binary("rollover-sim"))
+    test_support::process::command("rollover-sim")
         .args(args)
         .output()
         .unwrap()

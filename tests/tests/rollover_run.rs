@@ -2,14 +2,14 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn scenario(name: &str) -> PathBuf {
     test_support::repo_file(&format!("rollover-sim/scenarios/{name}"))
 }
 
 fn sim(args: &[&str]) -> Output {
-    Command::new(test_support::process::binary("rollover-sim"))
+    test_support::process::command("rollover-sim")
         .args(args)
         .output()
         .expect("run rollover-sim")
@@ -202,7 +202,7 @@ fn root_2024_and_algorithm_roll_run_clean() {
 fn root_2024_roll_uses_the_real_key_tags() {
     // Tags are computed from the real public keys in the scenario, so they must be
     // the ones root-anchors.xml publishes.
-    let o = std::process::Command::new(test_support::process::binary("rollover-sim"))
+    let o = test_support::process::command("rollover-sim")
         .arg("run")
         .arg(test_support::repo_file(
             "rollover-sim/scenarios/root-2024-roll.toml",

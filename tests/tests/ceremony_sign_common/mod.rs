@@ -28,7 +28,7 @@ impl std::ops::Deref for Hsm {
 }
 
 pub fn ksr_cmd() -> Command {
-    Command::new(test_support::process::binary("ksr"))
+    test_support::process::command("ksr")
 }
 
 impl Hsm {
