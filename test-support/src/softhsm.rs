@@ -320,6 +320,34 @@ mod tests {
     }
 
     #[test]
+    fn activate_lets_this_process_load_softhsm_and_see_the_token() {
+        use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+        let hsm = SoftHsm::new("ts-in-process");
+        let labels = {
+            let _active = hsm.activate();
+            let ctx = Pkcs11::new(SOFTHSM_MODULE).unwrap();
+            ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+                .unwrap();
+            let labels: Vec<String> = ctx
+                .get_slots_with_initialized_token()
+                .unwrap()
+                .into_iter()
+                .map(|s| {
+                    ctx.get_token_info(s)
+                        .unwrap()
+                        .label()
+                        .trim_end()
+                        .to_string()
+                })
+                .collect();
+            ctx.finalize().unwrap();
+            labels
+        };
+        assert_eq!(labels, ["ts-in-process"]);
+        assert!(std::env::var_os("SOFTHSM2_CONF").is_none());
+    }
+
+    #[test]
     fn pin_leak_check_catches_a_leak() {
         let hsm = SoftHsm::empty();
         let leaked = format!("login with {}", hsm.pin);
