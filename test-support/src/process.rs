@@ -2,17 +2,21 @@
 //! that must see a real process (exit status, signals, pipes, PIN files).
 //!
 //! [`binary`] never hands out a stale binary: the first call in a test process
-//! runs `cargo build --bins -p ksr -p ceremony -p rollover-sim` with the cargo
-//! that runs the tests, into the same target directory and profile as the test
-//! itself. Cargo rebuilds whatever changed and does nothing otherwise, so
-//! `cargo test -p e2e` alone always runs binaries built from the current sources.
+//! runs `cargo build --workspace --bins` with the cargo that runs the tests,
+//! into the same target directory and profile as the test itself. Cargo
+//! rebuilds whatever changed and does nothing otherwise, so `cargo test -p e2e`
+//! alone always runs binaries built from the current sources. It is the same
+//! command the README and `scripts/test` build with, so the features cargo
+//! unifies are the same and the binary under test is the one users get (a
+//! narrower `-p` list would resolve features differently and build a second
+//! variant of every crate).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// The packages whose binaries the end-to-end tests run.
-pub const BINARY_PACKAGES: [&str; 3] = ["ksr", "ceremony", "rollover-sim"];
+/// The binaries of the workspace the end-to-end tests run.
+pub const BINARIES: [&str; 3] = ["ksr", "ceremony", "rollover-sim"];
 
 /// Where a test's own executable says the build went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,9 +83,15 @@ impl BuildLayout {
     /// The `cargo build` that brings every binary in this layout up to date.
     pub fn build_command(&self, cargo: &str) -> Command {
         let mut c = Command::new(cargo);
-        c.arg("build").arg("--bins");
-        for p in BINARY_PACKAGES {
-            c.args(["-p", p]);
+        c.args(["build", "--workspace", "--bins"]);
+        // Cargo gives a test process variables that describe the test's own
+        // package. Handed on, they would look like a changed environment to
+        // build scripts that watch them (ring watches CARGO_MANIFEST_DIR), and
+        // every run would rebuild half the dependency tree twice.
+        for (name, _) in std::env::vars_os() {
+            if is_set_by_cargo_for_the_test(&name.to_string_lossy()) {
+                c.env_remove(&name);
+            }
         }
         c.arg("--profile").arg(self.profile());
         c.arg("--target-dir").arg(&self.target_dir);
@@ -92,6 +102,23 @@ impl BuildLayout {
             .arg(crate::workspace_root().join("Cargo.toml"));
         c
     }
+}
+
+/// The variables cargo sets for a running test (not the user's own
+/// configuration such as `CARGO_HOME` or `CARGO_TARGET_DIR`).
+fn is_set_by_cargo_for_the_test(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || name.starts_with("CARGO_MANIFEST_")
+        || name.starts_with("CARGO_BIN_EXE_")
+        || matches!(
+            name,
+            "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_TARGET_TMPDIR"
+                | "CARGO_RUSTC_CURRENT_DIR"
+                | "OUT_DIR"
+        )
 }
 
 /// What the one build of this test process did.
@@ -168,6 +195,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_build_does_not_inherit_the_tests_package_variables() {
+        // This test process has them (cargo set them); the build must not.
+        assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some());
+        let l = BuildLayout::current();
+        let c = l.build_command("cargo");
+        let removed: Vec<String> = c
+            .get_envs()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            removed.iter().any(|k| k == "CARGO_MANIFEST_DIR"),
+            "{removed:?}"
+        );
+        assert!(removed.iter().any(|k| k == "CARGO_PKG_NAME"), "{removed:?}");
+        assert!(is_set_by_cargo_for_the_test("OUT_DIR"));
+        assert!(!is_set_by_cargo_for_the_test("CARGO_TARGET_DIR"));
+        assert!(!is_set_by_cargo_for_the_test("CARGO_HOME"));
+    }
+
+    #[test]
     fn layout_of_a_native_test() {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("CACHEDIR.TAG"), "").unwrap();
@@ -201,9 +249,6 @@ mod tests {
             joined.contains("--target x86_64-unknown-linux-musl"),
             "{joined}"
         );
-        assert!(
-            joined.contains("-p ksr -p ceremony -p rollover-sim"),
-            "{joined}"
-        );
+        assert!(joined.starts_with("build --workspace --bins"), "{joined}");
     }
 }

@@ -75,7 +75,7 @@ fn the_runner_asks_cargo_for_every_binary_in_the_tests_profile() {
         exe.display(),
         build.layout.target_dir.display()
     );
-    for bin in ["ksr", "ceremony", "rollover-sim"] {
+    for bin in test_support::process::BINARIES {
         assert_eq!(binary(bin).parent().unwrap(), build.layout.bin_dir, "{bin}");
     }
 }
