@@ -351,8 +351,11 @@ fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
         ],
     ));
     // sign-ksr without --expect-sha256 waits for the officer to read the hash back:
-    // kill it (SIGKILL) there, after its begin record is on disk.
+    // kill it (SIGKILL) there, after its begin record is on disk. Waiting for the
+    // prompt, not just the begin record: killed while SoftHSM rewrites its token
+    // files, the token itself would be damaged, which is not what this tests.
     let skr = hsm.path("skr.xml");
+    let (out_file, err_file) = (hsm.path("sign.out"), hsm.path("sign.err"));
     let mut child = hsm
         .with_token(TOKEN, &["sign-ksr"])
         .arg(test_support::fixture(KSR))
@@ -360,13 +363,23 @@ fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
         .args(["--schema", "normal", "--at", "2017-03-20", "--audit-log"])
         .arg(&log)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .stderr(std::fs::File::create(&err_file).unwrap())
         .spawn()
         .unwrap();
+    let prompted = || {
+        [&out_file, &err_file]
+            .iter()
+            .any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("Type the SHA-256")))
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
-    while records(&log).len() < 4 {
-        assert!(Instant::now() < deadline, "no begin record for sign-ksr");
+    while records(&log).len() < 4 || !prompted() {
+        assert!(
+            Instant::now() < deadline,
+            "sign-ksr never waited for the hash: {:?} {:?}",
+            std::fs::read_to_string(&out_file),
+            std::fs::read_to_string(&err_file)
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
