@@ -1,5 +1,15 @@
 //! What the tests of every crate share: running a tool in-process on a
-//! [`FakeEnv`], the project's fixtures, file hashes and time constants.
+//! [`FakeEnv`], running the built binaries as processes ([`process`]), real
+//! SoftHSM2 tokens ([`softhsm`]), a fault-injecting PKCS#11 module
+//! ([`pkcs11_shim`]), Knot as an oracle ([`knot`]), the project's fixtures, file hashes and time constants.
+//!
+//! It depends on `ksr` only: `ceremony` and `rollover-sim` use it in their own
+//! tests, and the binaries are reached as processes.
+
+pub mod knot;
+pub mod pkcs11_shim;
+pub mod process;
+pub mod softhsm;
 
 use ksr::env::FakeEnv;
 use sha2::{Digest, Sha256};
@@ -57,6 +67,14 @@ pub fn workspace_root() -> PathBuf {
 pub fn fixture(relative: &str) -> PathBuf {
     let p = workspace_root().join("tests/fixtures").join(relative);
     assert!(p.exists(), "missing fixture {}", p.display());
+    p
+}
+
+/// A file that ships in the repository (for example a rollover-sim scenario),
+/// by its path from the workspace root.
+pub fn repo_file(relative: &str) -> PathBuf {
+    let p = workspace_root().join(relative);
+    assert!(p.exists(), "missing repository file {}", p.display());
     p
 }
 

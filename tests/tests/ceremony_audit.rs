@@ -5,17 +5,15 @@
 //! between begin and end is reported as interrupted and the next one appends.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use e2e::softhsm::{ok, stdout, text, SoftHsm};
+use test_support::process::{ok, stdout, text};
+use test_support::sha256_hex;
+use test_support::softhsm::SoftHsm;
 
 const TOKEN: &str = "audit";
 const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
-fn sha256_hex(path: &Path) -> String {
-    hex::encode(ksr::digest::sha256(&std::fs::read(path).unwrap()))
-}
 
 /// `ceremony ARGS --token audit --pin-file FILE --audit-log LOG`.
 fn audited(hsm: &SoftHsm, log: &Path, args: &[&str]) -> Output {
@@ -30,7 +28,7 @@ fn audited(hsm: &SoftHsm, log: &Path, args: &[&str]) -> Output {
 }
 
 fn audit(args: &[&str], log: &Path) -> Output {
-    Command::new(e2e::binary("ceremony"))
+    test_support::process::command("ceremony")
         .arg("audit")
         .args(args)
         .arg(log)
@@ -75,7 +73,7 @@ fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
             ".",
         ],
     ));
-    let ksr = e2e::fixture(KSR);
+    let ksr = test_support::fixture(KSR);
     let skr = hsm.path("skr.xml");
     let o = ok(audited(
         hsm,
@@ -111,10 +109,10 @@ fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
 
 #[test]
 fn a_full_ceremony_is_recorded_and_verifies() {
-    let hsm = SoftHsm::new(TOKEN);
+    let hsm = SoftHsm::new_by_ceremony(TOKEN);
     let log = hsm.path("audit.jsonl");
     let skr = ceremony(&hsm, &log);
-    let ksr = e2e::fixture(KSR);
+    let ksr = test_support::fixture(KSR);
 
     let o = ok(audit(&["verify"], &log));
     let out = stdout(&o);
@@ -171,7 +169,7 @@ fn a_full_ceremony_is_recorded_and_verifies() {
 
 #[test]
 fn tampering_is_detected_and_its_line_named() {
-    let hsm = SoftHsm::new(TOKEN);
+    let hsm = SoftHsm::new_by_ceremony(TOKEN);
     let log = hsm.path("audit.jsonl");
     ceremony(&hsm, &log);
     let good = std::fs::read(&log).unwrap();
@@ -242,7 +240,7 @@ fn tampering_is_detected_and_its_line_named() {
 
 #[test]
 fn failed_commands_are_recorded_without_any_pin() {
-    let hsm = SoftHsm::new(TOKEN);
+    let hsm = SoftHsm::new_by_ceremony(TOKEN);
     let log = hsm.path("audit.jsonl");
     let wrong_pin = format!("{}-wrong", hsm.pin);
     let wrong_file = hsm.path("wrong.pin");
@@ -281,7 +279,7 @@ fn failed_commands_are_recorded_without_any_pin() {
         &log,
         &[
             "sign-ksr",
-            e2e::fixture(KSR).to_str().unwrap(),
+            test_support::fixture(KSR).to_str().unwrap(),
             "--out",
             skr.to_str().unwrap(),
             "--ksk-current",
@@ -335,7 +333,7 @@ fn failed_commands_are_recorded_without_any_pin() {
 
 #[test]
 fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
-    let hsm = SoftHsm::new(TOKEN);
+    let hsm = SoftHsm::new_by_ceremony(TOKEN);
     let log = hsm.path("audit.jsonl");
     ok(audited(
         &hsm,
@@ -353,22 +351,35 @@ fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
         ],
     ));
     // sign-ksr without --expect-sha256 waits for the officer to read the hash back:
-    // kill it (SIGKILL) there, after its begin record is on disk.
+    // kill it (SIGKILL) there, after its begin record is on disk. Waiting for the
+    // prompt, not just the begin record: killed while SoftHSM rewrites its token
+    // files, the token itself would be damaged, which is not what this tests.
     let skr = hsm.path("skr.xml");
+    let (out_file, err_file) = (hsm.path("sign.out"), hsm.path("sign.err"));
     let mut child = hsm
         .with_token(TOKEN, &["sign-ksr"])
-        .arg(e2e::fixture(KSR))
+        .arg(test_support::fixture(KSR))
         .args(["--out", skr.to_str().unwrap(), "--ksk-current", "KSK"])
         .args(["--schema", "normal", "--at", "2017-03-20", "--audit-log"])
         .arg(&log)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .stderr(std::fs::File::create(&err_file).unwrap())
         .spawn()
         .unwrap();
+    let prompted = || {
+        [&out_file, &err_file]
+            .iter()
+            .any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("Type the SHA-256")))
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
-    while records(&log).len() < 4 {
-        assert!(Instant::now() < deadline, "no begin record for sign-ksr");
+    while records(&log).len() < 4 || !prompted() {
+        assert!(
+            Instant::now() < deadline,
+            "sign-ksr never waited for the hash: {:?} {:?}",
+            std::fs::read_to_string(&out_file),
+            std::fs::read_to_string(&err_file)
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();

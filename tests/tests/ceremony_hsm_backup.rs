@@ -3,8 +3,9 @@
 //! identically (RSA PKCS#1 v1.5 is deterministic), and every refusal leaves no
 //! backup file or restored key behind.
 
-use e2e::softhsm::{ok, proof_from_json, stderr, stdout, text, SoftHsm};
 use serde_json::Value;
+use test_support::process::{ok, stderr, stdout, text};
+use test_support::softhsm::{proof_from_json, SoftHsm};
 
 fn json(o: &std::process::Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(o)))
@@ -18,8 +19,8 @@ struct Pair {
 }
 
 fn pair() -> Pair {
-    let src = SoftHsm::new("source");
-    let dst = SoftHsm::new("destination");
+    let src = SoftHsm::new_by_ceremony("source");
+    let dst = SoftHsm::new_by_ceremony("destination");
     let transport = dst.path("transport.json");
     let o = dst
         .with_token("destination", &["backup", "transport-key"])
@@ -392,7 +393,7 @@ fn refusals_leave_no_backup_file() {
 
     // A backup restores only where its transport key lives.
     ok(p.export("ok", &p.sha256, &out));
-    let elsewhere = SoftHsm::new("elsewhere");
+    let elsewhere = SoftHsm::new_by_ceremony("elsewhere");
     let o = elsewhere
         .with_token("elsewhere", &["restore"])
         .arg("--backup")

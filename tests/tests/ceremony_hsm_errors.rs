@@ -3,7 +3,9 @@
 //! Conditions SoftHSM cannot produce itself (a PIN retry counter that locks, a
 //! token vanishing mid-run) use `faulty_module`, which forwards to SoftHSM.
 
-use e2e::softhsm::{faulty_module, ok, stderr, stdout, text, SoftHsm};
+use test_support::pkcs11_shim::faulty_module;
+use test_support::process::{ok, stderr, stdout, text};
+use test_support::softhsm::SoftHsm;
 
 fn keygen(hsm: &SoftHsm, token: &str, label: &str, alg: &str) {
     let o = ok(hsm.run(
@@ -32,7 +34,7 @@ fn exit2(o: &std::process::Output, needle: &str) {
 
 #[test]
 fn wrong_pin_is_named_and_no_pin_is_ever_printed() {
-    let hsm = SoftHsm::new("pins");
+    let hsm = SoftHsm::new_by_ceremony("pins");
     keygen(&hsm, "pins", "k", "ecdsap256sha256");
     let wrong = format!("{}-but-wrong", hsm.pin);
     let wrong_file = hsm.path("wrong.pin");
@@ -86,7 +88,7 @@ fn wrong_pin_is_named_and_no_pin_is_ever_printed() {
 
 #[test]
 fn pin_locked_after_the_token_counts_out_wrong_pins() {
-    let hsm = SoftHsm::new("lock");
+    let hsm = SoftHsm::new_by_ceremony("lock");
     keygen(&hsm, "lock", "k", "ed25519");
     let module = faulty_module(hsm.dir.path());
     let state = hsm.path("faulty-state");
@@ -128,7 +130,7 @@ fn pin_locked_after_the_token_counts_out_wrong_pins() {
 
 #[test]
 fn missing_key_token_and_module_are_distinct() {
-    let hsm = SoftHsm::new("miss");
+    let hsm = SoftHsm::new_by_ceremony("miss");
     keygen(&hsm, "miss", "present", "ecdsap256sha256");
     let o = hsm.run("miss", &["prove", "--label", "absent"]);
     exit2(&o, "no key labelled \"absent\"");
@@ -167,7 +169,7 @@ fn missing_key_token_and_module_are_distinct() {
 
 #[test]
 fn a_mechanism_the_token_lacks_is_named() {
-    let hsm = SoftHsm::new("mech");
+    let hsm = SoftHsm::new_by_ceremony("mech");
     keygen(&hsm, "mech", "ed", "ed25519");
     // SoftHSM's own switch to withdraw mechanisms from its slots. (2.6.1 parses
     // a negative list as "-FIRST,..." and skips FIRST, hence the repetition.)
@@ -207,7 +209,7 @@ fn a_mechanism_the_token_lacks_is_named() {
 
 #[test]
 fn token_removed_while_signing_is_an_hsm_error() {
-    let hsm = SoftHsm::new("gone");
+    let hsm = SoftHsm::new_by_ceremony("gone");
     keygen(&hsm, "gone", "k", "rsasha256");
     let module = faulty_module(hsm.dir.path());
     let o = hsm
@@ -223,7 +225,7 @@ fn token_removed_while_signing_is_an_hsm_error() {
 
 #[test]
 fn delete_needs_the_label_typed_again() {
-    let hsm = SoftHsm::new("del");
+    let hsm = SoftHsm::new_by_ceremony("del");
     keygen(&hsm, "del", "doomed", "ecdsap256sha256");
     let o = hsm.run(
         "del",

@@ -4,9 +4,10 @@
 //! `pkcs11-tool`.
 
 use base64::Engine as _;
-use e2e::softhsm::{ok, pkcs11_tool_block, proof_from_json, stderr, stdout, text, SoftHsm};
 use ksr::Key;
 use serde_json::Value;
+use test_support::process::{ok, stderr, stdout, text};
+use test_support::softhsm::{pkcs11_tool_block, proof_from_json, SoftHsm};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -50,7 +51,7 @@ fn keygen_output(o: &std::process::Output) -> (Key, u16, u16, String) {
 
 #[test]
 fn init_writes_conf_and_info_shows_token_mechanisms_and_login() {
-    let hsm = SoftHsm::new("ceremony-a");
+    let hsm = SoftHsm::new_by_ceremony("ceremony-a");
     let conf = std::fs::read_to_string(&hsm.conf).unwrap();
     assert!(conf.contains("directories.tokendir = "), "{conf}");
     assert!(conf.contains("objectstore.backend = file"), "{conf}");
@@ -116,7 +117,7 @@ fn init_writes_conf_and_info_shows_token_mechanisms_and_login() {
 
 #[test]
 fn keygen_every_algorithm_signs_through_the_token_and_verifies() {
-    let hsm = SoftHsm::new("keys");
+    let hsm = SoftHsm::new_by_ceremony("keys");
     let cases: &[(&str, Option<&str>, u8, usize)] = &[
         ("rsasha256", None, 8, 2048),
         ("rsasha256", Some("3072"), 8, 3072),
@@ -241,7 +242,7 @@ fn keygen_every_algorithm_signs_through_the_token_and_verifies() {
 
 #[test]
 fn ed448_where_the_token_offers_it() {
-    let hsm = SoftHsm::new("ed448");
+    let hsm = SoftHsm::new_by_ceremony("ed448");
     let o = hsm.run(
         "ed448",
         &[
@@ -273,7 +274,7 @@ fn ed448_where_the_token_offers_it() {
 
 #[test]
 fn keygen_for_backup_is_wrap_with_trusted_only() {
-    let hsm = SoftHsm::new("bk");
+    let hsm = SoftHsm::new_by_ceremony("bk");
     let o = ok(hsm.run(
         "bk",
         &[
@@ -312,7 +313,7 @@ fn keygen_for_backup_is_wrap_with_trusted_only() {
 
 #[test]
 fn inventory_lists_every_key_with_tags_ds_and_flags() {
-    let hsm = SoftHsm::new("inv");
+    let hsm = SoftHsm::new_by_ceremony("inv");
     let mut printed = Vec::new();
     for (label, alg, flags) in [
         ("zsk-b", "ecdsap256sha256", "256"),
@@ -372,7 +373,7 @@ fn inventory_lists_every_key_with_tags_ds_and_flags() {
 
 #[test]
 fn keygen_refuses_bad_algorithms_sizes_flags_and_reused_labels() {
-    let hsm = SoftHsm::new("refuse");
+    let hsm = SoftHsm::new_by_ceremony("refuse");
     for (args, needle) in [
         (vec!["--algorithm", "rsasha1"], "RFC 8624"),
         (vec!["--algorithm", "5"], "RFC 8624"),

@@ -84,19 +84,18 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
         ksr_verify_passes(&skr, &["--policy", policy.to_str().unwrap(), "--at", AT]);
         // An independent validator (Knot DNS) accepts the signatures, and refuses
         // a copy with one signature damaged.
-        if let Some(o) = knot_import_skr(&skr, "example.test.", &out.join("knot")) {
-            assert!(o.status.success(), "knot import-skr: {}", text(&o));
-            let mut bad = ksr::xml::parse_file(&skr, &Default::default()).unwrap();
-            bad.bundles[4].signatures[0].signature_data[7] ^= 1;
-            let bad_path = out.join("damaged.xml");
-            std::fs::write(&bad_path, ksr::xml::write(&bad)).unwrap();
-            let o = knot_import_skr(&bad_path, "example.test.", &out.join("knot-bad")).unwrap();
-            assert!(
-                !o.status.success(),
-                "knot accepted a damaged signature: {}",
-                text(&o)
-            );
-        }
+        let (_, o) = knot_import_skr(&skr, "example.test.");
+        assert!(o.status.success(), "knot import-skr: {}", text(&o));
+        let mut bad = ksr::xml::parse_file(&skr, &Default::default()).unwrap();
+        bad.bundles[4].signatures[0].signature_data[7] ^= 1;
+        let bad_path = out.join("damaged.xml");
+        std::fs::write(&bad_path, ksr::xml::write(&bad)).unwrap();
+        let (_, o) = knot_import_skr(&bad_path, "example.test.");
+        assert!(
+            !o.status.success(),
+            "knot accepted a damaged signature: {}",
+            text(&o)
+        );
         let doc = ksr::xml::parse_file(&skr, &Default::default()).unwrap();
         for bundle in &doc.bundles {
             let s = &bundle.signatures[0];

@@ -36,7 +36,7 @@ fn assert_refused(o: &std::process::Output, code: i32, needle: &str, out: &std::
 #[test]
 fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
     let hsm = root_hsm();
-    let ksr = e2e::fixture(KSR);
+    let ksr = test_support::fixture(KSR);
     let out = out_dir(&hsm, "out");
     let skr = out.join("skr.xml");
 
@@ -58,7 +58,7 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
     assert!(!text(&o).contains("0000-wrong"));
 
     // An SKR given as the KSR (a mix-up of files) is named as such, exit 2.
-    let skr_fixture = e2e::fixture("iana-root/skr-root-2017-q2-0.xml");
+    let skr_fixture = test_support::fixture("iana-root/skr-root-2017-q2-0.xml");
     let o = sign(&hsm, &skr_fixture, &skr, &ROOT_ARGS);
     assert_refused(
         &o,
@@ -225,7 +225,7 @@ fn token_removed_mid_run_leaves_no_skr() {
     // The token goes away after its 150th signature of this run (the module then
     // answers CKR_DEVICE_REMOVED, as a pulled HSM does): truly mid-run, past the
     // first progress line, and at the same bundle however loaded the machine is.
-    let module = e2e::softhsm::faulty_module(hsm.dir.path());
+    let module = test_support::pkcs11_shim::faulty_module(hsm.dir.path());
     let sign_through_module = |sign_limit: Option<&str>| {
         let mut c = hsm.ceremony(&["sign-ksr"]);
         c.arg(&ksr)

@@ -16,7 +16,7 @@ const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
 fn rsa2048_ksk_signs_the_real_root_ksr_deterministically() {
     let hsm = Hsm::new("root-ksk");
     hsm.keygen("Kroot2048", "rsasha256", Some(2048), ".", 257);
-    let ksr = e2e::fixture(KSR);
+    let ksr = test_support::fixture(KSR);
     let out = out_dir(&hsm, "out");
     let skr = out.join("skr-root-2017-q2-0.xml");
     let args = [
@@ -91,10 +91,10 @@ fn previous_skr_signed_by_a_key_not_on_the_token_is_refused() {
     hsm.keygen("Kroot2048", "rsasha256", Some(2048), ".", 257);
     let out = out_dir(&hsm, "out");
     let skr = out.join("skr.xml");
-    let prev = e2e::fixture("iana-root/skr-root-2017-q1-0.xml");
+    let prev = test_support::fixture("iana-root/skr-root-2017-q1-0.xml");
     let o = sign(
         &hsm,
-        &e2e::fixture(KSR),
+        &test_support::fixture(KSR),
         &skr,
         &[
             "--ksk-current",

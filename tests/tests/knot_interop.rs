@@ -1,5 +1,5 @@
 //! `ksr export --dialect knot` against the real Knot DNS (Debian `knot` 3.2.6):
-//! `keymgr import-skr` into a scratch zone is the oracle (DOMAIN.md section 4).
+//! `keymgr import-skr` into a scratch zone is the oracle (docs/formats.md, "Knot").
 //! The real root SKR and a test-signed SKR for `example.test.` over Knot's own
 //! ZSKs are accepted; a copy with one damaged signature is refused by Knot and
 //! by `ksr verify` alike. Knot is required: without keymgr these tests fail.
@@ -8,19 +8,17 @@ use ksr::model::{Bundle, Document, Kind};
 use ksr::policy::{Policy, Span};
 use ksr::schema::Schema;
 use ksr::testkit::{sign_skr, TestKey};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-const DAY: i64 = 86_400;
+use test_support::knot::KnotZone as Knot;
+use test_support::DAY;
 
 fn ksr(args: &[&str]) -> Output {
-    let bin = e2e::binary("ksr");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build -p ksr` first (scripts/test does)",
-        bin.display()
-    );
-    Command::new(bin).args(args).output().expect("ksr runs")
+    test_support::process::command("ksr")
+        .args(args)
+        .output()
+        .expect("ksr runs")
 }
 
 fn text(o: &Output) -> String {
@@ -30,55 +28,6 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-/// A scratch Knot configuration with one zone under offline-KSK policy.
-struct Knot {
-    dir: tempfile::TempDir,
-    zone: String,
-}
-
-impl Knot {
-    fn new(zone: &str, algorithm: &str, dnskey_ttl: u32) -> Knot {
-        let found = Command::new("keymgr").arg("--version").output();
-        match found {
-            Ok(o) if o.status.success() => {}
-            _ => panic!(
-                "keymgr (Knot DNS) is not installed or does not run; install it with scripts/setup (Debian package `knot`)"
-            ),
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path().display();
-        std::fs::write(
-            dir.path().join("knot.conf"),
-            format!(
-                "server:\n  rundir: {d}\ndatabase:\n  storage: {d}\npolicy:\n  - id: offline\n    algorithm: {algorithm}\n    manual: on\n    offline-ksk: on\n    dnskey-ttl: {dnskey_ttl}\n    zone-max-ttl: {dnskey_ttl}\n    zsk-lifetime: 30d\nzone:\n  - domain: {zone}\n    storage: {d}\n    dnssec-signing: on\n    dnssec-policy: offline\n"
-            ),
-        )
-        .unwrap();
-        Knot {
-            dir,
-            zone: zone.to_string(),
-        }
-    }
-
-    fn keymgr(&self, args: &[&str]) -> Output {
-        Command::new("keymgr")
-            .arg("-c")
-            .arg(self.dir.path().join("knot.conf"))
-            .arg(&self.zone)
-            .args(args)
-            .output()
-            .expect("keymgr runs")
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn import_skr(&self, file: &Path) -> Output {
-        self.keymgr(&["import-skr", file.to_str().unwrap()])
-    }
 }
 
 /// The same text with one base64 character changed in the `n`-th RRSIG line.
@@ -141,7 +90,7 @@ fn assert_refused_by_knot_and_ksr(knot: &Knot, good: &Path, at: &str, policy: Op
 fn real_root_skr_export_is_accepted_by_knot() {
     let knot = Knot::new(".", "rsasha256", 172_800);
     let out = knot.path("root.skr");
-    let skr = e2e::fixture("iana-root/skr-root-2017-q2-0.xml");
+    let skr = test_support::fixture("iana-root/skr-root-2017-q2-0.xml");
     let o = ksr(&[
         "export",
         skr.to_str().unwrap(),
@@ -150,7 +99,7 @@ fn real_root_skr_export_is_accepted_by_knot() {
         "--ksk-tag",
         "19036",
         "--request",
-        e2e::fixture("iana-root/ksr-root-2017-q2-0.xml")
+        test_support::fixture("iana-root/ksr-root-2017-q2-0.xml")
             .to_str()
             .unwrap(),
         "--at",
@@ -347,7 +296,7 @@ fn testkit_signed_skr_over_knots_own_zsks_is_accepted_by_knot() {
     assert_eq!(
         o.status.code(),
         Some(0),
-        "Knot now checks its own ZSKs (update DOMAIN.md): {}",
+        "Knot now checks its own ZSKs (update docs/formats.md): {}",
         text(&o)
     );
 }

@@ -5,10 +5,10 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn plan(name: &str, json: bool) -> Output {
-    let sc = e2e::workspace_root()
+    let sc = test_support::workspace_root()
         .join("rollover-sim/scenarios")
         .join(name);
-    let mut cmd = Command::new(e2e::binary("rollover-sim"));
+    let mut cmd = Command::new(test_support::process::binary("rollover-sim"));
     cmd.arg("plan").arg(sc);
     if json {
         cmd.arg("--json");

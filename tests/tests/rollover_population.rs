@@ -6,8 +6,8 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn sim(args: &[&str]) -> Output {
-    let sc = e2e::workspace_root().join("rollover-sim/scenarios/root-2017-roll.toml");
-    Command::new(e2e::binary("rollover-sim"))
+    let sc = test_support::workspace_root().join("rollover-sim/scenarios/root-2017-roll.toml");
+    Command::new(test_support::process::binary("rollover-sim"))
         .arg("population")
         .arg(sc)
         .args(args)

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn scenario(name: &str) -> PathBuf {
-    e2e::workspace_root()
+    test_support::workspace_root()
         .join("rollover-sim/scenarios")
         .join(name)
 }
 
 fn sim(args: &[&str]) -> Output {
-    Command::new(e2e::binary("rollover-sim"))
+    Command::new(test_support::process::binary("rollover-sim"))
         .args(args)
         .output()
         .expect("run rollover-sim")
@@ -63,7 +63,7 @@ fn run_into_head_exits_quietly() {
             .args([
                 "-c",
                 "set -o pipefail; \"$0\" run \"$1\" $2 | head -1",
-                e2e::binary("rollover-sim").to_str().unwrap(),
+                test_support::process::binary("rollover-sim").to_str().unwrap(),
                 scenario("root-2017-roll.toml").to_str().unwrap(),
                 extra,
             ])
@@ -90,7 +90,7 @@ fn a_reader_that_goes_away_after_one_line_is_a_quiet_exit_0() {
     // does after its line): the write fails with EPIPE, which must end
     // quietly with 0, not a panic or exit 2.
     for json in [false, true] {
-        let mut cmd = Command::new(e2e::binary("rollover-sim"));
+        let mut cmd = Command::new(test_support::process::binary("rollover-sim"));
         cmd.arg("run").arg(scenario("root-2017-roll.toml"));
         if json {
             cmd.arg("--json");
@@ -106,7 +106,7 @@ fn a_reader_that_goes_away_after_one_line_is_a_quiet_exit_0() {
         assert_eq!(text(&o.stderr), "", "json {json}");
     }
     // Reading one line first, as `head -1` does.
-    let mut child = Command::new(e2e::binary("rollover-sim"))
+    let mut child = Command::new(test_support::process::binary("rollover-sim"))
         .arg("run")
         .arg(scenario("root-2017-roll.toml"))
         .stdout(Stdio::piped())

@@ -7,9 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub use e2e::softhsm::{ok, text, SoftHsm};
+pub use test_support::knot::KnotZone;
+pub use test_support::process::{ok, text};
+pub use test_support::sha256_hex;
+pub use test_support::softhsm::SoftHsm;
 
-/// One token in its own SoftHSM2 directory (see `e2e::softhsm::SoftHsm`, which
+/// One token in its own SoftHSM2 directory (see `test_support::softhsm::SoftHsm`, which
 /// this derefs to), with PINs unique to the run so every output can be searched
 /// for them.
 pub struct Hsm {
@@ -25,14 +28,14 @@ impl std::ops::Deref for Hsm {
 }
 
 pub fn ksr_cmd() -> Command {
-    Command::new(e2e::binary("ksr"))
+    test_support::process::command("ksr")
 }
 
 impl Hsm {
     /// A new token labelled `label` in its own SoftHSM2 directory.
     pub fn new(label: &str) -> Hsm {
         Hsm {
-            softhsm: SoftHsm::new(label),
+            softhsm: SoftHsm::new_by_ceremony(label),
             token: label.into(),
         }
     }
@@ -73,15 +76,6 @@ impl Hsm {
         args.extend(["--flags", f.as_str()]);
         ok(self.run(&args));
     }
-}
-
-/// SHA-256 hex of a file, as `--expect-sha256` wants it.
-pub fn sha256_hex(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap();
-    ksr::digest::sha256(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// `ksr verify` must pass every check (exit 0, no FAIL line).
@@ -204,37 +198,17 @@ pub fn out_dir(hsm: &Hsm, name: &str) -> PathBuf {
     d
 }
 
-/// Knot DNS's `keymgr import-skr` into a scratch zone: an independent validator of
-/// the KSK signatures (DOMAIN.md 4: the dependable oracle). The SKR is rewritten in
-/// the Knot text dialect first. None when Knot is not installed.
-pub fn knot_import_skr(skr: &Path, zone: &str, work: &Path) -> Option<Output> {
-    if Command::new("keymgr").arg("--version").output().is_err() {
-        eprintln!("SKIP knot cross-check: keymgr (Knot DNS) not installed");
-        return None;
-    }
-    std::fs::create_dir_all(work).unwrap();
-    let d = work.display();
-    let conf = work.join("knot.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "server:\n  rundir: {d}\ndatabase:\n  storage: {d}\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    manual: on\n    offline-ksk: on\n    dnskey-ttl: 3600\n    zone-max-ttl: 3600\nzone:\n  - domain: {zone}\n    storage: {d}\n    dnssec-signing: on\n    dnssec-policy: offline\n"
-        ),
-    )
-    .unwrap();
-    let keymgr = |args: &[&str]| {
-        Command::new("keymgr")
-            .arg("-c")
-            .arg(&conf)
-            .arg(zone)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    ok(keymgr(&["generate", "ksk=no", "zsk=yes"]));
+/// Knot DNS's `keymgr import-skr` into a scratch zone: an independent validator
+/// of the KSK signatures (docs/formats.md, "Knot"). The SKR is rewritten in the
+/// Knot text dialect first. Fails the test when Knot is not installed: a
+/// cross-check that cannot run must not pass.
+pub fn knot_import_skr(skr: &Path, zone: &str) -> (KnotZone, Output) {
+    let knot = KnotZone::new(zone, "ecdsap256sha256", 3600);
+    ok(knot.keymgr(&["generate", "ksk=no", "zsk=yes"]));
     let doc = ksr::xml::parse_file(skr, &ksr::xml::ParseOptions { max_size: 64 << 20 }).unwrap();
     let text = ksr::dialect::TextDocument::from_document(&doc, ksr::format::Format::Knot);
-    let knot_skr = work.join("skr.knot");
+    let knot_skr = knot.path("skr.knot");
     std::fs::write(&knot_skr, ksr::dialect::write(&text)).unwrap();
-    Some(keymgr(&["import-skr", knot_skr.to_str().unwrap()]))
+    let o = knot.import_skr(&knot_skr);
+    (knot, o)
 }
