@@ -11,7 +11,7 @@ use std::path::Path;
 use toml::Spanned;
 
 /// Mix defaults when a class does not say: a weekly image restart (the
-/// field failure DOMAIN.md describes), and outages from a day to 400 days
+/// field failure docs/rfc5011.md describes), and outages from a day to 400 days
 /// (long enough to span a whole hold-down and switch).
 pub const DEFAULT_RESET_EVERY: Duration = 7 * DAY;
 pub const DEFAULT_OUTAGE_MIN: Duration = DAY;
