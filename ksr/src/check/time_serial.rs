@@ -1,0 +1,50 @@
+//! KSR-TIME-SERIAL: every time that becomes an RRSIG time field can be read back
+//! unambiguously. RRSIG inception and expiration are 32-bit serial numbers of
+//! Unix seconds (RFC 4034 3.1.5, RFC 1982): a validator reads a field as the
+//! time closest to its own clock, so a time more than 2^31 - 1 seconds (about
+//! 68 years) from `--at` wraps. A KSR dated 2163 would otherwise yield
+//! signatures that read as valid in 2026.
+
+use super::{slot_label, CheckResult, Context};
+use crate::dnssec;
+use crate::model::{Document, Time};
+use crate::timefmt;
+
+pub const SERIAL: &str = "KSR-TIME-SERIAL";
+
+/// Checks every bundle's and every signature's inception and expiration.
+pub fn serial(doc: &Document, ctx: &Context) -> CheckResult {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (i, b) in doc.bundles.iter().enumerate() {
+        let slot = slot_label(i, b);
+        let mut times: Vec<(String, Time)> = vec![
+            (format!("{slot} inception"), b.inception),
+            (format!("{slot} expiration"), b.expiration),
+        ];
+        for s in &b.signatures {
+            times.push((
+                format!("{slot} signature by tag {} inception", s.key_tag),
+                s.inception,
+            ));
+            times.push((
+                format!("{slot} signature by tag {} expiration", s.key_tag),
+                s.expiration,
+            ));
+        }
+        for (what, t) in times {
+            count += 1;
+            if let Err(e) = dnssec::serial_time(t, ctx.at) {
+                problems.push(format!("{what} {}: {e}", timefmt::format_time(t)));
+            }
+        }
+    }
+    CheckResult::from_problems(
+        SERIAL,
+        problems,
+        format!(
+            "{count} times fit RRSIG serial arithmetic relative to {}",
+            timefmt::format_time(ctx.at)
+        ),
+    )
+}
