@@ -12,9 +12,13 @@ use crate::timefmt;
 
 pub const SERIAL: &str = "KSR-TIME-SERIAL";
 
+/// Offending times listed in full; the rest are counted.
+const LISTED: usize = 4;
+
 /// Checks every bundle's and every signature's inception and expiration.
 pub fn serial(doc: &Document, ctx: &Context) -> CheckResult {
-    let mut problems = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
     let mut count = 0;
     for (i, b) in doc.bundles.iter().enumerate() {
         let slot = slot_label(i, b);
@@ -23,28 +27,39 @@ pub fn serial(doc: &Document, ctx: &Context) -> CheckResult {
             (format!("{slot} expiration"), b.expiration),
         ];
         for s in &b.signatures {
-            times.push((
-                format!("{slot} signature by tag {} inception", s.key_tag),
-                s.inception,
-            ));
-            times.push((
-                format!("{slot} signature by tag {} expiration", s.key_tag),
-                s.expiration,
-            ));
+            let by = format!("{slot} signature by tag {}", s.key_tag);
+            times.push((format!("{by} inception"), s.inception));
+            times.push((format!("{by} expiration"), s.expiration));
         }
         for (what, t) in times {
             count += 1;
             if let Err(e) = dnssec::serial_time(t, ctx.at) {
-                problems.push(format!("{what} {}: {e}", timefmt::format_time(t)));
+                bad.push(format!("{what} {}", timefmt::format_utc(t)));
+                if !reasons.contains(&e) {
+                    reasons.push(e);
+                }
             }
         }
     }
-    CheckResult::from_problems(
+    let at = timefmt::format_utc(ctx.at);
+    if bad.is_empty() {
+        return CheckResult::pass(
+            SERIAL,
+            format!("{count} times fit RRSIG serial arithmetic relative to {at}"),
+        );
+    }
+    let more = match bad.len().saturating_sub(LISTED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    bad.truncate(LISTED);
+    CheckResult::fail(
         SERIAL,
-        problems,
         format!(
-            "{count} times fit RRSIG serial arithmetic relative to {}",
-            timefmt::format_time(ctx.at)
+            "{}{more} cannot be RRSIG times checked at {at}: {}; refuse this document \
+             (or check it with --at near its own dates)",
+            bad.join(", "),
+            reasons.join("; ")
         ),
     )
 }

@@ -166,7 +166,7 @@ fn rrsig_time(t: Time) -> Result<SerialNumber, DnssecError> {
         .map_err(|_| {
             DnssecError::BadRrsig(format!(
                 "time {} cannot be written in a 32-bit RRSIG time field (1970 to 2106 only)",
-                crate::timefmt::format_time(t)
+                crate::timefmt::format_utc(t)
             ))
         })
 }
@@ -182,9 +182,9 @@ pub fn serial_time(t: Time, reference: Time) -> Result<u32, String> {
     let distance = (t.unix_timestamp() - reference.unix_timestamp()).abs();
     if distance > SERIAL_TIME_REACH {
         return Err(format!(
-            "more than 2^31-1 seconds (about 68 years) from {}; as a 32-bit RRSIG time \
-             (RFC 4034 3.1.5) it would read as a different time",
-            crate::timefmt::format_time(reference)
+            "more than 2^31-1 seconds (about 68 years) from {}, so a 32-bit RRSIG time \
+             field (RFC 4034 3.1.5) would read as another time",
+            crate::timefmt::format_utc(reference)
         ));
     }
     rrsig_time(t).map(|s| s.get()).map_err(|e| e.to_string())
