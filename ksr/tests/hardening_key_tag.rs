@@ -68,7 +68,11 @@ fn two_zsks_sharing_a_tag_in_one_bundle_fail() {
     let policy = builder.policy(&[]);
     let report = check_ksr(&doc, &Context::new(&policy, at()));
     assert_fails_only(&report, "KEY-TAG-UNIQUE", &format!("key tag {tag}"));
-    assert!(report.get("KEY-TAG-UNIQUE").unwrap().detail.contains("slot 1"));
+    assert!(report
+        .get("KEY-TAG-UNIQUE")
+        .unwrap()
+        .detail
+        .contains("slot 1"));
 }
 
 #[test]

@@ -65,7 +65,11 @@ fn a_ksr_dated_too_far_from_at_fails_ksr_time_serial() {
     let report = check_ksr(&doc, &Context::new(&policy, date("2026-11-30")));
     let c = report.get("KSR-TIME-SERIAL").expect("check runs");
     assert_eq!(c.outcome, Outcome::Fail, "{}", c.detail);
-    assert!(c.detail.contains("inception 2095-01-01T00:00:00Z"), "{}", c.detail);
+    assert!(
+        c.detail.contains("inception 2095-01-01T00:00:00Z"),
+        "{}",
+        c.detail
+    );
     // The same KSR checked in its own time passes.
     let report = check_ksr(&doc, &Context::new(&policy, date("2094-12-20")));
     let c = report.get("KSR-TIME-SERIAL").unwrap();
