@@ -234,6 +234,13 @@ fn cases() -> Vec<Case> {
             expat_refuses: true,
         },
         Case {
+            name: "character reference to CR in text (would not survive a rewrite)",
+            bytes: edit("<TypeCovered>DNSKEY<", b"<TypeCovered>DNS&#13;KEY<"),
+            line: 28,
+            needles: &["Signature/TypeCovered", "CR"],
+            expat_refuses: false,
+        },
+        Case {
             name: "an empty domain",
             bytes: edit("domain=\".\"", b"domain=\"\""),
             line: 1,

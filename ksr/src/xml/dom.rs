@@ -236,6 +236,9 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 let text = data
                     .decode()
                     .map_err(|e| err(&stack, format!("CDATA is not valid UTF-8: {e}")))?;
+                // XML 1.0 section 2.11: line ends are normalized before parsing,
+                // inside CDATA sections too.
+                let text = text.replace("\r\n", "\n").replace('\r', "\n");
                 push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
             }
             Event::GeneralRef(r) => {
@@ -252,6 +255,14 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                                 "character reference to {}, which is not allowed in XML (XML 1.0 section 2.2, Char)",
                                 wellformed::code_point(c)
                             ),
+                        ));
+                    }
+                    if c == '\r' {
+                        // Kept by XML readers but written back raw by ours, where
+                        // it would read as a line feed: no KSR value needs it.
+                        return Err(err(
+                            &stack,
+                            "character reference to CR (&#13;): no KSR value holds one".into(),
                         ));
                     }
                     String::from(c)
