@@ -48,8 +48,6 @@ fn edit(from: &str, to: &[u8]) -> Vec<u8> {
     [&b[..at], to, &b[at + from.len()..]].concat()
 }
 
-const BUNDLE_ID: &str = "e9855a7e-6951-4e73-a9c6-83148bfbd170";
-
 struct Case {
     name: &'static str,
     bytes: Vec<u8>,
