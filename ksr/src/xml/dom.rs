@@ -128,25 +128,6 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 wellformed::declaration_position(bytes, first_event, pos)
                     .map_err(|m| err(&stack, m))?;
                 wellformed::declaration(&decl).map_err(|m| err(&stack, m))?;
-                match decl.version() {
-                    Ok(v) if v.as_ref() == b"1.0" => {}
-                    Ok(v) => {
-                        return Err(err(
-                            &stack,
-                            format!(
-                                "XML declaration names version {:?}; KSR files are XML 1.0",
-                                String::from_utf8_lossy(&v)
-                            ),
-                        ))
-                    }
-                    Err(_) => {
-                        return Err(err(
-                            &stack,
-                            "XML declaration without a version (write <?xml version=\"1.0\"?>)"
-                                .into(),
-                        ))
-                    }
-                }
                 if let Some(enc) = decl.encoding() {
                     let enc = enc.map_err(|e| err(&stack, format!("bad XML declaration: {e}")))?;
                     if !enc.eq_ignore_ascii_case(b"utf-8") {
