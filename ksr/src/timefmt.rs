@@ -272,6 +272,14 @@ pub fn format_time(t: Time) -> String {
     )
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ`, the form tools print times in for people.
+pub fn format_utc(t: Time) -> String {
+    let mut s = format_time(t);
+    s.truncate(s.len() - "+00:00".len());
+    s.push('Z');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,7 @@ fn real_fixtures_pass_every_check() {
         "{:#?}",
         r.lines()
     );
-    assert_eq!(r.results.len(), 16);
+    assert_eq!(r.results.len(), 18);
 }
 
 #[test]
@@ -400,7 +400,7 @@ fn all_checks_run_and_report_every_failure() {
     doc.bundles[2].id = doc.bundles[1].id.clone();
     doc.bundles[3].keys[0].key_tag = 1;
     let r = run(&doc, &prev, &Policy::root());
-    assert_eq!(r.results.len(), 16);
+    assert_eq!(r.results.len(), 18);
     assert_eq!(
         r.failures(),
         vec!["KSR-ID", "KSR-BUNDLE-UNIQUE", "KSR-BUNDLE-KEYS"]

@@ -27,7 +27,7 @@ fn ksr_with_previous_skr_passes_every_check() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 16, "{out}");
+    assert_eq!(lines.len(), 18, "{out}");
     for line in &lines {
         assert!(line.starts_with("PASS "), "not a pass: {line}");
     }
@@ -36,6 +36,7 @@ fn ksr_with_previous_skr_passes_every_check() {
         "KSR-ID",
         "KSR-BUNDLE-UNIQUE",
         "KSR-BUNDLE-KEYS",
+        "KEY-TAG-UNIQUE",
         "KSR-BUNDLE-POP",
         "KSR-BUNDLE-COUNT",
         "KSR-BUNDLE-CYCLE-DURATION",
@@ -45,6 +46,7 @@ fn ksr_with_previous_skr_passes_every_check() {
         "KSR-POLICY-SIG-OVERLAP",
         "KSR-POLICY-BUNDLE-INTERVALS",
         "KSR-POLICY-SIG-HORIZON",
+        "KSR-TIME-SERIAL",
         "KSR-CHAIN-KEYS",
         "KSR-CHAIN-OVERLAP",
         "KSR-POLICY-SAFETY",
@@ -93,7 +95,7 @@ fn skr_passes_and_matches_the_normal_schema() {
             || line.starts_with("SKIP KSR-POLICY-SIG-HORIZON judged on the KSR");
         assert!(line.starts_with("PASS ") || ksr_only, "{out}");
     }
-    assert_eq!(out.lines().count(), 19, "every named check reports: {out}");
+    assert_eq!(out.lines().count(), 21, "every named check reports: {out}");
     assert!(out.contains("PASS KSR-POLICY-SAFETY"), "{out}");
 }
 
@@ -353,12 +355,12 @@ fn cctld_policy_file_judges_real_cz_files_from_the_command_line() {
         &sign_skr(&q2, &normal, &ksk, None),
     );
 
-    // The new KSR against the previous SKR: every one of the 16 checks passes.
+    // The new KSR against the previous SKR: every one of the 18 checks passes.
     let args = ["verify", "--policy", &policy, "--at", "2030-03-20"];
     let o = ksr(&[&args[..], &["--previous-skr", &skr1, &ksr2]].concat());
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert_eq!(out.lines().count(), 16, "{out}");
+    assert_eq!(out.lines().count(), 18, "{out}");
     assert!(out.lines().all(|l| l.starts_with("PASS ")), "{out}");
     assert!(out.contains("PASS KSR-DOMAIN domain \"cz.\""), "{out}");
     assert!(

@@ -10,6 +10,7 @@
 //! - [`timing`]: KSR-POLICY-SIG-VALIDITY, -SIG-OVERLAP, -BUNDLE-INTERVALS, -SIG-HORIZON.
 //! - [`chain`]: KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP (against the previous SKR).
 //! - [`safety`]: KSR-POLICY-SAFETY (ZSK rollovers in a KSR, KSKs across SKRs).
+//! - [`key_tag`]: KEY-TAG-UNIQUE; [`time_serial`]: KSR-TIME-SERIAL.
 //! - [`skr`]: SKR-VERIFY, SKR-SCHEMA, SKR-NO-GAPS.
 //! - [`import`]: SKR-MATCHES-KSR, SKR-KSK-PINNED, SKR-SIG-WINDOW (the importer's
 //!   checks, run on request); [`anchor`]: trust anchor files for pinning.
@@ -19,9 +20,11 @@ pub mod bundle;
 pub mod chain;
 pub mod header;
 pub mod import;
+pub mod key_tag;
 pub mod policy_keys;
 pub mod safety;
 pub mod skr;
+pub mod time_serial;
 pub mod timing;
 
 use crate::model::{Bundle, Document, Key, Seconds, Time};
@@ -289,6 +292,7 @@ fn ksr_checks(
         header::id(doc, ctx),
         bundle::unique(doc, ctx),
         bundle::keys(doc, ctx),
+        key_tag::unique(doc, ctx),
         pop,
         bundle::count(doc, ctx),
         bundle::cycle_duration(doc, ctx),
@@ -298,6 +302,7 @@ fn ksr_checks(
         timing::overlap(doc, ctx),
         timing::intervals(doc, ctx),
         horizon,
+        time_serial::serial(doc, ctx),
         chain::keys(doc, ctx),
         chain::overlap(doc, ctx),
         safety,

@@ -157,8 +157,37 @@ pub fn label_count(owner: &str) -> Result<u8, DnssecError> {
 }
 
 /// RRSIG time fields are 32-bit serial numbers of Unix seconds (RFC 4034 3.1.5).
-fn rrsig_time(t: Time) -> SerialNumber {
-    SerialNumber::new(t.unix_timestamp().rem_euclid(1 << 32) as u32)
+/// A time before 1970 or after 2106-02-07T06:28:15Z has no field value of its
+/// own: it is refused rather than wrapped, so no signature is ever made over a
+/// time that reads as another one.
+fn rrsig_time(t: Time) -> Result<SerialNumber, DnssecError> {
+    u32::try_from(t.unix_timestamp())
+        .map(SerialNumber::new)
+        .map_err(|_| {
+            DnssecError::BadRrsig(format!(
+                "time {} cannot be written in a 32-bit RRSIG time field (1970 to 2106 only)",
+                crate::timefmt::format_utc(t)
+            ))
+        })
+}
+
+/// Largest distance from the reader's clock at which a 32-bit serial time still
+/// reads back as itself (RFC 1982 3.2: 2^31 - 1).
+pub const SERIAL_TIME_REACH: i64 = (1 << 31) - 1;
+
+/// The RRSIG time field for `t`, refused unless a validator whose clock reads
+/// `reference` (the signing or checking time, `--at`) reads it back as `t`:
+/// within 2^31 - 1 seconds of `reference` and in the field's 1970..2106 range.
+pub fn serial_time(t: Time, reference: Time) -> Result<u32, String> {
+    let distance = (t.unix_timestamp() - reference.unix_timestamp()).abs();
+    if distance > SERIAL_TIME_REACH {
+        return Err(format!(
+            "more than 2^31-1 seconds (about 68 years) from {}, so a 32-bit RRSIG time \
+             field (RFC 4034 3.1.5) would read as another time",
+            crate::timefmt::format_utc(reference)
+        ));
+    }
+    rrsig_time(t).map(|s| s.get()).map_err(|e| e.to_string())
 }
 
 /// The bytes an RRSIG over the DNSKEY RRset `keys` at `owner` signs: the RRSIG
@@ -193,8 +222,8 @@ pub fn signing_data(owner: &str, rrsig: &Signature, keys: &[Key]) -> Result<Vec<
         algorithm: Algorithm::from_u8(rrsig.algorithm),
         num_labels: rrsig.labels,
         original_ttl: rrsig.original_ttl,
-        sig_expiration: rrsig_time(rrsig.expiration),
-        sig_inception: rrsig_time(rrsig.inception),
+        sig_expiration: rrsig_time(rrsig.expiration)?,
+        sig_inception: rrsig_time(rrsig.inception)?,
         key_tag: rrsig.key_tag,
         signer_name: signer,
     };

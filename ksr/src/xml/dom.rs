@@ -2,6 +2,7 @@
 //! tag kept so errors can name a line. KSR files are small (the size limit is
 //! checked first), so a tree is simpler than streaming and costs little.
 
+use super::wellformed;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -38,34 +39,83 @@ fn path_of(stack: &[Node]) -> String {
         .join("/")
 }
 
-/// Builds the tree. Refuses DOCTYPE (and with it every entity declaration),
-/// references to entities other than the five predefined ones, processing
-/// instructions, encodings other than UTF-8, stray text and trailing content.
+/// The element path an event at the top of `stack` belongs to; a start tag
+/// names the element it opens.
+fn event_path(stack: &[Node], event: &Event) -> String {
+    match event {
+        Event::Start(start) | Event::Empty(start) => {
+            let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+            match path_of(stack).as_str() {
+                "(document)" => name,
+                parent => format!("{parent}/{name}"),
+            }
+        }
+        _ => path_of(stack),
+    }
+}
+
+/// Builds the tree. Refuses what is not well-formed XML 1.0 (invalid UTF-8,
+/// characters outside `Char`, a misplaced XML declaration; see [`wellformed`]),
+/// DOCTYPE (and with it every entity declaration), references to entities other
+/// than the five predefined ones, processing instructions, encodings other than
+/// UTF-8, stray text and trailing content.
 pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
     let mut reader = Reader::from_reader(bytes);
     // Keep all defaults strict: end tags must match their start tags.
     reader.config_mut().check_end_names = true;
+    // quick-xml does not check characters; find the first bad one up front and
+    // report it in the event that contains it, so the error names its element.
+    let bad_char = wellformed::first_bad_char(bytes);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
+    let mut at_start = true;
     loop {
         let pos = reader.buffer_position() as usize;
+        let first_event = std::mem::replace(&mut at_start, false);
         let err = |stack: &[Node], message: String| DomError {
             pos,
             element: path_of(stack),
             message,
         };
-        let event = reader.read_event().map_err(|e| {
-            let pos = reader.error_position() as usize;
-            DomError {
-                pos,
-                element: path_of(&stack),
-                message: if declares_entity(bytes, pos) {
-                    "entity declarations are not allowed; remove it".into()
-                } else {
-                    format!("not well-formed XML: {e}")
-                },
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => {
+                let at = reader.error_position() as usize;
+                if let Some((bad, message)) = bad_char.as_ref().filter(|(b, _)| *b <= at.max(pos)) {
+                    return Err(DomError {
+                        pos: *bad,
+                        element: path_of(&stack),
+                        message: message.clone(),
+                    });
+                }
+                return Err(DomError {
+                    pos: at,
+                    element: path_of(&stack),
+                    message: if declares_entity(bytes, at) {
+                        "entity declarations are not allowed; remove it".into()
+                    } else {
+                        format!("not well-formed XML: {e}")
+                    },
+                });
             }
-        })?;
+        };
+        let end = reader.buffer_position() as usize;
+        if let Some((bad, message)) = bad_char.as_ref().filter(|(b, _)| *b < end) {
+            return Err(DomError {
+                pos: *bad,
+                element: event_path(&stack, &event),
+                message: message.clone(),
+            });
+        }
+        if matches!(event, Event::Eof) {
+            if let Some((bad, message)) = &bad_char {
+                return Err(DomError {
+                    pos: *bad,
+                    element: path_of(&stack),
+                    message: message.clone(),
+                });
+            }
+        }
         match event {
             Event::DocType(_) => {
                 return Err(err(
@@ -75,6 +125,9 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 ))
             }
             Event::Decl(decl) => {
+                wellformed::declaration_position(bytes, first_event, pos)
+                    .map_err(|m| err(&stack, m))?;
+                wellformed::declaration(&decl).map_err(|m| err(&stack, m))?;
                 if let Some(enc) = decl.encoding() {
                     let enc = enc.map_err(|e| err(&stack, format!("bad XML declaration: {e}")))?;
                     if !enc.eq_ignore_ascii_case(b"utf-8") {
@@ -94,7 +147,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                     "processing instructions are not allowed".into(),
                 ));
             }
-            Event::Comment(_) => {}
+            Event::Comment(c) => wellformed::comment(&c).map_err(|m| err(&stack, m))?,
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
                 return Err(err(&stack, "content after the KSR element".into()));
@@ -112,16 +165,20 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                     },
                     message,
                 };
+                wellformed::attribute_separation(start).map_err(&here)?;
                 let mut attrs = Vec::new();
                 for attr in start.attributes() {
                     let attr = attr.map_err(|e| here(format!("bad attribute in <{name}>: {e}")))?;
                     let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+                    wellformed::attribute_name(&key).map_err(&here)?;
+                    wellformed::raw_attribute_value(&key, &attr.value).map_err(&here)?;
                     let value = attr
                         .decode_and_unescape_value(reader.decoder())
                         .map_err(|e| {
                             here(format!("bad value of attribute {key} in <{name}>: {e}"))
                         })?
                         .into_owned();
+                    wellformed::attribute_value(&key, &value).map_err(&here)?;
                     attrs.push((key, value));
                 }
                 let node = Node {
@@ -150,6 +207,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 attach(&mut stack, &mut root, node);
             }
             Event::Text(text) => {
+                wellformed::raw_text(&text).map_err(|m| err(&stack, m))?;
                 let text = text
                     .xml10_content()
                     .map_err(|e| err(&stack, format!("text is not valid UTF-8: {e}")))?;
@@ -159,15 +217,36 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 let text = data
                     .decode()
                     .map_err(|e| err(&stack, format!("CDATA is not valid UTF-8: {e}")))?;
+                // XML 1.0 section 2.11: line ends are normalized before parsing,
+                // inside CDATA sections too.
+                let text = text.replace("\r\n", "\n").replace('\r', "\n");
                 push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
             }
             Event::GeneralRef(r) => {
                 let resolved = if r.is_char_ref() {
-                    r.resolve_char_ref()
+                    let c = r
+                        .resolve_char_ref()
                         .ok()
                         .flatten()
-                        .map(String::from)
-                        .ok_or_else(|| err(&stack, "invalid character reference".into()))?
+                        .ok_or_else(|| err(&stack, "invalid character reference".into()))?;
+                    if !wellformed::is_xml_char(c) {
+                        return Err(err(
+                            &stack,
+                            format!(
+                                "character reference to {}, which is not allowed in XML (XML 1.0 section 2.2, Char)",
+                                wellformed::code_point(c)
+                            ),
+                        ));
+                    }
+                    if c == '\r' {
+                        // Kept by XML readers but written back raw by ours, where
+                        // it would read as a line feed: no KSR value needs it.
+                        return Err(err(
+                            &stack,
+                            "character reference to CR (&#13;): no KSR value holds one".into(),
+                        ));
+                    }
+                    String::from(c)
                 } else {
                     let name = r
                         .decode()
@@ -217,6 +296,7 @@ fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
 }
 
 fn push_text(stack: &mut [Node], text: &str) -> Result<(), String> {
+    wellformed::text(text)?;
     match stack.last_mut() {
         Some(node) => {
             node.text.push_str(text);

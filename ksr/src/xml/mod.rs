@@ -2,11 +2,14 @@
 //! deterministic writer.
 //!
 //! - `dom`: quick-xml events to a small element tree (refuses DOCTYPE/entities).
+//! - `wellformed`: the XML 1.0 rules quick-xml leaves to its caller (`Char`,
+//!   UTF-8 everywhere, one declaration at the start, comments, `]]>`).
 //! - `read`: tree to [`Document`], checking the schema's shape and every value.
 //! - `write`: [`Document`] to bytes, the same bytes for the same document.
 
 pub(crate) mod dom;
 mod read;
+mod wellformed;
 mod write;
 
 use crate::model::Document;

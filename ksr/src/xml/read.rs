@@ -254,6 +254,13 @@ pub(crate) fn document(root: &Node) -> R<Document> {
     if id.trim().is_empty() {
         return refuse(root, "KSR@id", "empty id");
     }
+    if domain.trim().is_empty() {
+        return refuse(
+            root,
+            "KSR@domain",
+            "empty domain; the root zone is written \".\"",
+        );
+    }
     if let Err(e) = dnssec::parse_name(domain) {
         return refuse(
             root,

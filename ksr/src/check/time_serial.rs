@@ -1,0 +1,65 @@
+//! KSR-TIME-SERIAL: every time that becomes an RRSIG time field can be read back
+//! unambiguously. RRSIG inception and expiration are 32-bit serial numbers of
+//! Unix seconds (RFC 4034 3.1.5, RFC 1982): a validator reads a field as the
+//! time closest to its own clock, so a time more than 2^31 - 1 seconds (about
+//! 68 years) from `--at` wraps. A KSR dated 2163 would otherwise yield
+//! signatures that read as valid in 2026.
+
+use super::{slot_label, CheckResult, Context};
+use crate::dnssec;
+use crate::model::{Document, Time};
+use crate::timefmt;
+
+pub const SERIAL: &str = "KSR-TIME-SERIAL";
+
+/// Offending times listed in full; the rest are counted.
+const LISTED: usize = 4;
+
+/// Checks every bundle's and every signature's inception and expiration.
+pub fn serial(doc: &Document, ctx: &Context) -> CheckResult {
+    let mut bad: Vec<String> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    let mut count = 0;
+    for (i, b) in doc.bundles.iter().enumerate() {
+        let slot = slot_label(i, b);
+        let mut times: Vec<(String, Time)> = vec![
+            (format!("{slot} inception"), b.inception),
+            (format!("{slot} expiration"), b.expiration),
+        ];
+        for s in &b.signatures {
+            let by = format!("{slot} signature by tag {}", s.key_tag);
+            times.push((format!("{by} inception"), s.inception));
+            times.push((format!("{by} expiration"), s.expiration));
+        }
+        for (what, t) in times {
+            count += 1;
+            if let Err(e) = dnssec::serial_time(t, ctx.at) {
+                bad.push(format!("{what} {}", timefmt::format_utc(t)));
+                if !reasons.contains(&e) {
+                    reasons.push(e);
+                }
+            }
+        }
+    }
+    let at = timefmt::format_utc(ctx.at);
+    if bad.is_empty() {
+        return CheckResult::pass(
+            SERIAL,
+            format!("{count} times fit RRSIG serial arithmetic relative to {at}"),
+        );
+    }
+    let more = match bad.len().saturating_sub(LISTED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    bad.truncate(LISTED);
+    CheckResult::fail(
+        SERIAL,
+        format!(
+            "{}{more} cannot be RRSIG times checked at {at}: {}; refuse this document \
+             (or check it with --at near its own dates)",
+            bad.join(", "),
+            reasons.join("; ")
+        ),
+    )
+}
