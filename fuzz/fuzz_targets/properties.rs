@@ -75,7 +75,7 @@ pub fn policy(data: &[u8]) {
 /// inception), the text-dialect limits, the importer's checks, and the report
 /// as text and JSON. Never a panic.
 pub fn verify(data: &[u8]) {
-    let Ok((doc, format)) = import::parse(data, "fuzz", &ParseOptions::default()) else {
+    let Ok((doc, format)) = ksr::format::read(data, "fuzz", &ParseOptions::default()) else {
         return;
     };
     let policy = Policy::root();

@@ -123,8 +123,9 @@ impl Report {
 pub mod ceremony {
     /// The ceremony's KSKs have an algorithm and size the policy lists.
     pub const KSK_POLICY_ALG: &str = "KSK-POLICY-ALG";
-    /// A new key's tag (and revoked tag) collides with no key on the token.
-    pub const KEY_TAG_UNIQUE: &str = "KEY-TAG-UNIQUE";
+    /// A new key's tag (and revoked tag) collides with no key on the token;
+    /// the same name as the document check [`super::key_tag::UNIQUE`].
+    pub const KEY_TAG_UNIQUE: &str = super::key_tag::UNIQUE;
     /// The KSKs that signed the previous SKR's last bundle are on this token.
     pub const CHAIN_KEYS_HSM: &str = "KSR-CHAIN-KEYS-HSM";
     /// Every KSR key has the policy's DNSKEY TTL.
@@ -159,6 +160,11 @@ pub const CHECKS: &[CheckInfo] = &[
         bundle::POP,
         "every ZSK in a bundle signed that bundle's DNSKEY RRset, and it verifies",
     ),
+    info(
+        key_tag::UNIQUE,
+        "no two different keys share a key tag (a KSK also claims its revoked tag), \
+         in the document, against the previous SKR, and against the token (ceremony)",
+    ),
     info(bundle::COUNT, "the number of bundles is the policy's"),
     info(
         bundle::CYCLE,
@@ -187,6 +193,10 @@ pub const CHECKS: &[CheckInfo] = &[
     info(
         timing::HORIZON,
         "no expiration is in the past or beyond the horizon at the given time",
+    ),
+    info(
+        time_serial::SERIAL,
+        "every RRSIG time reads back unambiguously (RFC 4034 3.1.5 serial arithmetic)",
     ),
     info(
         chain::KEYS,
@@ -225,10 +235,6 @@ pub const CHECKS: &[CheckInfo] = &[
     info(
         ceremony::KSK_POLICY_ALG,
         "the ceremony's KSKs have an algorithm and size the policy lists",
-    ),
-    info(
-        ceremony::KEY_TAG_UNIQUE,
-        "a new key's tag and revoked tag collide with no key on the token",
     ),
     info(
         ceremony::CHAIN_KEYS_HSM,
