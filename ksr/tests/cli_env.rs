@@ -75,7 +75,7 @@ fn verify_takes_now_from_the_env_clock_unless_at_is_given() {
         o.stdout
     );
     assert!(
-        o.stderr.ends_with("11 passed, 1 failed, 4 skipped\n"),
+        o.stderr.ends_with("13 passed, 1 failed, 4 skipped\n"),
         "{}",
         o.stderr
     );
