@@ -86,7 +86,7 @@ fn verify_takes_now_from_the_env_clock_unless_at_is_given() {
     );
     o.expect_code(exit::OK);
     assert!(
-        o.stderr.ends_with("12 passed, 0 failed, 4 skipped\n"),
+        o.stderr.ends_with("14 passed, 0 failed, 4 skipped\n"),
         "{}",
         o.stderr
     );
