@@ -104,7 +104,7 @@ fn verify_is_a_library_call_with_the_cli_s_choices() {
     input.previous_skr = Some(fixture_path("skr-root-2017-q1-0.xml"));
     let v = verify(&input).unwrap();
     assert_eq!(v.describe(), "IANA XML KSR");
-    assert_eq!(v.report.results.len(), 16);
+    assert_eq!(v.report.results.len(), 18);
     assert!(!v.report.failed(), "{}", ksr::render::text(&v.report));
 
     // An SKR at an explicit time gets the importer's checks.
