@@ -66,6 +66,24 @@ pub enum Command {
         #[arg(long, default_value = "1d")]
         step: String,
     },
+    /// Replay the scenario against real resolvers (Unbound, BIND, Knot Resolver) on
+    /// loopback on a compressed clock and compare them with the model.
+    /// Exit 1 when a resolver deviates from the model or breaks validation.
+    Testbed {
+        scenario: PathBuf,
+        /// unbound, bind, knot-resolver or all.
+        #[arg(long, default_value = "all")]
+        resolver: String,
+        /// How many times faster than real time the scenario clock runs.
+        #[arg(long)]
+        speedup: Option<f64>,
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Write a self-contained HTML page with the timelines drawn.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -103,6 +121,20 @@ fn execute(cli: Cli) -> Result<i32, String> {
                 1
             })
         }
+        Command::Testbed {
+            scenario,
+            resolver,
+            speedup,
+            json,
+            html,
+        } => crate::testbed::cli::command(
+            &scenario,
+            &resolver,
+            speedup,
+            json,
+            html.as_deref(),
+            &mut std::io::stdout(),
+        ),
         Command::Plan { scenario, json } => {
             let sc = load(&scenario)?;
             let rep = crate::plan::check(&sc.timeline, &sc.keys, &sc.plan);

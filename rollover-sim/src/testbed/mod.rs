@@ -1,0 +1,25 @@
+//! The live test bed: the scenario's trust point served by an authoritative
+//! server on loopback to real validating resolvers (Unbound, BIND, Knot
+//! Resolver) on a compressed clock; their RFC 5011 states and answers are read
+//! and compared with the model run on the same timers. Structured like
+//! hickory-dns's conformance/dns-test (an `Implementation` enum, a config per
+//! resolver, a handle that starts and stops one). The model never depends on
+//! this module.
+
+pub mod clock;
+pub mod compare;
+pub mod implementation;
+pub mod keys;
+pub mod server;
+pub mod session;
+pub mod zone;
+pub mod handle;
+pub mod records;
+
+/// Text from a resolver's logs or files, safe for a terminal.
+pub fn escape(s: &str) -> String {
+    ksr::escape::terminal(s).into_owned()
+}
+pub mod cli;
+pub mod html;
+pub mod text;

@@ -1,0 +1,261 @@
+//! The authoritative server: UDP and TCP on one loopback address, port 53,
+//! EDNS0 with the DO bit, truncation (TC) when a UDP answer exceeds the
+//! client's buffer so resolvers retry over TCP. Every query is logged with the
+//! RFC 8145 key-tag signals it carries.
+
+use super::clock::{wall_now, Compressed};
+use super::keys::ZoneKey;
+use super::zone::{Build, Zone};
+use crate::clock::Instant;
+use crate::publisher::Timeline;
+use hickory_proto::op::{Edns, Message, MessageType, ResponseCode};
+use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
+use serde::Serialize;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration as StdDuration;
+
+/// RFC 8145 section 4: the EDNS key-tag option.
+const EDNS_KEY_TAG: u16 = 14;
+/// Largest UDP answer we send whatever the client offers (DNS flag day 2020).
+const UDP_CAP: usize = 1232;
+
+/// One query as the server saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryLog {
+    pub sim: Instant,
+    pub wall: f64,
+    pub from: IpAddr,
+    pub qname: String,
+    pub qtype: String,
+    pub tcp: bool,
+    /// Key tags signalled by an `_ta-xxxx` query name or the EDNS key-tag option.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_tags: Vec<u16>,
+}
+
+/// RFC 8145 section 5: `_ta-xxxx[-xxxx...]` with 4-hex-digit tags.
+pub fn ta_query_tags(qname: &str) -> Vec<u16> {
+    let first = qname.split('.').next().unwrap_or("");
+    let Some(rest) = first.to_ascii_lowercase().strip_prefix("_ta-").map(String::from) else {
+        return vec![];
+    };
+    rest.split('-')
+        .map(|h| u16::from_str_radix(h, 16).ok().filter(|_| h.len() == 4))
+        .collect::<Option<Vec<u16>>>()
+        .unwrap_or_default()
+}
+
+/// Everything the serving threads share.
+pub struct Shared {
+    pub clock: Compressed,
+    pub timeline: Timeline,
+    pub ksks: Vec<ZoneKey>,
+    pub zsk: ZoneKey,
+    pub addr: Ipv4Addr,
+    pub ttl: u32,
+    zone: Mutex<Option<(usize, Arc<Zone>)>>,
+    pub log: Mutex<Vec<QueryLog>>,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    pub fn new(
+        clock: Compressed,
+        timeline: Timeline,
+        ksks: Vec<ZoneKey>,
+        zsk: ZoneKey,
+        addr: Ipv4Addr,
+        ttl: u32,
+    ) -> Shared {
+        Shared {
+            clock,
+            timeline,
+            ksks,
+            zsk,
+            addr,
+            ttl,
+            zone: Mutex::new(None),
+            log: Mutex::new(Vec::new()),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// The zone of the publisher version in force now, signed when first needed.
+    /// Signatures start a little before the version's wall-clock start so a
+    /// resolver's clock a moment behind ours still accepts them.
+    pub fn zone(&self) -> Result<Arc<Zone>, String> {
+        let idx = self.timeline.index_at(self.clock.sim_now()).unwrap_or(0);
+        let mut cur = self.zone.lock().map_err(|_| "zone lock poisoned")?;
+        if let Some((i, z)) = cur.as_ref() {
+            if *i == idx {
+                return Ok(z.clone());
+            }
+        }
+        let v = self.timeline.versions.get(idx).ok_or("the timeline is empty")?;
+        let inception = self.clock.wall_at(v.rrset.inception).floor() as i64 - 5;
+        let expiration = self.clock.wall_at(v.rrset.expiration).ceil() as i64;
+        let z = Arc::new(Zone::build(&Build {
+            rrset: v.rrset,
+            ksks: &self.ksks,
+            zsk: &self.zsk,
+            server: self.addr,
+            ttl: self.ttl,
+            serial: idx as u32 + 1,
+            inception,
+            expiration,
+        })?);
+        *cur = Some((idx, z.clone()));
+        Ok(z)
+    }
+
+    fn respond(&self, req: &[u8], from: IpAddr, tcp: bool) -> Option<Vec<u8>> {
+        let req = Message::from_vec(req).ok()?;
+        if req.metadata.message_type != MessageType::Query {
+            return None;
+        }
+        let q = req.queries.first()?.clone();
+        let mut tags = ta_query_tags(&q.name().to_ascii());
+        if let Some(EdnsOption::Unknown(_, data)) =
+            req.edns.as_ref().and_then(|e| e.option(EdnsCode::Unknown(EDNS_KEY_TAG)))
+        {
+            tags.extend(data.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])));
+        }
+        let wall = wall_now();
+        if let Ok(mut log) = self.log.lock() {
+            log.push(QueryLog {
+                sim: self.clock.sim_at(wall),
+                wall,
+                from,
+                qname: q.name().to_ascii(),
+                qtype: q.query_type().to_string(),
+                tcp,
+                key_tags: tags,
+            });
+        }
+        let mut resp = Message::response(req.metadata.id, req.metadata.op_code);
+        resp.metadata.recursion_desired = req.metadata.recursion_desired;
+        resp.add_query(q.clone());
+        let dnssec = req.edns.as_ref().is_some_and(|e| e.flags().dnssec_ok);
+        match self.zone() {
+            Ok(z) => z.answer(&q, dnssec, &mut resp),
+            Err(_) => resp.metadata.response_code = ResponseCode::ServFail,
+        }
+        if req.edns.is_some() {
+            let mut edns = Edns::new();
+            edns.set_max_payload(UDP_CAP as u16);
+            edns.set_dnssec_ok(dnssec);
+            resp.set_edns(edns);
+        }
+        let bytes = resp.to_vec().ok()?;
+        let limit = match (&req.edns, tcp) {
+            (_, true) => usize::from(u16::MAX),
+            (Some(e), false) => usize::from(e.max_payload()).clamp(512, UDP_CAP),
+            (None, false) => 512,
+        };
+        if bytes.len() > limit {
+            return resp.truncate().to_vec().ok();
+        }
+        Some(bytes)
+    }
+}
+
+/// The running server; dropping it stops its threads.
+pub struct Server {
+    pub shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start(shared: Shared) -> Result<Server, String> {
+        let sa = SocketAddr::new(IpAddr::V4(shared.addr), 53);
+        let udp = UdpSocket::bind(sa).map_err(|e| format!("test server: UDP {sa}: {e}"))?;
+        let tcp = TcpListener::bind(sa).map_err(|e| format!("test server: TCP {sa}: {e}"))?;
+        udp.set_read_timeout(Some(StdDuration::from_millis(100)))
+            .map_err(|e| e.to_string())?;
+        tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
+        shared.zone()?;
+        let shared = Arc::new(shared);
+        let s1 = shared.clone();
+        let t1 = std::thread::spawn(move || serve_udp(&s1, &udp));
+        let s2 = shared.clone();
+        let t2 = std::thread::spawn(move || serve_tcp(&s2, &tcp));
+        Ok(Server {
+            shared,
+            threads: vec![t1, t2],
+        })
+    }
+
+    pub fn queries(&self) -> Vec<QueryLog> {
+        self.shared.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve_udp(s: &Shared, sock: &UdpSocket) {
+    let mut buf = [0u8; 4096];
+    while !s.stop.load(Ordering::SeqCst) {
+        if let Ok((n, from)) = sock.recv_from(&mut buf) {
+            if let Some(out) = s.respond(&buf[..n], from.ip(), false) {
+                let _ = sock.send_to(&out, from);
+            }
+        }
+    }
+}
+
+fn serve_tcp(s: &Arc<Shared>, listener: &TcpListener) {
+    while !s.stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((conn, from)) => {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_conn(&s, conn, from.ip());
+                });
+            }
+            Err(_) => std::thread::sleep(StdDuration::from_millis(20)),
+        }
+    }
+}
+
+/// RFC 7766: two-byte length prefix per message; several queries per connection.
+fn serve_conn(s: &Shared, mut conn: TcpStream, from: IpAddr) -> std::io::Result<()> {
+    conn.set_nonblocking(false)?;
+    conn.set_read_timeout(Some(StdDuration::from_secs(2)))?;
+    loop {
+        let mut len = [0u8; 2];
+        conn.read_exact(&mut len)?;
+        let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        conn.read_exact(&mut msg)?;
+        if let Some(out) = s.respond(&msg, from, true) {
+            conn.write_all(&(out.len() as u16).to_be_bytes())?;
+            conn.write_all(&out)?;
+        }
+        if s.stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ta_labels() {
+        assert_eq!(ta_query_tags("_ta-4f66-9728."), vec![0x4f66, 0x9728]);
+        assert_eq!(ta_query_tags("_TA-4F66."), vec![0x4f66]);
+        assert!(ta_query_tags("_ta-4f6."). is_empty());
+        assert!(ta_query_tags("signed.").is_empty());
+    }
+}
