@@ -80,7 +80,11 @@ impl Verdict {
 }
 
 /// The model's state of every key at `t`.
-pub fn predicted_at(model: &ResolverReport, names: &[String], t: Instant) -> BTreeMap<String, KeyState> {
+pub fn predicted_at(
+    model: &ResolverReport,
+    names: &[String],
+    t: Instant,
+) -> BTreeMap<String, KeyState> {
     let mut m: BTreeMap<String, KeyState> = names
         .iter()
         .map(|n| {
@@ -102,7 +106,7 @@ pub fn predicted_validating(model: &ResolverReport, t: Instant) -> bool {
     !model
         .failures
         .iter()
-        .any(|p| p.from <= t && p.to.is_none_or(|to| t < to))
+        .any(|p| p.from <= t && p.to.map_or(true, |to| t < to))
 }
 
 /// Observed states by key name from states by key tag. A key the resolver no
@@ -116,7 +120,9 @@ pub fn observed_names(
         .map(|(name, tag, revoked_tag)| {
             let s = by_tag.get(tag).or_else(|| by_tag.get(revoked_tag)).copied();
             let s = s.unwrap_or_else(|| match before.and_then(|b| b.get(name)) {
-                Some(KeyState::Revoked | KeyState::Removed | KeyState::Missing) => KeyState::Removed,
+                Some(KeyState::Revoked | KeyState::Removed | KeyState::Missing) => {
+                    KeyState::Removed
+                }
                 _ => KeyState::Start,
             });
             (name.clone(), s)
@@ -173,7 +179,13 @@ pub fn verdict(samples: &[Sample]) -> Verdict {
 mod tests {
     use super::*;
 
-    fn sample(at: Instant, checkpoint: bool, obs: KeyState, pred: KeyState, v: Validation) -> Sample {
+    fn sample(
+        at: Instant,
+        checkpoint: bool,
+        obs: KeyState,
+        pred: KeyState,
+        v: Validation,
+    ) -> Sample {
         Sample {
             at,
             checkpoint,
@@ -192,11 +204,17 @@ mod tests {
     fn verdicts() {
         use KeyState::*;
         let ok = sample(0, true, Valid, Valid, Validation::Validating);
-        assert!(verdict(&[ok.clone()]).ok());
+        assert!(verdict(std::slice::from_ref(&ok)).ok());
         let off = sample(1, false, AddPend, Valid, Validation::Validating);
-        assert!(verdict(&[ok.clone(), off]).ok(), "only checkpoints compare states");
+        assert!(
+            verdict(&[ok.clone(), off]).ok(),
+            "only checkpoints compare states"
+        );
         let dev = sample(2, true, AddPend, Valid, Validation::Validating);
-        assert!(matches!(verdict(&[ok.clone(), dev.clone()]), Verdict::Deviates { .. }));
+        assert!(matches!(
+            verdict(&[ok.clone(), dev.clone()]),
+            Verdict::Deviates { .. }
+        ));
         let broke = sample(3, false, Valid, Valid, Validation::Failing);
         assert!(matches!(verdict(&[dev, broke]), Verdict::Broke { .. }));
         assert_eq!(
@@ -208,8 +226,11 @@ mod tests {
     #[test]
     fn a_key_gone_after_revocation_is_removed() {
         let tags = vec![("A".to_string(), 10, 138), ("B".to_string(), 20, 148)];
-        let before: BTreeMap<String, KeyState> =
-            [("A".into(), KeyState::Revoked), ("B".into(), KeyState::AddPend)].into();
+        let before: BTreeMap<String, KeyState> = [
+            ("A".into(), KeyState::Revoked),
+            ("B".into(), KeyState::AddPend),
+        ]
+        .into();
         let m = observed_names(&BTreeMap::new(), &tags, Some(&before));
         assert_eq!(m["A"], KeyState::Removed);
         assert_eq!(m["B"], KeyState::Start);

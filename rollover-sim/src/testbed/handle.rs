@@ -32,7 +32,10 @@ pub enum Answer {
 
 pub struct Handle {
     pub imp: Implementation,
+    /// The address its queries to the test server come from.
     pub addr: Ipv4Addr,
+    /// Where it answers.
+    pub listen: SocketAddr,
     dir: tempfile::TempDir,
     cmd: Vec<String>,
     child: Option<Child>,
@@ -54,10 +57,12 @@ impl Handle {
             .map_err(|e| format!("state directory: {e}"))?;
         s.dir = dir.path().to_path_buf();
         let addr = s.addr;
+        let listen = imp.listen(&s);
         let cmd = imp.configure(&s)?;
         let mut h = Handle {
             imp,
             addr,
+            listen,
             dir,
             cmd,
             child: None,
@@ -71,7 +76,8 @@ impl Handle {
     }
 
     fn spawn(&mut self) -> Result<(), String> {
-        let log = std::fs::File::create(self.dir().join("stderr.log")).map_err(|e| e.to_string())?;
+        let log =
+            std::fs::File::create(self.dir().join("stderr.log")).map_err(|e| e.to_string())?;
         let mut c = Command::new(&self.cmd[0]);
         c.args(&self.cmd[1..])
             .current_dir(self.dir())
@@ -109,7 +115,10 @@ impl Handle {
             }
             std::thread::sleep(StdDuration::from_millis(100));
         }
-        Err(format!("{} did not answer within {timeout:?}", self.imp.name()))
+        Err(format!(
+            "{} did not answer within {timeout:?}",
+            self.imp.name()
+        ))
     }
 
     /// The exit status, if the child has stopped by itself.
@@ -176,7 +185,7 @@ impl Handle {
         let Ok(bytes) = q.to_vec() else {
             return Answer::NoAnswer;
         };
-        let to = SocketAddr::from((self.addr, 53));
+        let to = self.listen;
         for _ in 0..2 {
             if sock.send_to(&bytes, to).is_err() {
                 continue;
@@ -236,6 +245,18 @@ impl Handle {
         std::fs::set_permissions(self.dir(), std::fs::Permissions::from_mode(mode))
             .map_err(|e| e.to_string())
     }
+}
+
+/// A port on 127.0.0.1 free for UDP and TCP right now.
+pub fn free_port() -> Result<u16, String> {
+    for _ in 0..50 {
+        let u = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = u.local_addr().map_err(|e| e.to_string())?.port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err("no free port on 127.0.0.1".into())
 }
 
 fn read(p: &PathBuf) -> Result<String, String> {

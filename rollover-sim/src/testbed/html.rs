@@ -23,7 +23,10 @@ fn colour(s: KeyState) -> &'static str {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn svg(rep: &Report, r: &ResolverResult) -> String {
@@ -31,11 +34,17 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
     let x = |t: i64| LEFT + (t - rep.start) as f64 / span * (W - LEFT - 10.0);
     let rows = rep.keys.len() * 2 + 1;
     let h = 30.0 + rows as f64 * 22.0 + 20.0;
-    let mut s = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\">\n");
+    let mut s =
+        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\">\n");
     let mut row = 0usize;
     let band = |s: &mut String, row: usize, label: &str, pts: Vec<(i64, &'static str, String)>| {
         let y = 30.0 + row as f64 * 22.0;
-        let _ = writeln!(s, "<text x=\"4\" y=\"{}\" font-size=\"12\">{}</text>", y + 14.0, esc(label));
+        let _ = writeln!(
+            s,
+            "<text x=\"4\" y=\"{}\" font-size=\"12\">{}</text>",
+            y + 14.0,
+            esc(label)
+        );
         for (i, (t, c, title)) in pts.iter().enumerate() {
             let t2 = pts.get(i + 1).map_or(rep.end, |p| p.0);
             let _ = writeln!(
@@ -53,9 +62,17 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
                 .samples
                 .iter()
                 .map(|smp| {
-                    let m = if observed { &smp.observed } else { &smp.predicted };
+                    let m = if observed {
+                        &smp.observed
+                    } else {
+                        &smp.predicted
+                    };
                     let st = m.get(&k.name).copied().unwrap_or_default();
-                    (smp.at, colour(st), format!("{} {}: {}", format_instant(smp.at), k.name, st.name()))
+                    (
+                        smp.at,
+                        colour(st),
+                        format!("{} {}: {}", format_instant(smp.at), k.name, st.name()),
+                    )
                 })
                 .collect();
             band(&mut s, row, &format!("{} {which}", k.name), pts);
@@ -71,7 +88,11 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
                 Validation::Insecure => "#f5c242",
                 _ => "#d9534f",
             };
-            (smp.at, c, format!("{} {:?}", format_instant(smp.at), smp.validation))
+            (
+                smp.at,
+                c,
+                format!("{} {:?}", format_instant(smp.at), smp.validation),
+            )
         })
         .collect();
     band(&mut s, row, "validation", pts);
@@ -103,7 +124,11 @@ pub fn page(rep: &Report) -> String {
     );
     for r in &rep.resolvers {
         let _ = writeln!(p, "<h2>{} &mdash; {}</h2>", r.resolver, r.verdict.word());
-        let _ = writeln!(p, "<pre>{}</pre>", esc(&serde_json::to_string(&r.verdict).unwrap_or_default()));
+        let _ = writeln!(
+            p,
+            "<pre>{}</pre>",
+            esc(&serde_json::to_string(&r.verdict).unwrap_or_default())
+        );
         p.push_str(&svg(rep, r));
     }
     p.push_str("</body></html>\n");

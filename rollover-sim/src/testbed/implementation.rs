@@ -44,6 +44,10 @@ pub struct Setup<'a> {
     pub ttl: u64,
     /// BIND's rndc secret (base64).
     pub rndc_secret: &'a str,
+    /// Free ports on 127.0.0.1 for BIND, which listens only on addresses its
+    /// interfaces carry (lo has 127.0.0.1 alone): queries and rndc.
+    pub port: u16,
+    pub control_port: u16,
 }
 
 impl Implementation {
@@ -77,6 +81,13 @@ impl Implementation {
             Implementation::Unbound => Profile::Unbound,
             Implementation::Bind => Profile::Bind,
             Implementation::KnotResolver => Profile::KnotResolver,
+        }
+    }
+    /// Where the resolver answers queries.
+    pub fn listen(self, c: &Setup) -> std::net::SocketAddr {
+        match self {
+            Implementation::Bind => std::net::SocketAddr::from(([127, 0, 0, 1], c.port)),
+            _ => std::net::SocketAddr::from((c.addr, 53)),
         }
     }
     pub fn binary(self) -> &'static str {
@@ -200,7 +211,7 @@ impl Implementation {
                 }
                 let conf = format!(
                     "options {{\n  directory \"{d}\";\n  pid-file \"{d}/named.pid\";\n\
-                     \x20 listen-on port 53 {{ {a}; }};\n  listen-on-v6 {{ none; }};\n\
+                     \x20 listen-on port {port} {{ 127.0.0.1; }};\n  listen-on-v6 {{ none; }};\n\
                      \x20 query-source address {a};\n  recursion yes;\n  allow-query {{ any; }};\n\
                      \x20 allow-recursion {{ any; }};\n  dnssec-validation yes;\n\
                      \x20 managed-keys-directory \"{d}\";\n  max-cache-ttl {ttl};\n  max-ncache-ttl 1;\n\
@@ -208,20 +219,22 @@ impl Implementation {
                      trust-anchors {{\n{anchors}}};\n\
                      zone \".\" {{ type hint; file \"{d}/root.hints\"; }};\n\
                      key \"testbed\" {{ algorithm hmac-sha256; secret \"{sec}\"; }};\n\
-                     controls {{ inet {a} port 953 allow {{ any; }} keys {{ \"testbed\"; }}; }};\n\
+                     controls {{ inet 127.0.0.1 port {cport} allow {{ any; }} keys {{ \"testbed\"; }}; }};\n\
                      logging {{ channel f {{ file \"{d}/named.log\"; severity info; print-time yes; }};\n\
                      \x20 category default {{ f; }}; category dnssec {{ f; }}; }};\n",
                     a = c.addr,
                     ttl = c.ttl,
                     sec = c.rndc_secret,
+                    port = c.port,
+                    cport = c.control_port,
                 );
                 write("named.conf", &conf)?;
                 write(
                     "rndc.conf",
                     &format!(
                         "key \"testbed\" {{ algorithm hmac-sha256; secret \"{}\"; }};\n\
-                         options {{ default-key \"testbed\"; default-server {}; default-port 953; }};\n",
-                        c.rndc_secret, c.addr
+                         options {{ default-key \"testbed\"; default-server 127.0.0.1; default-port {}; }};\n",
+                        c.rndc_secret, c.control_port
                     ),
                 )?;
                 Ok(vec![

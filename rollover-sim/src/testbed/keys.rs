@@ -20,7 +20,13 @@ pub struct ZoneKey {
 
 fn rsa_der() -> Result<Vec<u8>, String> {
     let out = Command::new("openssl")
-        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+        ])
         .args(["-outform", "DER"])
         .output()
         .map_err(|e| format!("cannot run openssl to make an RSA key: {e}"))?;
@@ -52,7 +58,11 @@ impl ZoneKey {
                 let der = Ed25519SigningKey::generate_pkcs8().map_err(|e| err(&e))?;
                 Box::new(Ed25519SigningKey::from_pkcs8(&der).map_err(|e| err(&e))?)
             }
-            n => return Err(format!("key {name}: the test bed cannot make algorithm {n} keys")),
+            n => {
+                return Err(format!(
+                    "key {name}: the test bed cannot make algorithm {n} keys"
+                ))
+            }
         };
         let public = signer.to_public_key().map_err(|e| err(&e))?;
         Ok(ZoneKey {

@@ -8,13 +8,13 @@
 
 pub mod clock;
 pub mod compare;
+pub mod handle;
 pub mod implementation;
 pub mod keys;
+pub mod records;
 pub mod server;
 pub mod session;
 pub mod zone;
-pub mod handle;
-pub mod records;
 
 /// Text from a resolver's logs or files, safe for a terminal.
 pub fn escape(s: &str) -> String {

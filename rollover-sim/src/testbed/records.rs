@@ -89,7 +89,9 @@ pub fn bind(text: &str) -> BTreeMap<u16, KeyState> {
 /// The digits right after `marker`.
 fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     let rest = &line[line.find(marker)? + marker.len()..];
-    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     Some(&rest[..end])
 }
 

@@ -40,7 +40,11 @@ pub struct QueryLog {
 /// RFC 8145 section 5: `_ta-xxxx[-xxxx...]` with 4-hex-digit tags.
 pub fn ta_query_tags(qname: &str) -> Vec<u16> {
     let first = qname.split('.').next().unwrap_or("");
-    let Some(rest) = first.to_ascii_lowercase().strip_prefix("_ta-").map(String::from) else {
+    let Some(rest) = first
+        .to_ascii_lowercase()
+        .strip_prefix("_ta-")
+        .map(String::from)
+    else {
         return vec![];
     };
     rest.split('-')
@@ -95,7 +99,11 @@ impl Shared {
                 return Ok(z.clone());
             }
         }
-        let v = self.timeline.versions.get(idx).ok_or("the timeline is empty")?;
+        let v = self
+            .timeline
+            .versions
+            .get(idx)
+            .ok_or("the timeline is empty")?;
         let inception = self.clock.wall_at(v.rrset.inception).floor() as i64 - 5;
         let expiration = self.clock.wall_at(v.rrset.expiration).ceil() as i64;
         let z = Arc::new(Zone::build(&Build {
@@ -119,10 +127,15 @@ impl Shared {
         }
         let q = req.queries.first()?.clone();
         let mut tags = ta_query_tags(&q.name().to_ascii());
-        if let Some(EdnsOption::Unknown(_, data)) =
-            req.edns.as_ref().and_then(|e| e.option(EdnsCode::Unknown(EDNS_KEY_TAG)))
+        if let Some(EdnsOption::Unknown(_, data)) = req
+            .edns
+            .as_ref()
+            .and_then(|e| e.option(EdnsCode::Unknown(EDNS_KEY_TAG)))
         {
-            tags.extend(data.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])));
+            tags.extend(
+                data.chunks_exact(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]])),
+            );
         }
         let wall = wall_now();
         if let Ok(mut log) = self.log.lock() {
@@ -190,7 +203,11 @@ impl Server {
     }
 
     pub fn queries(&self) -> Vec<QueryLog> {
-        self.shared.log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.shared
+            .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -255,7 +272,7 @@ mod tests {
     fn ta_labels() {
         assert_eq!(ta_query_tags("_ta-4f66-9728."), vec![0x4f66, 0x9728]);
         assert_eq!(ta_query_tags("_TA-4F66."), vec![0x4f66]);
-        assert!(ta_query_tags("_ta-4f6."). is_empty());
+        assert!(ta_query_tags("_ta-4f6.").is_empty());
         assert!(ta_query_tags("signed.").is_empty());
     }
 }

@@ -46,6 +46,8 @@ pub struct Note {
 pub struct ResolverResult {
     pub resolver: &'static str,
     pub address: Ipv4Addr,
+    /// The resolver's temporary state directory (gone after the run).
+    pub state_dir: String,
     pub knobs: Knobs,
     pub samples: Vec<Sample>,
     pub predicted_changes: Vec<KeyChange>,
@@ -81,7 +83,10 @@ fn subnet() -> (u8, u8) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
     let pid = std::process::id();
-    (20 + (pid % 200) as u8, ((pid / 200 + n * 37) % 250) as u8 + 1)
+    (
+        20 + (pid % 200) as u8,
+        ((pid / 200 + n * 37) % 250) as u8 + 1,
+    )
 }
 
 /// The scenario resolver whose profile is this implementation's.
@@ -158,7 +163,14 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
 
     let clock = Compressed::start(sc.start, opt.speedup);
     let ttl = clock.wall_secs(sc.ttl);
-    let shared = Shared::new(clock, sc.timeline.clone(), ksks, zsk, server_addr, ttl as u32);
+    let shared = Shared::new(
+        clock,
+        sc.timeline.clone(),
+        ksks,
+        zsk,
+        server_addr,
+        ttl as u32,
+    );
     let server = Server::start(shared)?;
     let secret = rndc_secret();
 
@@ -173,14 +185,16 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
         let mut handle = Handle::start(
             *imp,
             Setup {
-            dir: Default::default(),
-            addr,
-            server: server_addr,
-            knobs: &knobs,
-            anchors: &anchors,
-            ttl,
-            rndc_secret: &secret,
-        },
+                dir: Default::default(),
+                addr,
+                server: server_addr,
+                knobs: &knobs,
+                anchors: &anchors,
+                ttl,
+                rndc_secret: &secret,
+                port: super::handle::free_port()?,
+                control_port: super::handle::free_port()?,
+            },
         )?;
         handle.wait_ready(StdDuration::from_secs(15))?;
         let mut mspec = spec.clone();
@@ -232,6 +246,7 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
             ResolverResult {
                 resolver: l.imp.name(),
                 address: l.handle.addr,
+                state_dir: l.handle.dir().display().to_string(),
                 knobs: l.knobs,
                 verdict: compare::verdict(&l.samples),
                 samples: l.samples,
@@ -260,21 +275,37 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
             .timeline
             .steps()
             .iter()
-            .map(|s| (format_instant(s.at), s.action.name(), sc.keys.keys[s.key].name.clone()))
+            .map(|s| {
+                (
+                    format_instant(s.at),
+                    s.action.name(),
+                    sc.keys.keys[s.key].name.clone(),
+                )
+            })
             .collect(),
         resolvers,
     })
 }
 
 /// Restarts due by `t`, then the resolver's states and answers.
-fn sample(l: &mut Live, t: Instant, checkpoint: bool, tags: &[(String, u16, u16)], names: &[String], clock: &Compressed) {
+fn sample(
+    l: &mut Live,
+    t: Instant,
+    checkpoint: bool,
+    tags: &[(String, u16, u16)],
+    names: &[String],
+    clock: &Compressed,
+) {
     while l.restarts.first().is_some_and(|r| *r <= t) {
         let r = l.restarts.remove(0);
         let what = match l.handle.restart() {
             Ok(()) => format!("restarted (scenario restart at {})", format_instant(r)),
             Err(e) => format!("restart failed: {e}"),
         };
-        l.notes.push(Note { at: clock.sim_now(), what });
+        l.notes.push(Note {
+            at: clock.sim_now(),
+            what,
+        });
         std::thread::sleep(StdDuration::from_millis(300));
     }
     if !l.stopped {

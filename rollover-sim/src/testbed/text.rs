@@ -31,9 +31,16 @@ fn resolver(out: &mut String, r: &ResolverResult) {
         "\nresolver {} on {} (add hold-down {} s, remove hold-down {} s)",
         r.resolver, r.address, r.knobs.add_holddown, r.knobs.del_holddown
     );
-    let _ = writeln!(out, "  checkpoints (before each publisher step, and at the end):");
+    let _ = writeln!(
+        out,
+        "  checkpoints (before each publisher step, and at the end):"
+    );
     for s in r.samples.iter().filter(|s| s.checkpoint) {
         checkpoint_line(out, s);
+    }
+    for (key, obs, model) in transitions(r) {
+        let _ = writeln!(out, "  {key}: observed {obs}");
+        let _ = writeln!(out, "  {:w$}  model    {model}", "", w = key.len());
     }
     for n in &r.notes {
         let _ = writeln!(out, "  {}  {}", format_instant(n.at), n.what);
@@ -51,7 +58,11 @@ fn resolver(out: &mut String, r: &ResolverResult) {
     );
     let _ = match &r.verdict {
         Verdict::Follows => writeln!(out, "  verdict: {}", r.verdict.word()),
-        Verdict::Deviates { at, resolver, model } => writeln!(
+        Verdict::Deviates {
+            at,
+            resolver,
+            model,
+        } => writeln!(
             out,
             "  verdict: {} at {at}: the resolver had {resolver}, the model {model}",
             r.verdict.word()
@@ -60,6 +71,54 @@ fn resolver(out: &mut String, r: &ResolverResult) {
             writeln!(out, "  verdict: {} at {at}: {what}", r.verdict.word())
         }
     };
+}
+
+/// Per key: the state changes seen between samples, and the model's.
+fn transitions(r: &ResolverResult) -> Vec<(String, String, String)> {
+    let keys: Vec<&String> = r
+        .samples
+        .first()
+        .map(|s| s.observed.keys().collect())
+        .unwrap_or_default();
+    keys.into_iter()
+        .map(|k| {
+            let mut obs = vec![];
+            for w in r.samples.windows(2) {
+                let (a, b) = (w[0].observed.get(k), w[1].observed.get(k));
+                if let (Some(a), Some(b)) = (a, b) {
+                    if a != b {
+                        obs.push(format!(
+                            "{}->{} {}",
+                            a.name(),
+                            b.name(),
+                            format_instant(w[1].at)
+                        ));
+                    }
+                }
+            }
+            let model: Vec<String> = r
+                .predicted_changes
+                .iter()
+                .filter(|c| &c.key == k)
+                .map(|c| {
+                    format!(
+                        "{}->{} {}",
+                        c.from.name(),
+                        c.to.name(),
+                        format_instant(c.at)
+                    )
+                })
+                .collect();
+            let show = |v: Vec<String>| {
+                if v.is_empty() {
+                    "no change".to_string()
+                } else {
+                    v.join(", ")
+                }
+            };
+            (k.clone(), show(obs), show(model))
+        })
+        .collect()
 }
 
 fn signal_summary(r: &ResolverResult) -> String {
@@ -74,7 +133,12 @@ fn signal_summary(r: &ResolverResult) -> String {
     }
     let shown: Vec<String> = sets
         .iter()
-        .map(|t| t.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("+"))
+        .map(|t| {
+            t.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("+")
+        })
         .collect();
     format!("{} ({})", r.signals.len(), shown.join(", "))
 }
@@ -94,7 +158,12 @@ pub fn report(r: &Report) -> String {
     let keys: Vec<String> = r
         .keys
         .iter()
-        .map(|k| format!("{} (alg {}, tag {}, revoked {})", k.name, k.algorithm, k.tag, k.revoked_tag))
+        .map(|k| {
+            format!(
+                "{} (alg {}, tag {}, revoked {})",
+                k.name, k.algorithm, k.tag, k.revoked_tag
+            )
+        })
         .collect();
     let _ = writeln!(out, "keys made for this run: {}", keys.join("; "));
     for (at, action, key) in &r.publisher {

@@ -76,7 +76,15 @@ impl Zone {
         let root_name = Name::root();
         let ns = name("ns.");
         let soa = |mname: &Name| {
-            RData::SOA(SOA::new(mname.clone(), name("hostmaster.test."), b.serial, 60, 60, 600, b.ttl))
+            RData::SOA(SOA::new(
+                mname.clone(),
+                name("hostmaster.test."),
+                b.serial,
+                60,
+                60,
+                600,
+                b.ttl,
+            ))
         };
         let mut root = Data {
             apex: Some(root_name.clone()),
@@ -87,12 +95,28 @@ impl Zone {
         for k in bits(b.rrset.published) {
             let revoked = b.rrset.revoked & (1 << k) != 0;
             let dnskey = b.ksks[k].dnskey(revoked);
-            root.add(&root_name, b.ttl, RData::DNSSEC(DNSSECRData::DNSKEY(dnskey)));
+            root.add(
+                &root_name,
+                b.ttl,
+                RData::DNSSEC(DNSSECRData::DNSKEY(dnskey)),
+            );
         }
-        root.add(&root_name, b.ttl, RData::DNSSEC(DNSSECRData::DNSKEY(b.zsk.dnskey(false))));
+        root.add(
+            &root_name,
+            b.ttl,
+            RData::DNSSEC(DNSSECRData::DNSKEY(b.zsk.dnskey(false))),
+        );
         root.add(&ns, b.ttl, RData::A(A(b.server)));
-        root.add(&name(SIGNED), b.ttl, RData::TXT(TXT::new(vec!["signed".into()])));
-        root.add(&name(BOGUS), b.ttl, RData::TXT(TXT::new(vec!["bogus".into()])));
+        root.add(
+            &name(SIGNED),
+            b.ttl,
+            RData::TXT(TXT::new(vec!["signed".into()])),
+        );
+        root.add(
+            &name(BOGUS),
+            b.ttl,
+            RData::TXT(TXT::new(vec!["bogus".into()])),
+        );
         let child_apex = name(INSECURE);
         let child_ns = name("ns.insecure.");
         root.add(&child_apex, b.ttl, RData::NS(NS(child_ns.clone())));
@@ -109,7 +133,11 @@ impl Zone {
                 .collect();
             // Every owner has at least its signed NSEC, so RRSIG is always present.
             types.extend([RecordType::NSEC, RecordType::RRSIG]);
-            root.add(owner, b.ttl, RData::DNSSEC(DNSSECRData::NSEC(NSEC::new(next, types))));
+            root.add(
+                owner,
+                b.ttl,
+                RData::DNSSEC(DNSSECRData::NSEC(NSEC::new(next, types))),
+            );
         }
         // Signatures: the publisher's signers over DNSKEY, the ZSK over the rest;
         // no signature over the delegation's NS (RFC 4035 section 2.2).
@@ -119,11 +147,25 @@ impl Zone {
             if key.1 == RecordType::DNSKEY {
                 for k in bits(b.rrset.signing & b.rrset.published) {
                     let revoked = b.rrset.revoked & (1 << k) != 0;
-                    list.push(b.ksks[k].sign(&root_name, rrset, revoked, b.inception, b.expiration, false)?);
+                    list.push(b.ksks[k].sign(
+                        &root_name,
+                        rrset,
+                        revoked,
+                        b.inception,
+                        b.expiration,
+                        false,
+                    )?);
                 }
             } else if !(key.0 == child_apex && key.1 == RecordType::NS) {
                 let bogus = key.0 == name(BOGUS) && key.1 == RecordType::TXT;
-                list.push(b.zsk.sign(&root_name, rrset, false, b.inception, b.expiration, bogus)?);
+                list.push(b.zsk.sign(
+                    &root_name,
+                    rrset,
+                    false,
+                    b.inception,
+                    b.expiration,
+                    bogus,
+                )?);
             }
             sigs.insert(key.clone(), list);
         }
@@ -137,7 +179,11 @@ impl Zone {
         };
         child.add(&child_apex, b.ttl, soa(&child_ns));
         child.add(&child_apex, b.ttl, RData::NS(NS(child_ns.clone())));
-        child.add(&child_apex, b.ttl, RData::TXT(TXT::new(vec!["insecure".into()])));
+        child.add(
+            &child_apex,
+            b.ttl,
+            RData::TXT(TXT::new(vec!["insecure".into()])),
+        );
         child.add(&child_ns, b.ttl, RData::A(A(b.server)));
         Ok(Zone {
             root,
@@ -163,7 +209,8 @@ impl Zone {
                 if !d.has_name(&qname) {
                     resp.metadata.response_code = ResponseCode::NXDomain;
                 }
-                resp.authorities.extend(d.get(&self.child_apex, RecordType::SOA, false));
+                resp.authorities
+                    .extend(d.get(&self.child_apex, RecordType::SOA, false));
             }
             return;
         }
@@ -174,11 +221,13 @@ impl Zone {
             return;
         }
         let apex = d.apex.clone().unwrap_or_else(Name::root);
-        resp.authorities.extend(d.get(&apex, RecordType::SOA, dnssec));
+        resp.authorities
+            .extend(d.get(&apex, RecordType::SOA, dnssec));
         if d.has_name(&qname) {
             // NODATA: the NSEC at the name shows the type is absent.
             if dnssec {
-                resp.authorities.extend(d.get(&qname, RecordType::NSEC, true));
+                resp.authorities
+                    .extend(d.get(&qname, RecordType::NSEC, true));
             }
             return;
         }
@@ -191,7 +240,8 @@ impl Zone {
                 covers.push(wild);
             }
             for owner in covers {
-                resp.authorities.extend(d.get(&owner, RecordType::NSEC, true));
+                resp.authorities
+                    .extend(d.get(&owner, RecordType::NSEC, true));
             }
         }
     }
