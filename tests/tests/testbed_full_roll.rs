@@ -126,7 +126,7 @@ fn full_roll_against_every_resolver() {
 
 #[test]
 fn interrupt_stops_the_resolvers() {
-    let mut child = Command::new(e2e::binary("rollover-sim"))
+    let child = Command::new(e2e::binary("rollover-sim"))
         .arg("testbed")
         .arg(scenario("full-roll.toml"))
         .args(["--resolver", "unbound", "--json"])
@@ -185,7 +185,7 @@ fn children_of(pid: u32) -> Vec<u32> {
             .nth(1)
             .and_then(|p| p.parse::<u32>().ok());
         if ppid == Some(pid) {
-            out.extend(e.file_name().to_str().and_then(|s| s.parse().ok()));
+            out.extend(e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()));
         }
     }
     out

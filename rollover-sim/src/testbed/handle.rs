@@ -59,6 +59,7 @@ impl Handle {
         let addr = s.addr;
         let listen = imp.listen(&s);
         let cmd = imp.configure(&s)?;
+        give_to(dir.path(), imp.user())?;
         let mut h = Handle {
             imp,
             addr,
@@ -238,11 +239,22 @@ impl Handle {
         }
     }
 
-    /// Makes the state directory read-only (or writable again).
+    /// Makes the state directory and its files read-only for the resolver's
+    /// user (or writable again), as a read-only volume would.
     pub fn set_readonly(&self, readonly: bool) -> Result<(), String> {
         use std::os::unix::fs::PermissionsExt;
-        let mode = if readonly { 0o555 } else { 0o755 };
-        std::fs::set_permissions(self.dir(), std::fs::Permissions::from_mode(mode))
+        let (dmode, fmode) = if readonly {
+            (0o555, 0o444)
+        } else {
+            (0o755, 0o644)
+        };
+        let entries = std::fs::read_dir(self.dir()).map_err(|e| e.to_string())?;
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(fmode));
+            }
+        }
+        std::fs::set_permissions(self.dir(), std::fs::Permissions::from_mode(dmode))
             .map_err(|e| e.to_string())
     }
 }
@@ -257,6 +269,29 @@ pub fn free_port() -> Result<u16, String> {
         }
     }
     Err("no free port on 127.0.0.1".into())
+}
+
+/// Hands the state directory and what is in it to `user` (from /etc/passwd).
+fn give_to(dir: &Path, user: &str) -> Result<(), String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| format!("/etc/passwd: {e}"))?;
+    let ids = passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() > 3 && f[0] == user).then(|| (f[2].parse::<u32>().ok(), f[3].parse::<u32>().ok()))
+    });
+    let Some((Some(uid), Some(gid))) = ids else {
+        return Err(format!(
+            "no system user {user:?}: install its Debian package (scripts/setup)"
+        ));
+    };
+    let chown = |p: &Path| {
+        std::os::unix::fs::chown(p, Some(uid), Some(gid))
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    chown(dir)?;
+    for e in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        chown(&e.path())?;
+    }
+    Ok(())
 }
 
 fn read(p: &PathBuf) -> Result<String, String> {

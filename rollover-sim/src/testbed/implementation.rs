@@ -83,6 +83,15 @@ impl Implementation {
             Implementation::KnotResolver => Profile::KnotResolver,
         }
     }
+    /// The system user the resolver drops to after binding its port, as its
+    /// Debian service does; its state directory belongs to that user.
+    pub fn user(self) -> &'static str {
+        match self {
+            Implementation::Unbound => "unbound",
+            Implementation::Bind => "bind",
+            Implementation::KnotResolver => "knot-resolver",
+        }
+    }
     /// Where the resolver answers queries.
     pub fn listen(self, c: &Setup) -> std::net::SocketAddr {
         match self {
@@ -171,7 +180,7 @@ impl Implementation {
             Implementation::Unbound => {
                 write("root.key", &(c.anchors.join("\n") + "\n"))?;
                 let conf = format!(
-                    "server:\n  directory: \"{d}\"\n  username: \"\"\n  chroot: \"\"\n  pidfile: \"\"\n\
+                    "server:\n  directory: \"{d}\"\n  username: \"unbound\"\n  chroot: \"\"\n  pidfile: \"\"\n\
                      \x20 do-daemonize: no\n  use-syslog: no\n  logfile: \"{d}/unbound.log\"\n  verbosity: 1\n\
                      \x20 interface: {a}\n  port: 53\n  outgoing-interface: {a}\n  do-ip6: no\n\
                      \x20 access-control: 127.0.0.0/8 allow\n  do-not-query-localhost: no\n\
@@ -179,7 +188,7 @@ impl Implementation {
                      \x20 root-hints: \"{d}/root.hints\"\n  auto-trust-anchor-file: \"{d}/root.key\"\n\
                      \x20 add-holddown: {add}\n  del-holddown: {del}\n  keep-missing: {keep}\n\
                      \x20 permit-small-holddown: yes\n  val-bogus-ttl: 1\n  cache-max-ttl: {ttl}\n\
-                     \x20 cache-max-negative-ttl: 1\n  infra-host-ttl: 10\n  prefetch: no\n\
+                     \x20 cache-max-negative-ttl: 1\n  aggressive-nsec: no\n  infra-host-ttl: 10\n  prefetch: no\n\
                      remote-control:\n  control-enable: no\n",
                     a = c.addr,
                     add = k.add_holddown,
@@ -215,7 +224,7 @@ impl Implementation {
                      \x20 query-source address {a};\n  recursion yes;\n  allow-query {{ any; }};\n\
                      \x20 allow-recursion {{ any; }};\n  dnssec-validation yes;\n\
                      \x20 managed-keys-directory \"{d}\";\n  max-cache-ttl {ttl};\n  max-ncache-ttl 1;\n\
-                     \x20 servfail-ttl 0;\n  qname-minimization off;\n  notify no;\n  lame-ttl 0;\n}};\n\
+                     \x20 servfail-ttl 0;\n  synth-from-dnssec no;\n  qname-minimization off;\n  notify no;\n  lame-ttl 0;\n}};\n\
                      trust-anchors {{\n{anchors}}};\n\
                      zone \".\" {{ type hint; file \"{d}/root.hints\"; }};\n\
                      key \"testbed\" {{ algorithm hmac-sha256; secret \"{sec}\"; }};\n\
@@ -243,6 +252,8 @@ impl Implementation {
                     "-4".into(),
                     "-n".into(),
                     "1".into(),
+                    "-u".into(),
+                    self.user().into(),
                     "-c".into(),
                     format!("{d}/named.conf"),
                     "-T".into(),
@@ -256,7 +267,7 @@ impl Implementation {
                 write("root.keys", &(c.anchors.join("\n") + "\n"))?;
                 let conf = format!(
                     "net.ipv6 = false\nnet.listen('{a}', 53, {{ kind = 'dns' }})\n\
-                     net.outgoing_v4('{a}')\nlog_level('info')\n\
+                     net.outgoing_v4('{a}')\nlog_level('info')\nuser('knot-resolver', 'knot-resolver')\n\
                      cache.open(10 * MB, 'lmdb://{d}/cache')\ncache.min_ttl(0)\ncache.max_ttl({ttl})\n\
                      modules.load('hints > iterate')\nhints.root({{ ['ns.'] = '{s}' }})\n\
                      modules.load('ta_update')\n\

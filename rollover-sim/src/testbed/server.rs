@@ -58,7 +58,7 @@ pub struct Shared {
     pub clock: Compressed,
     pub timeline: Timeline,
     pub ksks: Vec<ZoneKey>,
-    pub zsk: ZoneKey,
+    pub zsks: Vec<ZoneKey>,
     pub addr: Ipv4Addr,
     pub ttl: u32,
     zone: Mutex<Option<(usize, Arc<Zone>)>>,
@@ -71,7 +71,7 @@ impl Shared {
         clock: Compressed,
         timeline: Timeline,
         ksks: Vec<ZoneKey>,
-        zsk: ZoneKey,
+        zsks: Vec<ZoneKey>,
         addr: Ipv4Addr,
         ttl: u32,
     ) -> Shared {
@@ -79,7 +79,7 @@ impl Shared {
             clock,
             timeline,
             ksks,
-            zsk,
+            zsks,
             addr,
             ttl,
             zone: Mutex::new(None),
@@ -109,7 +109,7 @@ impl Shared {
         let z = Arc::new(Zone::build(&Build {
             rrset: v.rrset,
             ksks: &self.ksks,
-            zsk: &self.zsk,
+            zsks: &self.zsks,
             server: self.addr,
             ttl: self.ttl,
             serial: idx as u32 + 1,
@@ -267,6 +267,129 @@ fn serve_conn(s: &Shared, mut conn: TcpStream, from: IpAddr) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::publisher::{Action, Event};
+    use hickory_proto::op::{OpCode, Query};
+    use hickory_proto::rr::{Name, RecordType};
+
+    fn ask(to: SocketAddr, name: &str, t: RecordType, payload: u16, tcp: bool) -> Message {
+        let mut q = Message::new(7, MessageType::Query, OpCode::Query);
+        q.add_query(Query::query(Name::from_ascii(name).unwrap(), t));
+        let mut e = Edns::new();
+        e.set_max_payload(payload);
+        e.set_dnssec_ok(true);
+        q.set_edns(e);
+        let bytes = q.to_vec().unwrap();
+        if tcp {
+            let mut c = TcpStream::connect(to).unwrap();
+            c.write_all(&(bytes.len() as u16).to_be_bytes()).unwrap();
+            c.write_all(&bytes).unwrap();
+            let mut len = [0u8; 2];
+            c.read_exact(&mut len).unwrap();
+            let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            c.read_exact(&mut buf).unwrap();
+            Message::from_vec(&buf).unwrap()
+        } else {
+            let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+            s.set_read_timeout(Some(StdDuration::from_secs(2))).unwrap();
+            s.send_to(&bytes, to).unwrap();
+            let mut buf = [0u8; 4096];
+            let (n, _) = s.recv_from(&mut buf).unwrap();
+            Message::from_vec(&buf[..n]).unwrap()
+        }
+    }
+
+    /// The server on its own 127/8 address: a DNSKEY answer too big for a
+    /// 512-byte buffer comes back truncated over UDP and whole over TCP; a
+    /// missing name gets NXDOMAIN with signed NSEC proofs; every query is logged.
+    #[test]
+    fn truncation_tcp_fallback_and_denial() {
+        let start = 1_800_000_000;
+        let ev = |action, key| Event {
+            at: start,
+            action,
+            key,
+            source: String::new(),
+        };
+        let tl = Timeline::from_events(
+            &[
+                ev(Action::Publish, 0),
+                ev(Action::Sign, 0),
+                ev(Action::Publish, 1),
+            ],
+            86_400,
+            864_000,
+            0,
+            start + 864_000,
+        )
+        .unwrap();
+        let ksks = vec![
+            ZoneKey::generate("A", 8, true).unwrap(),
+            ZoneKey::generate("B", 13, true).unwrap(),
+        ];
+        let zsks = vec![
+            ZoneKey::generate("Z8", 8, false).unwrap(),
+            ZoneKey::generate("Z13", 13, false).unwrap(),
+        ];
+        let addr = Ipv4Addr::new(127, 251, (std::process::id() % 250) as u8, 1);
+        let clock = Compressed::start(start, 1.0);
+        let srv = Server::start(Shared::new(clock, tl, ksks, zsks, addr, 3)).unwrap();
+        let to = SocketAddr::from((addr, 53));
+
+        let small = ask(to, ".", RecordType::DNSKEY, 512, false);
+        assert!(small.metadata.truncation && small.answers.is_empty());
+        let whole = ask(to, ".", RecordType::DNSKEY, 512, true);
+        assert!(!whole.metadata.truncation);
+        let keys = whole
+            .answers
+            .iter()
+            .filter(|r| r.record_type() == RecordType::DNSKEY);
+        let sigs = whole
+            .answers
+            .iter()
+            .filter(|r| r.record_type() == RecordType::RRSIG);
+        assert_eq!(
+            (keys.count(), sigs.count()),
+            (4, 1),
+            "2 KSKs + 2 ZSKs, signed by A only"
+        );
+
+        // Signed by two ZSKs (RSA and ECDSA) the denial outgrows 1232 bytes: TCP.
+        let nx = ask(to, "nothere.", RecordType::A, 1232, false);
+        assert!(nx.metadata.truncation);
+        let nx = ask(to, "nothere.", RecordType::A, 1232, true);
+        assert_eq!(nx.metadata.response_code, ResponseCode::NXDomain);
+        let nsec = nx
+            .authorities
+            .iter()
+            .filter(|r| r.record_type() == RecordType::NSEC)
+            .count();
+        assert_eq!(
+            nsec, 2,
+            "covering NSEC and wildcard NSEC: {:?}",
+            nx.authorities
+        );
+        let child = ask(to, "insecure.", RecordType::TXT, 1232, false);
+        assert!(child
+            .answers
+            .iter()
+            .all(|r| r.record_type() == RecordType::TXT));
+        assert_eq!(
+            child.answers.len(),
+            1,
+            "the unsigned child answers, without RRSIG"
+        );
+        let ds = ask(to, "insecure.", RecordType::DS, 1232, false);
+        assert!(ds.answers.is_empty(), "no DS: the delegation is insecure");
+        assert!(ds
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::NSEC));
+        let _ = ask(to, "_ta-4f66-9728.", RecordType::NULL, 1232, false);
+        let log = srv.queries();
+        assert_eq!(log.len(), 7);
+        assert_eq!(log.last().unwrap().key_tags, vec![0x4f66, 0x9728]);
+        assert!(log.iter().any(|q| q.tcp));
+    }
 
     #[test]
     fn ta_labels() {

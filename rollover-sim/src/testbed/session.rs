@@ -144,8 +144,13 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
     for k in &sc.keys.keys {
         ksks.push(ZoneKey::generate(&k.name, k.algorithm, true)?);
     }
-    let first_alg = ksks.first().map_or(13, |k| k.algorithm());
-    let zsk = ZoneKey::generate("ZSK", first_alg, false)?;
+    let mut algs: Vec<u8> = ksks.iter().map(|k| k.algorithm()).collect();
+    algs.sort();
+    algs.dedup();
+    let zsks = algs
+        .iter()
+        .map(|a| ZoneKey::generate(&format!("ZSK-{a}"), *a, false))
+        .collect::<Result<Vec<_>, _>>()?;
     let keys: Vec<KeyInfo> = ksks
         .iter()
         .map(|k| KeyInfo {
@@ -167,7 +172,7 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
         clock,
         sc.timeline.clone(),
         ksks,
-        zsk,
+        zsks,
         server_addr,
         ttl as u32,
     );

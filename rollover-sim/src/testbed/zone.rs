@@ -62,7 +62,9 @@ pub struct Build<'a> {
     pub rrset: Rrset,
     /// Scenario keys by index (the KSKs), and the zone-signing key.
     pub ksks: &'a [ZoneKey],
-    pub zsk: &'a ZoneKey,
+    /// One zone-signing key per algorithm among the KSKs (RFC 4035 section
+    /// 2.2: every algorithm in the DNSKEY RRset signs each RRset).
+    pub zsks: &'a [ZoneKey],
     pub server: Ipv4Addr,
     pub ttl: u32,
     pub serial: u32,
@@ -101,11 +103,13 @@ impl Zone {
                 RData::DNSSEC(DNSSECRData::DNSKEY(dnskey)),
             );
         }
-        root.add(
-            &root_name,
-            b.ttl,
-            RData::DNSSEC(DNSSECRData::DNSKEY(b.zsk.dnskey(false))),
-        );
+        for z in b.zsks {
+            root.add(
+                &root_name,
+                b.ttl,
+                RData::DNSSEC(DNSSECRData::DNSKEY(z.dnskey(false))),
+            );
+        }
         root.add(&ns, b.ttl, RData::A(A(b.server)));
         root.add(
             &name(SIGNED),
@@ -158,14 +162,16 @@ impl Zone {
                 }
             } else if !(key.0 == child_apex && key.1 == RecordType::NS) {
                 let bogus = key.0 == name(BOGUS) && key.1 == RecordType::TXT;
-                list.push(b.zsk.sign(
-                    &root_name,
-                    rrset,
-                    false,
-                    b.inception,
-                    b.expiration,
-                    bogus,
-                )?);
+                for z in b.zsks {
+                    list.push(z.sign(
+                        &root_name,
+                        rrset,
+                        false,
+                        b.inception,
+                        b.expiration,
+                        bogus,
+                    )?);
+                }
             }
             sigs.insert(key.clone(), list);
         }
