@@ -1,11 +1,18 @@
-//! The command line: parse, run, print, exit code. 0 ok, 1 a check failed,
-//! 2 unusable input or usage.
+//! The command line: parse, run, print through the [`Env`], exit code.
+//! 0 ok, 1 a check failed (a resolver lost validation, a plan step is unsafe),
+//! 2 unusable input or usage; the mapping of errors is [`SimError::exit_code`].
+//!
+//! `--json` switches a command's stdout from text to JSON; files are written
+//! only to explicit paths (`--out`, `--csv`, `--svg`), through `ksr::output`.
 
-use crate::clock::parse_duration;
+use crate::clock::{format_duration, parse_duration, Duration};
+use crate::error::{InputError, SimError};
 use crate::population::{self, Options};
 use crate::report::{self, json, text};
 use crate::scenario::Scenario;
 use clap::{Parser, Subcommand};
+use ksr::env::{exit, print, Env};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
@@ -25,17 +32,23 @@ pub enum Command {
     /// Exit 1 when a resolver without outages or attacks fails validation.
     Run {
         scenario: PathBuf,
-        /// Write the full timeline as JSON.
-        #[arg(long, value_name = "OUT")]
-        json: Option<PathBuf>,
+        /// Print the full timeline as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also write the full timeline as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Check the publisher's plan: earliest safe time per step and the rule that decides it.
     /// Exit 1 when a step is unsafe.
     Plan {
         scenario: PathBuf,
-        /// Write the waits and the per-step verdicts as JSON.
-        #[arg(long, value_name = "OUT")]
-        json: Option<PathBuf>,
+        /// Print the waits and the per-step verdicts as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also write the waits and the per-step verdicts as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Forecast a population of resolvers drawn from a mix: shares trusting each key,
     /// RFC 8145 key-tag signals and validation failures over time.
@@ -50,20 +63,23 @@ pub enum Command {
         /// Seed of the draw: the same seed gives the same population and results.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Write the whole time series and the per-step shares as JSON.
-        #[arg(long, value_name = "OUT")]
-        json: Option<PathBuf>,
-        /// Write one CSV row per sample (see --step).
-        #[arg(long, value_name = "OUT")]
+        /// Print the whole time series and the per-step shares as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also write the whole time series and the per-step shares as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write one CSV row per sample (see --step) to FILE.
+        #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
-        /// Write a two-panel SVG chart (keys trusted and signals; validation failures).
-        #[arg(long, value_name = "OUT")]
+        /// Write a two-panel SVG chart (keys trusted and signals; validation failures) to FILE.
+        #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
         /// Worker threads (default: available cores).
         #[arg(long)]
         threads: Option<usize>,
-        /// Sampling step of the time series (e.g. 1d, 12h).
-        #[arg(long, default_value = "1d")]
+        /// Sampling step of the time series (P1D, PT12H, or 1d, 12h).
+        #[arg(long, default_value = "P1D")]
         step: String,
     },
     /// Replay the scenario against real resolvers (Unbound, BIND, Knot Resolver) on
@@ -74,75 +90,73 @@ pub enum Command {
         /// unbound, bind, knot-resolver or all.
         #[arg(long, default_value = "all")]
         resolver: String,
-        /// How many times faster than real time the scenario clock runs.
+        /// How many times faster than real time the scenario clock runs (default 28800).
         #[arg(long)]
         speedup: Option<f64>,
-        /// Print the report as JSON on stdout.
+        /// Print the report as JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// Write a self-contained HTML page with the timelines drawn.
+        /// Write a self-contained HTML page with the timelines drawn to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
     },
 }
 
-/// Runs a parsed command line; returns the process exit code.
-pub fn main(cli: Cli) -> i32 {
-    match execute(cli) {
+/// Runs `rollover-sim` with `args` (the program name first) on `env`; returns
+/// the exit code. `main` is this on the real environment.
+pub fn run<I, T>(args: I, env: &dyn Env) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return usage(e, env),
+    };
+    match execute(cli, env) {
         Ok(code) => code,
-        Err(msg) => {
-            eprintln!("rollover-sim: {msg}");
-            2
+        Err(e) => e.report(env),
+    }
+}
+
+/// clap's own output: help and version on stdout (exit 0), mistakes on stderr
+/// with the usage line (exit 2).
+fn usage(e: clap::Error, env: &dyn Env) -> i32 {
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        ksr::env::eprint(env, &text);
+        exit::UNUSABLE
+    } else {
+        match print(env, &text) {
+            Ok(()) => exit::OK,
+            Err(e) => SimError::Stdout(e).report(env),
         }
     }
 }
 
-fn load(path: &Path) -> Result<Scenario, String> {
-    Scenario::load(path).map_err(|e| e.to_string())
-}
-
-fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), String> {
-    let bytes = json::to_bytes(value)?;
-    report::write_atomic(path, &bytes, json::verify)
-}
-
-fn execute(cli: Cli) -> Result<i32, String> {
+fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
     match cli.command {
-        Command::Run { scenario, json } => {
-            let sc = load(&scenario)?;
-            let rep = crate::run::run(&sc);
-            print!("{}", text::run(&sc, &rep));
-            if let Some(out) = json {
-                write_json(&out, &rep)?;
-            }
-            Ok(if rep.unexpected_failures().is_empty() {
-                0
-            } else {
-                1
-            })
-        }
-        Command::Testbed {
+        Command::Run {
             scenario,
-            resolver,
-            speedup,
             json,
-            html,
-        } => crate::testbed::cli::command(
-            &scenario,
-            &resolver,
-            speedup,
+            out,
+        } => {
+            let sc = Scenario::load(&scenario)?;
+            let rep = crate::run::run(&sc);
+            let shown = |rep: &_| text::run(&sc, rep);
+            emit(env, &rep, json, out.as_deref(), shown)?;
+            Ok(verdict(rep.unexpected_failures().is_empty()))
+        }
+        Command::Plan {
+            scenario,
             json,
-            html.as_deref(),
-            &mut std::io::stdout(),
-        ),
-        Command::Plan { scenario, json } => {
-            let sc = load(&scenario)?;
+            out,
+        } => {
+            let sc = Scenario::load(&scenario)?;
             let rep = crate::plan::check(&sc.timeline, &sc.keys, &sc.plan);
-            print!("{}", text::plan(&sc, &rep));
-            if let Some(out) = json {
-                write_json(&out, &rep)?;
-            }
-            Ok(if rep.safe() { 0 } else { 1 })
+            let shown = |rep: &_| text::plan(&sc, rep);
+            emit(env, &rep, json, out.as_deref(), shown)?;
+            Ok(verdict(rep.safe()))
         }
         Command::Population {
             scenario,
@@ -150,91 +164,164 @@ fn execute(cli: Cli) -> Result<i32, String> {
             mix,
             seed,
             json,
+            out,
             csv,
             svg,
             threads,
             step,
         } => population_cmd(
+            env,
             &scenario,
-            resolvers,
-            mix.as_deref(),
-            seed,
-            threads,
-            &step,
+            Draw {
+                resolvers,
+                mix: mix.as_deref(),
+                seed,
+                threads,
+                step: &step,
+            },
             Outputs {
-                json: json.as_deref(),
+                json,
+                out: out.as_deref(),
                 csv: csv.as_deref(),
                 svg: svg.as_deref(),
             },
         ),
+        Command::Testbed {
+            scenario,
+            resolver,
+            speedup,
+            json,
+            html,
+        } => {
+            crate::testbed::cli::command(env, &scenario, &resolver, speedup, json, html.as_deref())
+        }
     }
 }
 
-/// Where `population` writes its reports.
+/// Exit code of a command's verdict.
+fn verdict(ok: bool) -> i32 {
+    if ok {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    }
+}
+
+/// Writes the JSON file if asked, then the report on stdout: JSON with
+/// `--json`, else text. The file comes first so a closed stdout cannot lose it.
+fn emit<T: serde::Serialize>(
+    env: &dyn Env,
+    rep: &T,
+    json: bool,
+    out: Option<&Path>,
+    text: impl FnOnce(&T) -> String,
+) -> Result<(), SimError> {
+    if let Some(path) = out {
+        save(path, &json::to_bytes(rep)?, json::verify)?;
+    }
+    let shown = if json {
+        json::to_string(rep)?
+    } else {
+        text(rep)
+    };
+    print(env, &shown).map_err(SimError::Stdout)
+}
+
+/// Writes `bytes` to `path` through `ksr::output` (temp file beside it, checked
+/// by `verify`, renamed into place).
+pub(crate) fn save(
+    path: &Path,
+    bytes: &[u8],
+    verify: impl FnOnce(&[u8]) -> Result<(), String>,
+) -> Result<(), SimError> {
+    let shown = path.display().to_string();
+    ksr::output::write_verified(path, bytes, |tmp| report::check_written(tmp, bytes, verify))
+        .map_err(|e| match e {
+            ksr::output::OutputError::Io { path, source } => SimError::Write { path, source },
+            ksr::output::OutputError::Verify(message) => SimError::OutputCheck {
+                path: shown,
+                message,
+            },
+        })
+}
+
+/// How `population` draws its resolvers.
+struct Draw<'a> {
+    resolvers: u64,
+    mix: Option<&'a Path>,
+    seed: u64,
+    threads: Option<usize>,
+    step: &'a str,
+}
+
+/// What `population` prints and writes.
 struct Outputs<'a> {
-    json: Option<&'a Path>,
+    json: bool,
+    out: Option<&'a Path>,
     csv: Option<&'a Path>,
     svg: Option<&'a Path>,
 }
 
-/// `population`: checks the arguments, runs the forecast with a progress bar on
-/// stderr, prints the summary and writes the requested files.
+/// The shortest sampling step: finer steps only add samples nobody can read.
+const MIN_STEP: Duration = 60;
+
+/// `population`: checks the arguments, runs the forecast (with a progress bar
+/// when a person is watching), writes the requested files, prints the report
+/// and a one-line summary on stderr.
 fn population_cmd(
+    env: &dyn Env,
     scenario: &Path,
-    resolvers: u64,
-    mix: Option<&Path>,
-    seed: u64,
-    threads: Option<usize>,
-    step: &str,
+    draw: Draw,
     out: Outputs,
-) -> Result<i32, String> {
-    let sc = load(scenario)?;
-    if resolvers == 0 {
-        return Err("--resolvers must be at least 1".into());
+) -> Result<i32, SimError> {
+    let sc = Scenario::load(scenario)?;
+    let usage = |option, message: String| SimError::Usage { option, message };
+    if draw.resolvers == 0 {
+        return Err(usage("--resolvers", "must be at least 1".into()));
     }
-    let step = parse_duration(step).map_err(|e| format!("--step: {e}"))?;
-    if step < 60 {
-        return Err("--step must be at least 1m".into());
-    }
-    let classes = match mix {
-        Some(p) => population::load_mix(p).map_err(|e| e.to_string())?,
-        None => population::default_mix(),
-    };
-    population::check_mix(&classes, &sc).map_err(|e| match mix {
-        Some(p) => format!("{}: {e}", p.display()),
-        None => e,
-    })?;
-    if sc.population.trusted == 0 {
-        return Err(format!(
-            "{}: the first RRset has no signer, so population resolvers would trust nothing; \
-             set [population] trusted",
-            scenario.display()
+    let step = parse_duration(draw.step).map_err(|e| usage("--step", e))?;
+    if step < MIN_STEP {
+        return Err(usage(
+            "--step",
+            format!("must be at least {}", format_duration(MIN_STEP)),
         ));
     }
-    let threads =
-        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let classes = match draw.mix {
+        Some(p) => population::load_mix(p)?,
+        None => population::default_mix(),
+    };
+    population::check_mix(&classes, &sc).map_err(|e| {
+        let file = draw
+            .mix
+            .map_or("built-in mix".into(), |p| p.display().to_string());
+        InputError::new(file, None, e)
+    })?;
+    if sc.population.trusted == 0 {
+        return Err(InputError::new(
+            scenario.display().to_string(),
+            None,
+            "the first RRset has no signer, so population resolvers would trust nothing; \
+             set [population] trusted",
+        )
+        .into());
+    }
+    let threads = draw
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let opt = Options {
-        resolvers,
-        seed,
+        resolvers: draw.resolvers,
+        seed: draw.seed,
         threads,
         step,
     };
-    let bar = progress_bar(resolvers)?;
-    let started = std::time::Instant::now();
+    let bar = progress_bar(env, draw.resolvers);
+    let started = env.now();
     let rep = population::forecast(&sc, &classes, &opt, |n| bar.set_position(n));
     bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
-    print!("{}", text::population(&sc, &rep));
-    eprintln!(
-        "simulated {} resolvers ({} resolver-events) in {:.2} s on {} threads",
-        resolvers, rep.events, secs, threads
-    );
-    if let Some(p) = out.json {
-        write_json(p, &rep)?;
-    }
+    let secs = (env.now() - started).as_seconds_f64();
     if let Some(p) = out.csv {
         let bytes = report::csv::population(&rep);
-        report::write_atomic(p, bytes.as_bytes(), report::csv::verify)?;
+        save(p, bytes.as_bytes(), report::csv::verify)?;
     }
     if let Some(p) = out.svg {
         let name = scenario
@@ -242,23 +329,35 @@ fn population_cmd(
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let chart = report::svg::population(&rep, &format!("RFC 5011 forecast: {name}"));
-        report::write_atomic(p, chart.as_bytes(), report::svg::verify)?;
+        save(p, chart.as_bytes(), report::svg::verify)?;
     }
-    Ok(0)
+    emit(env, &rep, out.json, out.out, |rep| {
+        text::population(&sc, rep)
+    })?;
+    ksr::env::eprint(
+        env,
+        &format!(
+            "simulated {} resolvers ({} resolver-events) in {:.2} s on {} threads\n",
+            draw.resolvers, rep.events, secs, threads
+        ),
+    );
+    Ok(exit::OK)
 }
 
-/// A progress bar on stderr (drawn only when stderr is a terminal).
-fn progress_bar(resolvers: u64) -> Result<indicatif::ProgressBar, String> {
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(resolvers),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} resolvers, eta {eta}",
-        )
-        .map_err(|e| e.to_string())?
-        .progress_chars("=> "),
-    );
-    Ok(bar)
+/// A progress bar on the terminal's stderr, drawn only when a person is at the
+/// keyboard (and, as indicatif decides, stderr is a terminal); hidden otherwise,
+/// so pipes, logs and tests see only the report.
+fn progress_bar(env: &dyn Env, resolvers: u64) -> indicatif::ProgressBar {
+    let target = if env.prompter().interactive() {
+        indicatif::ProgressDrawTarget::stderr()
+    } else {
+        indicatif::ProgressDrawTarget::hidden()
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(Some(resolvers), target);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} resolvers, eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }

@@ -37,72 +37,16 @@ pub fn format_date(t: Instant) -> String {
     format_instant(t)[..10].to_string()
 }
 
-/// Durations as scenario files write them: `30d`, `2d12h`, `90m`, `45s`, `-2h`,
-/// or a bare number of seconds.
+/// Durations as every tool accepts them (`ksr::timefmt::parse_duration`):
+/// xsd (`P30D`, `PT2H`, `-PT2H`) or short (`30d`, `2d12h`, `90m`, `-2h`), or a
+/// bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let orig = s;
-    let s = s.trim();
-    let bad = |why: &str| {
-        format!("invalid duration {orig:?}: {why} (write e.g. 30d, 2d12h, 90m, 45s, -2h)")
-    };
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if body.is_empty() {
-        return Err(bad("empty"));
-    }
-    if let Ok(n) = body.parse::<i64>() {
-        return Ok(if neg { -n } else { n });
-    }
-    let mut total: i64 = 0;
-    let mut num = String::new();
-    for c in body.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            'w' => 7 * DAY,
-            'd' => DAY,
-            'h' => HOUR,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(bad(&format!("unknown unit {c:?}"))),
-        };
-        if num.is_empty() {
-            return Err(bad(&format!("unit {c:?} without a number")));
-        }
-        let n: i64 = num.parse().map_err(|_| bad("number too large"))?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| bad("too large"))?;
-        num.clear();
-    }
-    if !num.is_empty() {
-        return Err(bad("number without a unit at the end"));
-    }
-    Ok(if neg { -total } else { total })
+    ksr::timefmt::parse_duration(s)
 }
 
-/// `30d`, `1d12h`, `4h48m`, `0s`: the inverse of [`parse_duration`] for reports.
+/// `P30D`, `P1DT12H`, `PT4H48M`, `PT0S`: the one printed form of every tool.
 pub fn format_duration(d: Duration) -> String {
-    if d == 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    if d < 0 {
-        out.push('-');
-    }
-    let mut s = d.unsigned_abs();
-    for (unit, name) in [(86_400u64, 'd'), (3_600, 'h'), (60, 'm'), (1, 's')] {
-        if s >= unit {
-            out.push_str(&format!("{}{}", s / unit, name));
-            s %= unit;
-        }
-    }
-    out
+    ksr::timefmt::format_duration(d)
 }
 
 /// The agenda of one simulated resolver: the earliest of several independent
@@ -144,7 +88,13 @@ mod tests {
         assert_eq!(parse_duration("2d12h").unwrap(), 2 * DAY + 12 * HOUR);
         assert_eq!(parse_duration("-2h").unwrap(), -2 * HOUR);
         assert_eq!(parse_duration("3600").unwrap(), 3600);
-        assert_eq!(format_duration(4 * HOUR + 48 * 60), "4h48m");
+        assert_eq!(format_duration(4 * HOUR + 48 * 60), "PT4H48M");
+        assert_eq!(format_duration(30 * DAY), "P30D");
+        assert_eq!(parse_duration("P1D").unwrap(), DAY);
+        assert_eq!(parse_duration("-PT2H").unwrap(), -2 * HOUR);
+        for d in [0, 45, 90 * 60, 2 * DAY + 12 * HOUR, -7200] {
+            assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
+        }
         assert!(parse_duration("3x").is_err());
         assert!(parse_duration("d").is_err());
         assert!(parse_duration("12").is_ok());

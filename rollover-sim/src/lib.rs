@@ -1,16 +1,19 @@
 //! `rollover-sim`: RFC 5011 resolver model, rollover plans and population forecasts.
 //!
 //! Layers, bottom up:
-//! - [`clock`]: simulated instants and durations, and the per-resolver agenda.
+//! - [`clock`]: simulated instants and durations (parsed and printed as
+//!   `ksr::timefmt` does for every tool), and the per-resolver agenda.
 //! - [`key`], [`publisher`]: the trust point's keys and its DNSKEY RRset over time.
 //! - [`state`], [`holddown`], [`refresh`], [`trust_point`]: RFC 5011 per key.
 //! - [`profile`]: RFC 5011 exactly, or Unbound / BIND / Knot Resolver deviations.
 //! - [`resolver`], [`attacker`]: one resolver's run as an event loop.
-//! - [`scenario`], [`skr`], [`error`]: the TOML scenario files, SKR replay, input errors.
+//! - [`scenario`], [`skr`]: the TOML scenario files, SKR replay.
+//! - [`error`]: input errors and [`error::SimError`], mapped to exit codes in one place.
 //! - [`run`]: every scenario resolver in detail.
 //! - [`plan`]: the publisher's safety rules.
 //! - [`population`]: many resolvers drawn from a mix, aggregated in time buckets.
-//! - [`report`]: text, JSON, CSV and SVG output; [`cli`]: the command line.
+//! - [`report`]: text, JSON, CSV and SVG output.
+//! - [`cli`]: the command line, [`cli::run`] on a `ksr::env::Env`.
 
 pub mod attacker;
 pub mod cli;

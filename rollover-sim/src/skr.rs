@@ -1,6 +1,7 @@
-//! Replaying a real ceremony: the publisher timeline from a series of SKRs.
-//! Each response bundle is the DNSKEY RRset served from its inception; only the
-//! SEP keys (KSKs) matter to RFC 5011, ZSKs are ignored.
+//! Replaying a real ceremony: the publisher timeline from a series of SKRs,
+//! each in any format `ksr::format` reads (IANA XML, Knot or BIND text; see
+//! docs/formats.md). Each response bundle is the DNSKEY RRset served from its
+//! inception; only the SEP keys (KSKs) matter to RFC 5011, ZSKs are ignored.
 
 use crate::error::InputError;
 use crate::key::{KeyMask, KeySet, SimKey, MAX_KEYS};
@@ -15,9 +16,10 @@ pub fn timeline_from_skrs(
 ) -> Result<Timeline, InputError> {
     let mut versions: Vec<Version> = Vec::new();
     for (path, line) in paths {
-        let doc = ksr::xml::parse_file(path, &ksr::xml::ParseOptions::default()).map_err(|e| {
-            InputError::new(scenario, Some(*line), format!("cannot replay SKR: {e}"))
-        })?;
+        let (doc, _) =
+            ksr::format::read_file(path, &ksr::xml::ParseOptions::default()).map_err(|e| {
+                InputError::new(scenario, Some(*line), format!("cannot replay SKR: {e}"))
+            })?;
         if doc.kind != ksr::Kind::Response {
             return Err(InputError::new(
                 scenario,

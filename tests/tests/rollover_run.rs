@@ -1,8 +1,10 @@
-//! `rollover-sim run` end to end on the shipped scenarios.
+//! `rollover-sim run` as a process: exit codes, a real closed pipe, a file
+//! written by the binary. The behaviour in detail is tested in-process in
+//! `rollover-sim/tests/cli_run.rs`.
 
-use serde_json::Value;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn scenario(name: &str) -> PathBuf {
     e2e::workspace_root()
@@ -17,324 +19,125 @@ fn sim(args: &[&str]) -> Output {
         .expect("run rollover-sim")
 }
 
-fn run_json(name: &str) -> (Output, Value) {
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn exit_codes_0_1_2_from_the_binary() {
+    let root = scenario("root-2017-roll.toml");
+    let o = sim(&["run", root.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("KSK-2017 (alg 8, tag 20326"));
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+
+    let o = sim(&["run", scenario("early-switch.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains("result: FAILED"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[trust-point]\nzone = 1\n").unwrap();
+    let o = sim(&["run", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("rollover-sim: ")
+            && err.contains("bad.toml:2:")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    assert_eq!(sim(&["frobnicate"]).status.code(), Some(2));
+    let o = sim(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stdout).starts_with("rollover-sim "));
+}
+
+#[test]
+fn run_into_head_exits_quietly() {
+    // `rollover-sim run SCENARIO | head -1` through a real shell pipe; the
+    // JSON report (hundreds of KiB) cannot fit in the pipe, so the binary is
+    // still writing when `head` exits.
+    for (extra, first) in [("", "scenario "), ("--json", "{")] {
+        let o = Command::new("bash")
+            .args([
+                "-c",
+                "set -o pipefail; \"$0\" run \"$1\" $2 | head -1",
+                e2e::binary("rollover-sim").to_str().unwrap(),
+                scenario("root-2017-roll.toml").to_str().unwrap(),
+                extra,
+            ])
+            .output()
+            .unwrap();
+        let code = o.status.code();
+        assert!(
+            code == Some(0) || code == Some(141),
+            "{extra}: exit {code:?}: {}",
+            text(&o.stderr)
+        );
+        assert!(text(&o.stdout).starts_with(first), "{}", text(&o.stdout));
+        assert_eq!(
+            text(&o.stderr),
+            "",
+            "{extra}: no internal error, nothing at all"
+        );
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_after_one_line_is_a_quiet_exit_0() {
+    // The reader closes its end before the report is written (as `head`
+    // does after its line): the write fails with EPIPE, which must end
+    // quietly with 0, not a panic or exit 2.
+    for json in [false, true] {
+        let mut cmd = Command::new(e2e::binary("rollover-sim"));
+        cmd.arg("run").arg(scenario("root-2017-roll.toml"));
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "json {json}: {}", text(&o.stderr));
+        assert_eq!(text(&o.stderr), "", "json {json}");
+    }
+    // Reading one line first, as `head -1` does.
+    let mut child = Command::new(e2e::binary("rollover-sim"))
+        .arg("run")
+        .arg(scenario("root-2017-roll.toml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("scenario "), "{first}");
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stderr), "");
+}
+
+#[test]
+fn json_on_stdout_and_out_file_agree() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run.json");
+    let sc = scenario("image-reset.toml");
     let o = sim(&[
         "run",
-        scenario(name).to_str().unwrap(),
+        sc.to_str().unwrap(),
         "--json",
+        "--out",
         out.to_str().unwrap(),
     ]);
-    let v: Value = serde_json::from_slice(&std::fs::read(&out).expect("json written")).unwrap();
-    (o, v)
-}
-
-fn resolver<'a>(v: &'a Value, name: &str) -> &'a Value {
-    v["resolvers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no resolver {name}"))
-}
-
-fn days_between(a: &str, b: &str) -> f64 {
-    let p = |s: &str| ksr::timefmt::parse_at(s).unwrap().unix_timestamp();
-    (p(b) - p(a)) as f64 / 86_400.0
-}
-
-#[test]
-fn root_2017_always_online_resolver_trusts_ksk2017_30_to_32_days_after_publication() {
-    let (o, v) = run_json("root-2017-roll.toml");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let r = resolver(&v, "always-online");
-    assert_eq!(r["profile"], "rfc5011");
-    let valid = r["key_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["key"] == "KSK-2017" && c["to"] == "Valid")
-        .expect("KSK-2017 becomes Valid");
-    let d = days_between("2017-07-11T00:00:00Z", valid["at"].as_str().unwrap());
-    assert!(
-        (30.0..=32.0).contains(&d),
-        "trusted {d} days after 2017-07-11"
-    );
-    assert_eq!(r["failures"].as_array().unwrap().len(), 0, "never fails");
-    assert!(
-        r["probes"].as_array().unwrap().len() > 600,
-        "probes daily for 21 months"
-    );
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("KSK-2017 (alg 8, tag 20326"), "{text}");
-}
-
-#[test]
-fn root_2017_resolver_offline_across_the_roll_fails_from_its_return() {
-    let (_, v) = run_json("root-2017-roll.toml");
-    let r = resolver(&v, "offline-2017-07-01-to-2018-12-01");
-    let f = r["failures"].as_array().unwrap();
-    assert_eq!(f.len(), 1, "{f:?}");
-    assert_eq!(f[0]["from"], "2018-12-01T00:00:00Z");
-    assert!(f[0]["to"].is_null(), "still failing at the end");
-    assert!(
-        f[0]["cause"]
-            .as_str()
-            .unwrap()
-            .contains("signed only by KSK-2017, which is unknown here"),
-        "{}",
-        f[0]["cause"]
-    );
-    // It never learnt KSK-2017.
-    assert!(!r["key_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| c["key"] == "KSK-2017"));
-}
-
-#[test]
-fn every_profile_follows_the_2017_roll() {
-    let (_, v) = run_json("root-2017-roll.toml");
-    for name in ["unbound", "bind", "knot-resolver"] {
-        let r = resolver(&v, name);
-        assert!(r["failures"].as_array().unwrap().is_empty(), "{name}");
-        let valid = r["key_changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["key"] == "KSK-2017" && c["to"] == "Valid");
-        assert!(valid.is_some(), "{name} trusts KSK-2017");
-    }
-}
-
-#[test]
-fn failure_scenarios_exit_1_when_an_unbroken_resolver_fails() {
-    // Why the resolver cannot validate, as `run` names it.
-    const HOLD: &str = "KSK-2017, which is still in its add hold-down";
-    const FORGOT: &str = "KSK-2017, which is unknown here";
-    const REVOKED: &str = "KSK-2010 (which this RRset revokes)";
-    for (name, code, failing, cause) in [
-        ("early-switch.toml", 1, "always-online", HOLD),
-        ("early-revoke.toml", 1, "always-online", REVOKED),
-        ("image-reset.toml", 1, "rfc5011-image", HOLD),
-        ("readonly-state.toml", 1, "read-only-restarted", FORGOT),
-        // Only the deliberately broken resolver fails: exit 0.
-        ("offline-holddown.toml", 0, "offline-through-holddown", HOLD),
-        ("replay-attack.toml", 0, "victim", HOLD),
-    ] {
-        let (o, v) = run_json(name);
-        let text = String::from_utf8_lossy(&o.stdout);
-        assert_eq!(o.status.code(), Some(code), "{name}: {text}");
-        let f = resolver(&v, failing)["failures"].as_array().unwrap();
-        assert!(!f.is_empty(), "{name}: {failing} fails");
-        let because = f[0]["cause"].as_str().unwrap();
-        assert!(because.contains(cause), "{name}: {because}");
-        // The text report says it too, under the failure.
-        assert!(
-            text.contains(&format!("    because {because}")),
-            "{name}: {text}"
-        );
-    }
-}
-
-#[test]
-fn readonly_state_fails_from_the_restart_after_the_switch() {
-    let (_, v) = run_json("readonly-state.toml");
-    let f = &resolver(&v, "read-only-restarted")["failures"][0];
-    assert_eq!(f["from"], "2018-11-01T00:00:00Z");
-    assert!(resolver(&v, "saved-state-restarted")["failures"]
-        .as_array()
-        .unwrap()
-        .is_empty());
-}
-
-#[test]
-fn replay_resets_the_victims_holddown() {
-    let (_, v) = run_json("replay-attack.toml");
-    let r = resolver(&v, "victim");
-    let changes: Vec<(String, String)> = r["key_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["key"] == "KSK-2017")
-        .map(|c| {
-            (
-                c["at"].as_str().unwrap()[..10].to_string(),
-                c["to"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        changes[0],
-        ("2017-07-11".to_string(), "AddPend".to_string())
-    );
-    assert_eq!(
-        changes[1],
-        ("2017-07-13".to_string(), "Start".to_string()),
-        "the replay resets the hold-down"
-    );
-    assert_eq!(r["failures"][0]["from"], "2017-08-20T00:00:00Z");
-    assert!(resolver(&v, "bystander")["failures"]
-        .as_array()
-        .unwrap()
-        .is_empty());
-}
-
-#[test]
-fn root_2024_and_algorithm_roll_run_clean() {
-    for name in ["root-2024-roll.toml", "algorithm-roll.toml"] {
-        let (o, _) = run_json(name);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{name}: {}",
-            String::from_utf8_lossy(&o.stdout)
-        );
-    }
-}
-
-#[test]
-fn root_2024_roll_uses_the_real_key_tags() {
-    // Tags are computed from the real public keys in the scenario, so they must be
-    // the ones root-anchors.xml publishes.
-    let o = std::process::Command::new(e2e::binary("rollover-sim"))
-        .arg("run")
-        .arg(e2e::workspace_root().join("rollover-sim/scenarios/root-2024-roll.toml"))
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("KSK-2017 (alg 8, tag 20326"), "{out}");
-    assert!(out.contains("KSK-2024 (alg 8, tag 38696"), "{out}");
-}
-
-#[test]
-fn run_is_deterministic() {
-    let (_, a) = run_json("image-reset.toml");
-    let (_, b) = run_json("image-reset.toml");
-    assert_eq!(a, b);
-}
-
-#[test]
-fn bad_scenarios_exit_2_naming_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let good = std::fs::read_to_string(scenario("early-switch.toml")).unwrap();
-    let cases = [
-        (
-            good.replace(
-                "key = \"KSK-2017\" },\n  { at = \"2017-08-01\", action = \"sign\"",
-                "key = \"KSK-2071\" },\n  { at = \"2017-08-01\", action = \"sign\"",
-            ),
-            "unknown key \"KSK-2071\"",
-        ),
-        (
-            good.replace("profile = \"unbound\"", "profile = \"powerdns\""),
-            "unknown profile",
-        ),
-        (
-            good.replace("start = \"2017-07-01\"", "start = \"2017-07-32\""),
-            "invalid date",
-        ),
-        (
-            good.replace("dnskey-ttl = \"2d\"", "dnskey-ttl = \"2 days\""),
-            "invalid duration",
-        ),
-        (
-            good.replace("action = \"unsign\"", "action = \"unpublish\""),
-            "unknown action",
-        ),
-        (
-            good.replace(
-                "{ at = \"2017-08-01\", action = \"sign\", key = \"KSK-2017\" }",
-                "{ at = \"2017-07-05\", action = \"sign\", key = \"KSK-2017\" }",
-            ),
-            "sign KSK-2017: a key must be published before it signs",
-        ),
-    ];
-    for (i, (text, needle)) in cases.iter().enumerate() {
-        assert_ne!(text, &good, "case {i} must change the file");
-        let p = dir.path().join(format!("bad{i}.toml"));
-        std::fs::write(&p, text).unwrap();
-        let o = sim(&["run", p.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "case {i}");
-        let err = String::from_utf8_lossy(&o.stderr);
-        let name = format!("bad{i}.toml:");
-        assert!(
-            err.contains(&name) && err.contains(needle),
-            "case {i}: {err}"
-        );
-        // A line number follows the file name.
-        let after = &err[err.find(&name).unwrap() + name.len()..];
-        assert!(
-            after.chars().next().unwrap().is_ascii_digit(),
-            "case {i}: no line in {err}"
-        );
-    }
-    let o = sim(&["run", dir.path().join("missing.toml").to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    let o = sim(&["frobnicate"]);
-    assert_eq!(o.status.code(), Some(2));
-}
-
-#[test]
-fn skr_replay_of_a_real_ceremony() {
-    let dir = tempfile::tempdir().unwrap();
-    let q1 = e2e::fixture("iana-root/skr-root-2017-q1-0.xml");
-    let q2 = e2e::fixture("iana-root/skr-root-2017-q2-0.xml");
-    let text = |end: &str| {
-        format!(
-            "[trust-point]\nzone = \".\"\ndnskey-ttl = \"2d\"\nrrsig-validity = \"21d\"\nstart = \"2017-01-01\"\nend = \"{end}\"\n\n\
-             [publisher]\nskrs = [{:?}, {:?}]\n\n[[resolver]]\nname = \"r\"\nprofile = \"rfc5011\"\ntrusted = [\"19036\"]\n",
-            q1.to_str().unwrap(),
-            q2.to_str().unwrap()
-        )
-    };
-    // Inside the SKRs' signature coverage: validates throughout.
-    let p = dir.path().join("replay.toml");
-    std::fs::write(&p, text("2017-07-01")).unwrap();
-    let out = dir.path().join("r.json");
-    let o = sim(&["run", p.to_str().unwrap(), "--json", out.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(v["publisher"][0][0], "2017-01-01T00:00:00Z");
-    assert_eq!(v["publisher"][0][1], "publish");
-    assert_eq!(
-        v["publisher"][0][2], "Kjqmt7v",
-        "the KSK is named by its keyIdentifier"
-    );
-    // Past the last bundle's expiration (2017-07-11) the RRSIGs have expired.
-    std::fs::write(&p, text("2017-08-01")).unwrap();
-    let o = sim(&["run", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("VALIDATION FAILS from 2017-07-11"),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    // A KSR is not a replayable SKR.
-    let ksr = e2e::fixture("iana-root/ksr-root-2017-q2-0.xml");
-    std::fs::write(
-        &p,
-        text("2017-07-01").replace(q2.to_str().unwrap(), ksr.to_str().unwrap()),
-    )
-    .unwrap();
-    let o = sim(&["run", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("is a KSR, not an SKR"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    assert_eq!(printed["resolvers"][0]["name"], "rfc5011-image");
 }

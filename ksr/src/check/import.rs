@@ -1,93 +1,26 @@
 //! Importer checks: what a zone operator (Knot, BIND) should verify before
 //! loading an SKR into its signer, since the signers themselves do not
-//! (DOMAIN.md sections 1 and 4).
+//! (docs/checks.md, importer checks; docs/formats.md, text formats).
 //!
 //! - SKR-MATCHES-KSR: the SKR answers exactly the KSR this operator sent.
 //! - SKR-KSK-PINNED: every signing KSK is one the operator trusts.
 //! - SKR-SIG-WINDOW: the bundle in force is covered, and no signature expires
 //!   too soon after the next bundle takes over (.ke, 2015).
 //!
-//! Also here: reading either file format ([`read_file`]) and the list of checks
-//! that need data the text dialect lacks ([`apply_text_dialect_limits`]).
+//! Also here: the list of checks that need data the text dialect lacks
+//! ([`apply_text_dialect_limits`]). Reading any format is [`crate::format`]'s job.
 
 use super::anchor::{unrevoked, DigestMatch, TrustAnchor};
 use super::{dur, key_label, secs, signer_of, slot_label, zsks, CheckResult, Outcome, Report};
-use crate::dialect::{self, Flavor};
+use crate::format::Format;
 use crate::model::{Bundle, Document, Key, Kind, Seconds, Time};
 use crate::policy::normalize_domain;
-use crate::timefmt::format_time;
-use crate::xml::{ParseError, ParseOptions};
+use crate::timefmt::format_human;
 use std::collections::BTreeMap;
 
 pub const MATCHES_KSR: &str = "SKR-MATCHES-KSR";
 pub const KSK_PINNED: &str = "SKR-KSK-PINNED";
 pub const SIG_WINDOW: &str = "SKR-SIG-WINDOW";
-
-/// The file format a document was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// IANA KSR/SKR XML.
-    Xml,
-    /// Knot DNS text dialect (Unix-seconds headers).
-    Knot,
-    /// BIND 9.20 text dialect (YYYYMMDDhhmmss headers).
-    Bind,
-}
-
-impl Format {
-    pub fn is_text(self) -> bool {
-        self != Format::Xml
-    }
-    /// `IANA XML`, `Knot text dialect`, `BIND text dialect`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Format::Xml => "IANA XML",
-            Format::Knot => "Knot text dialect",
-            Format::Bind => "BIND text dialect",
-        }
-    }
-}
-
-impl From<Flavor> for Format {
-    fn from(f: Flavor) -> Format {
-        match f {
-            Flavor::Knot => Format::Knot,
-            Flavor::Bind => Format::Bind,
-        }
-    }
-}
-
-/// Parses IANA XML or the Knot/BIND text dialect, telling which by the content
-/// ([`dialect::is_text`]). A text document has no id: it gets an empty one.
-pub fn parse(
-    bytes: &[u8],
-    file: &str,
-    options: &ParseOptions,
-) -> Result<(Document, Format), ParseError> {
-    if dialect::is_text(bytes) {
-        let t = dialect::parse(bytes, file, options)?;
-        let mut doc = t.to_document("");
-        // Bundles are named by their snapshot time: `slot 2 (20170411)` in messages.
-        for b in &mut doc.bundles {
-            if let Some(time) = b.id.strip_prefix("snapshot-") {
-                b.id = time.to_string();
-            }
-        }
-        Ok((doc, t.flavor.into()))
-    } else {
-        crate::xml::parse(bytes, file, options).map(|d| (d, Format::Xml))
-    }
-}
-
-/// Reads a file in either format (size limit checked before reading it all).
-pub fn read_file(
-    path: &std::path::Path,
-    options: &ParseOptions,
-) -> Result<(Document, Format), ParseError> {
-    let bytes = crate::xml::read_limited(path, options)?;
-    parse(&bytes, &path.display().to_string(), options)
-}
 
 /// Replaces the results of checks that would judge values the text dialect
 /// does not carry (ids, bundle expirations, proof of possession) with SKIP and
@@ -240,10 +173,10 @@ pub fn matches_ksr(
             if s.inception != k.inception || s.expiration != k.expiration {
                 problems.push(format!(
                     "{skr_slot}: period {}..{} differs from the requested {}..{}",
-                    format_time(s.inception),
-                    format_time(s.expiration),
-                    format_time(k.inception),
-                    format_time(k.expiration)
+                    format_human(s.inception),
+                    format_human(s.expiration),
+                    format_human(k.inception),
+                    format_human(k.expiration)
                 ));
             }
             problems.extend(zsk_problems(&skr_slot, s, &ksr_slot, k));
@@ -269,12 +202,12 @@ pub fn matches_ksr(
             problems.push(format!(
                 "KSR snapshot {} at {} has no SKR snapshot",
                 i + 1,
-                format_time(k.inception)
+                format_human(k.inception)
             ));
         }
     }
     for (j, s) in skr.bundles.iter().enumerate() {
-        let skr_slot = format!("SKR snapshot {} at {}", j + 1, format_time(s.inception));
+        let skr_slot = format!("SKR snapshot {} at {}", j + 1, format_human(s.inception));
         let Some(i) = ksr.bundles.iter().rposition(|k| k.inception <= s.inception) else {
             problems.push(format!("{skr_slot}: before the KSR's first snapshot"));
             continue;
@@ -412,8 +345,8 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
         None => match skr.bundles.first() {
             Some(f) => format!(
                 "no bundle is in force yet at {} (the first starts at {})",
-                format_time(at),
-                format_time(f.inception)
+                format_human(at),
+                format_human(f.inception)
             ),
             None => {
                 return CheckResult::fail(SIG_WINDOW, "the SKR has no bundles");
@@ -425,7 +358,7 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
             if b.signatures.is_empty() {
                 problems.push(format!(
                     "{slot}, in force at {}, has no signature",
-                    format_time(at)
+                    format_human(at)
                 ));
             }
             for sig in &b.signatures {
@@ -435,15 +368,15 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
                         .unwrap_or_else(|| format!("key tag {}", sig.key_tag));
                     problems.push(format!(
                         "{slot} is in force at {} but its signature by {who} is valid {}..{}",
-                        format_time(at),
-                        format_time(sig.inception),
-                        format_time(sig.expiration)
+                        format_human(at),
+                        format_human(sig.inception),
+                        format_human(sig.expiration)
                     ));
                 }
             }
             format!(
                 "at {} {slot} is in force and its {} signature(s) cover it",
-                format_time(at),
+                format_human(at),
                 b.signatures.len()
             )
         }
@@ -463,10 +396,10 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
                 problems.push(format!(
                     "{} signature by {who} expires {}, only {} after {} takes over at {} (margin {})",
                     slot_label(i, &w[0]),
-                    format_time(sig.expiration),
+                    format_human(sig.expiration),
                     dur(left),
                     slot_label(i + 1, next),
-                    format_time(next.inception),
+                    format_human(next.inception),
                     dur(min_remaining)
                 ));
             }

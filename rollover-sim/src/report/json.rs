@@ -2,10 +2,18 @@
 
 use serde::Serialize;
 
-pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
-    let mut v = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+/// Pretty JSON with a final newline, for stdout (`--json`) and files (`--out`).
+pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut v = serde_json::to_vec_pretty(value)?;
     v.push(b'\n');
     Ok(v)
+}
+
+/// [`to_bytes`] as text.
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    Ok(s)
 }
 
 /// The check before a JSON file is renamed into place: it must parse back.

@@ -1,49 +1,65 @@
 //! Output: text for people, JSON and CSV for programs, SVG for reports. Files
-//! are written to a temporary file next to the target, checked, then renamed,
-//! so a reader never sees half a file.
+//! go through `ksr::output` (temporary file beside the target, checked, then
+//! renamed), so a reader never sees half a file; [`check_written`] is the check.
 
 pub mod csv;
 pub mod json;
 pub mod svg;
 pub mod text;
 
-use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` atomically after `verify` accepts them.
-pub fn write_atomic(
-    path: &Path,
+/// The check `ksr::output` runs on the temporary file before renaming it into
+/// place: it reads back as `bytes`, and `verify` (the format's own check)
+/// accepts them. Reports are not secret: the file gets the mode a plain
+/// write would give (0644), not the temporary file's 0600.
+pub fn check_written(
+    tmp: &Path,
     bytes: &[u8],
-    verify: impl Fn(&[u8]) -> Result<(), String>,
+    verify: impl FnOnce(&[u8]) -> Result<(), String>,
 ) -> Result<(), String> {
-    verify(bytes).map_err(|e| {
-        format!(
-            "refusing to write {}: output failed its own check: {e}",
-            path.display()
-        )
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
+    let written = std::fs::read(tmp).map_err(|e| format!("cannot read it back: {e}"))?;
+    if written != bytes {
+        return Err("the temporary file does not read back identically".into());
+    }
+    verify(bytes)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(fail)?;
+        std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| format!("cannot set its permissions: {e}"))?;
     }
-    tmp.as_file().sync_all().map_err(fail)?;
-    let written = std::fs::read(tmp.path()).map_err(fail)?;
-    if written != bytes {
-        return Err(format!(
-            "cannot write {}: the temporary file does not read back identically",
-            path.display()
-        ));
-    }
-    tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_failing_its_check_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.json");
+        let r = ksr::output::write_verified(&target, b"{not json", |tmp| {
+            check_written(tmp, b"{not json", json::verify)
+        });
+        assert!(matches!(r, Err(ksr::output::OutputError::Verify(_))));
+        assert!(!target.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temp file left"
+        );
+        ksr::output::write_verified(&target, b"{}\n", |tmp| {
+            check_written(tmp, b"{}\n", json::verify)
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"{}\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+    }
 }

@@ -6,14 +6,15 @@ use crate::population::PopulationReport;
 use crate::run::{KeyChange, RunReport};
 use crate::scenario::Scenario;
 use crate::trust_point::Fetch;
+use ksr::escape::terminal as esc;
 use std::fmt::Write;
 
 fn header(sc: &Scenario, out: &mut String) {
     let _ = writeln!(
         out,
         "scenario {}: zone {}, {} .. {} (DNSKEY TTL {}, RRSIG validity {})",
-        sc.path.display(),
-        sc.zone,
+        esc(&sc.path.display().to_string()),
+        esc(&sc.zone),
         format_date(sc.start),
         format_date(sc.end),
         format_duration(sc.ttl),
@@ -26,7 +27,10 @@ fn header(sc: &Scenario, out: &mut String) {
         .map(|k| {
             format!(
                 "{} (alg {}, tag {}, revoked tag {})",
-                k.name, k.algorithm, k.tag, k.revoked_tag
+                esc(&k.name),
+                k.algorithm,
+                k.tag,
+                k.revoked_tag
             )
         })
         .collect();
@@ -43,17 +47,17 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
             "  {}  {:<8} {}",
             format_instant(s.at),
             s.action.name(),
-            sc.keys.keys[s.key].name
+            esc(&sc.keys.keys[s.key].name)
         );
     }
     for r in &rep.resolvers {
         let _ = writeln!(
             out,
             "\nresolver {} ({}, line {}): initially trusts {}{}",
-            r.name,
+            esc(&r.name),
             r.profile,
             r.line,
-            r.trusted.join(", "),
+            esc(&r.trusted.join(", ")),
             if r.deliberately_broken {
                 "; has outages or attacks"
             } else {
@@ -108,7 +112,7 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
                         None => "until the end of the scenario".to_string(),
                     }
                 );
-                let _ = writeln!(out, "    because {}", p.cause);
+                let _ = writeln!(out, "    because {}", esc(&p.cause));
             }
         }
     }
@@ -124,7 +128,7 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
         let _ = writeln!(
             out,
             "result: FAILED: resolvers without an outage or attacker lost validation: {}",
-            names.join(", ")
+            esc(&names.join(", "))
         );
     }
     out
@@ -146,7 +150,7 @@ fn key_changes(changes: &[KeyChange], out: &mut String) {
             out,
             "  {}  {:<10} {} -> {} ({:?})",
             format_instant(c.at),
-            c.key,
+            esc(&c.key),
             c.from.name(),
             c.to.name(),
             c.event
@@ -217,7 +221,7 @@ pub fn plan(sc: &Scenario, rep: &PlanReport) -> String {
             "{:<21} {:<8} {:<16} {:<21} {:<14} {:<21} {}",
             format_instant(s.step.at),
             s.step.action.name(),
-            s.key_name,
+            esc(&s.key_name),
             earliest,
             margin,
             s.rule.name(),
@@ -276,7 +280,7 @@ fn wait_sums(rep: &PlanReport, out: &mut String) {
     );
     let _ = writeln!(
         out,
-        "  activeRefresh = MAX(1h, MIN(15d, TTL/2 {}, validity/2 {})); activeRefreshOffset = time from the hold-down's end to the next refresh",
+        "  activeRefresh = MAX(PT1H, MIN(P15D, TTL/2 {}, validity/2 {})); activeRefreshOffset = time from the hold-down's end to the next refresh",
         d(p.ttl / 2),
         d(p.validity / 2)
     );
@@ -286,7 +290,7 @@ fn wait_sums(rep: &PlanReport, out: &mut String) {
         match p.safety_margin {
             Some(m) => format!("{} (set in the scenario)", d(m)),
             None => format!(
-                "2 x retryTime {}, retryTime = MAX(1h, MIN(1d, TTL/10 {}, validity/10 {}))",
+                "2 x retryTime {}, retryTime = MAX(PT1H, MIN(P1D, TTL/10 {}, validity/10 {}))",
                 d(rep.retry),
                 d(p.ttl / 10),
                 d(p.validity / 10)
@@ -312,13 +316,15 @@ pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
         "population of {} resolvers, seed {}, scenario {}",
         rep.resolvers,
         rep.seed,
-        sc.path.display()
+        esc(&sc.path.display().to_string())
     );
     for c in &rep.classes {
         let _ = writeln!(
             out,
             "  class {:<24} {:<14} {:>9} resolvers",
-            c.name, c.profile, c.resolvers
+            esc(&c.name),
+            c.profile,
+            c.resolvers
         );
     }
     let _ = writeln!(
@@ -330,7 +336,7 @@ pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
             out,
             "  {}  {:<40} failing {:>8} ({:.2}%), peak before next step {:>8} ({:.2}%)",
             format_date(e.at),
-            e.step,
+            esc(&e.step),
             e.failing,
             100.0 * e.failing_share,
             e.peak_failing,
@@ -343,7 +349,7 @@ pub fn population(sc: &Scenario, rep: &PopulationReport) -> String {
         let _ = writeln!(
             out,
             "  trusting {:<24} {}",
-            name,
+            esc(name),
             pct(rep.trusting[k][last], rep.existing[last])
         );
     }

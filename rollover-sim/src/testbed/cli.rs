@@ -4,8 +4,9 @@
 
 use super::implementation::Implementation;
 use super::session::{self, Options, INTERRUPTED};
+use crate::error::SimError;
 use crate::scenario::Scenario;
-use std::io::Write;
+use ksr::env::{exit, print, Env};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -26,42 +27,41 @@ fn catch_signals() {
     }
 }
 
-/// Runs the command; `Err` is unusable input or a test bed that could not start (exit 2).
+/// Runs the command on `env`. Errors (unusable input, a test bed that could
+/// not start, an interrupt) exit 2 through `SimError`.
 pub fn command(
+    env: &dyn Env,
     scenario: &Path,
     resolver: &str,
     speedup: Option<f64>,
     json: bool,
     html: Option<&Path>,
-    out: &mut dyn Write,
-) -> Result<i32, String> {
-    let sc = Scenario::load(scenario).map_err(|e| e.to_string())?;
-    let resolvers = Implementation::parse(resolver)?;
+) -> Result<i32, SimError> {
+    let sc = Scenario::load(scenario)?;
+    let usage = |option, message: String| SimError::Usage { option, message };
+    let resolvers = Implementation::parse(resolver).map_err(|e| usage("--resolver", e))?;
     let speedup = speedup.unwrap_or(DEFAULT_SPEEDUP);
     if !(1.0..=1e7).contains(&speedup) {
-        return Err(format!("--speedup must be 1 .. 10000000, not {speedup}"));
+        return Err(usage(
+            "--speedup",
+            format!("must be 1 .. 10000000, not {speedup}"),
+        ));
     }
     catch_signals();
-    let rep = session::run(&sc, &Options { speedup, resolvers })?;
-    if json {
-        let mut s = serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?;
-        s.push('\n');
-        write_out(out, &s)?;
-    } else {
-        write_out(out, &super::text::report(&rep))?;
-    }
+    let rep = session::run(&sc, &Options { speedup, resolvers }).map_err(SimError::Testbed)?;
     if let Some(p) = html {
         let page = super::html::page(&rep);
-        crate::report::write_atomic(p, page.as_bytes(), super::html::verify)?;
+        crate::cli::save(p, page.as_bytes(), super::html::verify)?;
     }
-    Ok(if rep.ok() { 0 } else { 1 })
-}
-
-fn write_out(out: &mut dyn Write, s: &str) -> Result<(), String> {
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed stdout is not an error (project convention).
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("stdout: {e}")),
-    }
+    let shown = if json {
+        crate::report::json::to_string(&rep)?
+    } else {
+        super::text::report(&rep)
+    };
+    print(env, &shown).map_err(SimError::Stdout)?;
+    Ok(if rep.ok() {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
 }

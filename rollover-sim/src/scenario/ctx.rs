@@ -1,0 +1,92 @@
+//! The checking context: file name and source for error lines, and the
+//! time, duration and key lookups every table uses; the `[[key]]` tables.
+
+use super::raw::{RawKey, StrOrInt};
+use crate::clock::{parse_duration, parse_instant, Duration, Instant};
+use crate::error::{line_of, InputError};
+use crate::key::{parse_algorithm, KeyMask, KeySet, SimKey, MAX_KEYS};
+use base64::Engine;
+use toml::Spanned;
+
+pub(super) struct Ctx<'a> {
+    pub(super) file: String,
+    pub(super) src: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(super) fn err(&self, span: std::ops::Range<usize>, msg: impl Into<String>) -> InputError {
+        InputError::new(&self.file, Some(line_of(self.src, span.start)), msg)
+    }
+    pub(super) fn time(&self, s: &Spanned<String>, what: &str) -> Result<Instant, InputError> {
+        parse_instant(s.get_ref()).map_err(|e| self.err(s.span(), format!("{what}: {e}")))
+    }
+    pub(super) fn dur(&self, s: &Spanned<String>, what: &str) -> Result<Duration, InputError> {
+        parse_duration(s.get_ref()).map_err(|e| self.err(s.span(), format!("{what}: {e}")))
+    }
+    /// A key by name, or by key tag when no key has that name (handy for SKR replays).
+    pub(super) fn key(&self, keys: &KeySet, s: &Spanned<String>) -> Result<usize, InputError> {
+        let by_tag = || {
+            let tag: u16 = s.get_ref().parse().ok()?;
+            let hits: Vec<usize> = (0..keys.keys.len())
+                .filter(|i| keys.keys[*i].tag.0 == tag)
+                .collect();
+            (hits.len() == 1).then(|| hits[0])
+        };
+        keys.index(s.get_ref()).or_else(by_tag).ok_or_else(|| {
+            let known: Vec<_> = keys.keys.iter().map(|k| k.name.as_str()).collect();
+            self.err(
+                s.span(),
+                format!(
+                    "unknown key {:?}; keys are: {}",
+                    s.get_ref(),
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+    pub(super) fn keys_mask(
+        &self,
+        keys: &KeySet,
+        list: &[Spanned<String>],
+    ) -> Result<KeyMask, InputError> {
+        let mut m = 0;
+        for k in list {
+            m |= 1 << self.key(keys, k)?;
+        }
+        Ok(m)
+    }
+
+    /// The `[[key]]` tables: names, algorithms, given or generated public keys.
+    pub(super) fn keys(&self, raw: &[Spanned<RawKey>], seed: u64) -> Result<KeySet, InputError> {
+        let mut keys = KeySet::default();
+        for k in raw {
+            let kr = k.get_ref();
+            if keys.index(&kr.name).is_some() {
+                return Err(self.err(k.span(), format!("key {:?} is defined twice", kr.name)));
+            }
+            if keys.keys.len() == MAX_KEYS {
+                return Err(self.err(k.span(), format!("at most {MAX_KEYS} keys per trust point")));
+            }
+            let alg = match kr.algorithm.get_ref() {
+                StrOrInt::Str(s) => parse_algorithm(s),
+                StrOrInt::Int(n) => {
+                    u8::try_from(*n).map_err(|_| format!("algorithm {n} is not 0..255"))
+                }
+            }
+            .map_err(|e| self.err(kr.algorithm.span(), e))?;
+            let key = match &kr.public_key {
+                Some(pk) => {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(pk.get_ref().split_whitespace().collect::<String>())
+                        .map_err(|e| {
+                            self.err(pk.span(), format!("public-key is not base64: {e}"))
+                        })?;
+                    SimKey::new(&kr.name, alg, bytes)
+                }
+                None => SimKey::generated(&kr.name, alg, seed),
+            };
+            keys.keys.push(key);
+        }
+        Ok(keys)
+    }
+}

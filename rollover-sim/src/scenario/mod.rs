@@ -1,0 +1,232 @@
+//! Scenario files (TOML): the trust point, its keys, the publisher's events or
+//! SKRs, the resolvers and the attacker. Every reference is checked on load and
+//! errors name the file and line.
+
+mod ctx;
+mod raw;
+mod resolvers;
+#[cfg(test)]
+mod tests;
+
+use crate::attacker::Attack;
+use crate::clock::{Duration, Instant, DAY};
+use crate::error::{line_of, InputError};
+use crate::key::{KeyMask, KeySet};
+use crate::plan::PlanParams;
+use crate::profile::Params;
+use crate::publisher::{Action, Event, Timeline};
+use crate::resolver::{Persistence, ResolverRun};
+use ctx::Ctx;
+use raw::RawScenario;
+use std::path::{Path, PathBuf};
+
+/// One resolver as the scenario describes it.
+#[derive(Debug, Clone)]
+pub struct ResolverSpec {
+    pub name: String,
+    pub params: Params,
+    pub trusted: KeyMask,
+    pub start: Instant,
+    pub outages: Vec<(Instant, Instant)>,
+    pub restarts: Vec<Instant>,
+    pub persistence: Persistence,
+    pub skew: Duration,
+    pub seed: u64,
+    pub attacks: Vec<Attack>,
+    pub line: usize,
+}
+
+impl ResolverSpec {
+    pub fn run<'a>(&'a self, end: Instant) -> ResolverRun<'a> {
+        ResolverRun {
+            params: &self.params,
+            trusted: self.trusted,
+            start: self.start,
+            end,
+            outages: &self.outages,
+            restarts: &self.restarts,
+            persistence: self.persistence,
+            skew: self.skew,
+            seed: self.seed,
+            attacks: &self.attacks,
+        }
+    }
+    /// Whether the scenario deliberately breaks this resolver (outage or attack).
+    pub fn has_outage_or_attack(&self) -> bool {
+        !self.outages.is_empty() || !self.attacks.is_empty()
+    }
+}
+
+/// Population defaults the scenario can set.
+#[derive(Debug, Clone)]
+pub struct PopulationDefaults {
+    pub trusted: KeyMask,
+    pub start_from: Instant,
+    pub start_to: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub path: PathBuf,
+    pub zone: String,
+    pub ttl: Duration,
+    pub validity: Duration,
+    pub start: Instant,
+    pub end: Instant,
+    pub seed: u64,
+    pub keys: KeySet,
+    pub timeline: Timeline,
+    pub resolvers: Vec<ResolverSpec>,
+    pub plan: PlanParams,
+    pub population: PopulationDefaults,
+}
+
+impl Scenario {
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let file = path.display().to_string();
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&file, None, format!("cannot read scenario: {e}")))?;
+        Scenario::parse(&src, path)
+    }
+
+    pub fn parse(src: &str, path: &Path) -> Result<Scenario, InputError> {
+        let file = path.display().to_string();
+        let raw: RawScenario = toml::from_str(src).map_err(|e| {
+            let line = e.span().map(|s| line_of(src, s.start));
+            InputError::new(
+                &file,
+                line,
+                format!("not a valid scenario: {}", e.message()),
+            )
+        })?;
+        let cx = Ctx {
+            file: file.clone(),
+            src,
+        };
+        let tpr = &raw.trust_point;
+        let ttl = cx.dur(&tpr.dnskey_ttl, "dnskey-ttl")?;
+        let validity = cx.dur(&tpr.rrsig_validity, "rrsig-validity")?;
+        if ttl <= 0 || validity <= 0 {
+            return Err(cx.err(
+                tpr.dnskey_ttl.span(),
+                "dnskey-ttl and rrsig-validity must be positive",
+            ));
+        }
+        let resign_every = match &tpr.resign_every {
+            Some(s) => cx.dur(s, "resign-every")?,
+            None => validity / 2,
+        };
+        let start = cx.time(&tpr.start, "start")?;
+        let end = cx.time(&tpr.end, "end")?;
+        if end <= start {
+            return Err(cx.err(tpr.end.span(), "end must be after start"));
+        }
+        let seed = tpr.seed;
+
+        let mut keys = cx.keys(&raw.keys, seed)?;
+
+        // Publisher.
+        let pubr = raw.publisher.get_ref();
+        let timeline = match (pubr.events.is_empty(), pubr.skrs.is_empty()) {
+            (false, true) => {
+                let mut events = Vec::new();
+                for e in &pubr.events {
+                    let er = e.get_ref();
+                    let action = Action::parse(er.action.get_ref()).map_err(|m| cx.err(er.action.span(), m))?;
+                    events.push(Event {
+                        at: cx.time(&er.at, "at")?,
+                        action,
+                        key: cx.key(&keys, &er.key)?,
+                        source: format!("{} line {}", file, line_of(src, e.span().start)),
+                    });
+                }
+                Timeline::from_events(&events, ttl, validity, resign_every, end).map_err(|e| {
+                    let ev = &events[e.index];
+                    cx.err(
+                        pubr.events[e.index].span(),
+                        format!("{} {}: {}", ev.action.name(), keys.keys[ev.key].name, e.message),
+                    )
+                })?
+            }
+            (true, false) => {
+                let base = path.parent().unwrap_or(Path::new("."));
+                let paths: Vec<(PathBuf, usize)> =
+                    pubr.skrs.iter().map(|s| (base.join(s.get_ref()), line_of(src, s.span().start))).collect();
+                crate::skr::timeline_from_skrs(&paths, &mut keys, &file)?
+            }
+            _ => {
+                return Err(cx.err(
+                    raw.publisher.span(),
+                    "[publisher] needs either [[publisher.event]] entries or skrs = [...], not both or neither",
+                ))
+            }
+        };
+
+        // Resolvers.
+        let mut resolvers: Vec<ResolverSpec> = Vec::new();
+        for (i, r) in raw.resolvers.iter().enumerate() {
+            let name = &r.get_ref().name;
+            if resolvers.iter().any(|o| &o.name == name) {
+                return Err(cx.err(r.span(), format!("resolver {name:?} is defined twice")));
+            }
+            resolvers.push(cx.resolver(i, r, &keys, start, seed)?);
+        }
+
+        cx.attach_attacks(&raw.attacks, &mut resolvers)?;
+
+        // Plan parameters.
+        let mut plan = PlanParams::for_trust_point(ttl, validity);
+        if let Some(s) = &raw.plan.safety_margin {
+            plan.safety_margin = Some(cx.dur(s, "safety-margin")?);
+        }
+        if let Some(s) = &raw.plan.add_holddown {
+            plan.add_holddown = cx.dur(s, "add-holddown")?;
+        }
+        if let Some(s) = &raw.plan.remove_holddown {
+            plan.remove_holddown = cx.dur(s, "remove-holddown")?;
+        }
+
+        // Population defaults: the keys signing the first RRset are the configured anchors.
+        let pr = &raw.population;
+        let trusted = if pr.trusted.is_empty() {
+            timeline
+                .versions
+                .first()
+                .map(|v| v.rrset.validating_signers())
+                .unwrap_or(0)
+        } else {
+            cx.keys_mask(&keys, &pr.trusted)?
+        };
+        let population = PopulationDefaults {
+            trusted,
+            start_from: match &pr.start_from {
+                Some(s) => cx.time(s, "start-from")?,
+                None => start,
+            },
+            start_to: match &pr.start_to {
+                Some(s) => cx.time(s, "start-to")?,
+                None => start,
+            },
+        };
+
+        Ok(Scenario {
+            path: path.to_path_buf(),
+            zone: tpr.zone.clone(),
+            ttl,
+            validity,
+            start,
+            end,
+            seed,
+            keys,
+            timeline,
+            resolvers,
+            plan,
+            population,
+        })
+    }
+
+    /// Days from start to end, for reports.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start) / DAY
+    }
+}
