@@ -3,7 +3,7 @@
 
 use super::clock::Compressed;
 use super::compare::{self, Sample, Validation, Verdict};
-use super::handle::Handle;
+use super::handle::{Answer, Handle};
 use super::implementation::{Implementation, Knobs, Setup};
 use super::keys::ZoneKey;
 use super::server::{QueryLog, Server, Shared};
@@ -234,9 +234,14 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Err("interrupted; resolvers stopped".into());
         }
-        for l in &mut live {
-            sample(l, t, checkpoint, &tags, &names, &clock);
-        }
+        // Each resolver is looked at in its own thread, so a slow one (rndc,
+        // timeouts) does not delay the others' samples.
+        std::thread::scope(|scope| {
+            for l in &mut live {
+                let (tags, names) = (&tags, &names);
+                scope.spawn(move || sample(l, t, checkpoint, tags, names, &clock));
+            }
+        });
     }
 
     let log = server.queries();
@@ -304,7 +309,10 @@ fn sample(
     while l.restarts.first().is_some_and(|r| *r <= t) {
         let r = l.restarts.remove(0);
         let what = match l.handle.restart() {
-            Ok(()) => format!("restarted (scenario restart at {})", format_instant(r)),
+            Ok(()) => {
+                l.stopped = false;
+                format!("restarted (scenario restart at {})", format_instant(r))
+            }
             Err(e) => format!("restart failed: {e}"),
         };
         l.notes.push(Note {
@@ -332,9 +340,15 @@ fn sample(
     } else {
         compare::observed_names(&by_tag, tags, before)
     };
-    let signed = l.handle.probe(SIGNED, RecordType::TXT);
-    let bogus = l.handle.probe(BOGUS, RecordType::TXT);
-    let insecure = l.handle.probe(INSECURE, RecordType::TXT);
+    // A stopped resolver answers nothing; asking would only wait for timeouts.
+    let ask = |name| {
+        if l.stopped {
+            Answer::NoAnswer
+        } else {
+            l.handle.probe(name, RecordType::TXT)
+        }
+    };
+    let (signed, bogus, insecure) = (ask(SIGNED), ask(BOGUS), ask(INSECURE));
     l.samples.push(Sample {
         at: t,
         checkpoint,
