@@ -101,6 +101,8 @@ fn full_roll_against_every_resolver() {
             r["dnskey_queries"].as_u64().unwrap() > 10,
             "{name}: DNSKEY refreshes seen by the server"
         );
+        // RFC 8145 `_ta-` queries: Unbound and Knot Resolver with their
+        // refreshes, BIND on its telemetry timer (compressed with -T tat=N).
         assert!(
             !r["signals"].as_array().unwrap().is_empty(),
             "{name}: RFC 8145 key-tag signals logged"

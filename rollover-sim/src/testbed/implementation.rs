@@ -29,6 +29,9 @@ pub struct Knobs {
     pub retry_cap: u64,
     /// Knot Resolver `ta_update.refresh_time` in milliseconds.
     pub refresh_ms: u64,
+    /// BIND `-T tat=N`: seconds between RFC 8145 trust-anchor telemetry
+    /// queries (daily by default, bin/named/globals.h `named_g_tat_interval`).
+    pub tat_interval: u64,
 }
 
 /// What a configuration template needs.
@@ -129,6 +132,7 @@ impl Implementation {
             refresh_floor: 1,
             retry_cap: w(p.refresh.retry_cap),
             refresh_ms: 0,
+            tat_interval: clock.wall_secs(crate::clock::DAY),
         };
         match self {
             Implementation::Unbound => {
@@ -261,6 +265,8 @@ impl Implementation {
                         "mkeytimers={}/{}/{}",
                         k.refresh_floor, k.retry_cap, k.add_holddown
                     ),
+                    "-T".into(),
+                    format!("tat={}", k.tat_interval),
                 ])
             }
             Implementation::KnotResolver => {

@@ -185,8 +185,11 @@ pub struct Server {
 impl Server {
     pub fn start(shared: Shared) -> Result<Server, String> {
         let sa = SocketAddr::new(IpAddr::V4(shared.addr), 53);
-        let udp = UdpSocket::bind(sa).map_err(|e| format!("test server: UDP {sa}: {e}"))?;
-        let tcp = TcpListener::bind(sa).map_err(|e| format!("test server: TCP {sa}: {e}"))?;
+        // Root hints name port 53, so the server needs root (or CAP_NET_BIND_SERVICE).
+        let hint = "run the test bed as root (resolvers find the root servers on port 53)";
+        let udp = UdpSocket::bind(sa).map_err(|e| format!("test server: UDP {sa}: {e}; {hint}"))?;
+        let tcp =
+            TcpListener::bind(sa).map_err(|e| format!("test server: TCP {sa}: {e}; {hint}"))?;
         udp.set_read_timeout(Some(StdDuration::from_millis(100)))
             .map_err(|e| e.to_string())?;
         tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
