@@ -45,6 +45,9 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
             y + 14.0,
             esc(label)
         );
+        // One rectangle per run of samples in the same state.
+        let mut pts = pts;
+        pts.dedup_by(|next, first| next.1 == first.1);
         for (i, (t, c, title)) in pts.iter().enumerate() {
             let t2 = pts.get(i + 1).map_or(rep.end, |p| p.0);
             let _ = writeln!(

@@ -226,10 +226,10 @@ impl Implementation {
                     "options {{\n  directory \"{d}\";\n  pid-file \"{d}/named.pid\";\n\
                      \x20 listen-on port {port} {{ 127.0.0.1; }};\n  listen-on-v6 {{ none; }};\n\
                      \x20 query-source address {a};\n  recursion yes;\n  allow-query {{ any; }};\n\
-                     \x20 allow-recursion {{ any; }};\n  dnssec-validation yes;\n\
+                     \x20 allow-recursion {{ any; }};\n  dnssec-validation auto;\n\
+                     \x20 bindkeys-file \"{d}/bind.keys\";\n\
                      \x20 managed-keys-directory \"{d}\";\n  max-cache-ttl {ttl};\n  max-ncache-ttl 1;\n\
                      \x20 servfail-ttl 0;\n  synth-from-dnssec no;\n  qname-minimization off;\n  notify no;\n  lame-ttl 0;\n}};\n\
-                     trust-anchors {{\n{anchors}}};\n\
                      zone \".\" {{ type hint; file \"{d}/root.hints\"; }};\n\
                      key \"testbed\" {{ algorithm hmac-sha256; secret \"{sec}\"; }};\n\
                      controls {{ inet 127.0.0.1 port {cport} allow {{ any; }} keys {{ \"testbed\"; }}; }};\n\
@@ -241,6 +241,10 @@ impl Implementation {
                     port = c.port,
                     cport = c.control_port,
                 );
+                // RFC 5011 tracking (the managed-keys zone) needs `dnssec-validation
+                // auto` in BIND 9.20 (bin/named/server.c, configure_view_dnsseckeys());
+                // the bindkeys file replaces the built-in root key with ours.
+                write("bind.keys", &format!("trust-anchors {{\n{anchors}}};\n"))?;
                 write("named.conf", &conf)?;
                 write(
                     "rndc.conf",

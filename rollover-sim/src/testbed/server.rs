@@ -60,6 +60,8 @@ pub struct Shared {
     pub ksks: Vec<ZoneKey>,
     pub zsks: Vec<ZoneKey>,
     pub addr: Ipv4Addr,
+    /// The child zone's server address (the root's address with last octet 2).
+    pub child_addr: Ipv4Addr,
     pub ttl: u32,
     zone: Mutex<Option<(usize, Arc<Zone>)>>,
     pub log: Mutex<Vec<QueryLog>>,
@@ -75,12 +77,14 @@ impl Shared {
         addr: Ipv4Addr,
         ttl: u32,
     ) -> Shared {
+        let o = addr.octets();
         Shared {
             clock,
             timeline,
             ksks,
             zsks,
             addr,
+            child_addr: Ipv4Addr::new(o[0], o[1], o[2], o[3].wrapping_add(1)),
             ttl,
             zone: Mutex::new(None),
             log: Mutex::new(Vec::new()),
@@ -111,6 +115,7 @@ impl Shared {
             ksks: &self.ksks,
             zsks: &self.zsks,
             server: self.addr,
+            child_server: self.child_addr,
             ttl: self.ttl,
             serial: idx as u32 + 1,
             inception,
@@ -120,7 +125,7 @@ impl Shared {
         Ok(z)
     }
 
-    fn respond(&self, req: &[u8], from: IpAddr, tcp: bool) -> Option<Vec<u8>> {
+    fn respond(&self, req: &[u8], from: IpAddr, tcp: bool, child: bool) -> Option<Vec<u8>> {
         let req = Message::from_vec(req).ok()?;
         if req.metadata.message_type != MessageType::Query {
             return None;
@@ -154,7 +159,7 @@ impl Shared {
         resp.add_query(q.clone());
         let dnssec = req.edns.as_ref().is_some_and(|e| e.flags().dnssec_ok);
         match self.zone() {
-            Ok(z) => z.answer(&q, dnssec, &mut resp),
+            Ok(z) => z.answer(&q, dnssec, child, &mut resp),
             Err(_) => resp.metadata.response_code = ResponseCode::ServFail,
         }
         if req.edns.is_some() {
@@ -183,26 +188,33 @@ pub struct Server {
 }
 
 impl Server {
+    /// Serves the root on `shared.addr` and the child zone on `child_addr`,
+    /// UDP and TCP each.
     pub fn start(shared: Shared) -> Result<Server, String> {
-        let sa = SocketAddr::new(IpAddr::V4(shared.addr), 53);
         // Root hints name port 53, so the server needs root (or CAP_NET_BIND_SERVICE).
         let hint = "run the test bed as root (resolvers find the root servers on port 53)";
-        let udp = UdpSocket::bind(sa).map_err(|e| format!("test server: UDP {sa}: {e}; {hint}"))?;
-        let tcp =
-            TcpListener::bind(sa).map_err(|e| format!("test server: TCP {sa}: {e}; {hint}"))?;
-        udp.set_read_timeout(Some(StdDuration::from_millis(100)))
-            .map_err(|e| e.to_string())?;
-        tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let mut sockets = Vec::new();
+        for (addr, child) in [(shared.addr, false), (shared.child_addr, true)] {
+            let sa = SocketAddr::new(IpAddr::V4(addr), 53);
+            let udp =
+                UdpSocket::bind(sa).map_err(|e| format!("test server: UDP {sa}: {e}; {hint}"))?;
+            let tcp =
+                TcpListener::bind(sa).map_err(|e| format!("test server: TCP {sa}: {e}; {hint}"))?;
+            udp.set_read_timeout(Some(StdDuration::from_millis(100)))
+                .map_err(|e| e.to_string())?;
+            tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
+            sockets.push((udp, tcp, child));
+        }
         shared.zone()?;
         let shared = Arc::new(shared);
-        let s1 = shared.clone();
-        let t1 = std::thread::spawn(move || serve_udp(&s1, &udp));
-        let s2 = shared.clone();
-        let t2 = std::thread::spawn(move || serve_tcp(&s2, &tcp));
-        Ok(Server {
-            shared,
-            threads: vec![t1, t2],
-        })
+        let mut threads = Vec::new();
+        for (udp, tcp, child) in sockets {
+            let s1 = shared.clone();
+            threads.push(std::thread::spawn(move || serve_udp(&s1, &udp, child)));
+            let s2 = shared.clone();
+            threads.push(std::thread::spawn(move || serve_tcp(&s2, &tcp, child)));
+        }
+        Ok(Server { shared, threads })
     }
 
     pub fn queries(&self) -> Vec<QueryLog> {
@@ -223,24 +235,24 @@ impl Drop for Server {
     }
 }
 
-fn serve_udp(s: &Shared, sock: &UdpSocket) {
+fn serve_udp(s: &Shared, sock: &UdpSocket, child: bool) {
     let mut buf = [0u8; 4096];
     while !s.stop.load(Ordering::SeqCst) {
         if let Ok((n, from)) = sock.recv_from(&mut buf) {
-            if let Some(out) = s.respond(&buf[..n], from.ip(), false) {
+            if let Some(out) = s.respond(&buf[..n], from.ip(), false, child) {
                 let _ = sock.send_to(&out, from);
             }
         }
     }
 }
 
-fn serve_tcp(s: &Arc<Shared>, listener: &TcpListener) {
+fn serve_tcp(s: &Arc<Shared>, listener: &TcpListener, child: bool) {
     while !s.stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((conn, from)) => {
                 let s = s.clone();
                 std::thread::spawn(move || {
-                    let _ = serve_conn(&s, conn, from.ip());
+                    let _ = serve_conn(&s, conn, from.ip(), child);
                 });
             }
             Err(_) => std::thread::sleep(StdDuration::from_millis(20)),
@@ -249,7 +261,7 @@ fn serve_tcp(s: &Arc<Shared>, listener: &TcpListener) {
 }
 
 /// RFC 7766: two-byte length prefix per message; several queries per connection.
-fn serve_conn(s: &Shared, mut conn: TcpStream, from: IpAddr) -> std::io::Result<()> {
+fn serve_conn(s: &Shared, mut conn: TcpStream, from: IpAddr, child: bool) -> std::io::Result<()> {
     conn.set_nonblocking(false)?;
     conn.set_read_timeout(Some(StdDuration::from_secs(2)))?;
     loop {
@@ -257,7 +269,7 @@ fn serve_conn(s: &Shared, mut conn: TcpStream, from: IpAddr) -> std::io::Result<
         conn.read_exact(&mut len)?;
         let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
         conn.read_exact(&mut msg)?;
-        if let Some(out) = s.respond(&msg, from, true) {
+        if let Some(out) = s.respond(&msg, from, true, child) {
             conn.write_all(&(out.len() as u16).to_be_bytes())?;
             conn.write_all(&out)?;
         }
@@ -371,16 +383,35 @@ mod tests {
             "covering NSEC and wildcard NSEC: {:?}",
             nx.authorities
         );
-        let child = ask(to, "insecure.", RecordType::TXT, 1232, false);
-        assert!(child
-            .answers
+        // The root refers to the unsigned child, proving the absence of a DS.
+        let referral = ask(to, "insecure.", RecordType::TXT, 1232, false);
+        assert!(referral.answers.is_empty() && !referral.metadata.authoritative);
+        let types: Vec<RecordType> = referral
+            .authorities
             .iter()
-            .all(|r| r.record_type() == RecordType::TXT));
+            .map(|r| r.record_type())
+            .collect();
         assert_eq!(
-            child.answers.len(),
-            1,
+            types,
+            [
+                RecordType::NS,
+                RecordType::NSEC,
+                RecordType::RRSIG,
+                RecordType::RRSIG
+            ]
+        );
+        assert_eq!(referral.additionals.len(), 1, "glue for ns.insecure.");
+        let child_to = SocketAddr::from((srv.shared.child_addr, 53));
+        let child = ask(child_to, "insecure.", RecordType::TXT, 1232, false);
+        assert!(child.metadata.authoritative);
+        let types: Vec<RecordType> = child.answers.iter().map(|r| r.record_type()).collect();
+        assert_eq!(
+            types,
+            [RecordType::TXT],
             "the unsigned child answers, without RRSIG"
         );
+        let refused = ask(child_to, "signed.", RecordType::TXT, 1232, false);
+        assert_eq!(refused.metadata.response_code, ResponseCode::Refused);
         let ds = ask(to, "insecure.", RecordType::DS, 1232, false);
         assert!(ds.answers.is_empty(), "no DS: the delegation is insecure");
         assert!(ds
@@ -389,7 +420,7 @@ mod tests {
             .any(|r| r.record_type() == RecordType::NSEC));
         let _ = ask(to, "_ta-4f66-9728.", RecordType::NULL, 1232, false);
         let log = srv.queries();
-        assert_eq!(log.len(), 7);
+        assert_eq!(log.len(), 9);
         assert_eq!(log.last().unwrap().key_tags, vec![0x4f66, 0x9728]);
         assert!(log.iter().any(|q| q.tcp));
     }

@@ -66,6 +66,8 @@ pub struct Build<'a> {
     /// 2.2: every algorithm in the DNSKEY RRset signs each RRset).
     pub zsks: &'a [ZoneKey],
     pub server: Ipv4Addr,
+    /// The child zone's server (its own address, so the root refers to it).
+    pub child_server: Ipv4Addr,
     pub ttl: u32,
     pub serial: u32,
     /// RRSIG validity in wall-clock Unix seconds.
@@ -177,7 +179,7 @@ impl Zone {
         }
         root.sigs = sigs;
         // Glue for the delegation (unsigned, outside the NSEC chain).
-        root.add(&child_ns, b.ttl, RData::A(A(b.server)));
+        root.add(&child_ns, b.ttl, RData::A(A(b.child_server)));
 
         let mut child = Data {
             apex: Some(child_apex.clone()),
@@ -190,7 +192,7 @@ impl Zone {
             b.ttl,
             RData::TXT(TXT::new(vec!["insecure".into()])),
         );
-        child.add(&child_ns, b.ttl, RData::A(A(b.server)));
+        child.add(&child_ns, b.ttl, RData::A(A(b.child_server)));
         Ok(Zone {
             root,
             child,
@@ -198,15 +200,18 @@ impl Zone {
         })
     }
 
-    /// Fills `resp` with the authoritative answer to `q`.
-    pub fn answer(&self, q: &Query, dnssec: bool, resp: &mut Message) {
+    /// Fills `resp` with the answer to `q` from the root server (`child`
+    /// false) or from the child zone's server.
+    pub fn answer(&self, q: &Query, dnssec: bool, child: bool, resp: &mut Message) {
         let qname = q.name().to_lowercase();
         let qtype = q.query_type();
-        resp.metadata.authoritative = true;
-        // The child answers for its names, except the DS at its apex (the parent's).
-        let in_child = self.child_apex.zone_of(&qname)
-            && !(qname == self.child_apex && qtype == RecordType::DS);
-        if in_child {
+        let below_cut = self.child_apex.zone_of(&qname);
+        if child {
+            if !below_cut {
+                resp.metadata.response_code = ResponseCode::Refused;
+                return;
+            }
+            resp.metadata.authoritative = true;
             let d = &self.child;
             let found = d.get(&qname, qtype, false);
             if !found.is_empty() {
@@ -220,6 +225,23 @@ impl Zone {
             }
             return;
         }
+        // At or below the cut the root refers to the child (RFC 1034 4.3.2),
+        // with the signed NSEC that proves there is no DS (RFC 4035 3.1.4);
+        // only the DS question at the cut is the root's own.
+        if below_cut && !(qname == self.child_apex && qtype == RecordType::DS) {
+            let cut = &self.child_apex;
+            resp.authorities
+                .extend(self.root.get(cut, RecordType::NS, false));
+            if dnssec {
+                resp.authorities
+                    .extend(self.root.get(cut, RecordType::NSEC, true));
+            }
+            let glue = Name::from_ascii("ns.insecure.").expect("static name");
+            resp.additionals
+                .extend(self.root.get(&glue, RecordType::A, false));
+            return;
+        }
+        resp.metadata.authoritative = true;
         let d = &self.root;
         let found = d.get(&qname, qtype, dnssec);
         if !found.is_empty() {
