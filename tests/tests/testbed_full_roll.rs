@@ -93,19 +93,10 @@ fn full_roll_against_every_resolver() {
         for s in samples {
             assert_eq!(s["validation"], "Validating", "{name} at {}: {s}", s["at"]);
         }
-        // The unsigned delegation is insecure: never AD; NOERROR in most
-        // samples (Knot Resolver 5.6 SERVFAILs it now and then at 3-second TTLs).
-        let insecure: Vec<&Value> = samples.iter().map(|s| &s["insecure"]).collect();
-        assert!(
-            !insecure.iter().any(|a| *a == "Secure"),
-            "{name}: AD on an unsigned name"
-        );
-        let ok = insecure.iter().filter(|a| **a == "Insecure").count();
-        assert!(
-            ok * 10 >= insecure.len() * 8,
-            "{name}: insecure answers {ok}/{}",
-            insecure.len()
-        );
+        // The unsigned delegation is answered without AD, throughout.
+        for s in samples {
+            assert_eq!(s["insecure"], "Insecure", "{name} at {}: {s}", s["at"]);
+        }
         assert!(
             r["dnskey_queries"].as_u64().unwrap() > 10,
             "{name}: DNSKEY refreshes seen by the server"

@@ -155,7 +155,8 @@ impl Implementation {
                 eff.remove_holddown = back(k.add_holddown);
             }
             Implementation::KnotResolver => {
-                // ta_update.lua: one hold_down_time for adding and revoking, a
+                // ALLOW_LOCAL (policy.FLAGS): kresd otherwise ignores the loopback
+                // addresses of the test servers' NS names. ta_update.lua: one hold_down_time for adding and revoking, a
                 // fixed refresh_time, and Missing keys dropped after 4x hold-down.
                 k.del_holddown = k.add_holddown;
                 let refresh = p.fixed_refresh.unwrap_or(p.refresh.query_cap);
@@ -280,6 +281,7 @@ impl Implementation {
                      net.outgoing_v4('{a}')\nlog_level('info')\nuser('knot-resolver', 'knot-resolver')\n\
                      cache.open(10 * MB, 'lmdb://{d}/cache')\ncache.min_ttl(0)\ncache.max_ttl({ttl})\n\
                      modules.load('hints > iterate')\nhints.root({{ ['ns.'] = '{s}' }})\n\
+                     policy.add(policy.all(policy.FLAGS({{'ALLOW_LOCAL'}})))\n\
                      modules.load('ta_update')\n\
                      ta_update.hold_down_time = {hold} * sec\nta_update.refresh_time = {refresh}\n\
                      ta_update.keep_removed = 0\n\

@@ -124,8 +124,11 @@ impl Zone {
             RData::TXT(TXT::new(vec!["bogus".into()])),
         );
         let child_apex = name(INSECURE);
-        let child_ns = name("ns.insecure.");
+        // The child's server has a name in the root (signed, no glue needed):
+        // Knot Resolver ignores loopback glue addresses (lib/layer/iterate.c).
+        let child_ns = name("ns2.");
         root.add(&child_apex, b.ttl, RData::NS(NS(child_ns.clone())));
+        root.add(&child_ns, b.ttl, RData::A(A(b.child_server)));
         // NSEC chain over the root's owner names (RFC 4034 section 4), canonical order.
         let mut owners: Vec<Name> = root.rrsets.keys().map(|(n, _)| n.clone()).collect();
         owners.dedup();
@@ -178,8 +181,6 @@ impl Zone {
             sigs.insert(key.clone(), list);
         }
         root.sigs = sigs;
-        // Glue for the delegation (unsigned, outside the NSEC chain).
-        root.add(&child_ns, b.ttl, RData::A(A(b.child_server)));
 
         let mut child = Data {
             apex: Some(child_apex.clone()),
@@ -192,7 +193,6 @@ impl Zone {
             b.ttl,
             RData::TXT(TXT::new(vec!["insecure".into()])),
         );
-        child.add(&child_ns, b.ttl, RData::A(A(b.child_server)));
         Ok(Zone {
             root,
             child,
@@ -236,9 +236,6 @@ impl Zone {
                 resp.authorities
                     .extend(self.root.get(cut, RecordType::NSEC, true));
             }
-            let glue = Name::from_ascii("ns.insecure.").expect("static name");
-            resp.additionals
-                .extend(self.root.get(&glue, RecordType::A, false));
             return;
         }
         resp.metadata.authoritative = true;
