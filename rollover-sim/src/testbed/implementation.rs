@@ -155,8 +155,7 @@ impl Implementation {
                 eff.remove_holddown = back(k.add_holddown);
             }
             Implementation::KnotResolver => {
-                // ALLOW_LOCAL (policy.FLAGS): kresd otherwise ignores the loopback
-                // addresses of the test servers' NS names. ta_update.lua: one hold_down_time for adding and revoking, a
+                // ta_update.lua: one hold_down_time for adding and revoking, a
                 // fixed refresh_time, and Missing keys dropped after 4x hold-down.
                 k.del_holddown = k.add_holddown;
                 let refresh = p.fixed_refresh.unwrap_or(p.refresh.query_cap);
@@ -292,6 +291,8 @@ impl Implementation {
                     hold = k.add_holddown,
                     refresh = k.refresh_ms,
                 );
+                // ALLOW_LOCAL (policy.FLAGS): kresd otherwise ignores loopback
+                // addresses of NS names ("ignoring invalid glue"), like our servers'.
                 write("kresd.conf", &conf)?;
                 Ok(vec![
                     self.binary().into(),
