@@ -234,7 +234,11 @@ impl Handle {
                         String::from_utf8_lossy(&out.stderr).trim()
                     ));
                 }
-                Ok(super::records::bind(&String::from_utf8_lossy(&out.stdout)))
+                let text = String::from_utf8_lossy(&out.stdout);
+                if text.contains("no views with managed keys") {
+                    return Err("named tracks no managed keys: RFC 5011 is off in this BIND".into());
+                }
+                Ok(super::records::bind(&text))
             }
         }
     }

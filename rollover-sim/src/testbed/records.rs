@@ -110,6 +110,18 @@ mod tests {
     }
 
     #[test]
+    fn rndc_status() {
+        // As `rndc managed-keys status` printed it in a test-bed run.
+        let t = "view: _default\nnext scheduled event: Mon, 30 Nov 2026 19:25:43 GMT\n\n    name: .\n\
+                     keyid: 26182\n\talgorithm: RSASHA256\n\tflags: SEP\n\tnext refresh: Mon, 30 Nov 2026 19:25:43 GMT\n\
+                 \ttrusted since: Mon, 30 Nov 2026 19:25:32 GMT\n    keyid: 8035\n\talgorithm: RSASHA256\n\tflags: SEP\n\
+                 \ttrust pending: Mon, 30 Nov 2026 19:26:02 GMT\n";
+        let m = bind(t);
+        assert_eq!((m[&26182], m[&8035]), (KeyState::Valid, KeyState::AddPend));
+        assert!(bind("no views with managed keys\n").is_empty());
+    }
+
+    #[test]
     fn knot_lines() {
         let t = ". 3 DNSKEY 257 3 8 AwEAAb== ; Valid: ; KeyTag:20326\n; . 3 DNSKEY 257 3 8 AwEAAc== ; AddPend:1700000000 ; KeyTag:1234\n";
         let m = knot_resolver(t);
