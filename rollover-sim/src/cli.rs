@@ -86,6 +86,24 @@ pub enum Command {
         #[arg(long, default_value = "P1D")]
         step: String,
     },
+    /// Replay the scenario against real resolvers (Unbound, BIND, Knot Resolver) on
+    /// loopback on a compressed clock and compare them with the model.
+    /// Exit 1 when a resolver deviates from the model or breaks validation.
+    Testbed {
+        scenario: PathBuf,
+        /// unbound, bind, knot-resolver or all.
+        #[arg(long, default_value = "all")]
+        resolver: String,
+        /// How many times faster than real time the scenario clock runs (default 28800).
+        #[arg(long)]
+        speedup: Option<f64>,
+        /// Print the report as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write a self-contained HTML page with the timelines drawn to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
 }
 
 /// Runs `rollover-sim` with `args` (the program name first) on `env`; returns
@@ -175,6 +193,15 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
                 svg: svg.as_deref(),
             },
         ),
+        Command::Testbed {
+            scenario,
+            resolver,
+            speedup,
+            json,
+            html,
+        } => {
+            crate::testbed::cli::command(env, &scenario, &resolver, speedup, json, html.as_deref())
+        }
     }
 }
 
@@ -209,7 +236,7 @@ fn emit<T: serde::Serialize>(
 
 /// Writes `bytes` to `path` through `ksr::output` (temp file beside it, checked
 /// by `verify`, renamed into place).
-fn save(
+pub(crate) fn save(
     path: &Path,
     bytes: &[u8],
     verify: impl FnOnce(&[u8]) -> Result<(), String>,

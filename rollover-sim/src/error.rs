@@ -71,6 +71,10 @@ pub enum SimError {
     /// A report could not be encoded as JSON.
     #[error("cannot encode the report as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The live test bed could not run (a resolver missing or failing to start,
+    /// the test server's address taken, interrupted).
+    #[error("test bed: {0}")]
+    Testbed(String),
     /// Standard output failed (a full disk, or a reader that went away).
     #[error("cannot write to stdout: {0}")]
     Stdout(#[source] io::Error),

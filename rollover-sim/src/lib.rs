@@ -32,4 +32,5 @@ pub mod run;
 pub mod scenario;
 pub mod skr;
 pub mod state;
+pub mod testbed;
 pub mod trust_point;

@@ -1,0 +1,67 @@
+//! `rollover-sim testbed`: runs a scenario against real resolvers and prints
+//! the report (text, or JSON with `--json`); `--html FILE` writes the drawn
+//! timeline. Exit 0 when every resolver follows the model, 1 otherwise.
+
+use super::implementation::Implementation;
+use super::session::{self, Options, INTERRUPTED};
+use crate::error::SimError;
+use crate::scenario::Scenario;
+use ksr::env::{exit, print, Env};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+/// Default clock: one scenario day in 3 wall seconds.
+pub const DEFAULT_SPEEDUP: f64 = 28_800.0;
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Ctrl-C and SIGTERM end the run at the next sample; the resolver handles
+/// are dropped on the way out, which stops every child.
+fn catch_signals() {
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+}
+
+/// Runs the command on `env`. Errors (unusable input, a test bed that could
+/// not start, an interrupt) exit 2 through `SimError`.
+pub fn command(
+    env: &dyn Env,
+    scenario: &Path,
+    resolver: &str,
+    speedup: Option<f64>,
+    json: bool,
+    html: Option<&Path>,
+) -> Result<i32, SimError> {
+    let sc = Scenario::load(scenario)?;
+    let usage = |option, message: String| SimError::Usage { option, message };
+    let resolvers = Implementation::parse(resolver).map_err(|e| usage("--resolver", e))?;
+    let speedup = speedup.unwrap_or(DEFAULT_SPEEDUP);
+    if !(1.0..=1e7).contains(&speedup) {
+        return Err(usage(
+            "--speedup",
+            format!("must be 1 .. 10000000, not {speedup}"),
+        ));
+    }
+    catch_signals();
+    let rep = session::run(&sc, &Options { speedup, resolvers }).map_err(SimError::Testbed)?;
+    if let Some(p) = html {
+        let page = super::html::page(&rep);
+        crate::cli::save(p, page.as_bytes(), super::html::verify)?;
+    }
+    let shown = if json {
+        crate::report::json::to_string(&rep)?
+    } else {
+        super::text::report(&rep)
+    };
+    print(env, &shown).map_err(SimError::Stdout)?;
+    Ok(if rep.ok() {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
+}

@@ -1,0 +1,119 @@
+//! `rollover-sim testbed` on the shipped failure scenarios, asserting what the
+//! real resolvers do (read from their own records and answers), whatever the
+//! model says: these are the facts the model is held to.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn testbed(name: &str) -> (Option<i32>, Value) {
+    for bin in ["/usr/sbin/unbound", "/usr/sbin/named", "/usr/sbin/kresd"] {
+        assert!(
+            std::path::Path::new(bin).exists(),
+            "{bin} missing: run scripts/setup"
+        );
+    }
+    let path = e2e::workspace_root()
+        .join("rollover-sim/scenarios/testbed")
+        .join(name);
+    let out = Command::new(e2e::binary("rollover-sim"))
+        .arg("testbed")
+        .arg(path)
+        .args(["--resolver", "all", "--json"])
+        .output()
+        .expect("run rollover-sim testbed");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "JSON on stdout ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), v)
+}
+
+fn resolver<'a>(rep: &'a Value, name: &str) -> &'a Value {
+    rep["resolvers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resolver"] == name)
+        .unwrap()
+}
+
+fn last_observed(r: &Value, key: &str) -> String {
+    let s = r["samples"].as_array().unwrap().last().unwrap();
+    s["observed"][key].as_str().unwrap().to_string()
+}
+
+fn notes(r: &Value) -> String {
+    r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["what"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// KSK-B is withdrawn during its add hold-down. Unbound and Knot Resolver
+/// forget it (RFC 5011 AddPend -> Start); BIND 9.18 keeps it pending and
+/// restarts its acceptance timer (lib/dns/zone.c, keyfetch_done(): "Pending
+/// key ... unexpectedly missing from DNSKEY RRset"). Validation holds in all.
+#[test]
+fn withdrawn_during_holddown() {
+    let (_, rep) = testbed("withdrawn-during-holddown.toml");
+    for name in ["unbound", "knot-resolver"] {
+        let r = resolver(&rep, name);
+        assert_eq!(last_observed(r, "KSK-B"), "Start", "{name}");
+        assert_eq!(
+            r["verdict"]["verdict"], "follows",
+            "{name}: {}",
+            r["verdict"]
+        );
+    }
+    let bind = resolver(&rep, "bind");
+    assert_eq!(
+        last_observed(bind, "KSK-B"),
+        "AddPend",
+        "BIND keeps the withdrawn key pending"
+    );
+    for r in rep["resolvers"].as_array().unwrap() {
+        for s in r["samples"].as_array().unwrap() {
+            assert_eq!(s["validation"], "Validating", "{}: {s}", r["resolver"]);
+        }
+    }
+}
+
+/// The state directory turns read-only under a running resolver. Unbound and
+/// Knot Resolver stop at their first write of the anchor file; BIND keeps
+/// running and stops when restarted. The test bed reports it as the
+/// resolvers' behaviour: a verdict and exit 1, not a test-bed error (exit 2).
+#[test]
+fn readonly_state() {
+    let (code, rep) = testbed("readonly-state.toml");
+    assert_eq!(code, Some(1));
+    let unbound = notes(resolver(&rep, "unbound"));
+    assert!(
+        unbound.contains("the resolver stopped")
+            && unbound.contains("could not open autotrust file"),
+        "{unbound}"
+    );
+    let knot = notes(resolver(&rep, "knot-resolver"));
+    assert!(
+        knot.contains("the resolver stopped") && knot.contains("Permission denied"),
+        "{knot}"
+    );
+    let bind = notes(resolver(&rep, "bind"));
+    let restart = bind.find("restarted").expect("BIND restarted");
+    assert!(bind[restart..].contains("the resolver stopped"), "{bind}");
+    assert!(
+        !bind[..restart].contains("the resolver stopped"),
+        "BIND runs until the restart: {bind}"
+    );
+    for name in ["unbound", "bind", "knot-resolver"] {
+        assert_eq!(
+            resolver(&rep, name)["verdict"]["verdict"],
+            "broke",
+            "{name}"
+        );
+    }
+}
