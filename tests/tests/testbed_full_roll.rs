@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn scenario(name: &str) -> PathBuf {
-    e2e::workspace_root()
+    test_support::workspace_root()
         .join("rollover-sim/scenarios/testbed")
         .join(name)
 }
@@ -51,7 +51,7 @@ fn full_roll_against_every_resolver() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("roll.html");
     let started = std::time::Instant::now();
-    let out = Command::new(e2e::binary("rollover-sim"))
+    let out = Command::new(test_support::process::binary("rollover-sim"))
         .arg("testbed")
         .arg(scenario("full-roll.toml"))
         .args(["--resolver", "all", "--json", "--html"])
@@ -128,7 +128,7 @@ fn full_roll_against_every_resolver() {
 
 #[test]
 fn interrupt_stops_the_resolvers() {
-    let child = Command::new(e2e::binary("rollover-sim"))
+    let child = Command::new(test_support::process::binary("rollover-sim"))
         .arg("testbed")
         .arg(scenario("full-roll.toml"))
         .args(["--resolver", "unbound", "--json"])

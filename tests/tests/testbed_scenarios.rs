@@ -12,10 +12,10 @@ fn testbed(name: &str) -> (Option<i32>, Value) {
             "{bin} missing: run scripts/setup"
         );
     }
-    let path = e2e::workspace_root()
+    let path = test_support::workspace_root()
         .join("rollover-sim/scenarios/testbed")
         .join(name);
-    let out = Command::new(e2e::binary("rollover-sim"))
+    let out = Command::new(test_support::process::binary("rollover-sim"))
         .arg("testbed")
         .arg(path)
         .args(["--resolver", "all", "--json"])
