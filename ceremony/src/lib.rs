@@ -12,5 +12,6 @@ pub mod cli;
 pub mod error;
 pub mod file;
 pub mod hsm;
+pub mod ops;
 pub mod keystore;
 pub mod sign;
