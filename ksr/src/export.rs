@@ -7,13 +7,14 @@
 //! signature in it still verifies.
 
 use crate::check::{self, Context, Outcome};
-use crate::dialect::{self, Flavor, TextDocument};
+use crate::dialect::{self, TextDocument};
+use crate::format::Format;
 use crate::model::{Document, Kind};
 use crate::xml::ParseOptions;
 
 /// The text form of `skr` in `flavor`. Refuses a request: only signed
 /// responses go to a signer.
-pub fn to_text(skr: &Document, flavor: Flavor) -> Result<(TextDocument, Vec<u8>), String> {
+pub fn to_text(skr: &Document, flavor: Format) -> Result<(TextDocument, Vec<u8>), String> {
     if skr.kind != Kind::Response {
         return Err("only an SKR (Response) can be exported; this is a KSR (Request)".into());
     }
@@ -82,7 +83,7 @@ pub fn records_without_a_place(text: &TextDocument) -> Option<String> {
 }
 
 /// Why BIND would refuse the SKR: `rndc skr -import` wants an RRSIG by every
-/// KSK with flags 257 in a snapshot (DOMAIN.md section 4), so a KSK published
+/// KSK with flags 257 in a snapshot (docs/formats.md, BIND), so a KSK published
 /// ahead of signing (pre-publish) cannot go to BIND.
 pub fn bind_problems(skr: &Document) -> Vec<String> {
     let mut out = Vec::new();

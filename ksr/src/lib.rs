@@ -5,8 +5,11 @@
 //! - [`model`]: the document, its bundles, keys and signatures (dialect-free).
 //! - [`dnssec`]: key tags, DS, canonical DNSKEY-RRset signing data, verification.
 //! - [`xml`]: IANA's KSR/SKR XML, parse and deterministic write.
+//! - [`dialect`]: the Knot/BIND offline-KSK text format.
+//! - [`format`]: the one entry point: detect, read and write any of the formats.
 //! - [`digest`]: SHA-256 and the PGP word list for read-aloud comparison.
 //! - [`policy`] and [`schema`]: what the operator accepts and which KSK does what per slot.
+//! - [`sign`]: the signer trait, the one SKR builder, software keys (ring).
 //! - [`check`]: every named check, run all at once into a [`check::Report`].
 //! - [`output`]: atomic writes (temp file, verify, rename).
 //! - [`export`]: an SKR in the Knot/BIND text dialect, checked after writing.
@@ -20,10 +23,12 @@ pub mod dnssec;
 pub mod env;
 pub mod escape;
 pub mod export;
+pub mod format;
 pub mod model;
 pub mod output;
 pub mod policy;
 pub mod schema;
+pub mod sign;
 pub mod timefmt;
 pub mod xml;
 

@@ -89,7 +89,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The root zone's policy (DOMAIN.md section 3; safety values as the real
+    /// The root zone's policy (docs/checks.md; safety values as the real
     /// root KSRs and SKRs state them).
     pub fn root() -> Policy {
         let rsa2048 = AlgorithmPolicy {

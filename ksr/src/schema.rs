@@ -1,5 +1,5 @@
 //! Signing schemas: per slot, which KSK is published, which signs, which is
-//! revoked (DOMAIN.md section 3). C = current KSK, N = next KSK.
+//! revoked (docs/checks.md, signing schemas). C = current KSK, N = next KSK.
 //!
 //! A schema names roles, not keys: the ceremony binds C and N to real keys, and
 //! the SKR checks infer the binding from the document.

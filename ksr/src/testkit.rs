@@ -12,9 +12,9 @@ use crate::model::{
     Time,
 };
 use crate::policy::{Policy, Span};
-use crate::schema::{Role, Schema};
-use ring::rand::SystemRandom;
-use ring::signature::{self as sig, KeyPair};
+use crate::schema::Schema;
+use crate::sign::soft::{SoftKey, SoftStore};
+use crate::sign::Ksks;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -30,19 +30,13 @@ const P256_KEYS: [&[u8]; 2] = [
 
 const DAY: i64 = 86_400;
 
-enum Signer {
-    Ed25519(sig::Ed25519KeyPair),
-    Ecdsa(sig::EcdsaKeyPair),
-    Rsa(sig::RsaKeyPair, &'static dyn sig::RsaEncoding),
-}
-
-/// A software DNSSEC key: its public half as the model holds it, and a signer.
+/// A software DNSSEC key ([`SoftKey`]) with its public half as the model holds it.
 pub struct TestKey {
     pub key_identifier: String,
     pub algorithm: u8,
     /// The DNSKEY public key field.
     pub public_key: Vec<u8>,
-    signer: Signer,
+    soft: SoftKey,
 }
 
 impl std::fmt::Debug for TestKey {
@@ -56,58 +50,40 @@ impl std::fmt::Debug for TestKey {
 }
 
 impl TestKey {
+    fn from_soft(soft: SoftKey) -> TestKey {
+        let p = soft.public();
+        TestKey {
+            key_identifier: p.label.clone(),
+            algorithm: p.algorithm,
+            public_key: p.public_key.clone(),
+            soft,
+        }
+    }
+
     /// Ed25519 (algorithm 15) from a 32-byte seed derived from `seed`.
     pub fn ed25519(seed: &str) -> TestKey {
         let s: [u8; 32] = Sha256::digest(format!("ksr testkit ed25519 {seed}")).into();
-        let pair = sig::Ed25519KeyPair::from_seed_unchecked(&s).expect("seeded Ed25519 key");
-        TestKey {
-            key_identifier: format!("ed25519-{seed}"),
-            algorithm: 15,
-            public_key: pair.public_key().as_ref().to_vec(),
-            signer: Signer::Ed25519(pair),
-        }
+        TestKey::from_soft(SoftKey::ed25519(&format!("ed25519-{seed}"), &s).expect("seeded key"))
     }
 
     /// ECDSA P-256 (algorithm 13): TEST-ONLY key `index` (0 or 1).
     pub fn ecdsa_p256(index: usize) -> TestKey {
-        let rng = SystemRandom::new();
-        let pair = sig::EcdsaKeyPair::from_pkcs8(
-            &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-            P256_KEYS[index],
-            &rng,
-        )
-        .expect("TEST-ONLY P-256 key");
-        // DNSSEC wants X||Y, without the 0x04 uncompressed-point prefix (RFC 6605).
-        let public_key = pair.public_key().as_ref()[1..].to_vec();
-        TestKey {
-            key_identifier: format!("p256-{index}"),
-            algorithm: 13,
-            public_key,
-            signer: Signer::Ecdsa(pair),
-        }
+        let label = format!("p256-{index}");
+        TestKey::from_soft(SoftKey::ecdsa_p256(&label, P256_KEYS[index]).expect("TEST-ONLY key"))
     }
 
     /// RSA-2048 e=65537: TEST-ONLY key `index` (0..3), algorithm 8 (RSASHA256) or 10 (RSASHA512).
     pub fn rsa2048(index: usize, algorithm: u8) -> TestKey {
-        let pair = sig::RsaKeyPair::from_pkcs8(RSA_KEYS[index]).expect("TEST-ONLY RSA key");
-        let encoding: &'static dyn sig::RsaEncoding = match algorithm {
-            8 => &sig::RSA_PKCS1_SHA256,
-            10 => &sig::RSA_PKCS1_SHA512,
-            other => panic!("RSA test keys sign with algorithm 8 or 10, not {other}"),
-        };
-        let parts = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
-        let strip = |v: Vec<u8>| -> Vec<u8> { v.into_iter().skip_while(|b| *b == 0).collect() };
-        let (exponent, modulus) = (strip(parts.e), strip(parts.n));
-        // RFC 3110: exponent length (one byte when < 256), exponent, modulus.
-        let mut public_key = vec![exponent.len() as u8];
-        public_key.extend(&exponent);
-        public_key.extend(&modulus);
-        TestKey {
-            key_identifier: format!("rsa2048-{index}"),
-            algorithm,
-            public_key,
-            signer: Signer::Rsa(pair, encoding),
+        let label = format!("rsa2048-{index}");
+        match SoftKey::rsa(&label, RSA_KEYS[index], algorithm) {
+            Ok(k) => TestKey::from_soft(k),
+            Err(e) => panic!("{e}"),
         }
+    }
+
+    /// The software key behind this test key (label = `key_identifier`).
+    pub fn soft(&self) -> SoftKey {
+        self.soft.clone().relabel(&self.key_identifier)
     }
 
     /// Same key, other identifier (HSM label style for KSKs, e.g. `Ktest1`).
@@ -148,16 +124,7 @@ impl TestKey {
 
     /// A DNSSEC signature (wire encoding) over `data`.
     pub fn sign_data(&self, data: &[u8]) -> Vec<u8> {
-        let rng = SystemRandom::new();
-        match &self.signer {
-            Signer::Ed25519(p) => p.sign(data).as_ref().to_vec(),
-            Signer::Ecdsa(p) => p.sign(&rng, data).expect("ECDSA signs").as_ref().to_vec(),
-            Signer::Rsa(p, enc) => {
-                let mut out = vec![0; p.public().modulus_len()];
-                p.sign(*enc, &rng, data, &mut out).expect("RSA signs");
-                out
-            }
-        }
+        self.soft.sign(data).expect("software key signs")
     }
 
     /// An RRSIG by `signer` (this key's DNSKEY as published, flags included) over
@@ -212,11 +179,12 @@ pub fn date(s: &str) -> Time {
     crate::timefmt::parse_at(s).expect("test date")
 }
 
-/// A real IANA fixture by file name (`ksr-root-2017-q2-0.xml`), from
-/// `tests/fixtures/iana-root/` at the workspace root.
+/// A real IANA fixture by file name (`ksr-root-2017-q2-0.xml`), from this
+/// crate's `tests/fixtures/iana-root/` (a copy of the workspace's, so the test
+/// kit needs nothing outside its crate).
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/iana-root")
+        .join("tests/fixtures/iana-root")
         .join(name)
 }
 
@@ -428,88 +396,30 @@ pub fn algorithm_policy(key: &TestKey) -> AlgorithmPolicy {
 }
 
 /// Signs `ksr` into an SKR following `schema`, with `current` as C and `next`
-/// as N: per slot the ZSKs, then the KSKs the plan publishes (revoked ones with
-/// flags 385), and an RRSIG by each signing KSK over the bundle's period.
+/// as N, through the one SKR builder ([`crate::sign::build`]) over the software
+/// backend. The DNSKEY TTL is the KSR's; the KSK policy block is the root's.
 pub fn sign_skr(
     ksr: &Document,
     schema: &Schema,
     current: &TestKey,
     next: Option<&TestKey>,
 ) -> Document {
-    let n = ksr.bundles.len();
-    let ttl = ksr
+    let mut policy = Policy::root();
+    policy.dnskey_ttl = ksr
         .bundles
         .first()
         .and_then(|b| b.keys.first())
         .map_or(172_800, |k| k.ttl);
-    let key_for = |r: Role| -> &TestKey {
-        match r {
-            Role::Current => current,
-            Role::Next => next.expect("schema needs a next KSK"),
-        }
+    // A next key the schema does not use is not part of the ceremony.
+    let next = next.filter(|_| crate::sign::skr::uses_next(schema));
+    let mut store = SoftStore::with([current.soft()]);
+    store.extend(next.map(|n| n.soft()));
+    let ksks = Ksks {
+        current: current.soft().public().clone(),
+        next: next.map(|n| n.soft().public().clone()),
     };
-    let bundles = ksr
-        .bundles
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let plan = schema.slot(i, n);
-            let mut keys: Vec<Key> = b.keys.clone();
-            for r in plan.published() {
-                let tk = key_for(r);
-                keys.push(if plan.revoke.contains(&r) {
-                    tk.revoked_ksk(ttl)
-                } else {
-                    tk.ksk(ttl)
-                });
-            }
-            let signatures = plan
-                .sign
-                .iter()
-                .map(|&r| {
-                    let tk = key_for(r);
-                    let signer = keys
-                        .iter()
-                        .find(|k| tk.is(k))
-                        .expect("signer is published")
-                        .clone();
-                    tk.rrsig(&ksr.domain, &signer, &keys, b.inception, b.expiration)
-                })
-                .collect();
-            Bundle {
-                id: b.id.clone(),
-                inception: b.inception,
-                expiration: b.expiration,
-                signers: vec![],
-                keys,
-                signatures,
-            }
-        })
-        .collect();
-    let mut ksk_algorithms = vec![algorithm_policy(current)];
-    if let Some(nx) = next {
-        if !ksk_algorithms.contains(&algorithm_policy(nx)) {
-            ksk_algorithms.push(algorithm_policy(nx));
-        }
-    }
-    Document {
-        id: ksr.id.clone(),
-        serial: ksr.serial,
-        domain: ksr.domain.clone(),
-        kind: Kind::Response,
-        timestamp: None,
-        ksk_policy: Some(PolicyBlock {
-            publish_safety: 0,
-            retire_safety: 28 * DAY,
-            max_signature_validity: 21 * DAY,
-            min_signature_validity: 21 * DAY,
-            max_validity_overlap: 16 * DAY,
-            min_validity_overlap: 9 * DAY,
-            algorithms: ksk_algorithms,
-        }),
-        zsk_policy: ksr.zsk_policy.clone(),
-        bundles,
-    }
+    crate::sign::build(ksr, schema, &policy, &ksks, &mut store, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("test SKR: {e}"))
 }
 
 /// Asserts that `name` is the one and only failing check in `report`, and that

@@ -3,8 +3,9 @@
 //! on the real root SKR/KSR pair and fails on a crafted input.
 
 use ksr::check::anchor::{self, TrustAnchor};
-use ksr::check::import::{self, Format};
+use ksr::check::import;
 use ksr::check::{self, CheckResult, Context, Outcome};
+use ksr::format::{self, Format};
 use ksr::model::Document;
 use ksr::policy::{Policy, Span};
 use ksr::schema::Schema;
@@ -44,7 +45,7 @@ fn text_data(name: &str) -> PathBuf {
 }
 
 fn read_text(name: &str) -> (Document, Format) {
-    import::read_file(&text_data(name), &ParseOptions::default()).unwrap()
+    format::read_file(&text_data(name), &ParseOptions::default()).unwrap()
 }
 
 fn assert_fail(r: &CheckResult, name: &str, needle: &str) {
@@ -67,14 +68,14 @@ fn assert_pass(r: &CheckResult, name: &str) {
 #[test]
 fn real_skr_answers_real_ksr() {
     let (skr, ksr) = (fixture(SKR), fixture(KSR));
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_pass(&r, import::MATCHES_KSR);
     assert!(
         r.detail.contains("23e34059-7725-46a8-a7d2-662d657aab2b"),
         "{}",
         r.detail
     );
-    let none = import::matches_ksr(&skr, Format::Xml, None);
+    let none = import::matches_ksr(&skr, Format::IanaXml, None);
     assert_eq!(none.outcome, Outcome::Skip);
     assert!(none.detail.contains("--request"));
 }
@@ -91,7 +92,7 @@ fn skr_missing_a_requested_zsk_fails() {
         .unwrap()
         .clone();
     ksr.bundles[3].keys.push(extra);
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "slot 4");
     assert!(
         r.detail.contains("ZSK 15768") && r.detail.contains("is missing"),
@@ -106,7 +107,7 @@ fn skr_with_an_extra_zsk_fails() {
     let skr = fixture(SKR);
     let mut ksr = fixture(KSR);
     ksr.bundles[0].keys.retain(|k| k.key_tag != 61045);
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "extra ZSK 61045");
 }
 
@@ -115,18 +116,18 @@ fn skr_answering_another_request_fails() {
     let skr = fixture(SKR);
     let mut ksr = fixture(KSR);
     ksr.id = "00000000-0000-0000-0000-000000000000".into();
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "is not the KSR's id");
 
     let mut ksr = fixture(KSR);
     ksr.bundles[2].id = "0bad1d00-0000-0000-0000-000000000000".into();
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "no SKR bundle has id 0bad1d00");
     assert!(r.detail.contains("was not requested"), "{}", r.detail);
 
     let mut ksr = fixture(KSR);
     ksr.bundles[5].expiration += time::Duration::days(1);
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "slot 6");
     assert!(
         r.detail.contains("differs from the requested"),
@@ -136,13 +137,13 @@ fn skr_answering_another_request_fails() {
 
     let mut ksr = fixture(KSR);
     ksr.domain = "cz.".into();
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "the KSR for \"cz.\"");
 
     // A ZSK with another TTL is not the requested DNSKEY.
     let mut ksr = fixture(KSR);
     ksr.bundles[1].keys[0].ttl = 3600;
-    let r = import::matches_ksr(&skr, Format::Xml, Some((&ksr, Format::Xml)));
+    let r = import::matches_ksr(&skr, Format::IanaXml, Some((&ksr, Format::IanaXml)));
     assert_fail(&r, import::MATCHES_KSR, "TTL 172800 in the SKR");
 }
 
@@ -198,15 +199,15 @@ fn testkit_skr_for_another_ksr_fails_only_matches_ksr() {
     let mut report = check::check(&skr, &ctx);
     report.results.push(import::matches_ksr(
         &skr,
-        Format::Xml,
-        Some((&ksr, Format::Xml)),
+        Format::IanaXml,
+        Some((&ksr, Format::IanaXml)),
     ));
     assert!(!report.failed(), "{}", report.lines().join("\n"));
     report.results.pop();
     report.results.push(import::matches_ksr(
         &skr,
-        Format::Xml,
-        Some((&other, Format::Xml)),
+        Format::IanaXml,
+        Some((&other, Format::IanaXml)),
     ));
     assert_fails_only(&report, import::MATCHES_KSR, "slot 1");
 }
@@ -499,7 +500,7 @@ fn text_dialect_skips_what_it_cannot_know() {
     let (prev, pf) = read_text("knot-example.test.skr");
     let ctx = Context::new(&policy, date("2017-03-20")).with_previous(&prev);
     let mut report = check::check(&xml, &ctx);
-    import::apply_text_dialect_limits(&mut report, &xml, Format::Xml, Some(pf));
+    import::apply_text_dialect_limits(&mut report, &xml, Format::IanaXml, Some(pf));
     assert_eq!(
         report.get(check::chain::OVERLAP).unwrap().outcome,
         Outcome::Skip

@@ -383,7 +383,7 @@ fn policy_meeting(doc: &ksr::model::Document) -> ksr::policy::Policy {
 #[test]
 fn knot_text_skr_converts_to_bind() {
     let src = text_data("knot-example.test.skr");
-    let (doc, _) = ksr::check::import::read_file(Path::new(&src), &Default::default()).unwrap();
+    let (doc, _) = ksr::format::read_file(Path::new(&src), &Default::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, policy_meeting(&doc).to_toml()).unwrap();
@@ -470,9 +470,9 @@ fn bind_export_refuses_a_ksk_published_without_its_signature() {
 
 #[test]
 fn after_write_verification_catches_a_damaged_or_different_text() {
-    use ksr::dialect::Flavor;
+    use ksr::format::Format;
     let doc = ksr::testkit::fixture("skr-root-2017-q2-0.xml");
-    let (text, bytes) = ksr::export::to_text(&doc, Flavor::Knot).unwrap();
+    let (text, bytes) = ksr::export::to_text(&doc, Format::Knot).unwrap();
     ksr::export::check_text(&bytes, "root.skr", &text).unwrap();
 
     let s = String::from_utf8(bytes.clone()).unwrap();
@@ -497,7 +497,7 @@ fn after_write_verification_catches_a_damaged_or_different_text() {
     assert_eq!(files_in(dir.path()), Vec::<String>::new());
     assert!(ksr::export::to_text(
         &ksr::testkit::fixture("ksr-root-2017-q2-0.xml"),
-        Flavor::Knot
+        Format::Knot
     )
     .is_err());
 }

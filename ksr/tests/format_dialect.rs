@@ -2,8 +2,9 @@
 //! (tests/format_data/, made with `keymgr generate-ksr` / `sign-ksr` for
 //! example.test. with ECDSA P-256), the IANA root SKR, and crafted refusals.
 
-use ksr::dialect::{self, Flavor, RecordData, TextDocument};
+use ksr::dialect::{self, RecordData, TextDocument};
 use ksr::dnssec;
+use ksr::format::Format;
 use ksr::model::{flags, Kind};
 use ksr::xml::{ParseError, ParseOptions};
 use std::path::{Path, PathBuf};
@@ -53,7 +54,7 @@ fn verify_snapshots(doc: &TextDocument) -> usize {
 fn real_knot_ksr() {
     let doc = load("knot-example.test.ksr");
     assert_eq!(doc.kind, Kind::Request);
-    assert_eq!(doc.flavor, Flavor::Knot);
+    assert_eq!(doc.flavor, Format::Knot);
     assert_eq!(doc.snapshots.len(), 5);
     assert_eq!(doc.snapshots[0].time.unix_timestamp(), 1795633453);
     assert_eq!(
@@ -148,7 +149,7 @@ fn round_trip_both_flavors() {
         "knot-cds-example.test.skr",
     ] {
         let doc = load(name);
-        for flavor in [Flavor::Knot, Flavor::Bind] {
+        for flavor in [Format::Knot, Format::Bind] {
             let doc = TextDocument {
                 flavor,
                 ..doc.clone()
@@ -163,7 +164,7 @@ fn round_trip_both_flavors() {
         }
     }
     let bind = TextDocument {
-        flavor: Flavor::Bind,
+        flavor: Format::Bind,
         ..load("knot-example.test.skr")
     };
     let out = String::from_utf8(dialect::write(&bind)).unwrap();
@@ -207,7 +208,7 @@ fn to_document_and_back() {
             dnssec::verify_rrsig(&doc.domain, s, &b.keys, signer).unwrap();
         }
     }
-    let back = TextDocument::from_document(&doc, Flavor::Knot);
+    let back = TextDocument::from_document(&doc, Format::Knot);
     assert_eq!(back.snapshots.len(), 13);
     assert_eq!(verify_snapshots(&back), 13);
     // A KSR's last snapshot marks the end of the period.
@@ -221,9 +222,9 @@ fn to_document_and_back() {
 #[test]
 fn iana_root_skr_in_text_form() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/iana-root/skr-root-2017-q2-0.xml");
+        .join("tests/fixtures/iana-root/skr-root-2017-q2-0.xml");
     let xml_doc = ksr::xml::parse_file(&path, &ParseOptions::default()).unwrap();
-    let text_doc = TextDocument::from_document(&xml_doc, Flavor::Bind);
+    let text_doc = TextDocument::from_document(&xml_doc, Format::Bind);
     let bytes = dialect::write(&text_doc);
     let again = dialect::parse(&bytes, "root.skr", &ParseOptions::default()).unwrap();
     assert_eq!(again, text_doc);
@@ -363,7 +364,7 @@ fn refuses_bad_headers() {
     }
 }
 
-/// Knot's `import-skr` is the dependable oracle (DOMAIN.md 4): a scratch zone
+/// Knot's `import-skr` is the dependable oracle (docs/formats.md, Knot): a scratch zone
 /// accepts our rewrite of its SKR and refuses a copy with one signature damaged.
 #[test]
 fn knot_import_skr_accepts_our_output() {
@@ -393,7 +394,7 @@ fn knot_import_skr_accepts_our_output() {
     assert!(keymgr(&["generate", "ksk=no", "zsk=yes"]).status.success());
 
     let doc = load("knot-example.test.skr").to_document("x");
-    let ours = TextDocument::from_document(&doc, Flavor::Knot);
+    let ours = TextDocument::from_document(&doc, Format::Knot);
     let good = dir.path().join("ours.skr");
     std::fs::write(&good, dialect::write(&ours)).unwrap();
     let out = keymgr(&["import-skr", good.to_str().unwrap()]);

@@ -252,7 +252,7 @@ fn ksk_2010() -> Key {
     use base64::Engine;
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../tests/fixtures/iana-root/skr-root-2017-q2-0.xml"
+        "/tests/fixtures/iana-root/skr-root-2017-q2-0.xml"
     );
     let text = std::fs::read_to_string(path).unwrap();
     let at = text

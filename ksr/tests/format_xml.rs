@@ -16,7 +16,7 @@ const FIXTURES: [&str; 5] = [
 
 fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/iana-root")
+        .join("tests/fixtures/iana-root")
         .join(name)
 }
 

@@ -154,7 +154,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
 
 /// Parse, and when that works, check and write: none of it may panic.
 fn exercise(bytes: &[u8], name: &str, policy: &Policy) -> Result<(), String> {
-    match ksr::check::import::parse(bytes, name, &ParseOptions::default()) {
+    match ksr::format::read(bytes, name, &ParseOptions::default()) {
         Err(e) => {
             // A refusal names the file it refuses.
             if e.file != name || e.message.is_empty() {
@@ -207,7 +207,7 @@ fn mutated_fixtures_never_panic() {
                     );
                 }
             }
-            if ksr::check::import::parse(&mutant, &name, &ParseOptions::default()).is_ok() {
+            if ksr::format::read(&mutant, &name, &ParseOptions::default()).is_ok() {
                 parsed += 1;
             }
         }

@@ -15,6 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ksr::check::{self, import, CheckResult, Context, Outcome, Report};
+use ksr::format::{self, Format};
 use ksr::model::{Document, Kind, Time};
 use ksr::policy::Policy;
 use ksr::{digest, xml};
@@ -54,13 +55,21 @@ pub struct Signed {
     pub signatures: usize,
 }
 
-/// Reads (within `max_size`, like every ksr input) and parses a KSR or SKR; the
-/// bytes are kept for the hash the officer confirms.
+/// Reads (within `max_size`, like every ksr input) and parses a KSR or SKR
+/// through ksr's format layer; the bytes are kept for the hash the officer
+/// confirms. The SKR is written in IANA XML and answers its KSR by id and bundle
+/// ids, which the text formats lack, so `sign-ksr` takes IANA XML only.
 fn read_doc(path: &Path, max_size: usize) -> Result<(Vec<u8>, Document)> {
     let options = xml::ParseOptions { max_size };
-    let bytes = xml::read_limited(path, &options).map_err(|e| Error::Input(e.to_string()))?;
-    let doc = xml::parse(&bytes, &path.display().to_string(), &options)
-        .map_err(|e| Error::Input(e.to_string()))?;
+    let (doc, format, bytes) =
+        format::read_file_bytes(path, &options).map_err(|e| Error::Input(e.to_string()))?;
+    if format != Format::IanaXml {
+        return Err(Error::Input(format!(
+            "{}: this is the {}; sign-ksr reads IANA XML only (ids and bundle ids are needed to answer a KSR)",
+            path.display(),
+            format.describe()
+        )));
+    }
     Ok((bytes, doc))
 }
 
@@ -436,16 +445,17 @@ fn write_skr(
     ctx: &Context,
     log: &mut dyn Write,
 ) -> Result<[u8; 32]> {
-    let bytes = xml::write(skr);
+    let bytes = Format::IanaXml.write(skr);
     let reparse_limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
     let mut skr_report = Report::default();
     let written = crate::file::write_verified(out, &bytes, |tmp| {
-        let again = xml::parse_file(
+        let again = format::read_file(
             tmp,
             &xml::ParseOptions {
                 max_size: reparse_limit,
             },
         )
+        .map(|(doc, _)| doc)
         .map_err(|e| {
             Error::CheckFailed(format!(
                 "SKR-VERIFY: the written SKR does not re-parse: {e}"
@@ -459,8 +469,8 @@ fn write_skr(
         skr_report = check::check_skr(&again, ctx);
         skr_report.results.push(import::matches_ksr(
             &again,
-            import::Format::Xml,
-            Some((ksr, import::Format::Xml)),
+            Format::IanaXml,
+            Some((ksr, Format::IanaXml)),
         ));
         if skr_report.failed() {
             return Err(Error::CheckFailed(format!(

@@ -1,93 +1,26 @@
 //! Importer checks: what a zone operator (Knot, BIND) should verify before
 //! loading an SKR into its signer, since the signers themselves do not
-//! (DOMAIN.md sections 1 and 4).
+//! (docs/checks.md, importer checks; docs/formats.md, text formats).
 //!
 //! - SKR-MATCHES-KSR: the SKR answers exactly the KSR this operator sent.
 //! - SKR-KSK-PINNED: every signing KSK is one the operator trusts.
 //! - SKR-SIG-WINDOW: the bundle in force is covered, and no signature expires
 //!   too soon after the next bundle takes over (.ke, 2015).
 //!
-//! Also here: reading either file format ([`read_file`]) and the list of checks
-//! that need data the text dialect lacks ([`apply_text_dialect_limits`]).
+//! Also here: the list of checks that need data the text dialect lacks
+//! ([`apply_text_dialect_limits`]). Reading any format is [`crate::format`]'s job.
 
 use super::anchor::{unrevoked, DigestMatch, TrustAnchor};
 use super::{dur, key_label, secs, signer_of, slot_label, zsks, CheckResult, Outcome, Report};
-use crate::dialect::{self, Flavor};
+use crate::format::Format;
 use crate::model::{Bundle, Document, Key, Kind, Seconds, Time};
 use crate::policy::normalize_domain;
 use crate::timefmt::format_time;
-use crate::xml::{ParseError, ParseOptions};
 use std::collections::BTreeMap;
 
 pub const MATCHES_KSR: &str = "SKR-MATCHES-KSR";
 pub const KSK_PINNED: &str = "SKR-KSK-PINNED";
 pub const SIG_WINDOW: &str = "SKR-SIG-WINDOW";
-
-/// The file format a document was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// IANA KSR/SKR XML.
-    Xml,
-    /// Knot DNS text dialect (Unix-seconds headers).
-    Knot,
-    /// BIND 9.20 text dialect (YYYYMMDDhhmmss headers).
-    Bind,
-}
-
-impl Format {
-    pub fn is_text(self) -> bool {
-        self != Format::Xml
-    }
-    /// `IANA XML`, `Knot text dialect`, `BIND text dialect`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Format::Xml => "IANA XML",
-            Format::Knot => "Knot text dialect",
-            Format::Bind => "BIND text dialect",
-        }
-    }
-}
-
-impl From<Flavor> for Format {
-    fn from(f: Flavor) -> Format {
-        match f {
-            Flavor::Knot => Format::Knot,
-            Flavor::Bind => Format::Bind,
-        }
-    }
-}
-
-/// Parses IANA XML or the Knot/BIND text dialect, telling which by the content
-/// ([`dialect::is_text`]). A text document has no id: it gets an empty one.
-pub fn parse(
-    bytes: &[u8],
-    file: &str,
-    options: &ParseOptions,
-) -> Result<(Document, Format), ParseError> {
-    if dialect::is_text(bytes) {
-        let t = dialect::parse(bytes, file, options)?;
-        let mut doc = t.to_document("");
-        // Bundles are named by their snapshot time: `slot 2 (20170411)` in messages.
-        for b in &mut doc.bundles {
-            if let Some(time) = b.id.strip_prefix("snapshot-") {
-                b.id = time.to_string();
-            }
-        }
-        Ok((doc, t.flavor.into()))
-    } else {
-        crate::xml::parse(bytes, file, options).map(|d| (d, Format::Xml))
-    }
-}
-
-/// Reads a file in either format (size limit checked before reading it all).
-pub fn read_file(
-    path: &std::path::Path,
-    options: &ParseOptions,
-) -> Result<(Document, Format), ParseError> {
-    let bytes = crate::xml::read_limited(path, options)?;
-    parse(&bytes, &path.display().to_string(), options)
-}
 
 /// Replaces the results of checks that would judge values the text dialect
 /// does not carry (ids, bundle expirations, proof of possession) with SKIP and

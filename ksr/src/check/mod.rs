@@ -1,4 +1,4 @@
-//! The named checks (DOMAIN.md section 3). Every applicable check runs; none stops
+//! The named checks (docs/checks.md). Every applicable check runs; none stops
 //! the others. Each reports pass, fail, or skip with the reason.
 //!
 //! Limits always come from the operator's [`Policy`], never from the policy block

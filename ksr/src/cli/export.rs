@@ -4,7 +4,7 @@
 
 use super::verify::{evaluate, tally};
 use super::{CheckArgs, Dialect, EXIT_CHECK_FAILED, EXIT_OK};
-use ksr::dialect::Flavor;
+use ksr::format::Format;
 use ksr::model::Kind;
 use std::io::Write;
 use std::path::Path;
@@ -58,8 +58,8 @@ pub fn run(
         }
     }
     let flavor = match dialect {
-        Dialect::Knot => Flavor::Knot,
-        Dialect::Bind => Flavor::Bind,
+        Dialect::Knot => Format::Knot,
+        Dialect::Bind => Format::Bind,
     };
     let (text, bytes) = ksr::export::to_text(&ev.doc, flavor)?;
     let name = match dialect {

@@ -34,7 +34,7 @@ struct Inspection {
     file: String,
     kind: &'static str,
     /// `xml`, `knot` or `bind`: which format was read.
-    format: ksr::check::import::Format,
+    format: ksr::format::Format,
     domain: String,
     id: String,
     serial: u64,
@@ -71,7 +71,7 @@ fn rows(i: usize, b: &Bundle) -> BundleRow {
     }
 }
 
-fn inspection(path: &Path, doc: &Document, format: ksr::check::import::Format) -> Inspection {
+fn inspection(path: &Path, doc: &Document, format: ksr::format::Format) -> Inspection {
     Inspection {
         file: path.display().to_string(),
         kind: kind_name(doc.kind),

@@ -175,7 +175,7 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), String> {
 pub(crate) fn load(
     path: &std::path::Path,
     max_size: usize,
-) -> Result<(ksr::Document, ksr::check::import::Format), String> {
+) -> Result<(ksr::Document, ksr::format::Format), String> {
     let options = ksr::xml::ParseOptions { max_size };
-    ksr::check::import::read_file(path, &options).map_err(|e| e.to_string())
+    ksr::format::read_file(path, &options).map_err(|e| e.to_string())
 }

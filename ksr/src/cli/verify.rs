@@ -3,8 +3,9 @@
 //! report when an importer option or `--at` is given.
 
 use super::{load, CheckArgs, EXIT_CHECK_FAILED, EXIT_OK};
-use ksr::check::import::{self, Format};
+use ksr::check::import;
 use ksr::check::{self, anchor, Context, Outcome, Report};
+use ksr::format::Format;
 use ksr::model::{Document, Kind, Time};
 use ksr::policy::Policy;
 use ksr::timefmt::{format_time, parse_at, parse_duration};

@@ -5,8 +5,8 @@
 //! `;; ... 1.0 generated ...`.
 //!
 //! The two signers differ only in the header time: Knot writes Unix seconds,
-//! BIND exactly 14 digits `YYYYMMDDhhmmss`. [`Flavor`] records which one a file
-//! used so that writing it back gives the same dialect.
+//! BIND exactly 14 digits `YYYYMMDDhhmmss`. [`TextDocument::flavor`] records
+//! which one (a [`Format`]) a file used so that writing it back gives the same dialect.
 //!
 //! - `read`: text to [`TextDocument`] (refusals carry file, line and record type).
 //! - `write`: [`TextDocument`] to text, deterministic.
@@ -17,26 +17,19 @@ mod read;
 mod write;
 
 use crate::dnssec;
+pub use crate::format::Format;
 use crate::model::{
     AlgorithmParams, AlgorithmPolicy, Bundle, Document, Key, Kind, PolicyBlock, Signature, Time,
 };
 pub use crate::xml::{ParseError, ParseOptions};
 use std::collections::BTreeSet;
 
-/// Which signer's header time format a file uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Flavor {
-    /// Unix seconds (Knot DNS up to 3.5).
-    Knot,
-    /// Exactly 14 digits `YYYYMMDDhhmmss`, UTC (BIND 9.20 `dnssec-ksr`).
-    Bind,
-}
-
 /// A whole KSR or SKR in the text dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextDocument {
     pub kind: Kind,
-    pub flavor: Flavor,
+    /// [`Format::Knot`] or [`Format::Bind`]; [`Format::IanaXml`] writes as BIND.
+    pub flavor: Format,
     /// Snapshots in file order (times strictly increasing).
     pub snapshots: Vec<Snapshot>,
     /// Text of the end marker after `1.0`, e.g. `generated at ... by Knot DNS 3.2.6`.
@@ -189,7 +182,7 @@ impl TextDocument {
 
     /// The text form of a document: one snapshot per bundle at its inception,
     /// holding its keys then its signatures. Owner names are made absolute.
-    pub fn from_document(doc: &Document, flavor: Flavor) -> TextDocument {
+    pub fn from_document(doc: &Document, flavor: Format) -> TextDocument {
         let owner = if doc.domain.ends_with('.') {
             doc.domain.clone()
         } else {

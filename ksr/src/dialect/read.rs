@@ -1,7 +1,7 @@
 //! Reader for the Knot/BIND text dialect: headers, zone-file records (with
 //! parentheses spanning lines and `;` comments), and the end marker.
 
-use super::{Flavor, RecordData, Snapshot, TextDocument, TextRecord};
+use super::{Format, RecordData, Snapshot, TextDocument, TextRecord};
 use crate::dnssec;
 use crate::model::{Key, Kind, Signature, Time};
 use crate::xml::{ParseError, ParseOptions};
@@ -109,7 +109,7 @@ pub(super) fn parse(
         }
     };
     let mut kind: Option<(Kind, &'static str)> = None;
-    let mut flavor: Option<Flavor> = None;
+    let mut flavor: Option<Format> = None;
     let mut snapshots: Vec<Snapshot> = Vec::new();
     let mut trailer: Option<String> = None;
     let mut owner: Option<String> = None;
@@ -238,25 +238,25 @@ pub(super) fn parse(
     }
     Ok(TextDocument {
         kind,
-        flavor: flavor.unwrap_or(Flavor::Knot),
+        flavor: flavor.unwrap_or(Format::Knot),
         snapshots,
         trailer,
     })
 }
 
 /// Header time: 14 digits are BIND's `YYYYMMDDhhmmss`, other digit strings Knot's Unix seconds.
-fn header_time(s: &str) -> Result<(Time, Flavor), String> {
+fn header_time(s: &str) -> Result<(Time, Format), String> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
             "time {s:?} is neither Unix seconds nor YYYYMMDDhhmmss"
         ));
     }
     if s.len() == 14 {
-        return compact_time(s).map(|t| (t, Flavor::Bind));
+        return compact_time(s).map(|t| (t, Format::Bind));
     }
     let secs: i64 = s.parse().map_err(|_| format!("time {s} out of range"))?;
     Time::from_unix_timestamp(secs)
-        .map(|t| (t, Flavor::Knot))
+        .map(|t| (t, Format::Knot))
         .map_err(|_| format!("time {s} out of range"))
 }
 

@@ -2,7 +2,7 @@
 //! (both signers accept it), header times in the document's flavor followed by
 //! a readable UTC time in parentheses (both signers ignore text after the time).
 
-use super::{Flavor, RecordData, TextDocument};
+use super::{Format, RecordData, TextDocument};
 use crate::model::{Kind, Time};
 use base64::Engine;
 use std::fmt::Write as _;
@@ -34,8 +34,8 @@ pub(super) fn write(doc: &TextDocument) -> Vec<u8> {
     let mut out = String::new();
     for snap in &doc.snapshots {
         let when = match doc.flavor {
-            Flavor::Knot => snap.time.unix_timestamp().to_string(),
-            Flavor::Bind => compact_time(snap.time),
+            Format::Knot => snap.time.unix_timestamp().to_string(),
+            Format::Bind | Format::IanaXml => compact_time(snap.time),
         };
         let readable = crate::timefmt::format_time(snap.time);
         let _ = writeln!(out, ";; {word} 1.0 {when} ({readable})");

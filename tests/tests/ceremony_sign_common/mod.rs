@@ -233,7 +233,7 @@ pub fn knot_import_skr(skr: &Path, zone: &str, work: &Path) -> Option<Output> {
     };
     ok(keymgr(&["generate", "ksk=no", "zsk=yes"]));
     let doc = ksr::xml::parse_file(skr, &ksr::xml::ParseOptions { max_size: 64 << 20 }).unwrap();
-    let text = ksr::dialect::TextDocument::from_document(&doc, ksr::dialect::Flavor::Knot);
+    let text = ksr::dialect::TextDocument::from_document(&doc, ksr::format::Format::Knot);
     let knot_skr = work.join("skr.knot");
     std::fs::write(&knot_skr, ksr::dialect::write(&text)).unwrap();
     Some(keymgr(&["import-skr", knot_skr.to_str().unwrap()]))
