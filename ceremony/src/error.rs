@@ -47,6 +47,13 @@ pub enum Error {
         #[source]
         source: CkError,
     },
+    /// A failure that stopped a run part-way (signing bundle N of M), with where.
+    #[error("HSM error: {at}: {}; nothing was written", .source.detail())]
+    Stopped {
+        at: String,
+        #[source]
+        source: Box<Error>,
+    },
     /// A PKCS#11 call failed where no more context is known.
     #[error("HSM error: {0}")]
     Cryptoki(#[from] CkError),
@@ -97,9 +104,21 @@ impl Error {
         }
     }
 
+    /// The message without its "HSM error: " heading, for wrapping in context.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Pkcs11 { what, source } => {
+                format!("{what} failed ({}){}", rv_name(source), hint(source))
+            }
+            Error::Hsm(m) => m.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The PKCS#11 return value behind this error, if there is one.
     pub fn rv(&self) -> Option<RvError> {
         match self {
+            Error::Stopped { source, .. } => source.rv(),
             Error::Pkcs11 { source, .. }
             | Error::ModuleInit { source, .. }
             | Error::Cryptoki(source) => match source {
@@ -158,6 +177,16 @@ mod tests {
             "{text}"
         );
         assert!(std::error::Error::source(&removed).is_some());
+        let stopped = Error::Stopped {
+            at: "while signing bundle 2 of 9 (b)".into(),
+            source: Box::new(removed),
+        };
+        assert_eq!(stopped.rv(), Some(RvError::DeviceRemoved));
+        assert_eq!(
+            stopped.to_string(),
+            "HSM error: while signing bundle 2 of 9 (b): signing failed (DeviceRemoved): the \
+             token was removed or stopped answering; nothing was written"
+        );
         let pin = Error::pkcs11(
             CkError::Pkcs11(RvError::PinIncorrect, Function::Login),
             "login",
