@@ -97,11 +97,17 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
         .map(|k| k["role"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(roles, ["dnssec"], "transport key gone");
-    // The same backup again: its transport key is gone, so it is inert.
+    // Under a new label the same key would have the same key tag: refused.
+    let o = with_token(dst, &["restore", "--backup", s(&backup), "--label", "kb2"]);
+    o.expect_code(1);
+    assert!(o.stderr.contains("KEY-TAG-UNIQUE"), "{}", o.stderr);
+    // The same backup again, even with the restored key deleted: its transport
+    // key is gone, so the file is inert.
+    with_token(dst, &["delete", "--label", "kb", "--confirm", "kb"]).expect_code(0);
     let o = with_token(dst, &["restore", "--backup", s(&backup), "--label", "kb2", "--json"]);
     o.expect_code(2);
     assert_eq!(o.stdout, "");
-    assert!(o.stderr.contains("is not on token \"bk-dest\""), "{}", o.stderr);
+    assert!(o.stderr.contains("this backup was wrapped to is not on token"), "{}", o.stderr);
 }
 
 #[test]

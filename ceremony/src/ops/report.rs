@@ -92,7 +92,8 @@ pub struct ProofDnskey {
     pub public_key: String,
 }
 
-/// The RRSIG a proof made over its test DNSKEY RRset.
+/// The RRSIG a proof made over its test DNSKEY RRset; times in RFC 3339 UTC
+/// with `Z`, as every tool prints them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProofRrsig {
     pub key_identifier: String,
@@ -141,8 +142,8 @@ impl From<&Proof> for ProofReport {
                 algorithm: s.algorithm,
                 labels: s.labels,
                 original_ttl: s.original_ttl,
-                expiration: ksr::timefmt::format_time(s.expiration),
-                inception: ksr::timefmt::format_time(s.inception),
+                expiration: crate::audit::clock::format(s.expiration),
+                inception: crate::audit::clock::format(s.inception),
                 key_tag: s.key_tag,
                 signers_name: s.signers_name.clone(),
                 signature: B64.encode(&s.signature_data),

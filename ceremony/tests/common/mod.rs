@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 pub use ksr::env::FakeEnv;
-pub use test_support::{exit, fixture, run_on, sha256_hex, Outcome};
+#[allow(unused_imports)]
+pub use test_support::{fixture, run_on, sha256_hex, Outcome};
 
 /// The shared SoftHSM directory (holding `softhsm2.conf`) and its PIN files.
 pub struct Hsm {
