@@ -99,7 +99,13 @@ fn run_pipeline(args: &TokenSpec, o: &pipeline::SignOptions) -> (f64, Vec<(Strin
         start: Instant::now(),
         marks: Vec::new(),
     };
-    pipeline::sign_ksr(o, || args.open(&ksr::env::RealEnv), Confirmation::Expect(&hash), &mut log).expect("sign-ksr");
+    pipeline::sign_ksr(
+        o,
+        || args.open(&ksr::env::RealEnv),
+        Confirmation::Expect(&hash),
+        &mut log,
+    )
+    .expect("sign-ksr");
     (log.start.elapsed().as_secs_f64(), log.marks)
 }
 
@@ -107,8 +113,20 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let so = pin_file(dir.path(), "so.pin", "bench-so-pin");
     let user = pin_file(dir.path(), "user.pin", "bench-user-pin");
-    let so_pin = hsm::pin::read(&PinSource::File(so.clone()), hsm::pin::Role::SecurityOfficer, "bench", &ksr::env::RealEnv).unwrap();
-    let user_pin = hsm::pin::read(&PinSource::File(user.clone()), hsm::pin::Role::User, "bench", &ksr::env::RealEnv).unwrap();
+    let so_pin = hsm::pin::read(
+        &PinSource::File(so.clone()),
+        hsm::pin::Role::SecurityOfficer,
+        "bench",
+        &ksr::env::RealEnv,
+    )
+    .unwrap();
+    let user_pin = hsm::pin::read(
+        &PinSource::File(user.clone()),
+        hsm::pin::Role::User,
+        "bench",
+        &ksr::env::RealEnv,
+    )
+    .unwrap();
     hsm::softhsm::init(
         &dir.path().join("softhsm"),
         std::path::Path::new(hsm::module::DEFAULT_MODULE),

@@ -94,9 +94,10 @@ impl Error {
         match &e {
             CkError::Pkcs11(RvError::PinIncorrect, _) => Error::WrongPin,
             CkError::Pkcs11(RvError::PinLocked, _) => Error::PinLocked,
-            CkError::Pkcs11(rv @ (RvError::MechanismInvalid | RvError::MechanismParamInvalid), _) => {
-                Error::MechanismMissing(format!("needed for {what} ({rv:?})"))
-            }
+            CkError::Pkcs11(
+                rv @ (RvError::MechanismInvalid | RvError::MechanismParamInvalid),
+                _,
+            ) => Error::MechanismMissing(format!("needed for {what} ({rv:?})")),
             _ => Error::Pkcs11 {
                 what: what.to_string(),
                 source: e,

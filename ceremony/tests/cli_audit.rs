@@ -22,15 +22,38 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     let o = on(
         &env,
         t,
-        &["keygen", "--label", "ksk", "--algorithm", "ed25519", "--zone", ".", "--audit-log", s(&log)],
+        &[
+            "keygen",
+            "--label",
+            "ksk",
+            "--algorithm",
+            "ed25519",
+            "--zone",
+            ".",
+            "--audit-log",
+            s(&log),
+        ],
     );
     o.expect_code(0);
     assert!(o.stdout.starts_with("generated \"ksk\""), "{}", o.stdout);
-    assert!(o.stderr.starts_with(&format!("audit: record 3 in {}, head ", log.display())), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .starts_with(&format!("audit: record 3 in {}, head ", log.display())),
+        "{}",
+        o.stderr
+    );
     // A failed command is recorded with its exit code and error (no PIN in it).
-    let o = on(&FakeEnv::new().at(at), t, &["prove", "--label", "nope", "--audit-log", s(&log)]);
+    let o = on(
+        &FakeEnv::new().at(at),
+        t,
+        &["prove", "--label", "nope", "--audit-log", s(&log)],
+    );
     o.expect_code(2);
-    assert!(o.stderr.starts_with("ceremony: no key labelled \"nope\""), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("ceremony: no key labelled \"nope\""),
+        "{}",
+        o.stderr
+    );
     let recs = records(&log);
     assert_eq!(recs.len(), 5);
     assert_eq!(recs[0]["event"], "log-start");
@@ -48,18 +71,39 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     let o = run(&["audit", "verify", s(&log)]);
     o.expect_code(0);
     assert_eq!(o.stderr, "");
-    assert!(o.stdout.starts_with(&format!("{}: chain verifies\nrecords:     5\n", log.display())), "{}", o.stdout);
-    assert!(o.stdout.contains("commands:    2 (1 failed, 0 interrupted, 0 without end)\n"), "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with(&format!(
+            "{}: chain verifies\nrecords:     5\n",
+            log.display()
+        )),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("commands:    2 (1 failed, 0 interrupted, 0 without end)\n"),
+        "{}",
+        o.stdout
+    );
     let v: serde_json::Value =
         serde_json::from_str(&run(&["audit", "verify", s(&log), "--json"]).stdout).unwrap();
     let head = v["head"].as_str().unwrap().to_string();
     assert_eq!(head, recs[4]["hash"]);
     let o = run(&["audit", "verify", s(&log), "--expect-head", &head]);
     o.expect_code(0);
-    assert!(o.stdout.ends_with("PASS: head matches --expect-head\n"), "{}", o.stdout);
+    assert!(
+        o.stdout.ends_with("PASS: head matches --expect-head\n"),
+        "{}",
+        o.stdout
+    );
     let o = run(&["audit", "verify", s(&log), "--expect-head", &"0".repeat(64)]);
     o.expect_code(1);
-    assert!(o.stdout.contains(&format!("FAIL: head {head} is not the expected")), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains(&format!("FAIL: head {head} is not the expected")),
+        "{}",
+        o.stdout
+    );
     let o = run(&["audit", "verify", s(&log), "--expect-head", "xyz"]);
     o.expect_code(2);
     assert!(o.stderr.contains("64 hex digits"), "{}", o.stderr);
@@ -69,7 +113,11 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     o.expect_code(0);
     assert!(o.stdout.starts_with(" seq  time"), "{}", o.stdout);
     assert!(o.stdout.contains("keygen"), "{}", o.stdout);
-    assert!(o.stdout.ends_with(&format!("head {head}\n")), "{}", o.stdout);
+    assert!(
+        o.stdout.ends_with(&format!("head {head}\n")),
+        "{}",
+        o.stdout
+    );
     let o = run(&["audit", "show", "--json", s(&log)]);
     o.expect_code(0);
     let shown: Vec<serde_json::Value> = serde_json::from_str(&o.stdout).unwrap();
@@ -84,8 +132,16 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     for args in [["audit", "verify"], ["audit", "show"]] {
         let o = run(&[args[0], args[1], s(&log)]);
         o.expect_code(1);
-        assert!(o.stdout.starts_with(&format!("{}:2: FAIL: ", log.display())), "{}", o.stdout);
-        assert_eq!(o.stderr, format!("ceremony: {}: audit log does not verify\n", log.display()));
+        assert!(
+            o.stdout
+                .starts_with(&format!("{}:2: FAIL: ", log.display())),
+            "{}",
+            o.stdout
+        );
+        assert_eq!(
+            o.stderr,
+            format!("ceremony: {}: audit log does not verify\n", log.display())
+        );
     }
     // A log that does not verify is never appended to.
     let o = with_token(t, &["inventory", "--audit-log", s(&log)]);
@@ -95,5 +151,9 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     // A log that cannot be read.
     let o = run(&["audit", "verify", s(&dir.path().join("missing.jsonl"))]);
     o.expect_code(2);
-    assert!(o.stderr.contains("cannot read the audit log"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("cannot read the audit log"),
+        "{}",
+        o.stderr
+    );
 }

@@ -38,20 +38,36 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     // 2. Source: a fingerprint that does not match stops before any PIN is used.
     let export = |env: &FakeEnv, label: &str, extra: &[&str]| {
         let mut args = vec![
-            "backup", "export", "--label", label, "--so-pin-file", s(&h.so_pin_file),
-            "--transport", s(&transport), "--out", s(&backup),
+            "backup",
+            "export",
+            "--label",
+            label,
+            "--so-pin-file",
+            s(&h.so_pin_file),
+            "--transport",
+            s(&transport),
+            "--out",
+            s(&backup),
         ];
         args.extend(extra);
         on(env, src, &args)
     };
-    let o = export(&FakeEnv::new(), "kb", &["--expect-transport-sha256", &"ab".repeat(32)]);
+    let o = export(
+        &FakeEnv::new(),
+        "kb",
+        &["--expect-transport-sha256", &"ab".repeat(32)],
+    );
     o.expect_code(1);
     assert!(o.stderr.contains("TRANSPORT-KEY-CONFIRM"), "{}", o.stderr);
     assert!(!backup.exists());
     // Typed back wrongly (last and first word swapped), then rightly.
     let env = FakeEnv::new().answer(&format!("{} {}", words[31], words[0]));
     export(&env, "kb", &[]).expect_code(1);
-    assert!(env.prompts()[0].contains(words[0]), "words shown: {:?}", env.prompts());
+    assert!(
+        env.prompts()[0].contains(words[0]),
+        "words shown: {:?}",
+        env.prompts()
+    );
     let env = FakeEnv::new().answer(&format!("{} {}", words[0], words[31]));
     let o = export(&env, "kb", &[]);
     o.expect_code(0);
@@ -66,7 +82,11 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     let text = std::fs::read_to_string(&backup).unwrap();
     assert!(text.contains("\"wrapped_key\""), "{text}");
     // A key made without --allow-backup never leaves its token.
-    let o = export(&FakeEnv::new(), "stuck", &["--expect-transport-sha256", &hex::encode(digest)]);
+    let o = export(
+        &FakeEnv::new(),
+        "stuck",
+        &["--expect-transport-sha256", &hex::encode(digest)],
+    );
     o.expect_code(2);
     assert!(o.stderr.contains("not extractable"), "{}", o.stderr);
 
@@ -78,7 +98,9 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     let dst_key = key_entry(dst, "kb");
     assert_eq!(src_key["public_key"], dst_key["public_key"]);
     assert!(
-        o.stdout.starts_with("restored \"kb\" onto token \"bk-dest\": ECDSAP256SHA256 256 bits, flags 257\n"),
+        o.stdout.starts_with(
+            "restored \"kb\" onto token \"bk-dest\": ECDSAP256SHA256 256 bits, flags 257\n"
+        ),
         "{}",
         o.stdout
     );
@@ -104,33 +126,82 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     // The same backup again, even with the restored key deleted: its transport
     // key is gone, so the file is inert.
     with_token(dst, &["delete", "--label", "kb", "--confirm", "kb"]).expect_code(0);
-    let o = with_token(dst, &["restore", "--backup", s(&backup), "--label", "kb2", "--json"]);
+    let o = with_token(
+        dst,
+        &[
+            "restore",
+            "--backup",
+            s(&backup),
+            "--label",
+            "kb2",
+            "--json",
+        ],
+    );
     o.expect_code(2);
     assert_eq!(o.stdout, "");
-    assert!(o.stderr.contains("this backup was wrapped to is not on token"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("this backup was wrapped to is not on token"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
 fn restore_keeps_the_transport_key_on_request_and_reports_json() {
     let h = hsm();
     let (src, dst) = (token("bk2-source"), token("bk2-dest"));
-    keygen(src, "k1", "rsasha256", &["--allow-backup", "--bits", "2048"]);
+    keygen(
+        src,
+        "k1",
+        "rsasha256",
+        &["--allow-backup", "--bits", "2048"],
+    );
     let dir = scratch();
     let transport = dir.path().join("t.json");
     let backup = dir.path().join("b.json");
-    with_token(dst, &["backup", "transport-key", "--label", "tk", "--out", s(&transport)])
-        .expect_code(0);
+    with_token(
+        dst,
+        &[
+            "backup",
+            "transport-key",
+            "--label",
+            "tk",
+            "--out",
+            s(&transport),
+        ],
+    )
+    .expect_code(0);
     let sha = sha256_of_field(&transport);
     on(
         &FakeEnv::new(),
         src,
         &[
-            "backup", "export", "--label", "k1", "--so-pin-file", s(&h.so_pin_file),
-            "--transport", s(&transport), "--expect-transport-sha256", &sha, "--out", s(&backup),
+            "backup",
+            "export",
+            "--label",
+            "k1",
+            "--so-pin-file",
+            s(&h.so_pin_file),
+            "--transport",
+            s(&transport),
+            "--expect-transport-sha256",
+            &sha,
+            "--out",
+            s(&backup),
         ],
     )
     .expect_code(0);
-    let o = with_token(dst, &["restore", "--backup", s(&backup), "--keep-transport", "--json"]);
+    let o = with_token(
+        dst,
+        &[
+            "restore",
+            "--backup",
+            s(&backup),
+            "--keep-transport",
+            "--json",
+        ],
+    );
     o.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["transport"], "kept");

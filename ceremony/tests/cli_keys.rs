@@ -12,22 +12,44 @@ fn hsm_init_makes_a_token_once() {
     let t = token("init-once");
     // The same label again is refused, with the token directory named.
     let o = run(&[
-        "hsm", "init", "--softhsm", s(&h.dir), "--label", t, "--so-pin-file",
-        s(&h.so_pin_file), "--pin-file", s(&h.pin_file),
+        "hsm",
+        "init",
+        "--softhsm",
+        s(&h.dir),
+        "--label",
+        t,
+        "--so-pin-file",
+        s(&h.so_pin_file),
+        "--pin-file",
+        s(&h.pin_file),
     ]);
     o.expect_code(2);
     assert_eq!(o.stdout, "");
     assert!(o.stderr.contains("already exists"), "{}", o.stderr);
     // --json: the report on stdout, the summary for the room still on stderr.
     let o = run(&[
-        "hsm", "init", "--json", "--softhsm", s(&h.dir), "--label", "init-json",
-        "--so-pin-file", s(&h.so_pin_file), "--pin-file", s(&h.pin_file),
+        "hsm",
+        "init",
+        "--json",
+        "--softhsm",
+        s(&h.dir),
+        "--label",
+        "init-json",
+        "--so-pin-file",
+        s(&h.so_pin_file),
+        "--pin-file",
+        s(&h.pin_file),
     ]);
     o.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["label"], "init-json");
     assert_eq!(v["conf"], s(&h.conf));
-    assert!(o.stderr.starts_with("initialised token \"init-json\" (serial "), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .starts_with("initialised token \"init-json\" (serial "),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -37,11 +59,20 @@ fn hsm_info_shows_the_token_and_tests_a_login() {
     o.expect_code(0);
     assert_eq!(o.stderr, "");
     assert!(o.stdout.starts_with("module:           /"), "{}", o.stdout);
-    assert!(o.stdout.contains("  token label:    info\n"), "{}", o.stdout);
-    assert!(o.stdout.contains("  user PIN state: ok\n"), "{}", o.stdout);
-    assert!(o.stdout.contains("    EC-KEY-PAIR-GEN          yes"), "{}", o.stdout);
     assert!(
-        o.stdout.ends_with("\nlogin state: user login succeeded (RwUser)\n"),
+        o.stdout.contains("  token label:    info\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("  user PIN state: ok\n"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("    EC-KEY-PAIR-GEN          yes"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .ends_with("\nlogin state: user login succeeded (RwUser)\n"),
         "{}",
         o.stdout
     );
@@ -49,8 +80,16 @@ fn hsm_info_shows_the_token_and_tests_a_login() {
     let env = FakeEnv::new().var("SOFTHSM2_CONF", "/some/conf");
     let o = ceremony(&env, &["hsm", "info", "--token", t]);
     o.expect_code(0);
-    assert!(o.stdout.contains("SOFTHSM2_CONF:    /some/conf\n"), "{}", o.stdout);
-    assert!(o.stdout.contains("login state: not logged in"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("SOFTHSM2_CONF:    /some/conf\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("login state: not logged in"),
+        "{}",
+        o.stdout
+    );
     // JSON: one slot, the token's mechanisms, the login.
     let o = with_token(t, &["hsm", "info", "--json"]);
     o.expect_code(0);
@@ -70,7 +109,11 @@ fn hsm_info_shows_the_token_and_tests_a_login() {
     // A token that is not there.
     let o = with_token("no-such-token", &["hsm", "info"]);
     o.expect_code(2);
-    assert!(o.stderr.contains("no token labelled \"no-such-token\""), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no token labelled \"no-such-token\""),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -84,18 +127,35 @@ fn keygen_prints_records_and_a_verified_proof() {
         "{}",
         o.stdout
     );
-    assert!(lines[1].starts_with("security: token=yes private=yes sensitive=yes"), "{}", o.stdout);
+    assert!(
+        lines[1].starts_with("security: token=yes private=yes sensitive=yes"),
+        "{}",
+        o.stdout
+    );
     assert!(lines[1].contains("extractable=no"), "{}", o.stdout);
     // The DNSKEY and DS match what inventory reads back from the token.
     let k = key_entry(t, "ksk");
     assert_eq!(
         lines[2],
-        format!(". 172800 IN DNSKEY 257 3 13 {}", k["public_key"].as_str().unwrap())
+        format!(
+            ". 172800 IN DNSKEY 257 3 13 {}",
+            k["public_key"].as_str().unwrap()
+        )
     );
-    assert_eq!(lines[3], format!("key tag {} (revoked: {})", k["key_tag"], k["revoked_key_tag"]));
+    assert_eq!(
+        lines[3],
+        format!(
+            "key tag {} (revoked: {})",
+            k["key_tag"], k["revoked_key_tag"]
+        )
+    );
     assert_eq!(
         lines[4],
-        format!(". 172800 IN DS {} 13 2 {}", k["key_tag"], k["ds"]["digest"].as_str().unwrap())
+        format!(
+            ". 172800 IN DS {} 13 2 {}",
+            k["key_tag"],
+            k["ds"]["digest"].as_str().unwrap()
+        )
     );
     assert_eq!(lines[5], "DS digest (SHA-256) to read aloud:");
     let last = lines.last().unwrap();
@@ -109,17 +169,59 @@ fn keygen_prints_records_and_a_verified_proof() {
 
     // Refusals before the token is touched: no PIN asked, nothing generated.
     let env = FakeEnv::new();
-    let o = on(&env, t, &["keygen", "--label", "x", "--algorithm", "rsasha1", "--zone", "."]);
+    let o = on(
+        &env,
+        t,
+        &[
+            "keygen",
+            "--label",
+            "x",
+            "--algorithm",
+            "rsasha1",
+            "--zone",
+            ".",
+        ],
+    );
     o.expect_code(2);
     assert_eq!(o.stdout, "");
     assert!(o.stderr.contains("RFC 8624"), "{}", o.stderr);
-    let o = with_token(t, &["keygen", "--label", "x", "--algorithm", "ed25519", "--zone", "a..b"]);
+    let o = with_token(
+        t,
+        &[
+            "keygen",
+            "--label",
+            "x",
+            "--algorithm",
+            "ed25519",
+            "--zone",
+            "a..b",
+        ],
+    );
     o.expect_code(2);
-    assert!(o.stderr.starts_with("ceremony: --zone \"a..b\""), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("ceremony: --zone \"a..b\""),
+        "{}",
+        o.stderr
+    );
     // The label is taken.
-    let o = with_token(t, &["keygen", "--label", "ksk", "--algorithm", "ed25519", "--zone", "."]);
+    let o = with_token(
+        t,
+        &[
+            "keygen",
+            "--label",
+            "ksk",
+            "--algorithm",
+            "ed25519",
+            "--zone",
+            ".",
+        ],
+    );
     o.expect_code(2);
-    assert!(o.stderr.contains("already holds objects labelled \"ksk\""), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("already holds objects labelled \"ksk\""),
+        "{}",
+        o.stderr
+    );
     assert_eq!(inventory(t, ".")["keys"].as_array().unwrap().len(), 1);
 }
 
@@ -136,7 +238,11 @@ fn pins_come_from_the_prompter_and_a_wrong_one_is_named() {
     // Nobody at the keyboard: a usage error that names the way out.
     let o = run(&["inventory", "--token", t]);
     o.expect_code(2);
-    assert!(o.stderr.contains("give it with a PIN file option"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("give it with a PIN file option"),
+        "{}",
+        o.stderr
+    );
     // A wrong PIN.
     let env = FakeEnv::new().secret("not-the-pin");
     let o = ceremony(&env, &["inventory", "--token", t]);
@@ -156,12 +262,22 @@ fn inventory_lists_keys_as_text_and_json() {
     o.expect_code(0);
     assert_eq!(o.stderr, "");
     assert!(
-        o.stdout.starts_with("token \"inventory\": 2 key pair(s); DS owner example.test.\n\na-ksk\n"),
+        o.stdout
+            .starts_with("token \"inventory\": 2 key pair(s); DS owner example.test.\n\na-ksk\n"),
         "{}",
         o.stdout
     );
-    assert!(o.stdout.contains("  algorithm: RSASHA256 (8) 2048 bits\n"), "{}", o.stdout);
-    assert!(o.stdout.contains("  algorithm: ED25519 (15) 256 bits\n  flags:     256\n"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("  algorithm: RSASHA256 (8) 2048 bits\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("  algorithm: ED25519 (15) 256 bits\n  flags:     256\n"),
+        "{}",
+        o.stdout
+    );
     let v = inventory(t, "example.test");
     assert_eq!(v["token"], "inventory");
     assert_eq!(v["zone"], "example.test.");
@@ -194,10 +310,26 @@ fn inventory_lists_keys_as_text_and_json() {
 fn prove_signs_a_test_rrset_that_verifies() {
     let t = token("prove");
     keygen(t, "k", "ecdsap384sha384", &[]);
-    let o = with_token(t, &["prove", "--label", "k", "--zone", "example.test", "--at", "2026-02-03"]);
+    let o = with_token(
+        t,
+        &[
+            "prove",
+            "--label",
+            "k",
+            "--zone",
+            "example.test",
+            "--at",
+            "2026-02-03",
+        ],
+    );
     o.expect_code(0);
     assert_eq!(o.stderr, "");
-    assert!(o.stdout.contains("for example.test. (inception 2026-02-03T00:00:00Z); signature verified: "), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("for example.test. (inception 2026-02-03T00:00:00Z); signature verified: "),
+        "{}",
+        o.stdout
+    );
     let o = with_token(t, &["prove", "--label", "k", "--json"]);
     o.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
@@ -241,7 +373,11 @@ fn prove_signs_a_test_rrset_that_verifies() {
     // A key that is not there.
     let o = with_token(t, &["prove", "--label", "nope"]);
     o.expect_code(2);
-    assert!(o.stderr.contains("no key labelled \"nope\""), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no key labelled \"nope\""),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -250,17 +386,29 @@ fn delete_needs_the_label_again() {
     keygen(t, "doomed", "ecdsap256sha256", &[]);
     let o = with_token(t, &["delete", "--label", "doomed", "--confirm", "doome"]);
     o.expect_code(2);
-    assert!(o.stderr.contains("does not match the label \"doomed\"; nothing was deleted"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("does not match the label \"doomed\"; nothing was deleted"),
+        "{}",
+        o.stderr
+    );
     // Typed at the prompter, wrongly, then rightly.
     let env = FakeEnv::new().answer("Doomed");
     let o = on(&env, t, &["delete", "--label", "doomed"]);
     o.expect_code(2);
-    assert!(env.prompts()[0].contains("Type the label again"), "{:?}", env.prompts());
+    assert!(
+        env.prompts()[0].contains("Type the label again"),
+        "{:?}",
+        env.prompts()
+    );
     assert_eq!(inventory(t, ".")["keys"].as_array().unwrap().len(), 1);
     let env = FakeEnv::new().answer("doomed");
     let o = on(&env, t, &["delete", "--label", "doomed"]);
     o.expect_code(0);
-    assert_eq!(o.stdout, "deleted key pair \"doomed\" from token \"delete\"\n");
+    assert_eq!(
+        o.stdout,
+        "deleted key pair \"doomed\" from token \"delete\"\n"
+    );
     assert_eq!(inventory(t, ".")["keys"].as_array().unwrap().len(), 0);
 }
 

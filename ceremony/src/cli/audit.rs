@@ -8,7 +8,9 @@ use ksr::env::{exit, Env};
 use super::Out;
 use crate::audit::Clock;
 use crate::error::Result;
-use crate::ops::audit::{self as op, short, Break, ShowInput, ShowReport, VerifyInput, VerifyReport};
+use crate::ops::audit::{
+    self as op, short, Break, ShowInput, ShowReport, VerifyInput, VerifyReport,
+};
 use crate::ops::Operation;
 
 #[derive(Debug, clap::Subcommand)]
@@ -94,7 +96,12 @@ pub(super) fn run(c: AuditCommand, out: &Out) -> i32 {
 
 /// A chain that does not verify: the line on stdout, the verdict on stderr, exit 1.
 fn broken(out: &Out, file: &Path, b: &Break) -> Result<i32> {
-    out.stdout(&format!("{}:{}: FAIL: {}\n", file.display(), b.line, b.message))?;
+    out.stdout(&format!(
+        "{}:{}: FAIL: {}\n",
+        file.display(),
+        b.line,
+        b.message
+    ))?;
     out.stderr(&format!(
         "ceremony: {}: audit log does not verify\n",
         file.display()
@@ -138,7 +145,10 @@ fn render_verify(r: &VerifyReport) -> String {
         r.interrupted.len(),
         r.without_end.len()
     );
-    for (what, list) in [("interrupted", &r.interrupted), ("without end", &r.without_end)] {
+    for (what, list) in [
+        ("interrupted", &r.interrupted),
+        ("without end", &r.without_end),
+    ] {
         for u in list {
             let _ = writeln!(o, "{what}: record {}, {} at {}", u.begin, u.command, u.time);
         }

@@ -157,10 +157,7 @@ impl Job {
             }),
             Job::Inventory(i) => out.report(&op::inventory(&i, prompter)?, render_inventory),
             Job::Delete(i) => out.report(&op::delete(&i, prompter)?, |r| {
-                format!(
-                    "deleted key pair {:?} from token {:?}\n",
-                    r.label, r.token
-                )
+                format!("deleted key pair {:?} from token {:?}\n", r.label, r.token)
             }),
             Job::Prove(i) => out.report(&op::prove(&i, prompter)?, proof_line),
         }
@@ -208,11 +205,7 @@ pub(super) fn render_key(r: &KeyReport, verb: &str, preposition: &str) -> String
             k.label, r.token, k.bits, k.flags
         );
     }
-    let _ = writeln!(
-        o,
-        "security: {}",
-        security_summary(&k.security)
-    );
+    let _ = writeln!(o, "security: {}", security_summary(&k.security));
     o.push_str(&describe(k, &r.zone, r.ttl));
     o.push_str(&proof_line(&r.proof));
     o
@@ -225,7 +218,11 @@ fn describe(k: &KeyEntry, zone: &str, ttl: u32) -> String {
     };
     let alg = k.algorithm.unwrap_or(0);
     let mut o = String::new();
-    let _ = writeln!(o, "{zone} {ttl} IN DNSKEY {} 3 {alg} {}", k.flags, p.public_key);
+    let _ = writeln!(
+        o,
+        "{zone} {ttl} IN DNSKEY {} 3 {alg} {}",
+        k.flags, p.public_key
+    );
     let _ = writeln!(o, "key tag {} (revoked: {})", p.key_tag, p.revoked_key_tag);
     let _ = writeln!(
         o,
@@ -271,7 +268,11 @@ fn render_inventory(r: &InventoryReport) -> String {
             let _ = writeln!(o, "  flags:     {}", k.flags);
         }
         if let Some(p) = &k.published {
-            let _ = writeln!(o, "  key tag:   {} (revoked {})", p.key_tag, p.revoked_key_tag);
+            let _ = writeln!(
+                o,
+                "  key tag:   {} (revoked {})",
+                p.key_tag, p.revoked_key_tag
+            );
             let _ = writeln!(
                 o,
                 "  DS:        {} {} 2 {}",
@@ -280,11 +281,7 @@ fn render_inventory(r: &InventoryReport) -> String {
                 p.ds.digest
             );
         }
-        let _ = writeln!(
-            o,
-            "  security:  {}",
-            security_summary(&k.security)
-        );
+        let _ = writeln!(o, "  security:  {}", security_summary(&k.security));
     }
     o
 }

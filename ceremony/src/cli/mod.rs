@@ -111,7 +111,11 @@ pub struct Out<'a> {
 
 impl Out<'_> {
     /// Writes `report` as JSON, or the text `render` makes of it.
-    pub fn report<T: Serialize>(&self, report: &T, render: impl FnOnce(&T) -> String) -> Result<()> {
+    pub fn report<T: Serialize>(
+        &self,
+        report: &T,
+        render: impl FnOnce(&T) -> String,
+    ) -> Result<()> {
         let text = if self.json {
             let mut t = serde_json::to_string_pretty(report).expect("reports serialise");
             t.push('\n');

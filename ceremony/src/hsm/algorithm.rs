@@ -274,7 +274,10 @@ mod tests {
                 assert!(RELEVANT.iter().any(|(t, _, _)| *t == m), "{a:?}");
             }
         }
-        assert_eq!(Algorithm::from_curve(b"\x13\x0cedwards25519"), Some(Algorithm::Ed25519));
+        assert_eq!(
+            Algorithm::from_curve(b"\x13\x0cedwards25519"),
+            Some(Algorithm::Ed25519)
+        );
         assert_eq!(mechanism_name(MechanismType::EDDSA), "EDDSA");
     }
 }

@@ -283,7 +283,10 @@ pub(crate) fn rsa_field(token: &Token, h: ObjectHandle) -> Result<Vec<u8>> {
     if modulus.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(encoding::rsa_dnskey(encoding::strip_zeros(&exponent), modulus))
+    Ok(encoding::rsa_dnskey(
+        encoding::strip_zeros(&exponent),
+        modulus,
+    ))
 }
 
 /// Algorithm, size in bits and DNSKEY field of an EC or Edwards key.

@@ -169,7 +169,10 @@ pub fn public_template(
         }
         Some(oid) => {
             t.push(Attribute::EcParams(oid.to_vec()));
-            t.push(Attribute::EcPoint(encoding::ec_point_der(alg.number(), field)));
+            t.push(Attribute::EcPoint(encoding::ec_point_der(
+                alg.number(),
+                field,
+            )));
         }
     }
     Ok(t)

@@ -54,7 +54,9 @@ fn edges() -> BTreeMap<String, BTreeSet<String>> {
         if name == "mod" {
             // mod.rs reaches its children by plain paths (`pub use token::Token`).
             for n in &names {
-                if n != "mod" && (code.contains(&format!("use {n}::")) || code.contains(&format!(" {n}::"))) {
+                if n != "mod"
+                    && (code.contains(&format!("use {n}::")) || code.contains(&format!(" {n}::")))
+                {
                     to.insert(n.clone());
                 }
             }

@@ -62,7 +62,12 @@ pub enum PinKind {
 
 /// Reads a PIN from `source` (a file's first line, without the line end, or the
 /// prompter's secret answer). An empty PIN is refused: it is always a set-up mistake.
-pub fn read(source: &PinSource, role: Role, token: &str, prompter: &dyn Prompter) -> Result<AuthPin> {
+pub fn read(
+    source: &PinSource,
+    role: Role,
+    token: &str,
+    prompter: &dyn Prompter,
+) -> Result<AuthPin> {
     let mut text = match source {
         PinSource::File(path) => read_file(path, role)?,
         PinSource::Prompt => prompter
@@ -132,9 +137,14 @@ mod tests {
             e.contains("security officer PIN") && e.contains("empty"),
             "{e}"
         );
-        let e = read(&PinSource::File(dir.path().join("nope")), Role::User, "t", &env)
-            .unwrap_err()
-            .to_string();
+        let e = read(
+            &PinSource::File(dir.path().join("nope")),
+            Role::User,
+            "t",
+            &env,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("nope"), "{e}");
     }
 

@@ -80,8 +80,9 @@ fn load(file: &Path) -> Result<std::result::Result<Summary, Break>> {
     Ok(match audit::verify(&bytes) {
         Ok(s) if s.records.is_empty() => Err(Break {
             line: 1,
-            message: "the audit log is empty (a log starts with a log-start record): it was truncated"
-                .into(),
+            message:
+                "the audit log is empty (a log starts with a log-start record): it was truncated"
+                    .into(),
         }),
         Ok(s) => Ok(s),
         Err(b) => Err(Break {

@@ -86,7 +86,9 @@ pub(crate) fn confirm_digest(
     expect: Option<&str>,
     prompter: &dyn Prompter,
 ) -> Result<()> {
-    with_confirmation(expect, prompter, |how| confirm::confirm(subject, digest, how))
+    with_confirmation(expect, prompter, |how| {
+        confirm::confirm(subject, digest, how)
+    })
 }
 
 /// Calls `f` with the [`Confirmation`] for `expect` (hex given up front) or,
@@ -195,9 +197,19 @@ mod tests {
         assert!(prompts[0].contains(w[0]) && prompts[0].ends_with("first and last word: "));
         // A wrong answer fails the check (exit 1); no answer is a usage error.
         let env = FakeEnv::new().answer("music customer");
-        assert_eq!(confirm_digest(&subject, &d, None, &env).unwrap_err().exit_code(), 1);
+        assert_eq!(
+            confirm_digest(&subject, &d, None, &env)
+                .unwrap_err()
+                .exit_code(),
+            1
+        );
         let env = FakeEnv::new();
-        assert_eq!(confirm_digest(&subject, &d, None, &env).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            confirm_digest(&subject, &d, None, &env)
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
     }
 
     #[test]

@@ -169,9 +169,11 @@ impl Operation {
                 v.extend(policy.as_deref().map(|p| ("policy", p)));
                 v
             }
-            Operation::Request { policy, .. } => {
-                policy.as_deref().map(|p| ("policy", p)).into_iter().collect()
-            }
+            Operation::Request { policy, .. } => policy
+                .as_deref()
+                .map(|p| ("policy", p))
+                .into_iter()
+                .collect(),
             Operation::AuditVerify { file } | Operation::AuditShow { file } => {
                 vec![("audit-log", file)]
             }
@@ -186,9 +188,11 @@ impl Operation {
             Operation::BackupExport { out, .. } => vec![("backup", out)],
             Operation::SignKsr { out, .. } => vec![("skr", out)],
             Operation::Request { out, .. } => vec![("ksr", out)],
-            Operation::TrustAnchor { out, .. } => {
-                out.as_deref().map(|p| ("trust-anchor", p)).into_iter().collect()
-            }
+            Operation::TrustAnchor { out, .. } => out
+                .as_deref()
+                .map(|p| ("trust-anchor", p))
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -72,7 +72,10 @@ pub fn ceremony(env: &FakeEnv, args: &[&str]) -> Outcome {
     });
     // No PIN ever reaches the output.
     for text in [&out.stdout, &out.stderr] {
-        assert!(!text.contains(&h.pin) && !text.contains(&h.so_pin), "PIN leaked: {text}");
+        assert!(
+            !text.contains(&h.pin) && !text.contains(&h.so_pin),
+            "PIN leaked: {text}"
+        );
     }
     out
 }
@@ -126,7 +129,15 @@ pub fn with_token(token: &str, args: &[&str]) -> Outcome {
 
 /// Generates a key and returns the run's outcome (asserted successful).
 pub fn keygen(token: &str, label: &str, algorithm: &str, extra: &[&str]) -> Outcome {
-    let mut args = vec!["keygen", "--label", label, "--algorithm", algorithm, "--zone", "."];
+    let mut args = vec![
+        "keygen",
+        "--label",
+        label,
+        "--algorithm",
+        algorithm,
+        "--zone",
+        ".",
+    ];
     args.extend(extra);
     let o = with_token(token, &args);
     o.expect_code(0);
