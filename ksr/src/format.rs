@@ -117,3 +117,11 @@ pub fn read_file_bytes(
     let (doc, format) = read(&bytes, &path.display().to_string(), options)?;
     Ok((doc, format, bytes))
 }
+
+/// Reads a file in one of the text formats as it is written (snapshots and
+/// every record, CDS and CDNSKEY included), for callers that need more than
+/// the [`Document`] carries.
+pub fn read_text_file(path: &Path, options: &ParseOptions) -> Result<TextDocument, ParseError> {
+    let bytes = xml::read_limited(path, options)?;
+    dialect::parse(&bytes, &path.display().to_string(), options)
+}

@@ -10,26 +10,32 @@
 //! - [`digest`]: SHA-256 and the PGP word list for read-aloud comparison.
 //! - [`policy`] and [`schema`]: what the operator accepts and which KSK does what per slot.
 //! - [`sign`]: the signer trait, the one SKR builder, software keys (ring).
+//! - [`verify`]: which checks apply to a file, run as one library call; [`render`]: its report as text or JSON.
 //! - [`check`]: every named check, run all at once into a [`check::Report`].
 //! - [`output`]: atomic writes (temp file, verify, rename).
 //! - [`export`]: an SKR in the Knot/BIND text dialect, checked after writing.
+//! - [`cli`]: the `ksr` command line (`cli::run(args, env)`); [`error`]: its errors and exit codes.
 //! - [`env`]: the environment seam (output, prompts, clock, variables) every tool runs on.
 //! - [`escape`]: input text made safe for a terminal.
 
 pub mod check;
+pub mod cli;
 pub mod dialect;
 pub mod digest;
 pub mod dnssec;
 pub mod env;
+pub mod error;
 pub mod escape;
 pub mod export;
 pub mod format;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod render;
 pub mod schema;
 pub mod sign;
 pub mod timefmt;
+pub mod verify;
 pub mod xml;
 
 pub use model::{Bundle, Document, Key, Kind, Signature};

@@ -46,6 +46,15 @@ where
     Ok(())
 }
 
+/// Writes `bytes` to `path` through a temp file, for outputs with nothing to
+/// re-check (the rename is still atomic).
+pub fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), OutputError<std::convert::Infallible>> {
+    write_verified(path, bytes, |_| Ok(()))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError<E> {
     #[error("cannot write {path}: {source}")]

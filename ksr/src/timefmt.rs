@@ -242,6 +242,22 @@ pub fn format_duration(seconds: Seconds) -> String {
     out
 }
 
+/// A time as every tool prints it for people (and in JSON): RFC 3339 UTC with
+/// `Z`, e.g. `2017-04-01T00:00:00Z`. File formats keep their own form
+/// ([`format_time`] for IANA XML).
+pub fn format_human(t: Time) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the SKR style.
 pub fn format_time(t: Time) -> String {
     let t = t.to_offset(UtcOffset::UTC);

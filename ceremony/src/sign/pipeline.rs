@@ -27,11 +27,11 @@ use crate::error::{Error, Result};
 use crate::keystore::KeyStore;
 
 /// Name of the ceremony's own check that the previous SKR's KSKs are on the token.
-pub const CHAIN_KEYS_HSM: &str = "KSR-CHAIN-KEYS-HSM";
+pub const CHAIN_KEYS_HSM: &str = ksr::check::ceremony::CHAIN_KEYS_HSM;
 /// Name of the check that every key in the KSR has the policy's DNSKEY TTL.
-pub const KEY_TTL: &str = "KSR-KEY-TTL";
+pub const KEY_TTL: &str = ksr::check::ceremony::KEY_TTL;
 /// Name of the check that the ceremony's KSKs have an algorithm and size the policy accepts.
-pub const KSK_ALG: &str = "KSK-POLICY-ALG";
+pub const KSK_ALG: &str = ksr::check::ceremony::KSK_POLICY_ALG;
 
 #[derive(Debug, Clone)]
 pub struct SignOptions {

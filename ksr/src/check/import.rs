@@ -15,7 +15,7 @@ use super::{dur, key_label, secs, signer_of, slot_label, zsks, CheckResult, Outc
 use crate::format::Format;
 use crate::model::{Bundle, Document, Key, Kind, Seconds, Time};
 use crate::policy::normalize_domain;
-use crate::timefmt::format_time;
+use crate::timefmt::format_human;
 use std::collections::BTreeMap;
 
 pub const MATCHES_KSR: &str = "SKR-MATCHES-KSR";
@@ -173,10 +173,10 @@ pub fn matches_ksr(
             if s.inception != k.inception || s.expiration != k.expiration {
                 problems.push(format!(
                     "{skr_slot}: period {}..{} differs from the requested {}..{}",
-                    format_time(s.inception),
-                    format_time(s.expiration),
-                    format_time(k.inception),
-                    format_time(k.expiration)
+                    format_human(s.inception),
+                    format_human(s.expiration),
+                    format_human(k.inception),
+                    format_human(k.expiration)
                 ));
             }
             problems.extend(zsk_problems(&skr_slot, s, &ksr_slot, k));
@@ -202,12 +202,12 @@ pub fn matches_ksr(
             problems.push(format!(
                 "KSR snapshot {} at {} has no SKR snapshot",
                 i + 1,
-                format_time(k.inception)
+                format_human(k.inception)
             ));
         }
     }
     for (j, s) in skr.bundles.iter().enumerate() {
-        let skr_slot = format!("SKR snapshot {} at {}", j + 1, format_time(s.inception));
+        let skr_slot = format!("SKR snapshot {} at {}", j + 1, format_human(s.inception));
         let Some(i) = ksr.bundles.iter().rposition(|k| k.inception <= s.inception) else {
             problems.push(format!("{skr_slot}: before the KSR's first snapshot"));
             continue;
@@ -345,8 +345,8 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
         None => match skr.bundles.first() {
             Some(f) => format!(
                 "no bundle is in force yet at {} (the first starts at {})",
-                format_time(at),
-                format_time(f.inception)
+                format_human(at),
+                format_human(f.inception)
             ),
             None => {
                 return CheckResult::fail(SIG_WINDOW, "the SKR has no bundles");
@@ -358,7 +358,7 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
             if b.signatures.is_empty() {
                 problems.push(format!(
                     "{slot}, in force at {}, has no signature",
-                    format_time(at)
+                    format_human(at)
                 ));
             }
             for sig in &b.signatures {
@@ -368,15 +368,15 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
                         .unwrap_or_else(|| format!("key tag {}", sig.key_tag));
                     problems.push(format!(
                         "{slot} is in force at {} but its signature by {who} is valid {}..{}",
-                        format_time(at),
-                        format_time(sig.inception),
-                        format_time(sig.expiration)
+                        format_human(at),
+                        format_human(sig.inception),
+                        format_human(sig.expiration)
                     ));
                 }
             }
             format!(
                 "at {} {slot} is in force and its {} signature(s) cover it",
-                format_time(at),
+                format_human(at),
                 b.signatures.len()
             )
         }
@@ -396,10 +396,10 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
                 problems.push(format!(
                     "{} signature by {who} expires {}, only {} after {} takes over at {} (margin {})",
                     slot_label(i, &w[0]),
-                    format_time(sig.expiration),
+                    format_human(sig.expiration),
                     dur(left),
                     slot_label(i + 1, next),
-                    format_time(next.inception),
+                    format_human(next.inception),
                     dur(min_remaining)
                 ));
             }

@@ -108,13 +108,137 @@ impl Report {
             .map(|r| r.name)
             .collect()
     }
-    /// One line per check: `PASS KSR-DOMAIN domain . is accepted`.
+    /// One line per check: `PASS KSR-DOMAIN domain . is accepted` ([`crate::render`]).
     pub fn lines(&self) -> Vec<String> {
-        self.results
-            .iter()
-            .map(|r| format!("{} {} {}", r.outcome.as_str(), r.name, r.detail))
-            .collect()
+        crate::render::lines(self)
     }
+}
+
+/// Names of the checks the ceremony runs against its HSM and its own keys
+/// (ceremony `sign-ksr`, `keygen`); listed here so one report type carries
+/// them and [`CHECKS`] documents them with the rest.
+pub mod ceremony {
+    /// The ceremony's KSKs have an algorithm and size the policy lists.
+    pub const KSK_POLICY_ALG: &str = "KSK-POLICY-ALG";
+    /// A new key's tag (and revoked tag) collides with no key on the token.
+    pub const KEY_TAG_UNIQUE: &str = "KEY-TAG-UNIQUE";
+    /// The KSKs that signed the previous SKR's last bundle are on this token.
+    pub const CHAIN_KEYS_HSM: &str = "KSR-CHAIN-KEYS-HSM";
+    /// Every KSR key has the policy's DNSKEY TTL.
+    pub const KEY_TTL: &str = "KSR-KEY-TTL";
+}
+
+/// A named check: its name and what it verifies in one line (docs/checks.md
+/// has the why and which input fails it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CheckInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+const fn info(name: &'static str, description: &'static str) -> CheckInfo {
+    CheckInfo { name, description }
+}
+
+/// Every named check of the workspace, in report order.
+pub const CHECKS: &[CheckInfo] = &[
+    info(header::DOMAIN, "the domain is one the operator accepts"),
+    info(header::ID, "the KSR id differs from the previous SKR's id"),
+    info(
+        bundle::UNIQUE,
+        "bundle ids are unique and none is reused from the previous SKR",
+    ),
+    info(
+        bundle::KEYS,
+        "a keyIdentifier always names the same key; tags recompute; ZSK flags are 256",
+    ),
+    info(
+        bundle::POP,
+        "every ZSK in a bundle signed that bundle's DNSKEY RRset, and it verifies",
+    ),
+    info(bundle::COUNT, "the number of bundles is the policy's"),
+    info(
+        bundle::CYCLE,
+        "last inception minus first inception is within the policy's range",
+    ),
+    info(
+        policy_keys::KEYS,
+        "keys per bundle and distinct keys overall are the policy's",
+    ),
+    info(
+        policy_keys::ALG,
+        "key algorithms and sizes are approved; deprecated ones are refused",
+    ),
+    info(
+        timing::VALIDITY,
+        "each bundle's validity is within the operator's min..max",
+    ),
+    info(
+        timing::OVERLAP,
+        "consecutive bundles overlap, without gaps, within min..max",
+    ),
+    info(
+        timing::INTERVALS,
+        "consecutive inceptions are within the policy's interval range",
+    ),
+    info(
+        timing::HORIZON,
+        "no expiration is in the past or beyond the horizon at the given time",
+    ),
+    info(
+        chain::KEYS,
+        "the first new bundle's keys equal the previous SKR's last bundle's",
+    ),
+    info(
+        chain::OVERLAP,
+        "the previous SKR's last expiration overlaps the first new inception",
+    ),
+    info(
+        safety::SAFETY,
+        "publish and retire safety of ZSKs (KSR) and KSKs (across SKRs)",
+    ),
+    info(skr::VERIFY, "every signature in the SKR verifies"),
+    info(
+        skr::SCHEMA,
+        "each bundle carries the KSKs and signatures its schema says",
+    ),
+    info(skr::NO_GAPS, "the bundles cover the period without gaps"),
+    info(
+        import::MATCHES_KSR,
+        "the SKR answers exactly the KSR the operator sent",
+    ),
+    info(
+        import::KSK_PINNED,
+        "every signing KSK is one the operator pinned",
+    ),
+    info(
+        import::SIG_WINDOW,
+        "signatures cover the time in force and outlive the next bundle's start",
+    ),
+    info(
+        ceremony::KEY_TTL,
+        "every KSR key has the policy's DNSKEY TTL (ceremony)",
+    ),
+    info(
+        ceremony::KSK_POLICY_ALG,
+        "the ceremony's KSKs have an algorithm and size the policy lists",
+    ),
+    info(
+        ceremony::KEY_TAG_UNIQUE,
+        "a new key's tag and revoked tag collide with no key on the token",
+    ),
+    info(
+        ceremony::CHAIN_KEYS_HSM,
+        "the KSKs that signed the previous SKR's last bundle are on the token",
+    ),
+];
+
+/// The description of a named check, if it is one.
+pub fn describe(name: &str) -> Option<&'static str> {
+    CHECKS
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.description)
 }
 
 /// What the checks need besides the document.

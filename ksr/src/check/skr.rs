@@ -6,7 +6,7 @@ use super::bundle::verify_signatures;
 use super::{dur, key_identity, key_label, secs, signer_of, slot_label, CheckResult, Context};
 use crate::model::{Bundle, Document, Key};
 use crate::schema::{Role, Schema, SlotPlan};
-use crate::timefmt::format_time;
+use crate::timefmt::format_human;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const VERIFY: &str = "SKR-VERIFY";
@@ -320,9 +320,9 @@ pub fn no_gaps(doc: &Document, _ctx: &Context) -> CheckResult {
                 "gap of {} between {} (expires {}) and {} (starts {})",
                 dur(gap),
                 slot_label(i, &w[0]),
-                format_time(w[0].expiration),
+                format_human(w[0].expiration),
                 slot_label(i + 1, &w[1]),
-                format_time(w[1].inception)
+                format_human(w[1].inception)
             ));
         }
     }
@@ -333,10 +333,10 @@ pub fn no_gaps(doc: &Document, _ctx: &Context) -> CheckResult {
                     "{}: signature by {} is valid {}..{}, not covering the bundle's {}..{}",
                     slot_label(i, b),
                     sig.key_identifier,
-                    format_time(sig.inception),
-                    format_time(sig.expiration),
-                    format_time(b.inception),
-                    format_time(b.expiration)
+                    format_human(sig.inception),
+                    format_human(sig.expiration),
+                    format_human(b.inception),
+                    format_human(b.expiration)
                 ));
             }
         }
@@ -344,8 +344,8 @@ pub fn no_gaps(doc: &Document, _ctx: &Context) -> CheckResult {
     let span = match (doc.bundles.first(), doc.bundles.last()) {
         (Some(f), Some(l)) => format!(
             "{}..{}",
-            format_time(f.inception),
-            format_time(l.expiration)
+            format_human(f.inception),
+            format_human(l.expiration)
         ),
         _ => "nothing".into(),
     };

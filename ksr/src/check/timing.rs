@@ -2,7 +2,7 @@
 
 use super::{dur, secs, slot_label, CheckResult, Context};
 use crate::model::Document;
-use crate::timefmt::format_time;
+use crate::timefmt::format_human;
 
 pub const VALIDITY: &str = "KSR-POLICY-SIG-VALIDITY";
 pub const OVERLAP: &str = "KSR-POLICY-SIG-OVERLAP";
@@ -95,7 +95,7 @@ pub fn intervals(doc: &Document, ctx: &Context) -> CheckResult {
 /// ahead of `--at`.
 pub fn horizon(doc: &Document, ctx: &Context) -> CheckResult {
     let limit = ctx.policy.signature_horizon;
-    let at = format_time(ctx.at);
+    let at = format_human(ctx.at);
     let mut problems = Vec::new();
     for (i, b) in doc.bundles.iter().enumerate() {
         let ahead = secs(b.expiration, ctx.at);
@@ -103,7 +103,7 @@ pub fn horizon(doc: &Document, ctx: &Context) -> CheckResult {
             problems.push(format!(
                 "{} expired at {}, before {at}",
                 slot_label(i, b),
-                format_time(b.expiration)
+                format_human(b.expiration)
             ));
         } else if ahead > limit {
             problems.push(format!(

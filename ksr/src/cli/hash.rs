@@ -1,21 +1,22 @@
 //! `ksr hash`: SHA-256 in hex and as the 32 PGP words, laid out by
-//! `ksr::digest::read_aloud` for two people to read aloud and compare.
+//! [`crate::digest::read_aloud`] for two people to read aloud and compare.
 
-use super::EXIT_OK;
+use crate::env::{exit, Env};
+use crate::error::{Error, Result};
 use std::path::PathBuf;
 
-pub fn run(files: &[PathBuf]) -> Result<i32, String> {
+pub fn run(env: &dyn Env, files: &[PathBuf]) -> Result<i32> {
     let mut blocks = Vec::new();
     for f in files {
         let digest = std::fs::File::open(f)
-            .and_then(ksr::digest::sha256_reader)
-            .map_err(|e| format!("{}: cannot read: {e}", f.display()))?;
+            .and_then(crate::digest::sha256_reader)
+            .map_err(|e| Error::Input(format!("{}: cannot read: {e}", f.display())))?;
         blocks.push(format!(
             "{}\n{}",
             f.display(),
-            ksr::digest::read_aloud(&digest)
+            crate::digest::read_aloud(&digest)
         ));
     }
-    super::write_stdout(&blocks.join("\n"))?;
-    Ok(EXIT_OK)
+    super::print(env, &blocks.join("\n"))?;
+    Ok(exit::OK)
 }

@@ -1,9 +1,13 @@
 //! `ksr inspect`: the document header and its bundle table.
 
-use super::{load, EXIT_OK};
-use ksr::check::short_id;
-use ksr::model::{Bundle, Document, Kind};
-use ksr::timefmt::format_time;
+use crate::check::short_id;
+use crate::env::{exit, Env};
+use crate::error::Result;
+use crate::escape::terminal;
+use crate::format::{self, Format};
+use crate::model::{Bundle, Document};
+use crate::timefmt::format_human;
+use crate::verify::kind_name;
 use serde::Serialize;
 use std::path::Path;
 
@@ -34,22 +38,15 @@ struct Inspection {
     file: String,
     kind: &'static str,
     /// `xml`, `knot` or `bind`: which format was read.
-    format: ksr::format::Format,
+    format: Format,
     domain: String,
     id: String,
     serial: u64,
     bundles: Vec<BundleRow>,
 }
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Request => "KSR",
-        Kind::Response => "SKR",
-    }
-}
-
 fn rows(i: usize, b: &Bundle) -> BundleRow {
-    let row = |k: &ksr::Key| KeyRow {
+    let row = |k: &crate::Key| KeyRow {
         tag: k.key_tag,
         key_identifier: k.key_identifier.clone(),
         flags: k.flags,
@@ -64,14 +61,14 @@ fn rows(i: usize, b: &Bundle) -> BundleRow {
         slot: i + 1,
         id: b.id.clone(),
         short_id: short_id(&b.id).to_string(),
-        inception: format_time(b.inception),
-        expiration: format_time(b.expiration),
+        inception: format_human(b.inception),
+        expiration: format_human(b.expiration),
         zsks: b.keys.iter().filter(|k| !k.is_ksk()).map(row).collect(),
         ksks: b.keys.iter().filter(|k| k.is_ksk()).map(row).collect(),
     }
 }
 
-fn inspection(path: &Path, doc: &Document, format: ksr::format::Format) -> Inspection {
+fn inspection(path: &Path, doc: &Document, format: Format) -> Inspection {
     Inspection {
         file: path.display().to_string(),
         kind: kind_name(doc.kind),
@@ -103,13 +100,13 @@ fn text(ins: &Inspection) -> String {
         let none = "(none: the text dialect has no ids)".to_string();
         (none.clone(), "(none)".to_string())
     } else {
-        (ins.id.clone(), ins.serial.to_string())
+        (terminal(&ins.id).into_owned(), ins.serial.to_string())
     };
     let mut out = format!(
         "kind:    {}\nformat:  {}\ndomain:  {}\nid:      {id}\nserial:  {serial}\nbundles: {}\n",
         ins.kind,
         ins.format.describe(),
-        ins.domain,
+        terminal(&ins.domain),
         ins.bundles.len()
     );
     let table: Vec<[String; 6]> = ins
@@ -120,7 +117,7 @@ fn text(ins: &Inspection) -> String {
             let ksk: Vec<String> = b.ksks.iter().map(ksk_cell).collect();
             [
                 b.slot.to_string(),
-                b.short_id.clone(),
+                terminal(&b.short_id).into_owned(),
                 b.inception.clone(),
                 b.expiration.clone(),
                 if zsk.is_empty() {
@@ -155,14 +152,14 @@ fn text(ins: &Inspection) -> String {
     out
 }
 
-pub fn run(path: &Path, json: bool, max_size: usize) -> Result<i32, String> {
-    let (doc, format) = load(path, max_size)?;
+pub fn run(env: &dyn Env, path: &Path, json: bool, max_size: usize) -> Result<i32> {
+    let (doc, format) = format::read_file(path, &crate::xml::ParseOptions { max_size })?;
     let ins = inspection(path, &doc, format);
     if json {
-        let json = serde_json::to_string_pretty(&ins).map_err(|e| e.to_string())?;
-        super::write_stdout(&format!("{json}\n"))?;
+        let json = serde_json::to_string_pretty(&ins).expect("an inspection serializes");
+        super::print(env, &format!("{json}\n"))?;
     } else {
-        super::write_stdout(&text(&ins))?;
+        super::print(env, &text(&ins))?;
     }
-    Ok(EXIT_OK)
+    Ok(exit::OK)
 }

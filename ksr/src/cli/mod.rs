@@ -1,17 +1,23 @@
-//! The command line: argument types and dispatch. Exit codes: 0 nothing failed,
-//! 1 a check failed, 2 unusable input or usage.
+//! The `ksr` command line as a library: [`run`] parses the arguments, runs the
+//! command on an [`Env`] and returns the exit code (0 nothing failed, 1 a
+//! check failed, 2 unusable input or usage). `main` is one line around it;
+//! tests run the same path on a `FakeEnv`.
 
 mod export;
 mod hash;
 mod inspect;
+mod policy;
 mod verify;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::env::{self, exit, Env};
+use crate::error::{Error, Result};
+use crate::escape::terminal;
+use crate::format::Format;
+use crate::model::{Seconds, Time};
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
-
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_CHECK_FAILED: i32 = 1;
-pub const EXIT_UNUSABLE: i32 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,7 +39,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Refuse input larger than this many bytes.
-        #[arg(long, value_name = "BYTES", default_value_t = ksr::xml::DEFAULT_MAX_SIZE)]
+        #[arg(long, value_name = "BYTES", default_value_t = crate::xml::DEFAULT_MAX_SIZE)]
         max_size: usize,
     },
     /// Run every applicable named check; one line per check (PASS/FAIL/SKIP).
@@ -52,8 +58,8 @@ pub enum Command {
         /// The SKR: IANA XML or the text dialect.
         file: PathBuf,
         /// Which signer will import it: header times as Unix seconds (knot) or YYYYMMDDhhmmss (bind).
-        #[arg(long, value_enum)]
-        dialect: Dialect,
+        #[arg(long, value_name = "knot|bind", value_parser = parse_dialect)]
+        dialect: Format,
         /// Write here (atomically, verified before the rename); default: stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -98,18 +104,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub trust_anchor: Option<PathBuf>,
     /// Importer: least time a signature must outlive the next bundle's inception
-    /// (xsd:duration; default: the policy's signatures.min_remaining, P1D) (SKR-SIG-WINDOW).
+    /// (`P1D` or `1d`; default: the policy's signatures.min_remaining, P1D) (SKR-SIG-WINDOW).
     #[arg(long, value_name = "DURATION")]
     pub min_remaining: Option<String>,
     /// Refuse input larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = ksr::xml::DEFAULT_MAX_SIZE)]
+    #[arg(long, value_name = "BYTES", default_value_t = crate::xml::DEFAULT_MAX_SIZE)]
     pub max_size: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Dialect {
-    Knot,
-    Bind,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,60 +122,101 @@ pub enum PolicyCommand {
     },
 }
 
-/// Runs a command; returns the exit code. Errors go to stderr.
-pub fn run(cli: Cli) -> i32 {
+fn parse_dialect(s: &str) -> std::result::Result<Format, String> {
+    Format::from_dialect_name(s).ok_or_else(|| format!("{s:?}: the dialect is knot or bind"))
+}
+
+/// Runs `ksr` with `args` (the program name first) on `env`; returns the exit code.
+pub fn run<I, T>(args: I, env: &dyn Env) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(env, &e),
+    };
     let result = match cli.command {
         Command::Inspect {
             file,
             json,
             max_size,
-        } => inspect::run(&file, json, max_size),
-        Command::Verify { file, checks, json } => verify::run(&file, &checks, json),
+        } => inspect::run(env, &file, json, max_size),
+        Command::Verify { file, checks, json } => verify::run(env, &file, &checks, json),
         Command::Export {
             file,
             dialect,
             out,
             checks,
-        } => export::run(&file, dialect, out.as_deref(), &checks),
-        Command::Hash { files } => hash::run(&files),
+        } => export::run(env, &file, dialect, out.as_deref(), &checks),
+        Command::Hash { files } => hash::run(env, &files),
         Command::Policy {
             command: PolicyCommand::Show { policy },
-        } => policy_show(policy.as_deref()),
+        } => policy::show(env, policy.as_deref()),
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("ksr: {message}");
-            EXIT_UNUSABLE
+        Err(e) => report(env, &e),
+    }
+}
+
+/// The one place an error becomes a message and an exit code.
+fn report(env: &dyn Env, e: &Error) -> i32 {
+    match e {
+        Error::Stdout(io) => env::output_failed(env, "ksr", io),
+        other => {
+            env::eprint(env, &format!("ksr: {}\n", terminal(&other.to_string())));
+            other.exit_code()
         }
     }
 }
 
-fn policy_show(path: Option<&std::path::Path>) -> Result<i32, String> {
-    let policy = match path {
-        Some(p) => ksr::policy::Policy::from_toml_file(p)?,
-        None => ksr::policy::Policy::root(),
-    };
-    write_stdout(&policy.to_toml())?;
-    Ok(EXIT_OK)
+/// `--help` and `--version` go to stdout (exit 0); usage errors to stderr (exit 2).
+fn clap_error(env: &dyn Env, e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let text = e.render().to_string();
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => match env::print(env, &text) {
+            Ok(()) => exit::OK,
+            Err(io) => env::output_failed(env, "ksr", &io),
+        },
+        _ => {
+            env::eprint(env, &text);
+            exit::UNUSABLE
+        }
+    }
 }
 
-/// Writes the command's output; a closed pipe or full disk is an error (exit 2),
-/// not a panic.
-pub(crate) fn write_stdout(text: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+/// Writes the command's output to the env's stdout.
+pub(crate) fn print(env: &dyn Env, text: &str) -> Result<()> {
+    env::print(env, text).map_err(Error::Stdout)
+}
+
+/// Writes bytes (an export) to the env's stdout.
+pub(crate) fn print_bytes(env: &dyn Env, bytes: &[u8]) -> Result<()> {
+    let mut out = env.stdout();
+    out.write_all(bytes)
         .and_then(|_| out.flush())
-        .map_err(|e| format!("cannot write to stdout: {e}"))
+        .map_err(Error::Stdout)
 }
 
-/// Parses a KSR/SKR file in IANA XML or the Knot/BIND text dialect (told apart
-/// by content); the error is the parser's `FILE:LINE: element: message`.
-pub(crate) fn load(
-    path: &std::path::Path,
-    max_size: usize,
-) -> Result<(ksr::Document, ksr::format::Format), String> {
-    let options = ksr::xml::ParseOptions { max_size };
-    ksr::format::read_file(path, &options).map_err(|e| e.to_string())
+/// `--at`, else the env's clock; and whether `--at` was given.
+pub(crate) fn time_of(env: &dyn Env, at: Option<&str>) -> Result<(Time, bool)> {
+    match at {
+        Some(s) => crate::timefmt::parse_at(s)
+            .map(|t| (t, true))
+            .map_err(|e| Error::Usage(format!("--at {s:?}: {e}"))),
+        None => Ok((env.now(), false)),
+    }
+}
+
+/// `--min-remaining` in `P1D` or `1d` form; never negative.
+pub(crate) fn min_remaining(s: Option<&str>) -> Result<Option<Seconds>> {
+    let Some(s) = s else { return Ok(None) };
+    let d = crate::timefmt::parse_duration(s)
+        .map_err(|e| Error::Usage(format!("--min-remaining {s:?}: not a duration: {e}")))?;
+    if d < 0 {
+        return Err(Error::Usage(format!("--min-remaining {s:?} is negative")));
+    }
+    Ok(Some(d))
 }
