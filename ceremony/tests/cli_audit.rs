@@ -143,6 +143,11 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
             format!("ceremony: {}: audit log does not verify\n", log.display())
         );
     }
+    let o = run(&["audit", "show", "--json", s(&log)]);
+    o.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["broken"]["line"], 2);
+    assert_eq!(v["records"], serde_json::json!([]));
     // A log that does not verify is never appended to.
     let o = with_token(t, &["inventory", "--audit-log", s(&log)]);
     o.expect_code(2);

@@ -102,6 +102,11 @@ fn broken(out: &Out, file: &Path, b: &Break) -> Result<i32> {
         b.line,
         b.message
     ))?;
+    broken_verdict(out, file)
+}
+
+/// The verdict on a chain that does not verify: stderr, exit 1.
+fn broken_verdict(out: &Out, file: &Path) -> Result<i32> {
     out.stderr(&format!(
         "ceremony: {}: audit log does not verify\n",
         file.display()
@@ -178,6 +183,11 @@ fn render_verify(r: &VerifyReport) -> String {
 fn show(a: ShowArgs, out: &Out) -> Result<i32> {
     let r = op::show(&ShowInput { file: a.file })?;
     if let Some(b) = &r.broken {
+        if out.json {
+            // The report says where the chain breaks; there are no records to show.
+            out.report(&r, |_| String::new())?;
+            return broken_verdict(out, &r.file);
+        }
         return broken(out, &r.file, b);
     }
     if out.json {
