@@ -4,20 +4,10 @@ use ksr::env::Prompter;
 use ksr::model::Time;
 use serde::Serialize;
 
-use super::operation::{Operation, TokenUse};
+use super::operation::Operation;
 use super::report::{KeyEntry, ProofReport};
 use crate::error::{Error, Result};
 use crate::hsm::{keygen, proof, KeySpec, TokenSpec};
-
-impl TokenSpec {
-    /// The token and PIN kind, as an [`Operation`] names them.
-    pub fn usage(&self) -> TokenUse {
-        TokenUse {
-            token: self.token.clone(),
-            pin: self.pin.kind(),
-        }
-    }
-}
 
 /// Generate a key pair and prove it signs.
 #[derive(Debug, Clone)]

@@ -9,12 +9,23 @@ use serde::Serialize;
 
 use crate::audit::{self, FileRef};
 use crate::hsm::pin::PinKind;
+use crate::hsm::TokenSpec;
 
 /// The token an operation works on and how its user logs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenUse {
     pub token: String,
     pub pin: PinKind,
+}
+
+impl TokenSpec {
+    /// The token and PIN kind, as an [`Operation`] names them.
+    pub fn usage(&self) -> TokenUse {
+        TokenUse {
+            token: self.token.clone(),
+            pin: self.pin.kind(),
+        }
+    }
 }
 
 /// One ceremony operation and its meaningful inputs.

@@ -25,7 +25,7 @@ pub struct Hsm {
     pub so_pin: String,
 }
 
-fn lock() -> std::sync::MutexGuard<'static, ()> {
+pub fn lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
