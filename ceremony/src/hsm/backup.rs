@@ -85,7 +85,7 @@ pub struct BackupFile {
     pub format: String,
     pub source_token: String,
     pub label: String,
-    /// CKA_ID, hex (carries algorithm and flags, see `keys`).
+    /// CKA_ID, hex (carries algorithm and flags, see `ckaid`).
     pub id: String,
     pub algorithm: u8,
     pub flags: u16,
