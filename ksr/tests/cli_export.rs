@@ -1,16 +1,11 @@
-//! `ksr export` and the importer options of `ksr verify`, through the binary:
+//! `ksr export` and the importer options of `ksr verify`, in-process on a FakeEnv:
 //! exit codes, determinism, atomic output, and text-dialect input.
 
 use ksr::testkit::fixture_path;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn ksr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ksr"))
-        .args(args)
-        .output()
-        .expect("ksr runs")
-}
+use common::{ksr, Run as Output};
 
 fn fx(name: &str) -> String {
     fixture_path(name).display().to_string()

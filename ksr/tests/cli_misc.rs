@@ -1,14 +1,9 @@
 //! `ksr hash` and `ksr policy show`.
 
 use ksr::policy::Policy;
-use std::process::Command;
+mod common;
 
-fn ksr(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ksr"))
-        .args(args)
-        .output()
-        .expect("ksr runs")
-}
+use common::ksr;
 
 #[test]
 fn hash_prints_hex_and_32_pgp_words() {

@@ -1,14 +1,10 @@
-//! The `ksr` command line against the real IANA root fixtures: output, exit codes.
+//! The `ksr` command line (in-process on a FakeEnv) against the real IANA root
+//! fixtures: output, exit codes.
 
 use ksr::testkit::fixture_path;
-use std::process::{Command, Output};
+mod common;
 
-fn ksr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ksr"))
-        .args(args)
-        .output()
-        .expect("ksr runs")
-}
+use common::{ksr, Run as Output};
 
 fn fx(name: &str) -> String {
     fixture_path(name).display().to_string()
@@ -577,7 +573,7 @@ fn a_full_output_device_is_exit_2_not_a_panic() {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
         return; // no /dev/full on this system: nothing to show
     };
-    let o = Command::new(env!("CARGO_BIN_EXE_ksr"))
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ksr"))
         .args(["inspect", &fx("skr-root-2017-q2-0.xml")])
         .stdout(full)
         .output()

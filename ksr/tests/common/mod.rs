@@ -1,0 +1,57 @@
+//! Running `ksr` in the tests: in-process on a `FakeEnv` (the production path
+//! of `ksr::cli::run`), or as a real process for what only a process shows.
+#![allow(dead_code)]
+
+use ksr::env::FakeEnv;
+use ksr::model::Time;
+
+/// An exit status as `std::process::ExitStatus` reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Status(pub i32);
+
+impl Status {
+    pub fn code(&self) -> Option<i32> {
+        Some(self.0)
+    }
+    pub fn success(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// What an in-process run left: exit status, stdout and stderr bytes.
+#[derive(Debug)]
+pub struct Run {
+    pub status: Status,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// `ksr ARGS` in-process on a fresh `FakeEnv` (clock at 2026-01-01T00:00:00Z).
+pub fn ksr(args: &[&str]) -> Run {
+    ksr_on(&FakeEnv::new(), args)
+}
+
+/// `ksr ARGS` in-process with the clock at `now`.
+pub fn ksr_at(now: Time, args: &[&str]) -> Run {
+    ksr_on(&FakeEnv::new().at(now), args)
+}
+
+/// `ksr ARGS` in-process on `env`.
+pub fn ksr_on(env: &FakeEnv, args: &[&str]) -> Run {
+    let mut all = vec!["ksr"];
+    all.extend_from_slice(args);
+    let o = test_support::run_on(env, &all, |a, e| ksr::cli::run(a, e));
+    Run {
+        status: Status(o.code),
+        stdout: o.stdout.into_bytes(),
+        stderr: o.stderr.into_bytes(),
+    }
+}
+
+/// `ksr ARGS` as a real process (the built binary).
+pub fn ksr_process(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ksr"))
+        .args(args)
+        .output()
+        .expect("ksr runs")
+}
