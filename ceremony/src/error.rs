@@ -12,6 +12,9 @@ pub enum Error {
     /// A named check failed (KSR checks, SKR re-verification, hash confirmation).
     #[error("check failed: {0}")]
     CheckFailed(String),
+    /// An audit log whose hash chain does not verify (a failed check).
+    #[error("{0}: audit log does not verify")]
+    AuditLogBroken(String),
     /// Unusable input or usage: bad file, bad flag combination, unknown schema.
     #[error("{0}")]
     Input(String),
@@ -74,7 +77,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::OutputClosed => exit::OK,
-            Error::CheckFailed(_) => exit::CHECK_FAILED,
+            Error::CheckFailed(_) | Error::AuditLogBroken(_) => exit::CHECK_FAILED,
             _ => exit::UNUSABLE,
         }
     }

@@ -3,14 +3,12 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use ksr::env::{exit, Env};
+use ksr::env::Env;
 
 use super::Out;
 use crate::audit::Clock;
-use crate::error::Result;
-use crate::ops::audit::{
-    self as op, short, Break, ShowInput, ShowReport, VerifyInput, VerifyReport,
-};
+use crate::error::{Error, Result};
+use crate::ops::audit::{self as op, short, ShowInput, ShowReport, VerifyInput, VerifyReport};
 use crate::ops::Operation;
 
 #[derive(Debug, clap::Subcommand)]
@@ -56,15 +54,9 @@ pub(super) fn run_audited(
     let env = out.env;
     let done = match op::audited(log, EnvClock(env), args, op, job) {
         Ok(d) => d,
-        Err(e) => {
-            out.stderr(&format!("ceremony: {e}\n"));
-            return exit::UNUSABLE;
-        }
+        Err(e) => return super::fail(env, &Error::Io(e.to_string())),
     };
-    let code = match &done.result {
-        Ok(()) => exit::OK,
-        Err(e) => super::fail(env, e),
-    };
+    let code = super::finish(env, done.result);
     match done.end {
         Ok(seq) => {
             out.stderr(&format!(
@@ -74,12 +66,12 @@ pub(super) fn run_audited(
             ));
             code
         }
-        Err(e) => {
-            out.stderr(&format!(
-                "ceremony: the command finished (exit {code}) but its end record was not written: {e}\n"
-            ));
-            exit::UNUSABLE
-        }
+        Err(e) => super::fail(
+            env,
+            &Error::Io(format!(
+                "the command finished (exit {code}) but its end record was not written: {e}"
+            )),
+        ),
     }
 }
 
@@ -88,50 +80,26 @@ pub(super) fn run(c: AuditCommand, out: &Out) -> i32 {
         AuditCommand::Verify(a) => verify(a, out),
         AuditCommand::Show(a) => show(a, out),
     };
-    match result {
-        Ok(code) => code,
-        Err(e) => super::fail(out.env, &e),
-    }
+    super::finish(out.env, result)
 }
 
-/// A chain that does not verify: the line on stdout, the verdict on stderr, exit 1.
-fn broken(out: &Out, file: &Path, b: &Break) -> Result<i32> {
-    out.stdout(&format!(
-        "{}:{}: FAIL: {}\n",
-        file.display(),
-        b.line,
-        b.message
-    ))?;
-    broken_verdict(out, file)
-}
-
-/// The verdict on a chain that does not verify: stderr, exit 1.
-fn broken_verdict(out: &Out, file: &Path) -> Result<i32> {
-    out.stderr(&format!(
-        "ceremony: {}: audit log does not verify\n",
-        file.display()
-    ));
-    Ok(exit::CHECK_FAILED)
-}
-
-fn verify(a: VerifyArgs, out: &Out) -> Result<i32> {
+fn verify(a: VerifyArgs, out: &Out) -> Result<()> {
     let r = op::verify(&VerifyInput {
         file: a.file,
         expect_head: a.expect_head,
     })?;
-    // The text rendering carries the FAIL line of a broken chain.
+    // The text rendering carries the FAIL line of a broken chain or head.
     out.report(&r, render_verify)?;
     if r.broken.is_some() {
-        out.stderr(&format!(
-            "ceremony: {}: audit log does not verify\n",
-            r.file.display()
-        ));
+        return Err(Error::AuditLogBroken(r.file.display().to_string()));
     }
-    Ok(if r.passed() {
-        exit::OK
-    } else {
-        exit::CHECK_FAILED
-    })
+    if r.head_matches == Some(false) {
+        return Err(Error::CheckFailed(format!(
+            "{}: the head is not the one given with --expect-head",
+            r.file.display()
+        )));
+    }
+    Ok(())
 }
 
 fn render_verify(r: &VerifyReport) -> String {
@@ -180,25 +148,23 @@ fn render_verify(r: &VerifyReport) -> String {
     o
 }
 
-fn show(a: ShowArgs, out: &Out) -> Result<i32> {
+fn show(a: ShowArgs, out: &Out) -> Result<()> {
     let r = op::show(&ShowInput { file: a.file })?;
     if let Some(b) = &r.broken {
-        if out.json {
-            // The report says where the chain breaks; there are no records to show.
-            out.report(&r, |_| String::new())?;
-            return broken_verdict(out, &r.file);
-        }
-        return broken(out, &r.file, b);
+        // JSON: the report says where the chain breaks; text: the FAIL line.
+        out.report(&r, |r| {
+            format!("{}:{}: FAIL: {}\n", r.file.display(), b.line, b.message)
+        })?;
+        return Err(Error::AuditLogBroken(r.file.display().to_string()));
     }
     if out.json {
         // The records as a JSON array: the same form the log lines carry.
         let mut text = serde_json::to_string_pretty(&r.records).expect("records serialise");
         text.push('\n');
-        out.stdout(&text)?;
+        out.stdout(&text)
     } else {
-        out.stdout(&render_show(&r))?;
+        out.stdout(&render_show(&r))
     }
-    Ok(exit::OK)
 }
 
 fn render_show(r: &ShowReport) -> String {

@@ -192,7 +192,7 @@ pub(crate) fn fail(env: &dyn Env, e: &Error) -> i32 {
 }
 
 /// The exit code of a finished command.
-fn finish(env: &dyn Env, result: Result<()>) -> i32 {
+pub(crate) fn finish(env: &dyn Env, result: Result<()>) -> i32 {
     match result {
         Ok(()) => exit::OK,
         Err(e) => fail(env, &e),
