@@ -106,7 +106,7 @@ pub fn export(input: &ExportInput, prompter: &dyn Prompter) -> Result<ExportRepo
         mismatch: "this is not the destination's transport key",
         outcome: "nothing was exported",
     };
-    super::confirm_digest(
+    super::confirm::confirm_digest(
         &subject,
         &digest,
         input.expect_transport_sha256.as_deref(),

@@ -113,9 +113,10 @@ pub fn sign_ksr(
         }
         Ok(t)
     };
-    let signed = super::with_confirmation(input.expect_sha256.as_deref(), prompter, |how| {
-        pipeline::sign_ksr(&opts, open, how, log)
-    })?;
+    let signed =
+        super::confirm::with_confirmation(input.expect_sha256.as_deref(), prompter, |how| {
+            pipeline::sign_ksr(&opts, open, how, log)
+        })?;
     Ok(SignKsrReport {
         ksr: input.ksr.clone(),
         out: input.out.clone(),
