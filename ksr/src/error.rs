@@ -3,6 +3,7 @@
 //! everything here is unusable input or usage (2), except a closed stdout,
 //! which ends the command quietly (0).
 
+use crate::export::ExportError;
 use crate::output::OutputError;
 use crate::verify::VerifyError;
 use crate::xml::ParseError;
@@ -22,8 +23,11 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
     /// The SKR cannot be exported as asked.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// Exporting would lose records of a text SKR.
     #[error("{0}")]
-    Export(String),
+    WouldDrop(String),
     /// An output file could not be written, or failed its check before the
     /// rename (then nothing was written).
     #[error("{0}")]
@@ -43,8 +47,8 @@ impl Error {
     }
 }
 
-impl From<OutputError<String>> for Error {
-    fn from(e: OutputError<String>) -> Error {
+impl From<OutputError<ExportError>> for Error {
+    fn from(e: OutputError<ExportError>) -> Error {
         match e {
             OutputError::Verify(m) => Error::Write(format!("{m}; nothing was written")),
             other => Error::Write(other.to_string()),

@@ -10,16 +10,37 @@ use crate::check::{self, Context, Outcome};
 use crate::dialect::{self, TextDocument};
 use crate::format::Format;
 use crate::model::{Document, Kind};
-use crate::xml::ParseOptions;
+use crate::xml::{ParseError, ParseOptions};
+
+/// Why an SKR was not exported, or why exported text failed its check.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("only an SKR (Response) can be exported; this is a KSR (Request)")]
+    NotAnSkr,
+    #[error("the SKR has no bundles")]
+    NoBundles,
+    /// The written text does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("{file}: re-reading the written text gives a different document")]
+    Differs { file: String },
+    /// A signature in the written text does not verify (SKR-VERIFY's detail).
+    #[error("{file}: {check} {detail}")]
+    Check {
+        file: String,
+        check: &'static str,
+        detail: String,
+    },
+}
 
 /// The text form of `skr` in `flavor`. Refuses a request: only signed
 /// responses go to a signer.
-pub fn to_text(skr: &Document, flavor: Format) -> Result<(TextDocument, Vec<u8>), String> {
+pub fn to_text(skr: &Document, flavor: Format) -> Result<(TextDocument, Vec<u8>), ExportError> {
     if skr.kind != Kind::Response {
-        return Err("only an SKR (Response) can be exported; this is a KSR (Request)".into());
+        return Err(ExportError::NotAnSkr);
     }
     if skr.bundles.is_empty() {
-        return Err("the SKR has no bundles".into());
+        return Err(ExportError::NoBundles);
     }
     let text = TextDocument::from_document(skr, flavor);
     let bytes = dialect::write(&text);
@@ -28,22 +49,24 @@ pub fn to_text(skr: &Document, flavor: Format) -> Result<(TextDocument, Vec<u8>)
 
 /// Verifies exported `bytes` (read back from `file`): they parse as the text
 /// dialect, equal `expected`, and every DNSKEY signature verifies.
-pub fn check_text(bytes: &[u8], file: &str, expected: &TextDocument) -> Result<(), String> {
+pub fn check_text(bytes: &[u8], file: &str, expected: &TextDocument) -> Result<(), ExportError> {
     let options = ParseOptions {
         max_size: bytes.len().max(ParseOptions::default().max_size),
     };
-    let again = dialect::parse(bytes, file, &options).map_err(|e| e.to_string())?;
+    let again = crate::format::read_text(bytes, file, &options)?;
     if &again != expected {
-        return Err(format!(
-            "{file}: re-reading the written text gives a different document"
-        ));
+        return Err(ExportError::Differs { file: file.into() });
     }
     let doc = again.to_document("");
     let policy = crate::policy::Policy::root();
     let ctx = Context::new(&policy, time::OffsetDateTime::UNIX_EPOCH);
     let verified = check::skr::verify(&doc, &ctx);
     if verified.outcome != Outcome::Pass {
-        return Err(format!("{file}: {} {}", verified.name, verified.detail));
+        return Err(ExportError::Check {
+            file: file.into(),
+            check: verified.name,
+            detail: verified.detail,
+        });
     }
     Ok(())
 }

@@ -118,10 +118,20 @@ pub fn read_file_bytes(
     Ok((doc, format, bytes))
 }
 
+/// Parses bytes in one of the text formats as written (snapshots and every
+/// record, CDS and CDNSKEY included). `file` is only used in error messages.
+pub fn read_text(
+    bytes: &[u8],
+    file: &str,
+    options: &ParseOptions,
+) -> Result<TextDocument, ParseError> {
+    dialect::parse(bytes, file, options)
+}
+
 /// Reads a file in one of the text formats as it is written (snapshots and
 /// every record, CDS and CDNSKEY included), for callers that need more than
 /// the [`Document`] carries.
 pub fn read_text_file(path: &Path, options: &ParseOptions) -> Result<TextDocument, ParseError> {
     let bytes = xml::read_limited(path, options)?;
-    dialect::parse(&bytes, &path.display().to_string(), options)
+    read_text(&bytes, &path.display().to_string(), options)
 }

@@ -43,6 +43,15 @@ pub fn failed_names(report: &Report) -> String {
     report.failures().join(", ")
 }
 
+/// A report as JSON: whether anything failed, and every result (name,
+/// outcome, detail), for callers with a report of their own (ceremony).
+pub fn report_json(report: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "failed": report.failed(),
+        "results": report.results,
+    })
+}
+
 /// A verification as JSON: file, kind, format, time, whether anything failed,
 /// and every result (name, outcome, detail). Ends with a newline.
 pub fn json(v: &Verification) -> String {

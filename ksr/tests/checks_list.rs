@@ -24,7 +24,11 @@ fn every_check_a_report_can_carry_is_listed_once() {
     ] {
         let ctx = Context::new(&policy, date("2017-03-20")).with_previous(&prev);
         for r in check::check(&doc, &ctx).results {
-            assert!(check::describe(r.name).is_some(), "{} is not listed", r.name);
+            assert!(
+                check::describe(r.name).is_some(),
+                "{} is not listed",
+                r.name
+            );
         }
     }
     for name in ["SKR-MATCHES-KSR", "SKR-KSK-PINNED", "SKR-SIG-WINDOW"] {

@@ -37,11 +37,7 @@ pub fn validate(schema: &Schema, ksks: &Ksks) -> Result<()> {
 /// The part of [`validate`] that needs only the labels, so a schema that does not
 /// fit the KSKs given is refused before anyone logs in to the token.
 pub fn validate_labels(schema: &Schema, current: &str, next: Option<&str>) -> Result<()> {
-    let uses_next = schema.uses_next()
-        || [&schema.first, &schema.middle, &schema.last]
-            .iter()
-            .any(|p| p.revoke.contains(&Role::Next));
-    match (next, uses_next) {
+    match (next, ksr::sign::skr::uses_next(schema)) {
         (None, true) => {
             return Err(Error::Input(format!(
                 "schema {:?} needs a next KSK; give --ksk-next LABEL",
@@ -61,21 +57,7 @@ pub fn validate_labels(schema: &Schema, current: &str, next: Option<&str>) -> Re
             "--ksk-current and --ksk-next name the same key; a rollover needs two keys".into(),
         ));
     }
-    for (slot, plan) in [
-        ("first", &schema.first),
-        ("middle", &schema.middle),
-        ("last", &schema.last),
-    ] {
-        for role in &plan.sign {
-            if !plan.publish.contains(role) && !plan.revoke.contains(role) {
-                return Err(Error::Input(format!(
-                    "schema {:?}, {slot} slot: the {role:?} KSK signs but is not published; fix the schema",
-                    schema.name
-                )));
-            }
-        }
-    }
-    Ok(())
+    ksr::sign::skr::validate_schema(schema).map_err(from_sign_error)
 }
 
 /// The KSK policy block an SKR states: the operator's policy, and the algorithms of

@@ -6,6 +6,7 @@ use super::verify::{evaluate, summary};
 use super::CheckArgs;
 use crate::env::{self, exit, Env};
 use crate::error::{Error, Result};
+use crate::export::ExportError;
 use crate::format::{self, Format};
 use crate::model::Kind;
 use crate::render;
@@ -31,7 +32,7 @@ pub fn run(
         };
         let text = format::read_text_file(file, &options)?;
         if let Some(dropped) = crate::export::records_without_a_place(&text) {
-            return Err(Error::Export(format!(
+            return Err(Error::WouldDrop(format!(
                 "{}: re-exporting would drop records the export does not carry ({dropped}); give the signer this file as it is",
                 file.display()
             )));
@@ -64,13 +65,16 @@ pub fn run(
             return Ok(exit::CHECK_FAILED);
         }
     }
-    let (text, bytes) = crate::export::to_text(&v.doc, dialect).map_err(Error::Export)?;
+    let (text, bytes) = crate::export::to_text(&v.doc, dialect)?;
     let name = dialect.signer();
     match out {
         Some(path) => {
             crate::output::write_verified(path, &bytes, |tmp| {
-                let written = std::fs::read(tmp)
-                    .map_err(|e| format!("{}: cannot read back: {e}", tmp.display()))?;
+                let written = std::fs::read(tmp).map_err(|e| ExportError::Check {
+                    file: tmp.display().to_string(),
+                    check: crate::check::skr::VERIFY,
+                    detail: format!("cannot read back: {e}"),
+                })?;
                 crate::export::check_text(&written, &path.display().to_string(), &text)
             })?;
             env::eprint(
@@ -85,7 +89,7 @@ pub fn run(
             );
         }
         None => {
-            crate::export::check_text(&bytes, "(stdout)", &text).map_err(Error::Export)?;
+            crate::export::check_text(&bytes, "(stdout)", &text)?;
             super::print_bytes(env, &bytes)?;
             env::eprint(
                 env,
