@@ -190,7 +190,9 @@ pub fn fixture_path(name: &str) -> PathBuf {
 
 /// Parses a real IANA fixture.
 pub fn fixture(name: &str) -> Document {
-    crate::xml::parse_file(&fixture_path(name), &Default::default()).expect("fixture parses")
+    crate::format::read_file(&fixture_path(name), &Default::default())
+        .expect("fixture parses")
+        .0
 }
 
 /// Which ZSKs (indexes into the builder's keys) each slot carries: root style,
