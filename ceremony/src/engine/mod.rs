@@ -36,6 +36,7 @@ pub mod journal;
 mod ops_map;
 pub mod signoff;
 pub mod state;
+mod drive;
 mod step;
 
 pub use command::{Command, DeviationRequest, SignOffToken};
@@ -110,10 +111,11 @@ struct StepProgress {
 pub struct Engine {
     script: Script,
     options: RunOptions,
-    vars: BTreeMap<String, String>,
     log: AuditLog<BoxClock>,
     state: State,
     progress: StepProgress,
+    /// After `--resume`: results of the operations done before, checked against the token.
+    resume_checks: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 impl Engine {
@@ -136,13 +138,13 @@ impl Engine {
     /// Applies a command to the current step. A refused command leaves
     /// everything as it was (and says why).
     pub fn send(&mut self, cmd: Command, prompter: &dyn Prompter) -> Result<(), EngineError> {
-        step::send(self, cmd, prompter)
+        drive::send(self, cmd, prompter)
     }
 
     /// Runs what needs no one (operations whose confirmation is in, automatic
     /// verifications, the close) until the state awaits a person or is closed.
     /// A failed operation is recorded and leaves the step awaiting a deviation.
     pub fn advance(&mut self, prompter: &dyn Prompter) -> Result<(), EngineError> {
-        step::advance(self, prompter)
+        drive::advance(self, prompter)
     }
 }
