@@ -316,6 +316,12 @@ impl Engine {
                 self.progress.acted = true;
             }
             Err(e) => {
+                // The operation's own check report says which check failed and why.
+                for line in String::from_utf8_lossy(&progress_log).lines() {
+                    if line.starts_with("FAIL") {
+                        self.check(line.split_whitespace().nth(1).unwrap_or("check").to_string(), false, line.to_string());
+                    }
+                }
                 self.check(format!("{} {}", step.id, o.op.name()), false, e.to_string());
                 self.progress.blocked = Some(format!("step {} failed: {e}", step.id));
             }
