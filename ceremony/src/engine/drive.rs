@@ -206,11 +206,11 @@ impl Engine {
             let Some(key) = [result.pointer("/key/key"), result.get("key")]
                 .into_iter()
                 .flatten()
-                .find(|k| k.pointer("/published/ds/digest").is_some())
+                .find(|k| k.pointer("/ds/digest").is_some())
             else {
                 continue;
             };
-            let ds = key.pointer("/published/ds/digest").and_then(Value::as_str).unwrap_or_default();
+            let ds = key.pointer("/ds/digest").and_then(Value::as_str).unwrap_or_default();
             let label = key.get("label").and_then(Value::as_str).unwrap_or_default().to_string();
             let spec = self.token_spec(&o.token).expect("checked script");
             let inv = crate::ops::keys::inventory(
@@ -309,7 +309,7 @@ impl Engine {
                         ts.keys = keys.iter().filter_map(|k| k.get("label")?.as_str().map(str::to_string)).collect();
                     }
                 }
-                if let Some(ds) = v.pointer("/key/published/ds/digest").and_then(Value::as_str) {
+                if let Some(ds) = v.pointer("/key/ds/digest").and_then(Value::as_str) {
                     self.state.messages.push(format!("{}: DS digest {ds}", step.id));
                 }
                 self.check(format!("{} {}", step.id, o.op.name()), true, "succeeded".into());
