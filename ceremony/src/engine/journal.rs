@@ -104,8 +104,13 @@ pub fn read(records: &[Record]) -> Journal {
                 }
             }
             (Event::Step, Some(s)) => {
-                j.stepped
-                    .insert(s, r.ceremony.clone().unwrap_or(Value::Null));
+                let c = r.ceremony.clone().unwrap_or(Value::Null);
+                if c.get("matched").and_then(Value::as_bool) == Some(false) {
+                    // A mismatched verification stays a failure until a deviation.
+                    j.failed.insert(s, "the SHA-256 did not match the out-of-band value".into());
+                } else {
+                    j.stepped.insert(s, c);
+                }
             }
             (Event::SignOff, Some(s)) => {
                 let c = r.ceremony.clone().unwrap_or(Value::Null);
