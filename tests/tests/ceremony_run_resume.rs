@@ -75,6 +75,23 @@ fn run_cmd(hsm: &SoftHsm, dir: &Path, pins: &Path, ksr: &Path, answers: &Path, r
     c
 }
 
+/// Writes the PIN into the FIFO `n` times, each time once the run has begun
+/// one more operation (so a PIN never goes to a reader that is finishing).
+fn feed(fifo: &Path, pin: &str, log: &Path, n: usize) {
+    for i in 0..n {
+        for _ in 0..300 {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            if text.matches("\"event\":\"begin\"").count() > i {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Opening blocks until the run opens the FIFO to read its PIN.
+        let mut w = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+        writeln!(w, "{pin}").unwrap();
+    }
+}
+
 #[test]
 fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
     let (hsm, ksr, answers) = setup();
@@ -98,12 +115,12 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        for _ in 0..pins_given {
-            // Opening blocks until the run opens the FIFO to read its PIN.
-            let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-            writeln!(w, "{}", hsm.pin).unwrap();
+        feed(&fifo, &hsm.pin, &dir.join("audit.jsonl"), pins_given);
+        if pins_given < 3 {
+            // Let the run reach the next PIN read (it blocks there).
+            std::thread::sleep(Duration::from_millis(300));
         }
-        std::thread::sleep(Duration::from_millis(300));
+        // After the third PIN: killed while signing.
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let log = dir.join("audit.jsonl");
@@ -174,4 +191,90 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
     let o = c2.output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("resume with the same script"), "{}", text(&o));
+}
+
+/// `ksk-generation.toml` on a fresh SoftHSM with the user PIN file a FIFO;
+/// killed after `pins_given` user PINs. Returns (dir, pins dir, answers).
+fn generation_killed(hsm: &SoftHsm, pins_given: usize, wait_for: &str) -> (PathBuf, PathBuf) {
+    let dir = hsm.path("gen");
+    let pins = dir.join("pins");
+    std::fs::create_dir_all(&pins).unwrap();
+    std::fs::copy(&hsm.so_pin_file, pins.join("so.pin")).unwrap();
+    let fifo = pins.join("user.pin");
+    ok(Command::new("mkfifo").arg(&fifo).output().unwrap());
+    let mut child = gen_cmd(hsm, &dir, &pins, false)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    feed(&fifo, &hsm.pin, &dir.join("audit.jsonl"), pins_given);
+    // Key generation takes a while: wait until the log shows the wanted record.
+    let log = dir.join("audit.jsonl");
+    for _ in 0..200 {
+        if std::fs::read_to_string(&log).unwrap_or_default().contains(wait_for) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::write(&fifo, format!("{}\n", hsm.pin)).unwrap();
+    (dir, pins)
+}
+
+fn gen_cmd(hsm: &SoftHsm, dir: &Path, pins: &Path, resume: bool) -> Command {
+    let mut c = hsm.command(&["run"]);
+    c.arg(test_support::repo_file("scripts/ceremonies/ksk-generation.toml"))
+        .arg("--audit-log")
+        .arg(dir.join("audit.jsonl"))
+        .args(["--non-interactive", "--answers"])
+        .arg(test_support::repo_file("scripts/ceremonies/answers/ksk-generation.toml"))
+        .arg("--var")
+        .arg(format!("dir={}", dir.display()))
+        .arg("--var")
+        .arg(format!("softhsm={}", hsm.softhsm_dir().display()))
+        .arg("--var")
+        .arg(format!("pins={}", pins.display()));
+    if resume {
+        c.arg("--resume");
+    }
+    c
+}
+
+#[test]
+fn an_interrupted_keygen_is_never_repeated_by_a_resume() {
+    let hsm = SoftHsm::empty();
+    // init-primary reads the user PIN once; keygen is killed waiting for its PIN.
+    let (dir, pins) = generation_killed(&hsm, 1, "\"event\":\"begin\",\"command\":\"keygen\"");
+    let o = gen_cmd(&hsm, &dir, &pins, true).output().unwrap();
+    hsm.assert_no_pin(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("step generate-ksk"), "{}", text(&o));
+    assert!(err.contains("not repeated: record a deviation"), "{}", text(&o));
+    let inv = ok(hsm.run("ksk-hsm", &["inventory"]));
+    assert!(!String::from_utf8_lossy(&inv.stdout).contains("KSK-CEREMONY"), "no key was made twice, or at all");
+}
+
+#[test]
+fn a_resume_checks_the_token_still_holds_the_key_the_log_recorded() {
+    let hsm = SoftHsm::empty();
+    // Killed at trust-anchor (init and keygen done).
+    let (dir, pins) = generation_killed(&hsm, 2, "\"step-done\",\"command\":\"generate-ksk\"");
+    let log = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
+    assert!(log.contains("\"event\":\"step-done\",\"command\":\"generate-ksk\""), "{log}");
+    // Someone deletes the key and makes another under the same label.
+    let mut del = hsm.with_token("ksk-hsm", &["delete", "--label", "KSK-CEREMONY"]);
+    let mut child = del.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "KSK-CEREMONY").unwrap();
+    assert!(child.wait().unwrap().success());
+    ok(hsm.run(
+        "ksk-hsm",
+        &["keygen", "--label", "KSK-CEREMONY", "--algorithm", "rsasha256", "--bits", "2048", "--zone", "."],
+    ));
+    let o = gen_cmd(&hsm, &dir, &pins, true).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not the token of this ceremony"), "{}", text(&o));
 }

@@ -288,6 +288,17 @@ impl Engine {
                 self.state.signoffs.push(signoff_view(step, role, person, c, time));
             }
         }
+        // Verifications done before the resume still vouch for their files.
+        for c in j.stepped.values() {
+            if c.get("matched").and_then(Value::as_bool) == Some(true) {
+                let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+                self.state.checks.push(CheckView {
+                    name: format!("verify {}", g("artifact")),
+                    passed: true,
+                    detail: g("sha256"),
+                });
+            }
+        }
         for (step, d) in &j.deviated {
             self.state.deviations.push(deviation_view(step, d, ""));
         }
