@@ -27,8 +27,19 @@ fn setup(name: &str) -> Setup {
     with_token(
         zsk,
         &[
-            "request", "--zone", ".", "--zsk", "Z1", "Z2", "Z3", "--from", "2026-01-10", "--to",
-            "2026-04-10", "--out", s(&ksr),
+            "request",
+            "--zone",
+            ".",
+            "--zsk",
+            "Z1",
+            "Z2",
+            "Z3",
+            "--from",
+            "2026-01-10",
+            "--to",
+            "2026-04-10",
+            "--out",
+            s(&ksr),
         ],
     )
     .expect_code(0);
@@ -41,8 +52,10 @@ fn script() -> PathBuf {
 
 /// The shipped answers plus the KSR hash (and anything `extra` adds).
 fn answers(st: &Setup, ksr_answer: &str, extra: &str) -> PathBuf {
-    let mut text =
-        std::fs::read_to_string(test_support::repo_file("scripts/ceremonies/answers/ksr-signing.toml")).unwrap();
+    let mut text = std::fs::read_to_string(test_support::repo_file(
+        "scripts/ceremonies/answers/ksr-signing.toml",
+    ))
+    .unwrap();
     text = text.replace("signoff = [{ role = \"co\", person = \"Ana\" }, { role = \"co\", person = \"Bashir\" }, { role = \"co\", person = \"Chen\" }]", extra_activate(extra));
     text.push_str(&format!(
         "\n[steps.compare-ksr-hash]\nanswer = \"{ksr_answer}\"\nsignoff = [{{ role = \"iw\", person = \"Inge Witness\" }}]\n"
@@ -66,9 +79,21 @@ fn run_ceremony(st: &Setup, answers: &Path, log: &Path) -> Outcome {
     ceremony(
         &FakeEnv::new(),
         &[
-            "run", s(&script()), "--audit-log", s(log), "--non-interactive", "--answers", s(answers),
-            "--var", &format!("dir={}", s(st.dir.path())), "--var", &format!("ksr={}", s(&st.ksr)),
-            "--var", &format!("token={}", st.token), "--var", &format!("pins={}", s(&h.dir)),
+            "run",
+            s(&script()),
+            "--audit-log",
+            s(log),
+            "--non-interactive",
+            "--answers",
+            s(answers),
+            "--var",
+            &format!("dir={}", s(st.dir.path())),
+            "--var",
+            &format!("ksr={}", s(&st.ksr)),
+            "--var",
+            &format!("token={}", st.token),
+            "--var",
+            &format!("pins={}", s(&h.dir)),
         ],
     )
 }
@@ -85,19 +110,44 @@ fn a_whole_signing_ceremony_records_every_step_and_no_secret() {
     let o = run_ceremony(&st, &a, &log);
     o.expect_code(0);
     let skr = st.dir.path().join("skr.xml");
-    assert!(o.stdout.contains("ceremony closed: KSR signing ceremony"), "{}", o.stdout);
-    assert!(o.stdout.contains(&sha256_hex(&skr)), "the SKR's hash is printed: {}", o.stdout);
+    assert!(
+        o.stdout.contains("ceremony closed: KSR signing ceremony"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains(&sha256_hex(&skr)),
+        "the SKR's hash is printed: {}",
+        o.stdout
+    );
     verify(&log).expect_code(0);
     // The SKR answers the KSR.
-    let v = test_support::run_on(&FakeEnv::new(), &["verify", "--request", s(&st.ksr), s(&skr)], |args, env| {
-        ksr::cli::run(std::iter::once("ksr".to_string()).chain(args), env)
-    });
+    let v = test_support::run_on(
+        &FakeEnv::new(),
+        &["verify", "--request", s(&st.ksr), s(&skr)],
+        |args, env| ksr::cli::run(std::iter::once("ksr".to_string()).chain(args), env),
+    );
     v.expect_code(0);
     let text = std::fs::read_to_string(&log).unwrap();
-    for step in ["open", "activate", "login", "inventory", "compare-ksr-hash", "sign", "read-back-skr", "close"] {
-        assert!(text.contains(&format!("\"event\":\"step-done\",\"command\":\"{step}\"")), "{step} recorded");
+    for step in [
+        "open",
+        "activate",
+        "login",
+        "inventory",
+        "compare-ksr-hash",
+        "sign",
+        "read-back-skr",
+        "close",
+    ] {
+        assert!(
+            text.contains(&format!("\"event\":\"step-done\",\"command\":\"{step}\"")),
+            "{step} recorded"
+        );
     }
-    assert!(text.contains(&sha256_hex(&skr)), "the SKR's hash is in the log");
+    assert!(
+        text.contains(&sha256_hex(&skr)),
+        "the SKR's hash is in the log"
+    );
     assert!(text.contains("\"event\":\"close\""));
     // Reports.
     let md = st.dir.path().join("r.md");
@@ -111,7 +161,10 @@ fn a_whole_signing_ceremony_records_every_step_and_no_secret() {
     // No PIN anywhere (ceremony() already checks stdout and stderr).
     let h = hsm();
     for t in [&text, &md_text, &html_text, &o.stdout] {
-        assert!(!t.contains(&h.pin) && !t.contains(&h.so_pin), "a PIN leaked");
+        assert!(
+            !t.contains(&h.pin) && !t.contains(&h.so_pin),
+            "a PIN leaked"
+        );
     }
 }
 
@@ -130,7 +183,10 @@ fn a_quorum_short_by_one_is_refused_and_the_step_is_not_done() {
     assert!(o.stderr.contains("1 more sign-off"), "{}", o.stderr);
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("\"event\":\"step-done\",\"command\":\"activate\""));
-    assert!(!text.contains("\"command\":\"login\""), "nothing after the quorum ran");
+    assert!(
+        !text.contains("\"command\":\"login\""),
+        "nothing after the quorum ran"
+    );
     // The same person twice is not two sign-offs.
     let a = answers(
         &st,
@@ -140,7 +196,12 @@ fn a_quorum_short_by_one_is_refused_and_the_step_is_not_done() {
     let log2 = st.dir.path().join("audit2.jsonl");
     let o = run_ceremony(&st, &a, &log2);
     o.expect_code(1);
-    assert!(o.stderr.contains("\"Ana\" is not a co who may still sign off"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("\"Ana\" is not a co who may still sign off"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -153,7 +214,10 @@ fn a_wrong_ksr_hash_stops_until_a_deviation_approved_by_quorum() {
     o.expect_code(1);
     assert!(o.stderr.contains("step compare-ksr-hash"), "{}", o.stderr);
     assert!(o.stderr.contains("awaits a deviation"), "{}", o.stderr);
-    assert!(!st.dir.path().join("skr.xml").exists(), "nothing was signed");
+    assert!(
+        !st.dir.path().join("skr.xml").exists(),
+        "nothing was signed"
+    );
     verify(&log).expect_code(0);
 }
 
@@ -175,7 +239,11 @@ fn a_deviation_needs_its_quorum_and_is_reported_first() {
     assert!(o.stderr.contains("approved by 2 of the 3"), "{}", o.stderr);
     // Three: recorded, the ceremony goes on, the report lists it first.
     a = st.dir.path().join("answers3.toml");
-    std::fs::write(&a, format!("{text}{}", dev("\"Ana\", \"Bashir\", \"Chen\""))).unwrap();
+    std::fs::write(
+        &a,
+        format!("{text}{}", dev("\"Ana\", \"Bashir\", \"Chen\"")),
+    )
+    .unwrap();
     let log = st.dir.path().join("dev.jsonl");
     let o = run_ceremony(&st, &a, &log);
     o.expect_code(0);
@@ -184,13 +252,20 @@ fn a_deviation_needs_its_quorum_and_is_reported_first() {
     run(&["audit", "report", s(&log), "--out", s(&md)]).expect_code(0);
     let r = std::fs::read_to_string(&md).unwrap();
     let dev_at = r.find("the room log was lost").unwrap();
-    assert!(dev_at < r.find("## Participants").unwrap(), "deviations come first: {r}");
+    assert!(
+        dev_at < r.find("## Participants").unwrap(),
+        "deviations come first: {r}"
+    );
     assert!(r.contains("Ana, Bashir, Chen"));
 }
 
 /// A closed ceremony log, and what `audit verify` says about a changed copy.
 fn tampered(log: &Path, change: impl Fn(&mut Vec<String>)) -> Outcome {
-    let mut lines: Vec<String> = std::fs::read_to_string(log).unwrap().lines().map(String::from).collect();
+    let mut lines: Vec<String> = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     change(&mut lines);
     let copy = log.with_file_name("tampered.jsonl");
     std::fs::write(&copy, lines.join("\n") + "\n").unwrap();
@@ -206,26 +281,50 @@ fn tampering_with_a_ceremony_log_is_detected_with_the_line_named() {
     // A flipped byte in line 7.
     let o = tampered(&log, |l| l[6] = l[6].replacen("\"step\"", "\"stap\"", 1));
     o.expect_code(1);
-    assert!(o.stdout.contains(&format!("{copy}:7: FAIL")), "{}", o.stdout);
+    assert!(
+        o.stdout.contains(&format!("{copy}:7: FAIL")),
+        "{}",
+        o.stdout
+    );
     // A deleted line.
     let o = tampered(&log, |l| {
         l.remove(9);
     });
     o.expect_code(1);
-    assert!(o.stdout.contains(&format!("{copy}:10: FAIL")), "{}", o.stdout);
+    assert!(
+        o.stdout.contains(&format!("{copy}:10: FAIL")),
+        "{}",
+        o.stdout
+    );
     // Two lines swapped.
     let o = tampered(&log, |l| l.swap(11, 12));
     o.expect_code(1);
-    assert!(o.stdout.contains(&format!("{copy}:12: FAIL")), "{}", o.stdout);
+    assert!(
+        o.stdout.contains(&format!("{copy}:12: FAIL")),
+        "{}",
+        o.stdout
+    );
     // A well-chained record appended after the close.
     let n = std::fs::read_to_string(&log).unwrap().lines().count();
     {
         let clock = ceremony::audit::FixedClock(time::OffsetDateTime::now_utc());
         let mut l = ceremony::audit::AuditLog::open(&log, clock).unwrap();
-        l.append(ceremony::audit::Record::new(ceremony::audit::Event::Note, "late")).unwrap();
+        l.append(ceremony::audit::Record::new(
+            ceremony::audit::Event::Note,
+            "late",
+        ))
+        .unwrap();
     }
     let o = verify(&log);
     o.expect_code(1);
-    assert!(o.stdout.contains(&format!(":{}: FAIL", n + 1)), "{}", o.stdout);
-    assert!(o.stdout.contains("after the ceremony was closed"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains(&format!(":{}: FAIL", n + 1)),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("after the ceremony was closed"),
+        "{}",
+        o.stdout
+    );
 }

@@ -18,7 +18,9 @@ struct Room {
 fn enrolled_hash(token: &str, label: &str) -> String {
     let k = key_entry(token, label);
     let b64 = k["public_key"].as_str().unwrap();
-    let pk = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let pk = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     hex::encode(ksr::digest::sha256(&pk))
 }
 
@@ -28,7 +30,10 @@ fn room(name: &str) -> Room {
     let bob = token(&format!("bob-{name}"));
     keygen(alice, "signoff", "ecdsap256sha256", &["--flags", "256"]);
     keygen(bob, "signoff", "ecdsap256sha256", &["--flags", "256"]);
-    let (ha, hb) = (enrolled_hash(alice, "signoff"), enrolled_hash(bob, "signoff"));
+    let (ha, hb) = (
+        enrolled_hash(alice, "signoff"),
+        enrolled_hash(bob, "signoff"),
+    );
     let dir = scratch();
     let script = dir.path().join("signoff.toml");
     std::fs::write(
@@ -69,10 +74,19 @@ quorum = "two"
 fn run_with(room: &Room, log: &Path, signoffs: &str) -> Outcome {
     let a = room.dir.path().join("answers.toml");
     std::fs::write(&a, format!("[steps.approve]\nsignoff = [{signoffs}]\n")).unwrap();
-    run(&["run", s(&room.script), "--audit-log", s(log), "--non-interactive", "--answers", s(&a)])
+    run(&[
+        "run",
+        s(&room.script),
+        "--audit-log",
+        s(log),
+        "--non-interactive",
+        "--answers",
+        s(&a),
+    ])
 }
 
-const ALICE_KEY: &str = r#"{ role = "co", person = "Alice", token = "alice", key_label = "signoff" }"#;
+const ALICE_KEY: &str =
+    r#"{ role = "co", person = "Alice", token = "alice", key_label = "signoff" }"#;
 const CAROL_NAME: &str = r#"{ role = "co", person = "Carol" }"#;
 
 #[test]
@@ -84,8 +98,14 @@ fn key_sign_offs_verify_and_name_only_ones_are_marked() {
     let md = r.dir.path().join("r.md");
     run(&["audit", "report", s(&log), "--out", s(&md)]).expect_code(0);
     let text = std::fs::read_to_string(&md).unwrap();
-    assert!(text.contains("| approve | co | Alice | signed with enrolled key"), "{text}");
-    assert!(text.contains("| approve | co | Carol | by name only (no key)"), "{text}");
+    assert!(
+        text.contains("| approve | co | Alice | signed with enrolled key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| approve | co | Carol | by name only (no key)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -98,7 +118,12 @@ fn a_key_not_enrolled_for_the_officer_is_refused() {
         r#"{ role = "co", person = "Alice", token = "bob", key_label = "signoff" }"#,
     );
     o.expect_code(1);
-    assert!(o.stderr.contains("is not the sign-off key enrolled for Alice"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("is not the sign-off key enrolled for Alice"),
+        "{}",
+        o.stderr
+    );
     // Carol has no key enrolled: a key sign-off by her is refused.
     let o = run_with(
         &r,
@@ -106,7 +131,11 @@ fn a_key_not_enrolled_for_the_officer_is_refused() {
         r#"{ role = "co", person = "Carol", token = "alice", key_label = "signoff" }"#,
     );
     o.expect_code(1);
-    assert!(o.stderr.contains("Carol has no sign-off key enrolled"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Carol has no sign-off key enrolled"),
+        "{}",
+        o.stderr
+    );
     // One sign-off of a quorum of two: the step is not done.
     let o = run_with(&r, &r.dir.path().join("c.jsonl"), ALICE_KEY);
     o.expect_code(1);
@@ -150,7 +179,11 @@ fn a_forged_sign_off_record_is_detected() {
     let forged = rechain(&log, seq, |r| {
         let c = r.ceremony.as_mut().unwrap();
         let sig = c["signature"].as_str().unwrap().to_string();
-        let flipped = if sig.starts_with('A') { format!("B{}", &sig[1..]) } else { format!("A{}", &sig[1..]) };
+        let flipped = if sig.starts_with('A') {
+            format!("B{}", &sig[1..])
+        } else {
+            format!("A{}", &sig[1..])
+        };
         c["signature"] = flipped.into();
     });
     let o = run(&["audit", "verify", s(&forged)]);

@@ -30,23 +30,61 @@ fn setup() -> (SoftHsm, PathBuf, PathBuf) {
     let hsm = SoftHsm::new_by_ceremony("ksk-hsm");
     ok(hsm.run(
         "ksk-hsm",
-        &["keygen", "--label", "KSK-CEREMONY", "--algorithm", "rsasha256", "--bits", "2048", "--zone", "."],
+        &[
+            "keygen",
+            "--label",
+            "KSK-CEREMONY",
+            "--algorithm",
+            "rsasha256",
+            "--bits",
+            "2048",
+            "--zone",
+            ".",
+        ],
     ));
     hsm.init_token_by_ceremony("zsk");
     for z in ["Z1", "Z2", "Z3"] {
         ok(hsm.run(
             "zsk",
-            &["keygen", "--label", z, "--algorithm", "rsasha256", "--bits", "2048", "--flags", "256", "--zone", "."],
+            &[
+                "keygen",
+                "--label",
+                z,
+                "--algorithm",
+                "rsasha256",
+                "--bits",
+                "2048",
+                "--flags",
+                "256",
+                "--zone",
+                ".",
+            ],
         ));
     }
     let ksr = hsm.path("ksr.xml");
     let (from, to) = (day(10), day(100));
     ok(hsm.run(
         "zsk",
-        &["request", "--zone", ".", "--zsk", "Z1", "Z2", "Z3", "--from", &from, "--to", &to, "--out", ksr.to_str().unwrap()],
+        &[
+            "request",
+            "--zone",
+            ".",
+            "--zsk",
+            "Z1",
+            "Z2",
+            "Z3",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--out",
+            ksr.to_str().unwrap(),
+        ],
     ));
-    let mut answers =
-        std::fs::read_to_string(test_support::repo_file("scripts/ceremonies/answers/ksr-signing.toml")).unwrap();
+    let mut answers = std::fs::read_to_string(test_support::repo_file(
+        "scripts/ceremonies/answers/ksr-signing.toml",
+    ))
+    .unwrap();
     answers.push_str(&format!(
         "\n[steps.compare-ksr-hash]\nanswer = \"{}\"\nsignoff = [{{ role = \"iw\", person = \"Inge Witness\" }}]\n",
         test_support::sha256_hex(&ksr)
@@ -56,7 +94,14 @@ fn setup() -> (SoftHsm, PathBuf, PathBuf) {
     (hsm, ksr, a)
 }
 
-fn run_cmd(hsm: &SoftHsm, dir: &Path, pins: &Path, ksr: &Path, answers: &Path, resume: bool) -> Command {
+fn run_cmd(
+    hsm: &SoftHsm,
+    dir: &Path,
+    pins: &Path,
+    ksr: &Path,
+    answers: &Path,
+    resume: bool,
+) -> Command {
     let mut c = hsm.command(&["run"]);
     c.arg(script())
         .arg("--audit-log")
@@ -98,7 +143,11 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
     // An uninterrupted run.
     let reference = hsm.path("reference");
     std::fs::create_dir(&reference).unwrap();
-    let o = ok(run_cmd(&hsm, &reference, hsm.dir.path(), &ksr, &answers, false).output().unwrap());
+    let o = ok(
+        run_cmd(&hsm, &reference, hsm.dir.path(), &ksr, &answers, false)
+            .output()
+            .unwrap(),
+    );
     hsm.assert_no_pin(&o);
     let skr = std::fs::read(reference.join("skr.xml")).unwrap();
 
@@ -125,28 +174,66 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         child.wait().unwrap();
         let log = dir.join("audit.jsonl");
         let before = std::fs::read_to_string(&log).unwrap();
-        assert!(!before.contains("\"event\":\"close\""), "killed before the close ({pins_given} PINs)");
+        assert!(
+            !before.contains("\"event\":\"close\""),
+            "killed before the close ({pins_given} PINs)"
+        );
         // The kill leaves a verifiable log with a begun, unfinished step.
-        let v = test_support::process::command("ceremony").args(["audit", "verify"]).arg(&log).output().unwrap();
+        let v = test_support::process::command("ceremony")
+            .args(["audit", "verify"])
+            .arg(&log)
+            .output()
+            .unwrap();
         assert_eq!(v.status.code(), Some(0), "{}", text(&v));
         // Resume with a regular PIN file.
         std::fs::remove_file(&fifo).unwrap();
         std::fs::write(&fifo, format!("{}\n", hsm.pin)).unwrap();
-        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true).output().unwrap();
+        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
+            .output()
+            .unwrap();
         hsm.assert_no_pin(&o);
-        assert_eq!(o.status.code(), Some(0), "resume after {pins_given} PINs: {}", text(&o));
-        assert_eq!(std::fs::read(dir.join("skr.xml")).unwrap(), skr, "same SKR after {pins_given} PINs");
-        let v = test_support::process::command("ceremony").args(["audit", "verify"]).arg(&log).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "resume after {pins_given} PINs: {}",
+            text(&o)
+        );
+        assert_eq!(
+            std::fs::read(dir.join("skr.xml")).unwrap(),
+            skr,
+            "same SKR after {pins_given} PINs"
+        );
+        let v = test_support::process::command("ceremony")
+            .args(["audit", "verify"])
+            .arg(&log)
+            .output()
+            .unwrap();
         assert_eq!(v.status.code(), Some(0), "{}", text(&v));
         let after = std::fs::read_to_string(&log).unwrap();
-        assert!(after.contains("\"event\":\"interrupted\""), "the kill is recorded");
+        assert!(
+            after.contains("\"event\":\"interrupted\""),
+            "the kill is recorded"
+        );
         // Every step is done exactly once.
-        for step in ["open", "activate", "login", "inventory", "compare-ksr-hash", "sign", "read-back-skr", "close"] {
-            let n = after.matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\"")).count();
+        for step in [
+            "open",
+            "activate",
+            "login",
+            "inventory",
+            "compare-ksr-hash",
+            "sign",
+            "read-back-skr",
+            "close",
+        ] {
+            let n = after
+                .matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))
+                .count();
             assert_eq!(n, 1, "{step} done once after {pins_given} PINs");
         }
         // A closed ceremony is not resumed again.
-        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true).output().unwrap();
+        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
+            .output()
+            .unwrap();
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     }
 }
@@ -162,27 +249,46 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
     let text_wrong = std::fs::read_to_string(&answers).unwrap();
     let sha = test_support::sha256_hex(&ksr);
     std::fs::write(&wrong, text_wrong.replace(&sha, &"0".repeat(64))).unwrap();
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &wrong, false).output().unwrap();
+    let o = run_cmd(&hsm, &dir, pins, &ksr, &wrong, false)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     // The same log again without --resume.
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, false).output().unwrap();
+    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, false)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--resume"),
+        "{}",
+        text(&o)
+    );
     // Resumed: the mismatch still stands until a deviation is recorded.
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, true).output().unwrap();
+    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, true)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("step compare-ksr-hash (script line"),
         "{}",
         text(&o)
     );
-    assert!(String::from_utf8_lossy(&o.stderr).contains("awaits a deviation"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("awaits a deviation"),
+        "{}",
+        text(&o)
+    );
     assert!(!dir.join("skr.xml").exists());
     // Another script on the same log.
     let other = hsm.path("other.toml");
-    std::fs::write(&other, std::fs::read_to_string(script()).unwrap() + "
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(script()).unwrap()
+            + "
 # changed
-").unwrap();
+",
+    )
+    .unwrap();
     let c = run_cmd(&hsm, &dir, pins, &ksr, &answers, true);
     // The same arguments with the other script (after "run" and the script).
     let args: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
@@ -190,7 +296,11 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
     c2.arg(&other).args(&args[2..]);
     let o = c2.output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("resume with the same script"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("resume with the same script"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// `ksk-generation.toml` on a fresh SoftHSM with the user PIN file a FIFO;
@@ -211,7 +321,10 @@ fn generation_killed(hsm: &SoftHsm, pins_given: usize, wait_for: &str) -> (PathB
     // Key generation takes a while: wait until the log shows the wanted record.
     let log = dir.join("audit.jsonl");
     for _ in 0..200 {
-        if std::fs::read_to_string(&log).unwrap_or_default().contains(wait_for) {
+        if std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(wait_for)
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -226,17 +339,21 @@ fn generation_killed(hsm: &SoftHsm, pins_given: usize, wait_for: &str) -> (PathB
 
 fn gen_cmd(hsm: &SoftHsm, dir: &Path, pins: &Path, resume: bool) -> Command {
     let mut c = hsm.command(&["run"]);
-    c.arg(test_support::repo_file("scripts/ceremonies/ksk-generation.toml"))
-        .arg("--audit-log")
-        .arg(dir.join("audit.jsonl"))
-        .args(["--non-interactive", "--answers"])
-        .arg(test_support::repo_file("scripts/ceremonies/answers/ksk-generation.toml"))
-        .arg("--var")
-        .arg(format!("dir={}", dir.display()))
-        .arg("--var")
-        .arg(format!("softhsm={}", hsm.softhsm_dir().display()))
-        .arg("--var")
-        .arg(format!("pins={}", pins.display()));
+    c.arg(test_support::repo_file(
+        "scripts/ceremonies/ksk-generation.toml",
+    ))
+    .arg("--audit-log")
+    .arg(dir.join("audit.jsonl"))
+    .args(["--non-interactive", "--answers"])
+    .arg(test_support::repo_file(
+        "scripts/ceremonies/answers/ksk-generation.toml",
+    ))
+    .arg("--var")
+    .arg(format!("dir={}", dir.display()))
+    .arg("--var")
+    .arg(format!("softhsm={}", hsm.softhsm_dir().display()))
+    .arg("--var")
+    .arg(format!("pins={}", pins.display()));
     if resume {
         c.arg("--resume");
     }
@@ -253,9 +370,16 @@ fn an_interrupted_keygen_is_never_repeated_by_a_resume() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("step generate-ksk"), "{}", text(&o));
-    assert!(err.contains("not repeated: record a deviation"), "{}", text(&o));
+    assert!(
+        err.contains("not repeated: record a deviation"),
+        "{}",
+        text(&o)
+    );
     let inv = ok(hsm.run("ksk-hsm", &["inventory"]));
-    assert!(!String::from_utf8_lossy(&inv.stdout).contains("KSK-CEREMONY"), "no key was made twice, or at all");
+    assert!(
+        !String::from_utf8_lossy(&inv.stdout).contains("KSK-CEREMONY"),
+        "no key was made twice, or at all"
+    );
 }
 
 #[test]
@@ -264,17 +388,39 @@ fn a_resume_checks_the_token_still_holds_the_key_the_log_recorded() {
     // Killed at trust-anchor (init and keygen done).
     let (dir, pins) = generation_killed(&hsm, 2, "\"step-done\",\"command\":\"generate-ksk\"");
     let log = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
-    assert!(log.contains("\"event\":\"step-done\",\"command\":\"generate-ksk\""), "{log}");
+    assert!(
+        log.contains("\"event\":\"step-done\",\"command\":\"generate-ksk\""),
+        "{log}"
+    );
     // Someone deletes the key and makes another under the same label.
     let mut del = hsm.with_token("ksk-hsm", &["delete", "--label", "KSK-CEREMONY"]);
-    let mut child = del.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = del
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     writeln!(child.stdin.take().unwrap(), "KSK-CEREMONY").unwrap();
     assert!(child.wait().unwrap().success());
     ok(hsm.run(
         "ksk-hsm",
-        &["keygen", "--label", "KSK-CEREMONY", "--algorithm", "rsasha256", "--bits", "2048", "--zone", "."],
+        &[
+            "keygen",
+            "--label",
+            "KSK-CEREMONY",
+            "--algorithm",
+            "rsasha256",
+            "--bits",
+            "2048",
+            "--zone",
+            ".",
+        ],
     ));
     let o = gen_cmd(&hsm, &dir, &pins, true).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not the token of this ceremony"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not the token of this ceremony"),
+        "{}",
+        text(&o)
+    );
 }

@@ -43,7 +43,10 @@ pub struct Report {
 }
 
 fn s(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn words(hex_digest: &str) -> String {
@@ -70,22 +73,39 @@ pub fn build(records: &[Record], head: &str) -> Report {
                 r.zone = s(&c, "zone");
                 r.script = s(&c, "script");
                 r.script_sha256 = s(&c, "script_sha256");
-                for role in c.get("roles").and_then(Value::as_array).into_iter().flatten() {
+                for role in c
+                    .get("roles")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     let people = role
                         .get("people")
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|p| p.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     r.roles.push((s(role, "name"), people));
                 }
                 for f in &rec.files {
                     if let Some(h) = &f.sha256 {
-                        r.artifacts.push((format!("{} (input)", f.role), f.path.clone(), h.clone(), words(h)));
+                        r.artifacts.push((
+                            format!("{} (input)", f.role),
+                            f.path.clone(),
+                            h.clone(),
+                            words(h),
+                        ));
                     }
                 }
             }
             Event::End if !step.is_empty() => {
-                let o = rec.outcome.clone().unwrap_or(super::Outcome { exit: 2, error: None });
+                let o = rec.outcome.clone().unwrap_or(super::Outcome {
+                    exit: 2,
+                    error: None,
+                });
                 let text = match o.error {
                     None => format!("{} succeeded", rec.command),
                     Some(e) => format!("{} FAILED: {e}", rec.command),
@@ -94,7 +114,8 @@ pub fn build(records: &[Record], head: &str) -> Report {
                 if o.exit == 0 {
                     for f in &rec.files {
                         if let Some(h) = &f.sha256 {
-                            r.artifacts.push((f.role.clone(), f.path.clone(), h.clone(), words(h)));
+                            r.artifacts
+                                .push((f.role.clone(), f.path.clone(), h.clone(), words(h)));
                         }
                     }
                 }
@@ -104,8 +125,14 @@ pub fn build(records: &[Record], head: &str) -> Report {
             }
             Event::Step if !step.is_empty() => {
                 let text = match c.get("matched").and_then(Value::as_bool) {
-                    Some(true) => format!("{} matched SHA-256 {}", s(&c, "artifact"), s(&c, "sha256")),
-                    Some(false) => format!("{} did NOT match (SHA-256 {})", s(&c, "artifact"), s(&c, "sha256")),
+                    Some(true) => {
+                        format!("{} matched SHA-256 {}", s(&c, "artifact"), s(&c, "sha256"))
+                    }
+                    Some(false) => format!(
+                        "{} did NOT match (SHA-256 {})",
+                        s(&c, "artifact"),
+                        s(&c, "sha256")
+                    ),
                     None => "confirmed".to_string(),
                 };
                 results.insert(step.clone(), text);
@@ -116,25 +143,57 @@ pub fn build(records: &[Record], head: &str) -> Report {
                 } else {
                     "by name only (no key)".to_string()
                 };
-                r.signoffs.push([step, s(&c, "role"), s(&c, "person"), method, rec.time.clone()]);
+                r.signoffs.push([
+                    step,
+                    s(&c, "role"),
+                    s(&c, "person"),
+                    method,
+                    rec.time.clone(),
+                ]);
             }
             Event::Deviation => {
                 let approvers = c
                     .get("approved_by")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
                     .unwrap_or_default();
-                r.deviations.push([step.clone(), s(&c, "reason"), s(&c, "quorum"), approvers, s(&c, "instead"), rec.time.clone()]);
-                r.steps.push(StepLine { id: step, time: rec.time.clone(), result: "DEVIATION (see above)".into(), actors: Vec::new() });
+                r.deviations.push([
+                    step.clone(),
+                    s(&c, "reason"),
+                    s(&c, "quorum"),
+                    approvers,
+                    s(&c, "instead"),
+                    rec.time.clone(),
+                ]);
+                r.steps.push(StepLine {
+                    id: step,
+                    time: rec.time.clone(),
+                    result: "DEVIATION (see above)".into(),
+                    actors: Vec::new(),
+                });
             }
             Event::StepDone => {
                 let actors = c
                     .get("actors")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|p| p.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let result = results.get(&step).cloned().unwrap_or_else(|| "done".into());
-                r.steps.push(StepLine { id: step, time: rec.time.clone(), result, actors });
+                r.steps.push(StepLine {
+                    id: step,
+                    time: rec.time.clone(),
+                    result,
+                    actors,
+                });
             }
             Event::Close => r.closed = Some(rec.time.clone()),
             _ => {}
@@ -147,7 +206,11 @@ pub fn build(records: &[Record], head: &str) -> Report {
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# {}\n", r.title);
-    let _ = writeln!(o, "Zone `{}`; script `{}` (SHA-256 `{}`).\n", r.zone, r.script, r.script_sha256);
+    let _ = writeln!(
+        o,
+        "Zone `{}`; script `{}` (SHA-256 `{}`).\n",
+        r.zone, r.script, r.script_sha256
+    );
     let _ = writeln!(o, "## Deviations\n");
     if r.deviations.is_empty() {
         let _ = writeln!(o, "None: every step was done as scripted.\n");
@@ -159,15 +222,28 @@ pub fn markdown(r: &Report) -> String {
     for (role, people) in &r.roles {
         let _ = writeln!(o, "- {role}: {}", people.join(", "));
     }
-    let _ = writeln!(o, "\n## Steps\n\n| Step | Time | Result | Signed off by |\n|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "\n## Steps\n\n| Step | Time | Result | Signed off by |\n|---|---|---|---|"
+    );
     for st in &r.steps {
-        let _ = writeln!(o, "| {} | {} | {} | {} |", st.id, st.time, st.result.replace('|', "\\|"), st.actors.join(", "));
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            st.id,
+            st.time,
+            st.result.replace('|', "\\|"),
+            st.actors.join(", ")
+        );
     }
     let _ = writeln!(o, "\n## Artifacts\n");
     for (name, path, sha, w) in &r.artifacts {
         let _ = writeln!(o, "- **{name}** `{path}`\n  - SHA-256 `{sha}`\n  - {w}");
     }
-    let _ = writeln!(o, "\n## Sign-offs\n\n| Step | Role | Person | How | Time |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "\n## Sign-offs\n\n| Step | Role | Person | How | Time |\n|---|---|---|---|---|"
+    );
     for [step, role, person, how, time] in &r.signoffs {
         let _ = writeln!(o, "| {step} | {role} | {person} | {how} | {time} |");
     }
@@ -183,8 +259,13 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(o, "\nHead hash `{}`\n\n{}\n", r.head, r.head_words);
     let _ = writeln!(o, "## Witnesses\n");
     for (role, people) in &r.roles {
-        for p in people.iter().filter(|_| role.to_lowercase().contains("witness") || role.to_lowercase().contains("auditor")) {
-            let _ = writeln!(o, "{p} ({role}): signature ______________________  date __________\n");
+        for p in people.iter().filter(|_| {
+            role.to_lowercase().contains("witness") || role.to_lowercase().contains("auditor")
+        }) {
+            let _ = writeln!(
+                o,
+                "{p} ({role}): signature ______________________  date __________\n"
+            );
         }
     }
     o
@@ -211,14 +292,29 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
         esc(&r.title)
     );
     let _ = writeln!(o, "<h1>{}</h1>", esc(&r.title));
-    let _ = writeln!(o, "<p>Zone <code>{}</code>; script <code>{}</code>, SHA-256 <code>{}</code>.</p>", esc(&r.zone), esc(&r.script), esc(&r.script_sha256));
+    let _ = writeln!(
+        o,
+        "<p>Zone <code>{}</code>; script <code>{}</code>, SHA-256 <code>{}</code>.</p>",
+        esc(&r.zone),
+        esc(&r.script),
+        esc(&r.script_sha256)
+    );
     let _ = writeln!(o, "<h2>Deviations</h2>");
     if r.deviations.is_empty() {
         let _ = writeln!(o, "<p>None: every step was done as scripted.</p>");
     } else {
         let _ = writeln!(o, "<table><tr><th>Step</th><th>Time</th><th>Reason</th><th>Done instead</th><th>Approved by</th></tr>");
         for [step, reason, quorum, by, instead, time] in &r.deviations {
-            let _ = writeln!(o, "<tr><td>DEVIATION {}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>", esc(step), esc(time), esc(reason), esc(instead), esc(by), esc(quorum));
+            let _ = writeln!(
+                o,
+                "<tr><td>DEVIATION {}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>",
+                esc(step),
+                esc(time),
+                esc(reason),
+                esc(instead),
+                esc(by),
+                esc(quorum)
+            );
         }
         let _ = writeln!(o, "</table>");
     }
@@ -228,32 +324,69 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
     }
     let _ = writeln!(o, "</ul><h2>Steps</h2><table><tr><th>Step</th><th>Time</th><th>Result</th><th>Signed off by</th></tr>");
     for st in &r.steps {
-        let _ = writeln!(o, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&st.id), esc(&st.time), esc(&st.result), esc(&st.actors.join(", ")));
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&st.id),
+            esc(&st.time),
+            esc(&st.result),
+            esc(&st.actors.join(", "))
+        );
     }
-    let _ = writeln!(o, "</table><h2>Artifacts</h2><table><tr><th>Artifact</th><th>SHA-256 and PGP words</th></tr>");
+    let _ = writeln!(
+        o,
+        "</table><h2>Artifacts</h2><table><tr><th>Artifact</th><th>SHA-256 and PGP words</th></tr>"
+    );
     for (name, path, sha, w) in &r.artifacts {
         let _ = writeln!(o, "<tr><td>{}<br><code>{}</code></td><td><span class=\"hash\">{}</span><br><span class=\"words\">{}</span></td></tr>", esc(name), esc(path), esc(sha), esc(w));
     }
     let _ = writeln!(o, "</table><h2>Sign-offs</h2><table><tr><th>Step</th><th>Role</th><th>Person</th><th>How</th><th>Time</th></tr>");
     for [step, role, person, how, time] in &r.signoffs {
-        let _ = writeln!(o, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(step), esc(role), esc(person), esc(how), esc(time));
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(step),
+            esc(role),
+            esc(person),
+            esc(how),
+            esc(time)
+        );
     }
     let _ = writeln!(o, "</table><h2>Closing</h2>");
     match &r.closed {
         Some(t) => {
-            let _ = writeln!(o, "<p>Closed at {} after {} records.</p>", esc(t), r.records);
+            let _ = writeln!(
+                o,
+                "<p>Closed at {} after {} records.</p>",
+                esc(t),
+                r.records
+            );
         }
         None => {
-            let _ = writeln!(o, "<p>NOT CLOSED: the log ends after {} records.</p>", r.records);
+            let _ = writeln!(
+                o,
+                "<p>NOT CLOSED: the log ends after {} records.</p>",
+                r.records
+            );
         }
     }
-    let _ = writeln!(o, "<p>Head hash <span class=\"hash\">{}</span></p><p class=\"words\">{}</p>", esc(&r.head), esc(&r.head_words));
+    let _ = writeln!(
+        o,
+        "<p>Head hash <span class=\"hash\">{}</span></p><p class=\"words\">{}</p>",
+        esc(&r.head),
+        esc(&r.head_words)
+    );
     let _ = writeln!(o, "<h2>Witnesses</h2>");
     for (role, people) in &r.roles {
         let l = role.to_lowercase();
         if l.contains("witness") || l.contains("auditor") {
             for p in people {
-                let _ = writeln!(o, "<div class=\"sig\">{} ({}), signature and date</div>", esc(p), esc(role));
+                let _ = writeln!(
+                    o,
+                    "<div class=\"sig\">{} ({}), signature and date</div>",
+                    esc(p),
+                    esc(role)
+                );
             }
         }
     }

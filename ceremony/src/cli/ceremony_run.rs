@@ -64,7 +64,10 @@ pub(super) fn script_command(c: ScriptCommand, out: &Out) -> i32 {
                 out.stderr(&format!("{}\n", ksr::escape::terminal(&e.to_string())));
             }
             // A script that cannot be read at all is unusable input.
-            if errors.len() == 1 && errors[0].line == 0 && errors[0].message.starts_with("cannot read") {
+            if errors.len() == 1
+                && errors[0].line == 0
+                && errors[0].message.starts_with("cannot read")
+            {
                 exit::UNUSABLE
             } else {
                 exit::CHECK_FAILED
@@ -74,7 +77,10 @@ pub(super) fn script_command(c: ScriptCommand, out: &Out) -> i32 {
 }
 
 fn engine_fail(out: &Out, e: &EngineError) -> i32 {
-    out.stderr(&format!("ceremony: {}\n", ksr::escape::terminal(&e.to_string())));
+    out.stderr(&format!(
+        "ceremony: {}\n",
+        ksr::escape::terminal(&e.to_string())
+    ));
     e.exit_code()
 }
 
@@ -88,7 +94,10 @@ pub(super) fn run(a: RunArgs, audit_log: Option<PathBuf>, out: &Out) -> i32 {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
-                out.stderr(&format!("ceremony: {}\n", ksr::escape::terminal(&e.to_string())));
+                out.stderr(&format!(
+                    "ceremony: {}\n",
+                    ksr::escape::terminal(&e.to_string())
+                ));
             }
             return exit::UNUSABLE;
         }
@@ -103,7 +112,10 @@ pub(super) fn run(a: RunArgs, audit_log: Option<PathBuf>, out: &Out) -> i32 {
     }
     let answers = match &a.answers {
         None => None,
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| Answers::parse(&t)) {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Answers::parse(&t))
+        {
             Ok(x) => Some(x),
             Err(e) => {
                 out.stderr(&format!("ceremony: {}: {e}\n", p.display()));
@@ -124,7 +136,7 @@ pub(super) fn run(a: RunArgs, audit_log: Option<PathBuf>, out: &Out) -> i32 {
     };
     match answers {
         Some(ans) if a.non_interactive => non_interactive(&mut engine, &ans, out),
-        _ => interactive(&mut engine, env),
+        _ => interactive(engine, env),
     }
 }
 
@@ -143,7 +155,12 @@ impl Narrator {
             if !matches!(v.status, Done | Deviated) {
                 break;
             }
-            text.push_str(&format!("step {}: {} ({})\n", ksr::escape::terminal(&v.id), v.status.word(), ksr::escape::terminal(&v.title)));
+            text.push_str(&format!(
+                "step {}: {} ({})\n",
+                ksr::escape::terminal(&v.id),
+                v.status.word(),
+                ksr::escape::terminal(&v.title)
+            ));
             self.done += 1;
         }
         for m in s.messages.iter().skip(self.messages) {
@@ -159,7 +176,10 @@ impl Narrator {
 /// mismatched hash), with the step named.
 fn non_interactive(e: &mut Engine, ans: &Answers, out: &Out) -> i32 {
     let p = out.env.prompter();
-    let mut n = Narrator { done: 0, messages: 0 };
+    let mut n = Narrator {
+        done: 0,
+        messages: 0,
+    };
     // Steps already done before a --resume are not retold.
     n.done = e.state().completed().0;
     let mut given: BTreeMap<String, usize> = BTreeMap::new();
@@ -202,7 +222,10 @@ fn describe(a: &Awaiting) -> String {
         Awaiting::SignOff { missing, need } => {
             let roles: Vec<_> = missing.iter().map(|(r, _)| r.as_str()).collect();
             if *need > 0 {
-                format!("{need} more sign-off(s) for its quorum (roles still to sign: {})", roles.join(", "))
+                format!(
+                    "{need} more sign-off(s) for its quorum (roles still to sign: {})",
+                    roles.join(", ")
+                )
             } else {
                 format!("sign-offs by: {}", roles.join(", "))
             }
@@ -216,26 +239,42 @@ fn closed(e: &Engine, out: &Out) -> i32 {
     let mut t = format!("ceremony closed: {}\n", ksr::escape::terminal(&s.title));
     for a in &s.artifacts {
         if a.step.is_some() {
-            t.push_str(&format!("{}: {} sha256 {}\n  {}\n", a.name, ksr::escape::terminal(&a.path), a.sha256, a.pgp_words));
+            t.push_str(&format!(
+                "{}: {} sha256 {}\n  {}\n",
+                a.name,
+                ksr::escape::terminal(&a.path),
+                a.sha256,
+                a.pgp_words
+            ));
         }
     }
     if !s.deviations.is_empty() {
         t.push_str(&format!("deviations: {}\n", s.deviations.len()));
     }
-    t.push_str(&format!("audit log: {}\nhead: {}\n{}\n", ksr::escape::terminal(&s.audit_log), s.head, s.head_words));
+    t.push_str(&format!(
+        "audit log: {}\nhead: {}\n{}\n",
+        ksr::escape::terminal(&s.audit_log),
+        s.head,
+        s.head_words
+    ));
     super::finish(out.env, out.stdout(&t))
 }
 
 /// The interactive face: line prompts at the terminal. The terminal UI
-/// replaces this body with its own loop over the same engine.
-pub fn interactive(e: &mut Engine, env: &dyn Env) -> i32 {
+/// (`crate::tui::interactive(engine, env)`, branch `tui`) replaces this body
+/// with its own loop over the same engine.
+pub fn interactive(mut engine: Engine, env: &dyn Env) -> i32 {
+    let e = &mut engine;
     let out = Out { env, json: false };
     let p = env.prompter();
     if !p.interactive() {
         out.stderr("ceremony: no terminal to ask at; use --non-interactive --answers FILE\n");
         return exit::UNUSABLE;
     }
-    let mut n = Narrator { done: e.state().completed().0, messages: 0 };
+    let mut n = Narrator {
+        done: e.state().completed().0,
+        messages: 0,
+    };
     loop {
         if let Err(err) = e.advance(p) {
             return engine_fail(&out, &err);
@@ -246,7 +285,11 @@ pub fn interactive(e: &mut Engine, env: &dyn Env) -> i32 {
             return closed(e, &out);
         }
         let ins = &s.instructions;
-        let mut q = format!("\n== {} ==\n{}\n", ksr::escape::terminal(&ins.title), ksr::escape::terminal(&ins.text));
+        let mut q = format!(
+            "\n== {} ==\n{}\n",
+            ksr::escape::terminal(&ins.title),
+            ksr::escape::terminal(&ins.text)
+        );
         for item in &ins.checklist {
             q.push_str(&format!("  [ ] {}\n", ksr::escape::terminal(item)));
         }
@@ -263,12 +306,18 @@ pub fn interactive(e: &mut Engine, env: &dyn Env) -> i32 {
             Awaiting::Answer { .. } => Command::Answer { text: line },
             Awaiting::SignOff { .. } => {
                 let (role, person) = line.split_once(' ').unwrap_or(("", &line));
-                Command::SignOff { role: role.into(), person: person.trim().into(), key: None }
+                Command::SignOff {
+                    role: role.into(),
+                    person: person.trim().into(),
+                    key: None,
+                }
             }
             Awaiting::Deviation { .. } => {
                 let parts: Vec<&str> = line.split('|').map(str::trim).collect();
                 if parts.len() != 4 {
-                    out.stderr("type: reason | quorum | approver,approver | what was done instead\n");
+                    out.stderr(
+                        "type: reason | quorum | approver,approver | what was done instead\n",
+                    );
                     continue;
                 }
                 Command::Deviation(DeviationRequest {
@@ -281,7 +330,10 @@ pub fn interactive(e: &mut Engine, env: &dyn Env) -> i32 {
             Awaiting::Nothing | Awaiting::Closed => continue,
         };
         if let Err(err) = e.send(cmd, p) {
-            out.stderr(&format!("refused: {}\n", ksr::escape::terminal(&err.to_string())));
+            out.stderr(&format!(
+                "refused: {}\n",
+                ksr::escape::terminal(&err.to_string())
+            ));
         }
     }
 }

@@ -56,7 +56,10 @@ impl Answers {
     pub fn next(&self, step: &str, awaiting: &Awaiting, given: usize) -> Option<Command> {
         let a = self.steps.get(step)?;
         // A deviation for a step is what the people decided instead of it.
-        if let (Some(d), false) = (&a.deviation, matches!(awaiting, Awaiting::Nothing | Awaiting::Closed)) {
+        if let (Some(d), false) = (
+            &a.deviation,
+            matches!(awaiting, Awaiting::Nothing | Awaiting::Closed),
+        ) {
             return Some(Command::Deviation(d.clone()));
         }
         match awaiting {

@@ -9,18 +9,19 @@ use serde_json::{json, Value};
 
 use super::ops_map::OpCtx;
 use super::state::*;
-use super::step::{deviation_view, sha256_file, signoff_view, words};
+use super::apply::verify;
+use super::step::{sha256_file, words};
 use super::*;
 use crate::audit::{self, Event, Outcome, Record};
 use crate::hsm::{PinSource, TokenSpec};
-use crate::script::{StepKind, Step};
+use crate::script::{Step, StepKind};
 
 impl Engine {
-    fn step(&self) -> Option<&Step> {
+    pub(super) fn step(&self) -> Option<&Step> {
         self.state.current.map(|i| &self.script.steps[i])
     }
 
-    fn append(&mut self, r: Record) -> Result<u64, EngineError> {
+    pub(super) fn append(&mut self, r: Record) -> Result<u64, EngineError> {
         let seq = self.log.append(r)?;
         self.state.head = self.log.head().to_string();
         self.state.head_words = words(&self.state.head);
@@ -28,7 +29,7 @@ impl Engine {
     }
 
     /// The phrase to type for the current step, if it needs one.
-    fn phrase(step: &Step) -> Option<String> {
+    pub(super) fn phrase(step: &Step) -> Option<String> {
         if let Some(c) = &step.confirm {
             return Some(c.clone());
         }
@@ -45,24 +46,42 @@ impl Engine {
     }
 
     /// Sign-offs still missing: (role, people who may sign) and quorum count.
-    fn missing_signoffs(&self, step: &Step) -> (Vec<(String, Vec<String>)>, usize) {
+    pub(super) fn missing_signoffs(&self, step: &Step) -> (Vec<(String, Vec<String>)>, usize) {
         let signed = &self.progress.signed;
         let mut missing = Vec::new();
         for r in &step.signoff_roles {
             if !signed.iter().any(|(role, _)| role == r) {
-                let people = self.script.role(r).map(|d| d.people.iter().map(|p| p.name.clone()).collect()).unwrap_or_default();
+                let people = self
+                    .script
+                    .role(r)
+                    .map(|d| d.people.iter().map(|p| p.name.clone()).collect())
+                    .unwrap_or_default();
                 missing.push((r.clone(), people));
             }
         }
         let mut need = 0;
-        if let Some(q) = step.signoff_quorum.as_ref().and_then(|q| self.script.quorums.get(q)) {
-            let have: BTreeSet<_> = signed.iter().filter(|(r, _)| *r == q.role).map(|(_, p)| p).collect();
+        if let Some(q) = step
+            .signoff_quorum
+            .as_ref()
+            .and_then(|q| self.script.quorums.get(q))
+        {
+            let have: BTreeSet<_> = signed
+                .iter()
+                .filter(|(r, _)| *r == q.role)
+                .map(|(_, p)| p)
+                .collect();
             need = q.need.saturating_sub(have.len());
             if need > 0 {
                 let people = self
                     .script
                     .role(&q.role)
-                    .map(|d| d.people.iter().map(|p| p.name.clone()).filter(|n| !have.contains(n)).collect())
+                    .map(|d| {
+                        d.people
+                            .iter()
+                            .map(|p| p.name.clone())
+                            .filter(|n| !have.contains(n))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if !missing.iter().any(|(r, _)| *r == q.role) {
                     missing.push((q.role.clone(), people));
@@ -96,7 +115,14 @@ impl Engine {
                 phrase: Self::phrase(&step).unwrap_or_default(),
                 irreversible: step.irreversible(),
             }
-        } else if let (StepKind::Verify { artifact, expect: None }, false) = (&step.kind, p.verified) {
+        } else if let (
+            StepKind::Verify {
+                artifact,
+                expect: None,
+            },
+            false,
+        ) = (&step.kind, p.verified)
+        {
             Awaiting::Answer {
                 question: format!(
                     "Read the SHA-256 of {artifact} from the out-of-band copy: type it as hex or as its PGP words"
@@ -113,7 +139,9 @@ impl Engine {
             }
         };
         self.state.steps[i].status = match &awaiting {
-            Awaiting::Deviation { .. } if self.state.steps[i].status == StepStatus::Interrupted => StepStatus::Interrupted,
+            Awaiting::Deviation { .. } if self.state.steps[i].status == StepStatus::Interrupted => {
+                StepStatus::Interrupted
+            }
             Awaiting::Deviation { .. } => StepStatus::Failed,
             _ => StepStatus::Active,
         };
@@ -121,11 +149,17 @@ impl Engine {
     }
 
     /// Path of an artifact.
-    fn path(&self, artifact: &str) -> PathBuf {
-        PathBuf::from(self.script.files.get(artifact).map(|f| f.path.as_str()).unwrap_or(artifact))
+    pub(super) fn path(&self, artifact: &str) -> PathBuf {
+        PathBuf::from(
+            self.script
+                .files
+                .get(artifact)
+                .map(|f| f.path.as_str())
+                .unwrap_or(artifact),
+        )
     }
 
-    fn add_artifact(&mut self, name: &str, path: &str, sha: &str, step: Option<&str>) {
+    pub(super) fn add_artifact(&mut self, name: &str, path: &str, sha: &str, step: Option<&str>) {
         self.state.artifacts.retain(|a| a.name != name);
         self.state.artifacts.push(ArtifactView {
             name: name.into(),
@@ -136,15 +170,26 @@ impl Engine {
         });
     }
 
-    fn check(&mut self, name: String, passed: bool, detail: String) {
-        self.state.checks.push(CheckView { name, passed, detail });
+    pub(super) fn check(&mut self, name: String, passed: bool, detail: String) {
+        self.state.checks.push(CheckView {
+            name,
+            passed,
+            detail,
+        });
     }
 
     /// Completes the current step (`step-done`) and moves to the next; closes after the last.
-    fn finish_step(&mut self) -> Result<(), EngineError> {
-        let Some(i) = self.state.current else { return Ok(()) };
+    pub(super) fn finish_step(&mut self) -> Result<(), EngineError> {
+        let Some(i) = self.state.current else {
+            return Ok(());
+        };
         let id = self.script.steps[i].id.clone();
-        let actors: Vec<String> = self.progress.signed.iter().map(|(_, p)| p.clone()).collect();
+        let actors: Vec<String> = self
+            .progress
+            .signed
+            .iter()
+            .map(|(_, p)| p.clone())
+            .collect();
         let mut r = Record::new(Event::StepDone, &id);
         r.ceremony = Some(json!({ "step": id, "actors": actors }));
         self.append(r)?;
@@ -153,7 +198,7 @@ impl Engine {
         self.next_step(i)
     }
 
-    fn next_step(&mut self, i: usize) -> Result<(), EngineError> {
+    pub(super) fn next_step(&mut self, i: usize) -> Result<(), EngineError> {
         self.progress = StepProgress::default();
         if i + 1 < self.script.steps.len() {
             self.state.current = Some(i + 1);
@@ -167,14 +212,17 @@ impl Engine {
                 "signoffs": self.state.signoffs.len(),
             }));
             self.append(r)?;
-            self.state.messages.push(format!("ceremony closed; audit log head {}", self.state.head));
+            self.state.messages.push(format!(
+                "ceremony closed; audit log head {}",
+                self.state.head
+            ));
         }
         self.refresh();
         Ok(())
     }
 
     /// Records a non-operation step's action.
-    fn record_step(&mut self, detail: Value) -> Result<(), EngineError> {
+    pub(super) fn record_step(&mut self, detail: Value) -> Result<(), EngineError> {
         let step = self.step().expect("a current step").clone();
         let mut r = Record::new(Event::Step, &step.id);
         let mut c = json!({ "step": step.id, "kind": super::step::kind_of(&step.kind) });
@@ -187,7 +235,7 @@ impl Engine {
         Ok(())
     }
 
-    fn token_spec(&self, name: &str) -> Option<TokenSpec> {
+    pub(super) fn token_spec(&self, name: &str) -> Option<TokenSpec> {
         let t = self.script.tokens.get(name)?;
         Some(TokenSpec {
             module: self.options.module.clone(),
@@ -198,10 +246,18 @@ impl Engine {
 
     /// After `--resume`: every key the log says was generated or restored is on
     /// its token with the DS the log recorded.
-    fn check_token_matches_log(&mut self, acted: BTreeMap<String, Value>, p: &dyn Prompter) -> Result<(), EngineError> {
+    pub(super) fn check_token_matches_log(
+        &mut self,
+        acted: BTreeMap<String, Value>,
+        p: &dyn Prompter,
+    ) -> Result<(), EngineError> {
         for step in self.script.steps.clone() {
-            let StepKind::Operation(o) = &step.kind else { continue };
-            let Some(result) = acted.get(&step.id) else { continue };
+            let StepKind::Operation(o) = &step.kind else {
+                continue;
+            };
+            let Some(result) = acted.get(&step.id) else {
+                continue;
+            };
             // keygen reports the key at /key, restore at /key/key.
             let Some(key) = [result.pointer("/key/key"), result.get("key")]
                 .into_iter()
@@ -210,21 +266,42 @@ impl Engine {
             else {
                 continue;
             };
-            let ds = key.pointer("/ds/digest").and_then(Value::as_str).unwrap_or_default();
-            let label = key.get("label").and_then(Value::as_str).unwrap_or_default().to_string();
+            let ds = key
+                .pointer("/ds/digest")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let label = key
+                .get("label")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             let spec = self.token_spec(&o.token).expect("checked script");
             let inv = crate::ops::keys::inventory(
-                &crate::ops::keys::InventoryInput { token: spec, zone: self.script.zone.clone() },
+                &crate::ops::keys::InventoryInput {
+                    token: spec,
+                    zone: self.script.zone.clone(),
+                },
                 p,
             )
-            .map_err(|e| EngineError::Mismatch(format!("resume: cannot read token {:?} to compare it with the log: {e}", o.token)))?;
+            .map_err(|e| {
+                EngineError::Mismatch(format!(
+                    "resume: cannot read token {:?} to compare it with the log: {e}",
+                    o.token
+                ))
+            })?;
             let found = inv.keys.iter().find(|k| k.label == label);
-            let now = found.and_then(|k| k.published.as_ref()).map(|x| x.ds.digest.clone());
+            let now = found
+                .and_then(|k| k.published.as_ref())
+                .map(|x| x.ds.digest.clone());
             let ok = now.as_deref() == Some(ds);
             self.check(
                 format!("token matches log: {label}"),
                 ok,
-                format!("step {}: DS digest in the log {ds}, on the token {}", step.id, now.as_deref().unwrap_or("(no such key)")),
+                format!(
+                    "step {}: DS digest in the log {ds}, on the token {}",
+                    step.id,
+                    now.as_deref().unwrap_or("(no such key)")
+                ),
             );
             if !ok {
                 return Err(EngineError::Mismatch(format!(
@@ -239,15 +316,27 @@ impl Engine {
     }
 
     /// Runs the current operation step under begin/end records.
-    fn run_operation(&mut self, p: &dyn Prompter) -> Result<(), EngineError> {
+    pub(super) fn run_operation(&mut self, p: &dyn Prompter) -> Result<(), EngineError> {
         let step = self.step().expect("a current step").clone();
-        let StepKind::Operation(o) = &step.kind else { return Ok(()) };
-        let token = self.script.tokens.get(&o.token).expect("checked script").clone();
+        let StepKind::Operation(o) = &step.kind else {
+            return Ok(());
+        };
+        let token = self
+            .script
+            .tokens
+            .get(&o.token)
+            .expect("checked script")
+            .clone();
         let verified = step
             .inputs
             .iter()
             .filter_map(|(role, a)| {
-                let c = self.state.checks.iter().rev().find(|c| c.passed && c.name == format!("verify {a}"))?;
+                let c = self
+                    .state
+                    .checks
+                    .iter()
+                    .rev()
+                    .find(|c| c.passed && c.name == format!("verify {a}"))?;
                 Some((role.clone(), c.detail.clone()))
             })
             .collect();
@@ -258,8 +347,16 @@ impl Engine {
             now: self.log.now(),
             token: &token,
             args: o.args.clone(),
-            inputs: step.inputs.iter().map(|(r, a)| (r.clone(), self.path(a))).collect(),
-            outputs: step.outputs.iter().map(|(r, a)| (r.clone(), self.path(a))).collect(),
+            inputs: step
+                .inputs
+                .iter()
+                .map(|(r, a)| (r.clone(), self.path(a)))
+                .collect(),
+            outputs: step
+                .outputs
+                .iter()
+                .map(|(r, a)| (r.clone(), self.path(a)))
+                .collect(),
             verified,
         };
         let job = match ctx.job() {
@@ -274,12 +371,20 @@ impl Engine {
         let mut begin = Record::new(Event::Begin, op.name());
         begin.token = op.token().map(str::to_string);
         begin.keys = op.keys();
-        begin.files = step.inputs.values().map(|a| audit::file_ref(a, &self.path(a))).collect();
+        begin.files = step
+            .inputs
+            .values()
+            .map(|a| audit::file_ref(a, &self.path(a)))
+            .collect();
         begin.ceremony = Some(json!({ "step": step.id, "op": o.op.name(), "line": step.line }));
         let begin_seq = self.append(begin.clone())?;
         let i = self.state.current.expect("current");
         self.state.steps[i].status = StepStatus::Running;
-        self.state.progress = Some(Progress { what: op.name().to_string(), done: 0, total: 1 });
+        self.state.progress = Some(Progress {
+            what: op.name().to_string(),
+            done: 0,
+            total: 1,
+        });
         let mut progress_log = Vec::new();
         let result = job.run(p, &mut progress_log);
         self.state.progress = None;
@@ -287,11 +392,22 @@ impl Engine {
             Ok(_) => (0, None),
             Err(e) => (e.exit_code(), Some(e.to_string())),
         };
-        let mut end = audit::chain::end_record(&begin, begin_seq, Outcome { exit, error: error.clone() });
+        let mut end = audit::chain::end_record(
+            &begin,
+            begin_seq,
+            Outcome {
+                exit,
+                error: error.clone(),
+            },
+        );
         let mut c = json!({ "step": step.id, "op": o.op.name() });
         if let Ok(v) = &result {
             c["result"] = v.clone();
-            end.files = step.outputs.values().map(|a| audit::file_ref(a, &self.path(a))).collect();
+            end.files = step
+                .outputs
+                .values()
+                .map(|a| audit::file_ref(a, &self.path(a)))
+                .collect();
         }
         end.ceremony = Some(c);
         self.append(end)?;
@@ -306,20 +422,36 @@ impl Engine {
                 if let Some(ts) = self.state.tokens.iter_mut().find(|t| t.name == o.token) {
                     ts.state = "logged in".into();
                     if let Some(keys) = v.get("keys").and_then(Value::as_array) {
-                        ts.keys = keys.iter().filter_map(|k| k.get("label")?.as_str().map(str::to_string)).collect();
+                        ts.keys = keys
+                            .iter()
+                            .filter_map(|k| k.get("label")?.as_str().map(str::to_string))
+                            .collect();
                     }
                 }
                 if let Some(ds) = v.pointer("/key/ds/digest").and_then(Value::as_str) {
-                    self.state.messages.push(format!("{}: DS digest {ds}", step.id));
+                    self.state
+                        .messages
+                        .push(format!("{}: DS digest {ds}", step.id));
                 }
-                self.check(format!("{} {}", step.id, o.op.name()), true, "succeeded".into());
+                self.check(
+                    format!("{} {}", step.id, o.op.name()),
+                    true,
+                    "succeeded".into(),
+                );
                 self.progress.acted = true;
             }
             Err(e) => {
                 // The operation's own check report says which check failed and why.
                 for line in String::from_utf8_lossy(&progress_log).lines() {
                     if line.starts_with("FAIL") {
-                        self.check(line.split_whitespace().nth(1).unwrap_or("check").to_string(), false, line.to_string());
+                        self.check(
+                            line.split_whitespace()
+                                .nth(1)
+                                .unwrap_or("check")
+                                .to_string(),
+                            false,
+                            line.to_string(),
+                        );
                     }
                 }
                 self.check(format!("{} {}", step.id, o.op.name()), false, e.to_string());
@@ -344,7 +476,10 @@ pub(super) fn advance(e: &mut Engine, p: &dyn Prompter) -> Result<(), EngineErro
         if !e.progress.acted {
             match &step.kind {
                 StepKind::Operation(_) => e.run_operation(p)?,
-                StepKind::Verify { artifact, expect: Some(x) } => {
+                StepKind::Verify {
+                    artifact,
+                    expect: Some(x),
+                } => {
                     let (a, x) = (artifact.clone(), x.clone());
                     verify(e, &a, &x, "script")?;
                 }
@@ -357,118 +492,3 @@ pub(super) fn advance(e: &mut Engine, p: &dyn Prompter) -> Result<(), EngineErro
     }
 }
 
-/// Compares an artifact's SHA-256 with `value` (hex or PGP words). A mismatch
-/// blocks the step: only a deviation moves on.
-fn verify(e: &mut Engine, artifact: &str, value: &str, from: &str) -> Result<(), EngineError> {
-    let path = e.path(artifact);
-    let sha = sha256_file(&path).map_err(EngineError::Input)?;
-    // `recorded`: read back against the hash taken when a step produced it.
-    let recorded;
-    let value = if value == "recorded" {
-        recorded = e
-            .state
-            .artifacts
-            .iter()
-            .find(|a| a.name == artifact && a.step.is_some())
-            .map(|a| a.sha256.clone())
-            .ok_or_else(|| EngineError::Input(format!("{artifact}: no step of this ceremony recorded its hash")))?;
-        recorded.as_str()
-    } else {
-        value
-    };
-    let w = words(&sha);
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
-    let given = norm(value);
-    let ok = given.replace(' ', "") == sha || given == norm(&w);
-    if !e.state.artifacts.iter().any(|a| a.name == artifact) {
-        e.add_artifact(artifact, &path.display().to_string(), &sha, None);
-    }
-    e.check(format!("verify {artifact}"), ok, if ok { sha.clone() } else { format!("SHA-256 {sha} does not match the out-of-band value {value:?}") });
-    e.progress.verified = true;
-    if ok {
-        e.record_step(json!({ "artifact": artifact, "sha256": sha, "pgp_words": w, "compared_with": from, "matched": true }))?;
-    } else {
-        let step = e.step().expect("current").id.clone();
-        let mut r = Record::new(Event::Step, &step);
-        r.ceremony = Some(json!({ "step": step, "kind": "verify", "artifact": artifact, "sha256": sha, "matched": false }));
-        e.append(r)?;
-        e.progress.blocked = Some(format!("{artifact}: its SHA-256 does not match the out-of-band value; stop and investigate"));
-    }
-    Ok(())
-}
-
-pub(super) fn send(e: &mut Engine, cmd: Command, p: &dyn Prompter) -> Result<(), EngineError> {
-    e.refresh();
-    let step = e.step().ok_or_else(|| EngineError::Refused("the ceremony is closed".into()))?.clone();
-    let refuse = |m: String| Err(EngineError::Refused(m));
-    match (cmd, e.state.awaiting.clone()) {
-        (Command::Deviation(d), _) => deviation(e, &step, d),
-        (Command::Confirm { typed }, Awaiting::Confirm { phrase, .. }) => {
-            if typed.trim() != phrase {
-                return refuse(format!("step {}: type {phrase:?} exactly to confirm", step.id));
-            }
-            e.progress.confirmed = true;
-            Ok(())
-        }
-        (Command::Answer { text }, Awaiting::Answer { .. }) => {
-            let StepKind::Verify { artifact, .. } = &step.kind else { unreachable!() };
-            verify(e, artifact, &text, "officer")
-        }
-        (Command::SignOff { role, person, key }, Awaiting::SignOff { missing, .. }) => {
-            let Some((_, people)) = missing.iter().find(|(r, _)| *r == role) else {
-                return refuse(format!("step {}: no sign-off by role {role:?} is needed now", step.id));
-            };
-            if !people.contains(&person) {
-                return refuse(format!("step {}: {person:?} is not a {role} who may still sign off", step.id));
-            }
-            let decl = e.script.role(&role).and_then(|r| r.people.iter().find(|x| x.name == person)).cloned().expect("listed");
-            let head = e.log.head().to_string();
-            let c = match (key, &decl.key_sha256) {
-                (Some(k), Some(enrolled)) => {
-                    let spec = e.token_spec(&k.token).ok_or_else(|| EngineError::Refused(format!("no token {:?} in the script", k.token)))?;
-                    signoff::sign(&spec, &k.key_label, enrolled, &step.id, &role, &person, &head, p).map_err(EngineError::Refused)?
-                }
-                (Some(_), None) => return refuse(format!("{person} has no sign-off key enrolled in the script; a key sign-off by them is refused")),
-                (None, _) => json!({ "step": step.id, "role": role, "person": person, "method": "name" }),
-            };
-            let mut r = Record::new(Event::SignOff, &step.id);
-            r.ceremony = Some(c.clone());
-            e.append(r)?;
-            let t = audit::clock::format(e.log.now());
-            e.state.signoffs.push(signoff_view(&step.id, &role, &person, &c, &t));
-            e.progress.signed.push((role, person));
-            Ok(())
-        }
-        (cmd, awaiting) => refuse(format!("step {}: {cmd:?} does not answer what the step awaits ({awaiting:?})", step.id)),
-    }
-}
-
-fn deviation(e: &mut Engine, step: &Step, d: DeviationRequest) -> Result<(), EngineError> {
-    let Some(q) = e.script.quorums.get(&d.quorum).cloned() else {
-        return Err(EngineError::Refused(format!("deviation: no quorum {:?} in the script", d.quorum)));
-    };
-    let role = e.script.role(&q.role).cloned().expect("checked script");
-    let approvers: BTreeSet<&String> = d.approved_by.iter().collect();
-    if let Some(x) = approvers.iter().find(|a| !role.people.iter().any(|p| &&p.name == *a)) {
-        return Err(EngineError::Refused(format!("deviation: {x:?} is not a {}", role.name)));
-    }
-    if approvers.len() < q.need {
-        return Err(EngineError::Refused(format!(
-            "deviation: approved by {} of the {} {} quorum {:?} needs; refused",
-            approvers.len(), q.need, role.name, d.quorum
-        )));
-    }
-    if d.reason.trim().is_empty() || d.instead.trim().is_empty() {
-        return Err(EngineError::Refused("deviation: give the reason and what was done instead".into()));
-    }
-    let c = json!({ "step": step.id, "reason": d.reason, "quorum": d.quorum, "approved_by": d.approved_by, "instead": d.instead });
-    let mut r = Record::new(Event::Deviation, &step.id);
-    r.ceremony = Some(c.clone());
-    e.append(r)?;
-    let t = audit::clock::format(e.log.now());
-    e.state.deviations.push(deviation_view(&step.id, &c, &t));
-    let i = e.state.current.expect("current");
-    e.state.steps[i].status = StepStatus::Deviated;
-    e.state.steps[i].finished = Some(t);
-    e.next_step(i)
-}

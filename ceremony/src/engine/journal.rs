@@ -107,7 +107,8 @@ pub fn read(records: &[Record]) -> Journal {
                 let c = r.ceremony.clone().unwrap_or(Value::Null);
                 if c.get("matched").and_then(Value::as_bool) == Some(false) {
                     // A mismatched verification stays a failure until a deviation.
-                    j.failed.insert(s, "the SHA-256 did not match the out-of-band value".into());
+                    j.failed
+                        .insert(s, "the SHA-256 did not match the out-of-band value".into());
                 } else {
                     j.stepped.insert(s, c);
                 }
@@ -115,10 +116,12 @@ pub fn read(records: &[Record]) -> Journal {
             (Event::SignOff, Some(s)) => {
                 let c = r.ceremony.clone().unwrap_or(Value::Null);
                 let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                j.signoffs
-                    .entry(s)
-                    .or_default()
-                    .push((g("role"), g("person"), c.clone(), r.time.clone()));
+                j.signoffs.entry(s).or_default().push((
+                    g("role"),
+                    g("person"),
+                    c.clone(),
+                    r.time.clone(),
+                ));
             }
             (Event::Deviation, Some(s)) => {
                 j.deviated

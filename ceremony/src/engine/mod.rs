@@ -31,12 +31,13 @@ use crate::audit::{AppendError, AuditLog, Clock};
 use crate::script::Script;
 
 pub mod answers;
+mod apply;
 pub mod command;
+mod drive;
 pub mod journal;
 mod ops_map;
 pub mod signoff;
 pub mod state;
-mod drive;
 mod step;
 
 pub use command::{Command, DeviationRequest, SignOffToken};
@@ -122,7 +123,11 @@ impl Engine {
     /// Opens the audit log (creating it, or with `resume` reading what it
     /// says was done), checks the tokens match it, and positions at the first
     /// step not yet completed. A log with steps and no `resume` is refused.
-    pub fn start(script: Script, options: RunOptions, clock: BoxClock) -> Result<Engine, EngineError> {
+    pub fn start(
+        script: Script,
+        options: RunOptions,
+        clock: BoxClock,
+    ) -> Result<Engine, EngineError> {
         step::start(script, options, clock)
     }
 
@@ -138,7 +143,7 @@ impl Engine {
     /// Applies a command to the current step. A refused command leaves
     /// everything as it was (and says why).
     pub fn send(&mut self, cmd: Command, prompter: &dyn Prompter) -> Result<(), EngineError> {
-        drive::send(self, cmd, prompter)
+        apply::send(self, cmd, prompter)
     }
 
     /// Runs what needs no one (operations whose confirmation is in, automatic

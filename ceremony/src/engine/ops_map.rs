@@ -106,9 +106,14 @@ impl OpCtx<'_> {
         let zone = self.zone.clone();
         Ok(match self.op {
             OpKind::Init => Job::Init(ops::hsm::InitInput {
-                softhsm: self.token.softhsm.clone().map(PathBuf::from).ok_or_else(|| {
-                    Error::Input("init needs the token's softhsm directory in [tokens]".into())
-                })?,
+                softhsm: self
+                    .token
+                    .softhsm
+                    .clone()
+                    .map(PathBuf::from)
+                    .ok_or_else(|| {
+                        Error::Input("init needs the token's softhsm directory in [tokens]".into())
+                    })?,
                 label: self.token.label.clone(),
                 so_pin: pin(&self.token.so_pin_file),
                 pin: pin(&self.token.pin_file),
@@ -156,7 +161,11 @@ impl OpCtx<'_> {
             OpKind::Request => Job::Request(ops::sign::RequestInput {
                 token,
                 zone,
-                zsks: self.req("zsks")?.split(',').map(|s| s.trim().to_string()).collect(),
+                zsks: self
+                    .req("zsks")?
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect(),
                 from: self.time("from", self.now)?,
                 to: self.time("to", self.now)?,
                 policy: self.inputs.get("policy").cloned(),

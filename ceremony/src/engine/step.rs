@@ -200,8 +200,8 @@ pub(super) fn start(
 }
 
 fn read_log(path: &std::path::Path) -> Result<Vec<Record>, EngineError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| EngineError::Input(format!("{}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| EngineError::Input(format!("{}: {e}", path.display())))?;
     audit::verify(&bytes)
         .map(|s| s.records)
         .map_err(|b| EngineError::Audit(audit::AppendError::Broken(path.to_path_buf(), b)))
@@ -285,13 +285,20 @@ impl Engine {
         }
         for (step, list) in &j.signoffs {
             for (role, person, c, time) in list {
-                self.state.signoffs.push(signoff_view(step, role, person, c, time));
+                self.state
+                    .signoffs
+                    .push(signoff_view(step, role, person, c, time));
             }
         }
         // Verifications done before the resume still vouch for their files.
         for c in j.stepped.values() {
             if c.get("matched").and_then(Value::as_bool) == Some(true) {
-                let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+                let g = |k: &str| {
+                    c.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
                 self.state.checks.push(CheckView {
                     name: format!("verify {}", g("artifact")),
                     passed: true,
@@ -325,7 +332,11 @@ impl Engine {
                 signed: j
                     .signoffs
                     .get(&id)
-                    .map(|l| l.iter().map(|(r, p, _, _)| (r.clone(), p.clone())).collect())
+                    .map(|l| {
+                        l.iter()
+                            .map(|(r, p, _, _)| (r.clone(), p.clone()))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 ..StepProgress::default()
             };
@@ -351,7 +362,13 @@ impl Engine {
     }
 }
 
-pub(super) fn signoff_view(step: &str, role: &str, person: &str, c: &Value, time: &str) -> SignOffView {
+pub(super) fn signoff_view(
+    step: &str,
+    role: &str,
+    person: &str,
+    c: &Value,
+    time: &str,
+) -> SignOffView {
     SignOffView {
         step: step.to_string(),
         role: role.to_string(),
@@ -374,7 +391,11 @@ pub(super) fn deviation_view(step: &str, d: &Value, time: &str) -> DeviationView
         approved_by: d
             .get("approved_by")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default(),
         instead: g("instead"),
         time: time.to_string(),
