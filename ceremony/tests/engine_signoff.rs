@@ -179,11 +179,9 @@ fn a_forged_sign_off_record_is_detected() {
     let forged = rechain(&log, seq, |r| {
         let c = r.ceremony.as_mut().unwrap();
         let sig = c["signature"].as_str().unwrap().to_string();
-        let flipped = if sig.starts_with('A') {
-            format!("B{}", &sig[1..])
-        } else {
-            format!("A{}", &sig[1..])
-        };
+        // Another first character: a different, still well-formed signature.
+        let first = if sig.starts_with('A') { "B" } else { "A" };
+        let flipped = format!("{first}{}", &sig[1..]);
         c["signature"] = flipped.into();
     });
     let o = run(&["audit", "verify", s(&forged)]);

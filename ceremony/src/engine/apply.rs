@@ -15,7 +15,12 @@ use crate::script::{Step, StepKind};
 
 /// Compares an artifact's SHA-256 with `value` (hex or PGP words). A mismatch
 /// blocks the step: only a deviation moves on.
-pub(super) fn verify(e: &mut Engine, artifact: &str, value: &str, from: &str) -> Result<(), EngineError> {
+pub(super) fn verify(
+    e: &mut Engine,
+    artifact: &str,
+    value: &str,
+    from: &str,
+) -> Result<(), EngineError> {
     let path = e.path(artifact);
     let sha = sha256_file(&path).map_err(EngineError::Input)?;
     // `recorded`: read back against the hash taken when a step produced it.
@@ -122,7 +127,18 @@ pub(super) fn send(e: &mut Engine, cmd: Command, p: &dyn Prompter) -> Result<(),
             let c = match (key, &decl.key_sha256) {
                 (Some(k), Some(enrolled)) => {
                     let spec = e.token_spec(&k.token).ok_or_else(|| EngineError::Refused(format!("no token {:?} in the script", k.token)))?;
-                    signoff::sign(&spec, &k.key_label, enrolled, &step.id, &role, &person, &head, p).map_err(EngineError::Refused)?
+                    signoff::sign(
+                        &spec,
+                        &k.key_label,
+                        enrolled,
+                        signoff::SignOffFor {
+                            step: &step.id,
+                            role: &role,
+                            person: &person,
+                            head: &head,
+                        },
+                        p,
+                    ).map_err(EngineError::Refused)?
                 }
                 (Some(_), None) => return refuse(format!("{person} has no sign-off key enrolled in the script; a key sign-off by them is refused")),
                 (None, _) => json!({ "step": step.id, "role": role, "person": person, "method": "name" }),

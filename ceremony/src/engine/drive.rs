@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use ksr::env::Prompter;
 use serde_json::{json, Value};
 
+use super::apply::verify;
 use super::ops_map::OpCtx;
 use super::state::*;
-use super::apply::verify;
 use super::step::{sha256_file, words};
 use super::*;
 use crate::audit::{self, Event, Outcome, Record};
@@ -491,4 +491,3 @@ pub(super) fn advance(e: &mut Engine, p: &dyn Prompter) -> Result<(), EngineErro
         e.finish_step()?;
     }
 }
-
