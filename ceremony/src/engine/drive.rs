@@ -200,6 +200,7 @@ impl Engine {
 
     pub(super) fn next_step(&mut self, i: usize) -> Result<(), EngineError> {
         self.progress = StepProgress::default();
+        self.state.progress = None;
         if i + 1 < self.script.steps.len() {
             self.state.current = Some(i + 1);
         } else {
@@ -385,9 +386,15 @@ impl Engine {
             done: 0,
             total: 1,
         });
-        let mut progress_log = Vec::new();
-        let result = job.run(p, &mut progress_log);
-        self.state.progress = None;
+        let mut plog = super::progress::ProgressLog {
+            what: op.name().to_string(),
+            text: Vec::new(),
+            last: None,
+            sink: self.progress_sink.as_mut(),
+        };
+        let result = job.run(p, &mut plog);
+        let progress_log = std::mem::take(&mut plog.text);
+        self.state.progress = plog.last.take();
         let (exit, error) = match &result {
             Ok(_) => (0, None),
             Err(e) => (e.exit_code(), Some(e.to_string())),

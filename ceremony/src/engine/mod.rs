@@ -36,6 +36,7 @@ pub mod command;
 mod drive;
 pub mod journal;
 mod ops_map;
+pub mod progress;
 pub mod signoff;
 pub mod state;
 mod step;
@@ -117,6 +118,8 @@ pub struct Engine {
     progress: StepProgress,
     /// After `--resume`: results of the operations done before, checked against the token.
     resume_checks: Option<BTreeMap<String, serde_json::Value>>,
+    /// Told of a long operation's progress while it runs.
+    progress_sink: Option<progress::ProgressSink>,
 }
 
 impl Engine {
@@ -134,6 +137,13 @@ impl Engine {
     /// The state a UI renders.
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// Reports a long operation's progress (bundles signed of total) while it
+    /// runs, when `state()` cannot be read; the last report is also in
+    /// `state().progress` afterwards.
+    pub fn on_progress(&mut self, sink: progress::ProgressSink) {
+        self.progress_sink = Some(sink);
     }
 
     pub fn script(&self) -> &Script {

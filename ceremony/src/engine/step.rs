@@ -194,6 +194,7 @@ pub(super) fn start(
         state,
         progress: StepProgress::default(),
         resume_checks: None,
+        progress_sink: None,
     };
     e.resume_from(read_log(&e.options.audit_log)?);
     Ok(e)
