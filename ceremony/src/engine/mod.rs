@@ -163,3 +163,17 @@ impl Engine {
         drive::advance(self, prompter)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_can_run_on_its_own_thread() {
+        // A UI keeps the terminal on one thread and the engine on another.
+        fn is_send<T: Send>() {}
+        is_send::<Engine>();
+        is_send::<State>();
+        is_send::<Command>();
+    }
+}
