@@ -230,6 +230,23 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
                 .count();
             assert_eq!(n, 1, "{step} done once after {pins_given} PINs");
         }
+        // The report says which step was run again after the kill.
+        let md = dir.join("report.md");
+        let r = test_support::process::command("ceremony")
+            .args(["audit", "report"])
+            .arg(&log)
+            .arg("--out")
+            .arg(&md)
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r));
+        let report = std::fs::read_to_string(&md).unwrap();
+        assert!(
+            report.contains("run again after an interruption"),
+            "{report}"
+        );
+        hsm.assert_no_pin_in(&report);
+        hsm.assert_no_pin_in(&after);
         // A closed ceremony is not resumed again.
         let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
             .output()

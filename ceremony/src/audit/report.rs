@@ -64,6 +64,9 @@ pub fn build(records: &[Record], head: &str) -> Report {
         ..Report::default()
     };
     let mut results: std::collections::BTreeMap<String, String> = Default::default();
+    // begin seq -> step, and the steps a crash interrupted (with when).
+    let mut begins: std::collections::BTreeMap<u64, String> = Default::default();
+    let mut interrupted: std::collections::BTreeMap<String, String> = Default::default();
     for rec in records {
         let c = rec.ceremony.clone().unwrap_or(Value::Null);
         let step = s(&c, "step");
@@ -120,8 +123,13 @@ pub fn build(records: &[Record], head: &str) -> Report {
                     }
                 }
             }
+            Event::Begin if !step.is_empty() => {
+                begins.insert(rec.seq, step);
+            }
             Event::Interrupted => {
-                results.insert(format!("#{}", rec.begin.unwrap_or(0)), "interrupted".into());
+                if let Some(st) = rec.begin.and_then(|b| begins.get(&b)) {
+                    interrupted.insert(st.clone(), rec.time.clone());
+                }
             }
             Event::Step if !step.is_empty() => {
                 let text = match c.get("matched").and_then(Value::as_bool) {
@@ -187,7 +195,10 @@ pub fn build(records: &[Record], head: &str) -> Report {
                             .collect()
                     })
                     .unwrap_or_default();
-                let result = results.get(&step).cloned().unwrap_or_else(|| "done".into());
+                let mut result = results.get(&step).cloned().unwrap_or_else(|| "done".into());
+                if let Some(t) = interrupted.get(&step) {
+                    result = format!("{result} (run again after an interruption recorded at {t})");
+                }
                 r.steps.push(StepLine {
                     id: step,
                     time: rec.time.clone(),
