@@ -293,7 +293,10 @@ pub fn interactive(mut engine: Engine, env: &dyn Env) -> i32 {
         for item in &ins.checklist {
             q.push_str(&format!("  [ ] {}\n", ksr::escape::terminal(item)));
         }
-        q.push_str(&format!("awaits {}\n> ", describe(&s.awaiting)));
+        q.push_str(&format!(
+            "awaits {} (or type: deviation: reason | quorum | approvers | what was done instead)\n> ",
+            describe(&s.awaiting)
+        ));
         let line = match p.line(&q) {
             Ok(l) => l,
             Err(err) => {
@@ -301,23 +304,17 @@ pub fn interactive(mut engine: Engine, env: &dyn Env) -> i32 {
                 return exit::UNUSABLE;
             }
         };
-        let cmd = match &s.awaiting {
-            Awaiting::Confirm { .. } => Command::Confirm { typed: line },
-            Awaiting::Answer { .. } => Command::Answer { text: line },
-            Awaiting::SignOff { .. } => {
-                let (role, person) = line.split_once(' ').unwrap_or(("", &line));
-                Command::SignOff {
-                    role: role.into(),
-                    person: person.trim().into(),
-                    key: None,
-                }
-            }
-            Awaiting::Deviation { .. } => {
-                let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        // A deviation may be recorded at any step, whatever it awaits.
+        let deviation = line.strip_prefix("deviation:").map(str::trim);
+        let cmd = match (&s.awaiting, deviation) {
+            (_, Some(_)) | (Awaiting::Deviation { .. }, None) => {
+                let parts: Vec<&str> = deviation
+                    .unwrap_or(&line)
+                    .split('|')
+                    .map(str::trim)
+                    .collect();
                 if parts.len() != 4 {
-                    out.stderr(
-                        "type: reason | quorum | approver,approver | what was done instead\n",
-                    );
+                    out.stderr("type: deviation: reason | quorum | approver,approver | what was done instead\n");
                     continue;
                 }
                 Command::Deviation(DeviationRequest {
@@ -327,7 +324,17 @@ pub fn interactive(mut engine: Engine, env: &dyn Env) -> i32 {
                     instead: parts[3].into(),
                 })
             }
-            Awaiting::Nothing | Awaiting::Closed => continue,
+            (Awaiting::Confirm { .. }, None) => Command::Confirm { typed: line },
+            (Awaiting::Answer { .. }, None) => Command::Answer { text: line },
+            (Awaiting::SignOff { .. }, None) => {
+                let (role, person) = line.split_once(' ').unwrap_or(("", &line));
+                Command::SignOff {
+                    role: role.into(),
+                    person: person.trim().into(),
+                    key: None,
+                }
+            }
+            (Awaiting::Nothing | Awaiting::Closed, None) => continue,
         };
         if let Err(err) = e.send(cmd, p) {
             out.stderr(&format!(
