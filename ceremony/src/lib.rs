@@ -11,9 +11,11 @@
 
 pub mod audit;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod file;
 pub mod hsm;
 pub mod keystore;
 pub mod ops;
+pub mod script;
 pub mod sign;
