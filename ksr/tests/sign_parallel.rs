@@ -170,6 +170,7 @@ impl SignRaw for FailsAt {
                 Box::new(FailsAt {
                     inner: self.inner.clone(),
                     corrupt: true,
+                    copy_signed: self.copy_signed.clone(),
                 }) as Box<dyn SignRaw + Send>
             })
             .collect())
