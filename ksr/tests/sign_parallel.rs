@@ -199,3 +199,50 @@ fn a_bad_signature_from_any_signer_stops_the_run() {
     .unwrap_err();
     assert!(matches!(e, SignError::BadSignature { .. }), "{e:?}");
 }
+
+#[test]
+fn the_re_check_of_a_built_skr_compares_with_what_was_verified() {
+    let current = TestKey::ed25519("c").named("Kc");
+    let (ksr, policy, ksks, mut store) = setup(&[&current]);
+    let schema = Schema::builtin("normal").unwrap();
+    let built = sign::build(&ksr, &schema, &policy, &ksks, &mut store, &mut |_, _| {}).unwrap();
+    let ctx = ksr::check::Context::new(&policy, date("2029-12-31")).with_schema(&schema);
+    let verify_of = |r: &ksr::check::Report| {
+        r.results
+            .iter()
+            .find(|c| c.name == ksr::check::skr::VERIFY)
+            .unwrap()
+            .clone()
+    };
+    let same = ksr::check::check_skr_built(&built, &ctx, &built);
+    ksr::testkit::assert_no_failure(&same);
+    assert_eq!(
+        same.results.iter().map(|r| r.name).collect::<Vec<_>>(),
+        ksr::check::check_skr(&built, &ctx)
+            .results
+            .iter()
+            .map(|r| r.name)
+            .collect::<Vec<_>>()
+    );
+    // A signature byte changed after verification is caught without cryptography.
+    let mut written = built.clone();
+    written.bundles[4].signatures[0].signature_data[0] ^= 1;
+    let v = verify_of(&ksr::check::check_skr_built(&written, &ctx, &built));
+    assert_eq!(v.outcome, ksr::check::Outcome::Fail, "{v:?}");
+    assert!(
+        v.detail.contains("differ from those verified"),
+        "{}",
+        v.detail
+    );
+    // And so is a record changed under a signature.
+    let mut written = built.clone();
+    written.bundles[2].keys[0].ttl += 1;
+    let v = verify_of(&ksr::check::check_skr_built(&written, &ctx, &built));
+    assert_eq!(v.outcome, ksr::check::Outcome::Fail, "{v:?}");
+    // The named checks still judge the parsed document itself.
+    let mut written = built.clone();
+    written.bundles[3].signatures.clear();
+    let r = ksr::check::check_skr_built(&written, &ctx, &built);
+    assert_eq!(verify_of(&r).outcome, ksr::check::Outcome::Fail);
+    assert!(r.failed());
+}
