@@ -13,6 +13,7 @@
 mod run;
 pub mod skr;
 pub mod soft;
+pub mod timing;
 pub mod wire;
 
 use crate::dnssec;
