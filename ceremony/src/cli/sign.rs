@@ -46,6 +46,10 @@ pub struct SignKsrArgs {
     /// Largest KSR accepted, in bytes (the previous SKR may be four times as large).
     #[arg(long, default_value_t = xml::DEFAULT_MAX_SIZE)]
     pub max_size: usize,
+    /// PKCS#11 sessions that sign at once (default: one per core, capped by the
+    /// token's session limit). The SKR is the same whatever the number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub sessions: Option<u16>,
     #[command(flatten)]
     pub token: TokenArgs,
 }
@@ -68,6 +72,7 @@ impl SignKsrArgs {
             at,
             expect_sha256: self.expect_sha256,
             max_size: self.max_size,
+            sessions: self.sessions.map(usize::from),
         })
     }
 }

@@ -59,6 +59,8 @@ pub struct SignKsrInput {
     pub expect_sha256: Option<String>,
     /// Largest KSR accepted, in bytes.
     pub max_size: usize,
+    /// PKCS#11 sessions that sign at once; `None`: one per core.
+    pub sessions: Option<usize>,
 }
 
 impl SignKsrInput {
@@ -102,6 +104,7 @@ pub fn sign_ksr(
         policy: load_policy(input.policy.as_deref())?,
         at: input.at,
         max_size: input.max_size,
+        sessions: input.sessions,
     };
     let ksk_labels: Vec<&String> = std::iter::once(&input.ksk_current)
         .chain(&input.ksk_next)
