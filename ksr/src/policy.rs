@@ -16,6 +16,8 @@ const DAY: Seconds = 86_400;
 
 /// SKR-SIG-WINDOW's default margin: one day (the .ke 2015 lesson).
 pub const DEFAULT_MIN_SIGNATURE_REMAINING: Seconds = DAY;
+/// SKR-EXPIRY-HORIZON's default margin: two weeks to get a new SKR imported.
+pub const DEFAULT_MIN_EXPIRY_HORIZON: Seconds = 14 * DAY;
 
 /// A closed range of durations (seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,9 @@ pub struct Policy {
     /// SKR-SIG-WINDOW: a bundle's signatures must outlive the next bundle's
     /// inception by at least this much (default P1D; file key `signatures.min_remaining`).
     pub min_signature_remaining: Seconds,
+    /// SKR-EXPIRY-HORIZON: least time from `--at` until the SKR's last signature
+    /// expires (default P14D; file key `signatures.min_expiry_horizon`).
+    pub min_expiry_horizon: Seconds,
     /// KSR-POLICY-SAFETY on SKRs: a KSK is published at least this long before it
     /// signs (root SKRs state PT0S).
     pub ksk_publish_safety: Seconds,
@@ -112,6 +117,7 @@ impl Policy {
             bundle_interval: Span::days(9, 11),
             signature_horizon: 180 * DAY,
             min_signature_remaining: DEFAULT_MIN_SIGNATURE_REMAINING,
+            min_expiry_horizon: DEFAULT_MIN_EXPIRY_HORIZON,
             ksk_publish_safety: 0,
             ksk_retire_safety: 28 * DAY,
             zsk_publish_safety: 10 * DAY,
@@ -287,6 +293,8 @@ struct SignaturesFile {
     /// Optional so that existing policy files stay valid; written only when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     min_remaining: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_expiry_horizon: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -492,6 +500,10 @@ impl PolicyFile {
                 Some(d) => dur("signatures.min_remaining", d)?,
                 None => DEFAULT_MIN_SIGNATURE_REMAINING,
             },
+            min_expiry_horizon: match &self.signatures.min_expiry_horizon {
+                Some(d) => dur("signatures.min_expiry_horizon", d)?,
+                None => DEFAULT_MIN_EXPIRY_HORIZON,
+            },
             ksk_publish_safety: dur("ksk.publish_safety", &self.ksk.publish_safety)?,
             ksk_retire_safety: dur("ksk.retire_safety", &self.ksk.retire_safety)?,
             zsk_publish_safety: dur("zsk.publish_safety", &self.zsk.publish_safety)?,
@@ -518,6 +530,8 @@ impl PolicyFile {
                 horizon: Duration::from_secs(p.signature_horizon),
                 min_remaining: (p.min_signature_remaining != DEFAULT_MIN_SIGNATURE_REMAINING)
                     .then(|| Duration::from_secs(p.min_signature_remaining)),
+                min_expiry_horizon: (p.min_expiry_horizon != DEFAULT_MIN_EXPIRY_HORIZON)
+                    .then(|| Duration::from_secs(p.min_expiry_horizon)),
             },
             zsk: KeyPolicyFile {
                 publish_safety: Duration::from_secs(p.zsk_publish_safety),

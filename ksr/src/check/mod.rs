@@ -216,6 +216,10 @@ pub const CHECKS: &[CheckInfo] = &[
         "signatures cover the time in force and outlive the next bundle's start",
     ),
     info(
+        import::EXPIRY_HORIZON,
+        "the SKR's last signature expires no sooner than the policy's margin after --at",
+    ),
+    info(
         ceremony::KEY_TTL,
         "every KSR key has the policy's DNSKEY TTL (ceremony)",
     ),

@@ -95,6 +95,11 @@ pub fn parse_file(
     parse(&bytes, &path.display().to_string(), options)
 }
 
+/// One record in zone-file presentation, `OWNER TTL IN TYPE RDATA`.
+pub fn record_line(r: &TextRecord) -> String {
+    write::record_line(r)
+}
+
 /// Writes a document in its flavor; the same document always gives the same bytes.
 pub fn write(doc: &TextDocument) -> Vec<u8> {
     write::write(doc)
