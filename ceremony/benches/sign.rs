@@ -58,6 +58,7 @@ fn opts(ksr: &Path, out: &Path, policy: Policy, at: &str) -> pipeline::SignOptio
         policy,
         at: timefmt::parse_at(at).unwrap(),
         max_size: 64 << 20,
+        sessions: None,
     }
 }
 

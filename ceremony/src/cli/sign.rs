@@ -50,6 +50,10 @@ pub struct SignKsrArgs {
     /// The SKR's format: iana, knot or bind; default: the KSR's.
     #[arg(long, value_name = "iana|knot|bind", value_parser = parse_format)]
     pub dialect: Option<ksr::format::Format>,
+    /// PKCS#11 sessions that sign at once (default: one per core, capped by the
+    /// token's session limit). The SKR is the same whatever the number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub sessions: Option<u16>,
     #[command(flatten)]
     pub token: TokenArgs,
 }
@@ -81,6 +85,7 @@ impl SignKsrArgs {
             expect_sha256: self.expect_sha256,
             max_size: self.max_size,
             dialect: self.dialect,
+            sessions: self.sessions.map(usize::from),
         })
     }
 }

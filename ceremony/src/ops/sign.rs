@@ -61,6 +61,8 @@ pub struct SignKsrInput {
     pub max_size: usize,
     /// The SKR's format; `None`: the KSR's.
     pub dialect: Option<ksr::format::Format>,
+    /// PKCS#11 sessions that sign at once; `None`: one per core.
+    pub sessions: Option<usize>,
 }
 
 impl SignKsrInput {
@@ -105,6 +107,7 @@ pub fn sign_ksr(
         at: input.at,
         max_size: input.max_size,
         dialect: input.dialect,
+        sessions: input.sessions,
     };
     let ksk_labels: Vec<&String> = std::iter::once(&input.ksk_current)
         .chain(&input.ksk_next)

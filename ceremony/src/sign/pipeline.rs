@@ -47,6 +47,9 @@ pub struct SignOptions {
     pub max_size: usize,
     /// The SKR's format; `None`: the KSR's (a Knot KSR gets a Knot SKR).
     pub dialect: Option<Format>,
+    /// PKCS#11 sessions that sign at once; `None`: one per core. Capped by
+    /// what the token allows; the SKR does not depend on it.
+    pub sessions: Option<usize>,
 }
 
 /// What a successful run produced.
@@ -411,12 +414,14 @@ pub fn sign_ksr<S: KeyStore>(
     log.flush().map_err(io)?;
     // Progress every tenth of a long run, so the room can see the token working.
     let step = if total >= 100 { total / 10 } else { usize::MAX };
-    let mut skr_doc = skr::build(
+    let sessions = opts.sessions.unwrap_or_else(ksr::sign::cores);
+    let mut skr_doc = skr::build_with(
         to_sign,
         &schema,
         &opts.policy,
         &ksks,
         &mut store,
+        sessions,
         &mut |done, total| {
             if done % step == 0 && done < total {
                 let _ = writeln!(log, "  signed {done} of {total} bundles");
@@ -466,11 +471,12 @@ pub fn sign_ksr<S: KeyStore>(
 }
 
 /// Step 4: writes `skr` to a temp file beside `out`, re-parses it, runs the SKR
-/// checks on what was written (SKR-VERIFY re-verifies every signature) and renames
-/// it into place only if all pass. Returns the SHA-256 of the written bytes.
-/// Writes the SKR through a temp file that must re-parse to the same document,
-/// pass every SKR check, and answer exactly the KSR that was signed
-/// (SKR-MATCHES-KSR: the importer runs the same check before loading it).
+/// checks on what was written and renames it into place only if all pass.
+/// Every signature was verified once, when it was made: here SKR-VERIFY proves
+/// that the file holds exactly those records and signature bytes, and the
+/// other named checks run on the parsed document. The file must also answer
+/// exactly the KSR that was signed (SKR-MATCHES-KSR: the importer runs the
+/// same check before loading it). Returns the SHA-256 of the written bytes.
 fn write_skr(
     out: &Path,
     (skr, out_format): (&Document, Format),
@@ -518,7 +524,7 @@ fn write_skr(
                 "SKR-VERIFY: the written SKR re-parses to different content".into(),
             ));
         }
-        skr_report = check::check_skr(&again, ctx);
+        skr_report = check::check_skr_built(&again, ctx, skr);
         skr_report.results.push(import::matches_ksr(
             &again,
             Format::IanaXml,

@@ -11,6 +11,7 @@
 //! the current and the next KSK and signs with both in one run.
 
 mod run;
+pub use run::cores;
 pub mod skr;
 pub mod soft;
 pub mod timing;
