@@ -53,29 +53,9 @@ pub fn check_written(
     let doc = again.to_document("");
     let mut report = check::check_skr(&doc, ctx);
     import::apply_text_dialect_limits(&mut report, &doc, again.flavor, None);
-    resigning_limits(&mut report, doc.bundles.len(), ksr.0.bundles.len());
+    import::apply_resigning_limits(&mut report, doc.bundles.len(), ksr.0.bundles.len());
     report
         .results
         .push(import::matches_ksr(&doc, again.flavor, Some(ksr)));
     Ok(report)
-}
-
-/// The layout checks count and space bundles as the KSR has them; an SKR with
-/// re-signing snapshots has more, closer together. They were run on the KSR,
-/// and SKR-MATCHES-KSR pairs every SKR snapshot with its KSR snapshot.
-fn resigning_limits(report: &mut Report, skr_snapshots: usize, ksr_snapshots: usize) {
-    use ksr::check::{bundle, policy_keys, timing, CheckResult};
-    if skr_snapshots == ksr_snapshots {
-        return;
-    }
-    for r in &mut report.results {
-        if [bundle::COUNT, policy_keys::KEYS, timing::INTERVALS].contains(&r.name) {
-            *r = CheckResult::skip(
-                r.name,
-                format!(
-                    "judged on the KSR ({ksr_snapshots} snapshots); the SKR adds re-signing snapshots ({skr_snapshots} in all), each paired with its KSR snapshot by SKR-MATCHES-KSR"
-                ),
-            );
-        }
-    }
 }
