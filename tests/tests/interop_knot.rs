@@ -97,18 +97,6 @@ impl Knot {
     }
 }
 
-/// An RRSIG over DNSKEY by `key` in dig/kdig output.
-fn has_ksk_rrsig(out: &str, key: &ksr::Key) -> bool {
-    out.lines().any(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        f.len() > 10
-            && f[3] == "RRSIG"
-            && f[4] == "DNSKEY"
-            && f[5] == key.algorithm.to_string()
-            && f[10] == key.key_tag.to_string()
-    })
-}
-
 /// The whole flow for one KSK algorithm; returns nothing, fails on any step.
 fn knot_serves_our_ksk(alg: Alg) {
     let knot = Knot::new(alg);

@@ -329,3 +329,15 @@ pub fn check_line(out: &str, name: &str) -> String {
 pub fn now_at() -> String {
     ksr::timefmt::format_human(time::OffsetDateTime::now_utc())
 }
+
+/// An RRSIG over DNSKEY by `key` in dig/kdig output.
+pub fn has_ksk_rrsig(out: &str, key: &ksr::Key) -> bool {
+    out.lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() > 10
+            && f[3] == "RRSIG"
+            && f[4] == "DNSKEY"
+            && f[5] == key.algorithm.to_string()
+            && f[10] == key.key_tag.to_string()
+    })
+}
