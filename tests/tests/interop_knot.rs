@@ -259,3 +259,96 @@ fn knots_skr_round_trips_through_ksr_convert() {
     let o = knot.import(&from);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// `keymgr sign-ksr` (Knot's own KSK side) and `ceremony sign-ksr` sign the
+/// same KSR under the same timing (RRSIG lifetime 14 days, refresh 5 days,
+/// inception 90 minutes back, Knot's `RRSIG_INCEPT_IN_PAST`): the same
+/// snapshots at the same times, the same ZSKs in each, one RRSIG per KSK per
+/// snapshot with the same validity window, labels and original TTL. Only the
+/// KSK (and so the signature bytes) differ (docs/formats.md, "Our SKR and the
+/// signers' own").
+#[test]
+fn our_skr_has_the_snapshots_and_windows_of_keymgr_sign_ksr() {
+    let knot = Knot::new(P256);
+    let ksr_file = knot.ksr();
+
+    // Knot's KSK side: its own KSK, active since before the KSR starts.
+    let side = tempfile::tempdir().unwrap();
+    let d = side.path().display();
+    let conf = side.path().join("knot.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n  rundir: {d}\ndatabase:\n  storage: {d}\n\
+             policy:\n  - id: offline\n    algorithm: {}\n    manual: on\n    offline-ksk: on\n    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    rrsig-lifetime: 14d\n    rrsig-refresh: 5d\n\
+             zone:\n  - domain: {ZONE}\n    storage: {d}\n    dnssec-signing: on\n    dnssec-policy: offline\n",
+            P256.name
+        ),
+    )
+    .unwrap();
+    let keymgr = |args: &[&str]| {
+        run(Command::new("keymgr")
+            .arg("-c")
+            .arg(&conf)
+            .arg(ZONE)
+            .args(args))
+    };
+    let since = (time::OffsetDateTime::now_utc().unix_timestamp() - 3 * 86_400).to_string();
+    let t = |k: &str| format!("{k}={since}");
+    ok(keymgr(&[
+        "generate",
+        "ksk=yes",
+        "zsk=no",
+        &t("created"),
+        &t("publish"),
+        &t("ready"),
+        &t("active"),
+    ]));
+    let o = ok(keymgr(&["sign-ksr", ksr_file.to_str().unwrap()]));
+    let theirs_path = knot.path("keymgr.skr");
+    std::fs::write(&theirs_path, &o.stdout).unwrap();
+
+    let hsm = Hsm::new("knot-compare");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let mut policy = policy_value(&ksr_file, P256);
+    policy.snapshot_timing.validity = 14 * 86_400;
+    policy.snapshot_timing.refresh = 5 * 86_400;
+    policy.snapshot_timing.inception_offset = 90 * 60;
+    let policy = write_policy(&policy, knot.dir.path());
+    let ours_path = knot.path("ours.skr");
+    ok(sign(&hsm, &ksr_file, &policy, "ksk", &ours_path));
+
+    let read = |p: &Path| ksr::format::read_text_file(p, &Default::default()).unwrap();
+    let (theirs, ours) = (read(&theirs_path), read(&ours_path));
+    let times =
+        |t: &ksr::dialect::TextDocument| t.snapshots.iter().map(|s| s.time).collect::<Vec<_>>();
+    assert_eq!(times(&ours), times(&theirs), "snapshot times differ");
+    for (o, t) in ours.snapshots.iter().zip(&theirs.snapshots) {
+        let zsks = |s: &ksr::dialect::Snapshot| {
+            let mut v: Vec<Vec<u8>> = s
+                .dnskeys()
+                .filter(|k| !k.is_ksk())
+                .map(|k| k.public_key.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(zsks(o), zsks(t), "ZSKs differ at {}", o.time);
+        let windows = |s: &ksr::dialect::Snapshot| {
+            s.dnskey_signatures()
+                .map(|g| {
+                    (
+                        g.inception,
+                        g.expiration,
+                        g.labels,
+                        g.original_ttl,
+                        g.algorithm,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(windows(o), windows(t), "RRSIGs differ at {}", o.time);
+        assert_eq!(o.dnskeys().filter(|k| k.is_ksk()).count(), 1);
+        assert_eq!(t.dnskeys().filter(|k| k.is_ksk()).count(), 1);
+    }
+}

@@ -163,6 +163,18 @@ impl Alg {
 /// algorithm for ZSKs and KSKs, and the bundle layout this KSR has (a signer
 /// plans its ZSK rolls itself; the officer's policy states what to expect).
 pub fn policy_for(ksr_file: &Path, alg: Alg, dir: &Path) -> PathBuf {
+    write_policy(&policy_value(ksr_file, alg), dir)
+}
+
+/// Writes `p` as `policy.toml` in `dir`.
+pub fn write_policy(p: &ksr::policy::Policy, dir: &Path) -> PathBuf {
+    let path = dir.join("policy.toml");
+    std::fs::write(&path, p.to_toml()).unwrap();
+    path
+}
+
+/// The policy [`policy_for`] writes.
+pub fn policy_value(ksr_file: &Path, alg: Alg) -> ksr::policy::Policy {
     let (doc, _) = ksr::format::read_file(ksr_file, &Default::default()).unwrap();
     let starts: Vec<_> = doc.bundles.iter().map(|b| b.inception).collect();
     let gaps: Vec<i64> = starts
@@ -188,9 +200,7 @@ pub fn policy_for(ksr_file: &Path, alg: Alg, dir: &Path) -> PathBuf {
     p.ksk_algorithms = vec![alg.policy()];
     p.zsk_publish_safety = 0;
     p.zsk_retire_safety = 0;
-    let path = dir.join("policy.toml");
-    std::fs::write(&path, p.to_toml()).unwrap();
-    path
+    p
 }
 
 /// `ceremony sign-ksr` of a signer's KSR with the KSK `ksk` on `hsm`.
