@@ -303,3 +303,70 @@ fn binds_skr_round_trips_through_ksr_convert() {
     // Back in BIND's dialect after three conversions: named imports and serves it.
     let _named = bind.import_and_serve(&from, &key);
 }
+
+/// `--cds`, as `dnssec-ksr sign` does by default: named imports the CDS and
+/// CDNSKEY RRsets with our RRSIGs and serves them; `delv` validates the CDS.
+#[test]
+fn bind_serves_the_cds_of_an_skr_signed_with_cds() {
+    let bind = Bind::new(P256);
+    let ksr_file = bind.ksr();
+    let hsm = Hsm::new("bind-cds");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let skr = bind.path("cds.skr");
+    ok(sign_with(&hsm, &ksr_file, &policy, "ksk", &skr, &["--cds"]));
+    let (key, ds) = ksk_of(&skr);
+    let o = ksr_verify(&skr, &ksr_file, &policy, &ds, &now_at());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let named = bind.import_and_serve(&skr, &key);
+    let cds = wait_for(20, || {
+        has_cds_by(&bind.dig(ZONE, "CDS"), &key).then_some(())
+    });
+    assert!(
+        cds.is_some(),
+        "no CDS served:\n{}\n{}",
+        bind.dig(ZONE, "CDS"),
+        named.log_text()
+    );
+    let anchor = bind.path("anchor.conf");
+    anchor_file(&key, &anchor);
+    let o = delv_query(&anchor, bind.port, ZONE, "CDS");
+    assert!(stdout(&o).contains("; fully validated"), "{}", text(&o));
+}
+
+/// `--cds` with an XML SKR is refused before the token is opened: IANA XML
+/// has no place for CDS.
+#[test]
+fn cds_into_iana_xml_is_refused() {
+    let bind = Bind::new(P256);
+    let ksr_file = bind.ksr();
+    let hsm = Hsm::new("bind-cds-xml");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let out = bind.path("cds.xml");
+    let o = sign_with(
+        &hsm,
+        &ksr_file,
+        &policy,
+        "ksk",
+        &out,
+        &["--cds", "--dialect", "iana"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no place for CDS"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
+    // Without --cds the same KSR gives an IANA XML SKR that verifies.
+    ok(sign_with(
+        &hsm,
+        &ksr_file,
+        &policy,
+        "ksk",
+        &out,
+        &["--dialect", "iana"],
+    ));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<Response"));
+}
