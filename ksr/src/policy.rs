@@ -91,6 +91,9 @@ pub struct Policy {
     pub dnskey_ttl: u32,
     /// Signing schemas defined by the operator, in addition to the built-in ones.
     pub schemas: Vec<Schema>,
+    /// RRSIG timing when signing a Knot/BIND text KSR, which states none
+    /// (file section `[snapshot_timing]`; docs/formats.md, "Signing text KSRs").
+    pub snapshot_timing: crate::sign::timing::SnapshotTiming,
 }
 
 impl Policy {
@@ -124,6 +127,7 @@ impl Policy {
             zsk_retire_safety: 10 * DAY,
             dnskey_ttl: 172_800,
             schemas: vec![],
+            snapshot_timing: Default::default(),
         }
     }
 
@@ -308,6 +312,20 @@ struct PolicyFile {
     ksk: KeyPolicyFile,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     schemas: Vec<Schema>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    snapshot_timing: Option<SnapshotTimingFile>,
+}
+
+/// `[snapshot_timing]`: every key optional, defaults as [`crate::sign::timing::SnapshotTiming::default`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotTimingFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    validity: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inception_offset: Option<Duration>,
 }
 
 type KeyErr = (String, String);
@@ -323,6 +341,25 @@ fn dur(key: &str, d: &Duration) -> Result<Seconds, KeyErr> {
         return Err((key.to_string(), format!("{:?} is negative", d.0)));
     }
     Ok(s)
+}
+
+fn snapshot_timing(
+    f: Option<&SnapshotTimingFile>,
+) -> Result<crate::sign::timing::SnapshotTiming, KeyErr> {
+    let mut t = crate::sign::timing::SnapshotTiming::default();
+    let Some(f) = f else { return Ok(t) };
+    if let Some(d) = &f.validity {
+        t.validity = dur("snapshot_timing.validity", d)?;
+    }
+    if let Some(d) = &f.refresh {
+        t.refresh = dur("snapshot_timing.refresh", d)?;
+    }
+    if let Some(d) = &f.inception_offset {
+        t.inception_offset = dur("snapshot_timing.inception_offset", d)?;
+    }
+    t.validate()
+        .map_err(|e| ("snapshot_timing".to_string(), e))?;
+    Ok(t)
 }
 
 fn span(key: &str, s: &SpanFile) -> Result<Span, KeyErr> {
@@ -509,6 +546,7 @@ impl PolicyFile {
             zsk_publish_safety: dur("zsk.publish_safety", &self.zsk.publish_safety)?,
             zsk_retire_safety: dur("zsk.retire_safety", &self.zsk.retire_safety)?,
             dnskey_ttl: self.dnskey_ttl,
+            snapshot_timing: snapshot_timing(self.snapshot_timing.as_ref())?,
             schemas: self.schemas,
         })
     }
@@ -544,6 +582,13 @@ impl PolicyFile {
                 algorithms: p.ksk_algorithms.iter().map(algorithm_file).collect(),
             },
             schemas: p.schemas.clone(),
+            snapshot_timing: (p.snapshot_timing != Default::default()).then(|| {
+                SnapshotTimingFile {
+                    validity: Some(Duration::from_secs(p.snapshot_timing.validity)),
+                    refresh: Some(Duration::from_secs(p.snapshot_timing.refresh)),
+                    inception_offset: Some(Duration::from_secs(p.snapshot_timing.inception_offset)),
+                }
+            }),
         }
     }
 }

@@ -377,6 +377,7 @@ impl KsrBuilder {
             zsk_retire_safety: 10 * DAY,
             dnskey_ttl: self.ttl,
             schemas: vec![],
+            snapshot_timing: Default::default(),
         }
     }
 }

@@ -171,6 +171,9 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
     }
     let mut report = check::check(&doc, &ctx);
     import::apply_text_dialect_limits(&mut report, &doc, format, previous.as_ref().map(|p| p.1));
+    if let Some((r, _)) = request.as_ref().filter(|_| format.is_text()) {
+        import::apply_resigning_limits(&mut report, doc.bundles.len(), r.bundles.len());
+    }
     if doc.kind == Kind::Response && (input.importer() || input.at_given) {
         report.results.push(import::matches_ksr(
             &doc,

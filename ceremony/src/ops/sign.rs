@@ -59,6 +59,8 @@ pub struct SignKsrInput {
     pub expect_sha256: Option<String>,
     /// Largest KSR accepted, in bytes.
     pub max_size: usize,
+    /// The SKR's format; `None`: the KSR's.
+    pub dialect: Option<ksr::format::Format>,
     /// PKCS#11 sessions that sign at once; `None`: one per core.
     pub sessions: Option<usize>,
 }
@@ -104,6 +106,7 @@ pub fn sign_ksr(
         policy: load_policy(input.policy.as_deref())?,
         at: input.at,
         max_size: input.max_size,
+        dialect: input.dialect,
         sessions: input.sessions,
     };
     let ksk_labels: Vec<&String> = std::iter::once(&input.ksk_current)

@@ -88,6 +88,28 @@ pub fn apply_text_dialect_limits(
     }
 }
 
+/// The layout checks count and space bundles as the KSR has them; a text SKR
+/// with re-signing snapshots (Knot's and BIND's KSK side add them at expiry
+/// minus refresh) has more, closer together. They were judged on the KSR, and
+/// SKR-MATCHES-KSR pairs every SKR snapshot with its KSR snapshot, so here they
+/// become SKIP with that reason.
+pub fn apply_resigning_limits(report: &mut Report, skr_snapshots: usize, ksr_snapshots: usize) {
+    use super::{bundle, policy_keys, timing};
+    if skr_snapshots == ksr_snapshots {
+        return;
+    }
+    for r in &mut report.results {
+        if [bundle::COUNT, policy_keys::KEYS, timing::INTERVALS].contains(&r.name) {
+            *r = CheckResult::skip(
+                r.name,
+                format!(
+                    "judged on the KSR ({ksr_snapshots} snapshots); the SKR adds re-signing snapshots ({skr_snapshots} in all), each paired with its KSR snapshot by SKR-MATCHES-KSR"
+                ),
+            );
+        }
+    }
+}
+
 // ---- SKR-MATCHES-KSR -----------------------------------------------------
 
 /// A DNSKEY as published: RDATA and TTL (identifiers differ between dialects).

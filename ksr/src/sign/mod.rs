@@ -14,6 +14,7 @@ mod run;
 pub use run::cores;
 pub mod skr;
 pub mod soft;
+pub mod timing;
 pub mod wire;
 
 use crate::dnssec;
