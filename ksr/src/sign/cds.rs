@@ -176,10 +176,11 @@ pub fn verify(skr: &TextDocument) -> Result<usize, String> {
             let set: Vec<Vec<u8>> = snap
                 .records
                 .iter()
-                .filter(|r| match (&r.data, rtype) {
-                    (RecordData::Cdnskey(_), CDNSKEY) => true,
-                    (RecordData::Cds { .. }, CDS) => true,
-                    _ => false,
+                .filter(|r| {
+                    matches!(
+                        (&r.data, rtype),
+                        (RecordData::Cdnskey(_), CDNSKEY) | (RecordData::Cds { .. }, CDS)
+                    )
                 })
                 .map(|r| rdata(&r.data))
                 .collect();
