@@ -14,7 +14,8 @@ use std::path::PathBuf;
 const DAY: i64 = 86_400;
 
 fn knot_ksr() -> TextDocument {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/format_data/knot-example.test.ksr");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/format_data/knot-example.test.ksr");
     format::read_text_file(&path, &Default::default()).unwrap()
 }
 
@@ -29,14 +30,24 @@ fn every_ksr_snapshot_is_signed_and_gaps_are_bridged_at_expiry_minus_refresh() {
     }
     assert!(s.times.windows(2).all(|w| w[0] < w[1]));
     for (b, at) in s.request.bundles.iter().zip(&s.times) {
-        assert_eq!(b.inception, *at - time::Duration::seconds(t.inception_offset));
+        assert_eq!(
+            b.inception,
+            *at - time::Duration::seconds(t.inception_offset)
+        );
         assert_eq!(b.expiration, *at + time::Duration::seconds(t.validity));
     }
     // Between two KSR snapshots, steps of validity - refresh, never past the next one.
     for w in ksr_times.windows(2) {
-        let inside: Vec<_> = s.times.iter().filter(|x| **x >= w[0] && **x < w[1]).collect();
+        let inside: Vec<_> = s
+            .times
+            .iter()
+            .filter(|x| **x >= w[0] && **x < w[1])
+            .collect();
         for pair in inside.windows(2) {
-            assert_eq!((*pair[1] - *pair[0]).whole_seconds(), t.validity - t.refresh);
+            assert_eq!(
+                (*pair[1] - *pair[0]).whole_seconds(),
+                t.validity - t.refresh
+            );
         }
         let last = **inside.last().unwrap();
         // The last signature before the next KSR snapshot outlives it.
@@ -50,10 +61,22 @@ fn every_ksr_snapshot_is_signed_and_gaps_are_bridged_at_expiry_minus_refresh() {
 fn timings_that_cannot_work_are_refused() {
     let ksr = knot_ksr();
     for bad in [
-        SnapshotTiming { validity: 0, ..Default::default() },
-        SnapshotTiming { refresh: 14 * DAY, ..Default::default() },
-        SnapshotTiming { refresh: 0, ..Default::default() },
-        SnapshotTiming { inception_offset: -1, ..Default::default() },
+        SnapshotTiming {
+            validity: 0,
+            ..Default::default()
+        },
+        SnapshotTiming {
+            refresh: 14 * DAY,
+            ..Default::default()
+        },
+        SnapshotTiming {
+            refresh: 0,
+            ..Default::default()
+        },
+        SnapshotTiming {
+            inception_offset: -1,
+            ..Default::default()
+        },
     ] {
         assert!(timing::schedule(&ksr, &bad).is_err(), "{bad:?}");
     }
@@ -72,10 +95,17 @@ fn the_policy_file_carries_the_timing_and_refuses_a_bad_one() {
     assert!(toml.contains("[snapshot_timing]"), "{toml}");
     let path = dir.path().join("p.toml");
     std::fs::write(&path, &toml).unwrap();
-    assert_eq!(Policy::from_toml_file(&path).unwrap().snapshot_timing, p.snapshot_timing);
+    assert_eq!(
+        Policy::from_toml_file(&path).unwrap().snapshot_timing,
+        p.snapshot_timing
+    );
     // The default is not written, and reading it back gives the default.
     assert!(!Policy::root().to_toml().contains("snapshot_timing"));
-    std::fs::write(&path, toml.replace("refresh = \"P3D\"", "refresh = \"P10D\"")).unwrap();
+    std::fs::write(
+        &path,
+        toml.replace("refresh = \"P3D\"", "refresh = \"P10D\""),
+    )
+    .unwrap();
     let e = Policy::from_toml_file(&path).unwrap_err();
     assert!(e.contains("snapshot_timing"), "{e}");
 }
@@ -93,7 +123,15 @@ fn signed(with_cds: bool) -> (TextDocument, TestKey) {
     let mut policy = Policy::root();
     policy.dnskey_ttl = 3600;
     let normal = Schema::builtin("normal").unwrap();
-    let mut skr = sign::build(&s.request, &normal, &policy, &ksks, &mut store, &mut |_, _| {}).unwrap();
+    let mut skr = sign::build(
+        &s.request,
+        &normal,
+        &policy,
+        &ksks,
+        &mut store,
+        &mut |_, _| {},
+    )
+    .unwrap();
     s.settle(&mut skr);
     let mut text = TextDocument::from_document(&skr, Format::Knot);
     if with_cds {
@@ -106,7 +144,10 @@ fn signed(with_cds: bool) -> (TextDocument, TestKey) {
 fn snapshots_carry_their_times_and_one_rrsig_per_ksk_with_the_dnskey_ttl() {
     let (text, _) = signed(false);
     let s = timing::schedule(&knot_ksr(), &SnapshotTiming::default()).unwrap();
-    assert_eq!(text.snapshots.iter().map(|x| x.time).collect::<Vec<_>>(), s.times);
+    assert_eq!(
+        text.snapshots.iter().map(|x| x.time).collect::<Vec<_>>(),
+        s.times
+    );
     for snap in &text.snapshots {
         let sigs: Vec<_> = snap.dnskey_signatures().collect();
         assert_eq!(sigs.len(), 1);
@@ -119,12 +160,19 @@ fn snapshots_carry_their_times_and_one_rrsig_per_ksk_with_the_dnskey_ttl() {
 fn cds_rrsigs_verify_and_a_damaged_one_is_found() {
     let (mut text, ksk) = signed(true);
     let n = cds::verify(&text).unwrap();
-    assert_eq!(n, 2 * text.snapshots.len(), "one RRSIG over CDS and one over CDNSKEY per snapshot");
+    assert_eq!(
+        n,
+        2 * text.snapshots.len(),
+        "one RRSIG over CDS and one over CDNSKEY per snapshot"
+    );
     let snap = &text.snapshots[0];
     let tag = ksr::dnssec::key_tag(&ksk.ksk(3600));
     assert!(snap.records.iter().any(|r| matches!(&r.data,
         RecordData::Cds { key_tag, digest_type: 2, .. } if *key_tag == tag)));
-    assert!(snap.records.iter().any(|r| matches!(&r.data, RecordData::Cdnskey(k) if k.is_ksk())));
+    assert!(snap
+        .records
+        .iter()
+        .any(|r| matches!(&r.data, RecordData::Cdnskey(k) if k.is_ksk())));
     // The CDS RRset survives a write and a read in both dialects.
     let again = format::read_text(&ksr::dialect::write(&text), "t", &Default::default()).unwrap();
     assert_eq!(cds::verify(&again).unwrap(), n);
