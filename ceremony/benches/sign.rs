@@ -213,7 +213,7 @@ fn timed(cmd: Command) -> (f64, f64, Vec<u8>) {
     let kib: f64 = err
         .lines()
         .filter_map(|l| l.strip_prefix("maxrss-kib="))
-        .last()
+        .next_back()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0);
     (secs, kib / 1024.0, o.stdout)
