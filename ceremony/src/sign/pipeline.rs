@@ -4,9 +4,11 @@
 //!    only the ceremony can make (the previous SKR's KSKs are on this token; the
 //!    KSR's key TTLs and our KSKs' algorithms agree with the policy);
 //! 2. the operator confirms the KSR's SHA-256;
-//! 3. sign every bundle per the schema, verifying each signature as it is made;
+//! 3. sign every bundle per the schema over several sessions, verifying each
+//!    signature once, as it is made;
 //! 4. write to a temp file, re-parse it, run the SKR checks (with KSR-POLICY-SAFETY
-//!    against the previous SKR), and only then rename it into place.
+//!    against the previous SKR; SKR-VERIFY compares with what step 3 verified),
+//!    and only then rename it into place.
 //!
 //! Any failure, at any step, leaves no file; the HSM signs nothing before step 3,
 //! and a KSR that fails its own checks stops before the token is even opened.
