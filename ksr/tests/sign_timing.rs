@@ -10,6 +10,7 @@ use ksr::sign::timing::{self, SnapshotTiming};
 use ksr::sign::{self, cds, Ksks};
 use ksr::testkit::TestKey;
 use std::path::PathBuf;
+mod common;
 
 const DAY: i64 = 86_400;
 
@@ -186,4 +187,42 @@ fn cds_rrsigs_verify_and_a_damaged_one_is_found() {
     }
     let e = cds::verify(&text).unwrap_err();
     assert!(e.contains("RRSIG CDS"), "{e}");
+}
+
+#[test]
+fn ksr_verify_checks_the_cds_signatures_of_a_text_skr() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut text, _) = signed(true);
+    let good = dir.path().join("good.skr");
+    std::fs::write(&good, ksr::dialect::write(&text)).unwrap();
+    let o = common::ksr(&["verify", good.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let line = out
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some("SKR-VERIFY"))
+        .unwrap();
+    assert!(
+        line.starts_with("PASS") && line.contains("CDS/CDNSKEY verify"),
+        "{line}"
+    );
+    for r in &mut text.snapshots[1].records {
+        if let RecordData::Rrsig(s) = &mut r.data {
+            if s.type_covered == "CDNSKEY" {
+                s.signature_data[3] ^= 1;
+            }
+        }
+    }
+    let bad = dir.path().join("bad.skr");
+    std::fs::write(&bad, ksr::dialect::write(&text)).unwrap();
+    let o = common::ksr(&["verify", bad.to_str().unwrap()]);
+    assert_eq!(o.status.0, 1);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let line = out
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some("SKR-VERIFY"))
+        .unwrap();
+    assert!(
+        line.starts_with("FAIL") && line.contains("RRSIG CDNSKEY"),
+        "{line}"
+    );
 }
