@@ -387,3 +387,48 @@ pub fn has_ksk_rrsig(out: &str, key: &ksr::Key) -> bool {
             && f[10] == key.key_tag.to_string()
     })
 }
+
+/// `ksr convert` of a signer's own SKR to the other text dialect and back, and
+/// to IANA XML: every record kept, or (CDS present) XML refused with exit 2.
+pub fn convert_round_trip(skr: &Path, dir: &Path) {
+    let records = |p: &Path| {
+        let bytes = std::fs::read(p).unwrap();
+        let t = if ksr::format::Format::detect(&bytes).is_text() {
+            ksr::format::read_text(&bytes, "f", &Default::default()).unwrap()
+        } else {
+            let (doc, _) = ksr::format::read(&bytes, "f", &Default::default()).unwrap();
+            ksr::dialect::TextDocument::from_document(&doc, ksr::format::Format::Bind)
+        };
+        ksr::convert::canonical(&t)
+    };
+    let convert = |from: &Path, to: &str, out: &Path| {
+        run(Command::new(e2e::binary("ksr")).args([
+            "convert",
+            from.to_str().unwrap(),
+            "--to",
+            to,
+            "--out",
+            out.to_str().unwrap(),
+        ]))
+    };
+    let original = records(skr);
+    let knot = dir.join("rt.knot");
+    let bind = dir.join("rt.bind");
+    ok(convert(skr, "knot", &knot));
+    ok(convert(&knot, "bind", &bind));
+    assert_eq!(records(&knot), original);
+    assert_eq!(records(&bind), original);
+    let has_cds = std::fs::read_to_string(skr)
+        .unwrap()
+        .split_whitespace()
+        .any(|w| w == "CDS");
+    let xml = dir.join("rt.xml");
+    let o = convert(&bind, "iana", &xml);
+    if has_cds {
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(!xml.exists());
+    } else {
+        ok(o);
+        assert_eq!(records(&xml), original);
+    }
+}
