@@ -171,6 +171,9 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
     }
     let mut report = check::check(&doc, &ctx);
     import::apply_text_dialect_limits(&mut report, &doc, format, previous.as_ref().map(|p| p.1));
+    if format.is_text() && doc.kind == Kind::Response {
+        cds_signatures(&mut report, &input.file, &options);
+    }
     if let Some((r, _)) = request.as_ref().filter(|_| format.is_text()) {
         import::apply_resigning_limits(&mut report, doc.bundles.len(), r.bundles.len());
     }
@@ -201,6 +204,32 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
         report,
         at: input.at,
     })
+}
+
+/// A text SKR may carry CDS and CDNSKEY RRsets (Knot, BIND, `ceremony
+/// sign-ksr --cds`): their RRSIGs are verified too, and a bad one fails
+/// SKR-VERIFY like a bad DNSKEY signature.
+fn cds_signatures(report: &mut Report, file: &Path, options: &ParseOptions) {
+    let Ok(text) = format::read_text_file(file, options) else {
+        return;
+    };
+    let Some(r) = report
+        .results
+        .iter_mut()
+        .find(|r| r.name == check::skr::VERIFY)
+    else {
+        return;
+    };
+    match crate::sign::cds::verify(&text) {
+        Ok(0) => {}
+        Ok(n) => {
+            if r.outcome == check::Outcome::Pass {
+                r.detail
+                    .push_str(&format!("; and {n} RRSIG(s) over CDS/CDNSKEY verify"));
+            }
+        }
+        Err(e) => *r = check::CheckResult::fail(check::skr::VERIFY, e),
+    }
 }
 
 /// Adds the `--ds` records to the pinned digests. A DS names its owner or is

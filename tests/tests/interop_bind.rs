@@ -303,3 +303,174 @@ fn binds_skr_round_trips_through_ksr_convert() {
     // Back in BIND's dialect after three conversions: named imports and serves it.
     let _named = bind.import_and_serve(&from, &key);
 }
+
+/// `--cds`, as `dnssec-ksr sign` does by default: named imports the CDS and
+/// CDNSKEY RRsets with our RRSIGs and serves them; `delv` validates the CDS.
+#[test]
+fn bind_serves_the_cds_of_an_skr_signed_with_cds() {
+    let bind = Bind::new(P256);
+    let ksr_file = bind.ksr();
+    let hsm = Hsm::new("bind-cds");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let skr = bind.path("cds.skr");
+    ok(sign_with(&hsm, &ksr_file, &policy, "ksk", &skr, &["--cds"]));
+    let (key, ds) = ksk_of(&skr);
+    let o = ksr_verify(&skr, &ksr_file, &policy, &ds, &now_at());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let named = bind.import_and_serve(&skr, &key);
+    let cds = wait_for(20, || {
+        has_cds_by(&bind.dig(ZONE, "CDS"), &key).then_some(())
+    });
+    assert!(
+        cds.is_some(),
+        "no CDS served:\n{}\n{}",
+        bind.dig(ZONE, "CDS"),
+        named.log_text()
+    );
+    let anchor = bind.path("anchor.conf");
+    anchor_file(&key, &anchor);
+    let o = delv_query(&anchor, bind.port, ZONE, "CDS");
+    assert!(stdout(&o).contains("; fully validated"), "{}", text(&o));
+}
+
+/// `--cds` with an XML SKR is refused before the token is opened: IANA XML
+/// has no place for CDS.
+#[test]
+fn cds_into_iana_xml_is_refused() {
+    let bind = Bind::new(P256);
+    let ksr_file = bind.ksr();
+    let hsm = Hsm::new("bind-cds-xml");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let out = bind.path("cds.xml");
+    let o = sign_with(
+        &hsm,
+        &ksr_file,
+        &policy,
+        "ksk",
+        &out,
+        &["--cds", "--dialect", "iana"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no place for CDS"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
+    // Without --cds the same KSR gives an IANA XML SKR that verifies.
+    ok(sign_with(
+        &hsm,
+        &ksr_file,
+        &policy,
+        "ksk",
+        &out,
+        &["--dialect", "iana"],
+    ));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<Response"));
+}
+
+/// `dnssec-ksr sign` (BIND's own KSK side, default timing: validity P14D,
+/// refresh P5D, inception 1 hour back) and `ceremony sign-ksr --cds` (the
+/// policy's default `[snapshot_timing]` is the same) for the same KSR: the same
+/// snapshots at the same times up to the last KSR snapshot, the same ZSKs and
+/// record types (DNSKEY, CDNSKEY, CDS and RRSIGs) in each, and RRSIGs with the
+/// same windows. BIND then keeps re-signing the last KSR snapshot until its
+/// `-e` end, which the KSR does not state (docs/formats.md, "Our SKR and the
+/// signers' own").
+#[test]
+fn our_skr_has_the_snapshots_and_windows_of_dnssec_ksr_sign() {
+    let bind = Bind::new(P256);
+    let ksr_file = bind.ksr();
+
+    // BIND's KSK side: a KSK active since before the KSR starts.
+    let kskdir = bind.path("ksk-side");
+    std::fs::create_dir(&kskdir).unwrap();
+    ok(run(Command::new("dnssec-keygen")
+        .args(["-q", "-f", "KSK", "-a", "ECDSAP256SHA256", "-L", "3600"])
+        .args(["-P", "now-3d", "-A", "now-3d", "-K"])
+        .arg(&kskdir)
+        .arg(ZONE)));
+    let o = ok(run(Command::new("dnssec-ksr")
+        .arg("-l")
+        .arg(bind.path("named.conf"))
+        .args(["-k", "offline", "-K"])
+        .arg(&kskdir)
+        .args(["-i", "now", "-e", "+60d", "-f"])
+        .arg(&ksr_file)
+        .args(["sign", ZONE])));
+    let theirs_path = bind.path("dnssec-ksr.skr");
+    std::fs::write(&theirs_path, &o.stdout).unwrap();
+
+    let hsm = Hsm::new("bind-compare");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let ours_path = bind.path("ours.skr");
+    ok(sign_with(
+        &hsm,
+        &ksr_file,
+        &policy,
+        "ksk",
+        &ours_path,
+        &["--cds"],
+    ));
+
+    let read = |p: &Path| ksr::format::read_text_file(p, &Default::default()).unwrap();
+    let (theirs, ours, ksr_text) = (read(&theirs_path), read(&ours_path), read(&ksr_file));
+    let last_ksr = ksr_text.snapshots.last().unwrap().time;
+    let common = ours.snapshots.len();
+    assert!(
+        theirs.snapshots.len() >= common,
+        "BIND signed fewer snapshots"
+    );
+    for (o, t) in ours.snapshots.iter().zip(&theirs.snapshots) {
+        assert_eq!(o.time, t.time, "snapshot times differ");
+        let zsks = |s: &ksr::dialect::Snapshot| {
+            let mut v: Vec<Vec<u8>> = s
+                .dnskeys()
+                .filter(|k| !k.is_ksk())
+                .map(|k| k.public_key.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(zsks(o), zsks(t), "ZSKs differ at {}", o.time);
+        let windows = |s: &ksr::dialect::Snapshot| {
+            let mut v: Vec<_> = s
+                .records
+                .iter()
+                .filter_map(|r| match &r.data {
+                    ksr::dialect::RecordData::Rrsig(g) => Some((
+                        g.type_covered.to_ascii_uppercase(),
+                        g.inception,
+                        g.expiration,
+                        g.original_ttl,
+                        g.labels,
+                    )),
+                    _ => None,
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(windows(o), windows(t), "RRSIGs differ at {}", o.time);
+        let kinds = |s: &ksr::dialect::Snapshot| {
+            let mut v: Vec<&'static str> = s
+                .records
+                .iter()
+                .map(|r| match &r.data {
+                    ksr::dialect::RecordData::Dnskey(_) => "DNSKEY",
+                    ksr::dialect::RecordData::Cdnskey(_) => "CDNSKEY",
+                    ksr::dialect::RecordData::Cds { .. } => "CDS",
+                    ksr::dialect::RecordData::Rrsig(_) => "RRSIG",
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(kinds(o), kinds(t), "record types differ at {}", o.time);
+    }
+    assert_eq!(ours.snapshots.last().unwrap().time, last_ksr);
+    assert!(theirs.snapshots[common..].iter().all(|s| s.time > last_ksr));
+}

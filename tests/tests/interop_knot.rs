@@ -352,3 +352,38 @@ fn our_skr_has_the_snapshots_and_windows_of_keymgr_sign_ksr() {
         assert_eq!(t.dnskeys().filter(|k| k.is_ksk()).count(), 1);
     }
 }
+
+/// `--cds`: every snapshot also carries our KSK's CDNSKEY and CDS (SHA-256)
+/// with RRSIGs; Knot imports it and serves the CDS, and `delv` validates it
+/// with our KSK as the trust anchor.
+#[test]
+fn knot_serves_the_cds_of_an_skr_signed_with_cds() {
+    let knot = Knot::new(P256);
+    let ksr_file = knot.ksr();
+    let hsm = Hsm::new("knot-cds");
+    hsm.keygen("ksk", P256.name, None, ZONE, 257);
+    let policy = policy_for(&ksr_file, P256, knot.dir.path());
+    let skr = knot.path("cds.skr");
+    ok(sign_with(&hsm, &ksr_file, &policy, "ksk", &skr, &["--cds"]));
+    let (key, ds) = ksk_of(&skr);
+    let o = ksr_verify(&skr, &ksr_file, &policy, &ds, &now_at());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = knot.import(&skr);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut knotd = knot.serve();
+    let cds = wait_for(20, || {
+        let out = knot.kdig(ZONE, "CDS");
+        has_cds_by(&out, &key).then_some(out)
+    });
+    knotd.assert_running();
+    assert!(
+        cds.is_some(),
+        "no CDS served:\n{}\n{}",
+        knot.kdig(ZONE, "CDS"),
+        knotd.log_text()
+    );
+    let anchor = knot.path("anchor.conf");
+    anchor_file(&key, &anchor);
+    let o = delv_query(&anchor, knot.port, ZONE, "CDS");
+    assert!(stdout(&o).contains("; fully validated"), "{}", text(&o));
+}

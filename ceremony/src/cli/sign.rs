@@ -50,6 +50,10 @@ pub struct SignKsrArgs {
     /// The SKR's format: iana, knot or bind; default: the KSR's.
     #[arg(long, value_name = "iana|knot|bind", value_parser = parse_format)]
     pub dialect: Option<ksr::format::Format>,
+    /// Add CDS (digest type 2) and CDNSKEY RRsets of the signing KSKs, with
+    /// their RRSIGs, to every snapshot, as `dnssec-ksr sign` does (text SKRs only).
+    #[arg(long)]
+    pub cds: bool,
     /// PKCS#11 sessions that sign at once (default: one per core, capped by the
     /// token's session limit). The SKR is the same whatever the number.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
@@ -85,6 +89,7 @@ impl SignKsrArgs {
             expect_sha256: self.expect_sha256,
             max_size: self.max_size,
             dialect: self.dialect,
+            cds: self.cds,
             sessions: self.sessions.map(usize::from),
         })
     }

@@ -61,6 +61,8 @@ pub struct SignKsrInput {
     pub max_size: usize,
     /// The SKR's format; `None`: the KSR's.
     pub dialect: Option<ksr::format::Format>,
+    /// Add CDS and CDNSKEY RRsets with their RRSIGs (text SKRs only).
+    pub cds: bool,
     /// PKCS#11 sessions that sign at once; `None`: one per core.
     pub sessions: Option<usize>,
 }
@@ -107,6 +109,7 @@ pub fn sign_ksr(
         at: input.at,
         max_size: input.max_size,
         dialect: input.dialect,
+        cds: input.cds,
         sessions: input.sessions,
     };
     let ksk_labels: Vec<&String> = std::iter::once(&input.ksk_current)

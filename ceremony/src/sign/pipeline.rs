@@ -49,6 +49,9 @@ pub struct SignOptions {
     pub max_size: usize,
     /// The SKR's format; `None`: the KSR's (a Knot KSR gets a Knot SKR).
     pub dialect: Option<Format>,
+    /// Add CDS (SHA-256) and CDNSKEY RRsets with their RRSIGs to every
+    /// snapshot (text SKRs only).
+    pub cds: bool,
     /// PKCS#11 sessions that sign at once; `None`: one per core. Capped by
     /// what the token allows; the SKR does not depend on it.
     pub sessions: Option<usize>,
@@ -275,6 +278,11 @@ struct Loaded {
 fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
     check_out(opts)?;
     let (ksr_bytes, ksr, ksr_format) = read_doc(&opts.ksr, opts.max_size, true)?;
+    if opts.cds && opts.dialect.unwrap_or(ksr_format) == Format::IanaXml {
+        return Err(Error::Input(
+            "--cds: IANA XML has no place for CDS and CDNSKEY records; write a text SKR (--dialect knot or bind)".into(),
+        ));
+    }
     require_kind(&opts.ksr, &ksr, Kind::Request, "the KSR to sign")?;
     // An SKR is a few times the size of its KSR (KSKs and their signatures added).
     let previous = match &opts.previous_skr {
@@ -431,8 +439,7 @@ pub fn sign_ksr<S: KeyStore>(
             }
         },
     )?;
-    let signatures: usize = skr_doc.bundles.iter().map(|b| b.signatures.len()).sum();
-    drop(store);
+    let mut signatures: usize = skr_doc.bundles.iter().map(|b| b.signatures.len()).sum();
     if let Some(t) = &timing {
         t.settle(&mut skr_doc);
     }
@@ -441,12 +448,31 @@ pub fn sign_ksr<S: KeyStore>(
         // XML needs an id the text KSR does not have: one from the KSR's hash.
         skr_doc.id = super::uuid_shaped(&ksr_digest);
     }
+    let bytes = if opts.cds {
+        let mut text = ksr::dialect::TextDocument::from_document(&skr_doc, out_format);
+        ksr::sign::cds::add(
+            &mut text,
+            &ksks.used(&schema),
+            &mut crate::keystore::Signer(&mut store),
+        )
+        .map_err(crate::keystore::from_sign_error)?;
+        signatures = text
+            .snapshots
+            .iter()
+            .flat_map(|s| &s.records)
+            .filter(|r| matches!(r.data, ksr::dialect::RecordData::Rrsig(_)))
+            .count();
+        ksr::dialect::write(&text)
+    } else {
+        out_format.write(&skr_doc)
+    };
+    drop(store);
     writeln!(log, "Signed {total} bundles ({signatures} signatures, each verified); writing and re-checking the SKR")
         .map_err(io)?;
 
     let skr_digest = write_skr(
         &opts.out,
-        (&skr_doc, out_format),
+        (&skr_doc, out_format, bytes),
         (&ksr_doc, ksr_format),
         &ctx.with_schema(&schema),
         log,
@@ -481,12 +507,11 @@ pub fn sign_ksr<S: KeyStore>(
 /// same check before loading it). Returns the SHA-256 of the written bytes.
 fn write_skr(
     out: &Path,
-    (skr, out_format): (&Document, Format),
+    (skr, out_format, bytes): (&Document, Format, Vec<u8>),
     (ksr, ksr_format): (&Document, Format),
     ctx: &Context,
     log: &mut dyn Write,
 ) -> Result<[u8; 32]> {
-    let bytes = out_format.write(skr);
     let reparse_limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
     let mut skr_report = Report::default();
     let written = crate::file::write_verified(out, &bytes, |tmp| {
@@ -527,6 +552,9 @@ fn write_skr(
             ));
         }
         skr_report = check::check_skr_built(&again, ctx, skr);
+        if ksr_format.is_text() {
+            import::apply_resigning_limits(&mut skr_report, again.bundles.len(), ksr.bundles.len());
+        }
         skr_report.results.push(import::matches_ksr(
             &again,
             Format::IanaXml,

@@ -50,6 +50,8 @@ pub fn check_written(
     if convert::canonical(&again) != convert::canonical(&want) {
         return Err("the written SKR re-parses to different records".into());
     }
+    // RRSIGs over CDS and CDNSKEY (--cds) are checked here; the DNSKEY ones by SKR-VERIFY.
+    ksr::sign::cds::verify(&again)?;
     let doc = again.to_document("");
     let mut report = check::check_skr(&doc, ctx);
     import::apply_text_dialect_limits(&mut report, &doc, again.flavor, None);

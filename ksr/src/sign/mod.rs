@@ -12,6 +12,7 @@
 
 mod run;
 pub use run::cores;
+pub mod cds;
 pub mod skr;
 pub mod soft;
 pub mod timing;

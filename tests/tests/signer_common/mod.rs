@@ -200,13 +200,29 @@ pub fn policy_value(ksr_file: &Path, alg: Alg) -> ksr::policy::Policy {
     p.ksk_algorithms = vec![alg.policy()];
     p.zsk_publish_safety = 0;
     p.zsk_retire_safety = 0;
+    // The signature periods of the snapshots this policy's timing plans.
+    let v = p.snapshot_timing.validity;
+    p.signature_validity = ksr::policy::Span { min: v, max: v };
+    p.validity_overlap = ksr::policy::Span { min: 0, max: v };
     p
 }
 
 /// `ceremony sign-ksr` of a signer's KSR with the KSK `ksk` on `hsm`.
 pub fn sign(hsm: &Hsm, ksr_file: &Path, policy: &Path, ksk: &str, out: &Path) -> Output {
+    sign_with(hsm, ksr_file, policy, ksk, out, &[])
+}
+
+/// [`sign`] with more options (`--cds`, `--dialect`).
+pub fn sign_with(
+    hsm: &Hsm,
+    ksr_file: &Path,
+    policy: &Path,
+    ksk: &str,
+    out: &Path,
+    extra: &[&str],
+) -> Output {
     let h = sha256_hex(ksr_file);
-    hsm.run(&[
+    let mut args = vec![
         "sign-ksr",
         ksr_file.to_str().unwrap(),
         "--out",
@@ -219,7 +235,9 @@ pub fn sign(hsm: &Hsm, ksr_file: &Path, policy: &Path, ksk: &str, out: &Path) ->
         policy.to_str().unwrap(),
         "--expect-sha256",
         &h,
-    ])
+    ];
+    args.extend_from_slice(extra);
+    hsm.run(&args)
 }
 
 /// `ksr verify` of an SKR as the importer runs it: against the KSR it
@@ -276,6 +294,11 @@ pub fn anchor_file(key: &ksr::Key, path: &Path) {
 
 /// `delv` with our KSK as the only trust anchor, against the server on `port`.
 pub fn delv(anchor: &Path, port: u16) -> Output {
+    delv_query(anchor, port, &format!("www.{ZONE}"), "A")
+}
+
+/// `delv NAME TYPE` with our KSK as the only trust anchor.
+pub fn delv_query(anchor: &Path, port: u16, name: &str, rtype: &str) -> Output {
     run(Command::new("delv").args([
         "-a",
         anchor.to_str().unwrap(),
@@ -283,9 +306,22 @@ pub fn delv(anchor: &Path, port: u16) -> Output {
         "@127.0.0.1",
         "-p",
         &port.to_string(),
-        &format!("www.{ZONE}"),
-        "A",
+        name,
+        rtype,
     ]))
+}
+
+/// The CDS of `key` (digest type 2) and an RRSIG over CDS by it, in dig/kdig output.
+pub fn has_cds_by(out: &str, key: &ksr::Key) -> bool {
+    let digest = hex::encode_upper(ksr::dnssec::ds_digest(ZONE, key, 2).unwrap());
+    let joined: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cds = joined.contains(&format!("CDS {} {} 2 ", key.key_tag, key.algorithm))
+        && joined.replace(' ', "").contains(&digest);
+    let sig = out.lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() > 10 && f[3] == "RRSIG" && f[4] == "CDS" && f[10] == key.key_tag.to_string()
+    });
+    cds && sig
 }
 
 /// The same SKR with one base64 character of the first RRSIG changed.
