@@ -6,7 +6,7 @@
 //! (RFC 4034 section 3.1.8.1: RRSIG RDATA without the signature, then the
 //! DNSKEY RRset in canonical form and order, section 6), for the RRSIGs the
 //! builder makes: type covered DNSKEY, owner and signer's name the zone apex.
-//! A unit test holds the two to the same bytes.
+//! `ksr/tests/sign_parallel.rs` holds the two to the same bytes.
 
 use ring::signature::{self as sig, RsaPublicKeyComponents, UnparsedPublicKey};
 
