@@ -17,6 +17,24 @@ pub trait KeyStore {
     /// labelled `label`; returns the DNSSEC wire encoding of the signature
     /// (PKCS#1 v1.5 for RSA, r||s for ECDSA, raw for EdDSA).
     fn sign(&mut self, label: &str, data: &[u8]) -> Result<Vec<u8>>;
+    /// Up to `n` more stores over the same keys that sign at the same time as
+    /// this one on other threads (a token: more sessions). Default: none.
+    fn more_sessions(&mut self, n: usize) -> Result<Vec<Box<dyn KeyStore + Send>>> {
+        let _ = n;
+        Ok(Vec::new())
+    }
+}
+
+/// A [`KeyStore`] that owns itself, as ksr's signer on another thread.
+struct OwnedSigner(Box<dyn KeyStore + Send>);
+
+impl ksr::sign::SignRaw for OwnedSigner {
+    fn public_key(&mut self, label: &str) -> std::result::Result<PublicKey, SignError> {
+        self.0.public_key(label).map_err(SignError::backend)
+    }
+    fn sign_raw(&mut self, label: &str, data: &[u8]) -> std::result::Result<Vec<u8>, SignError> {
+        self.0.sign(label, data).map_err(SignError::backend)
+    }
 }
 
 /// A [`KeyStore`] as ksr's signer. The ceremony's error travels as the boxed
@@ -29,6 +47,16 @@ impl ksr::sign::SignRaw for Signer<'_> {
     }
     fn sign_raw(&mut self, label: &str, data: &[u8]) -> std::result::Result<Vec<u8>, SignError> {
         self.0.sign(label, data).map_err(SignError::backend)
+    }
+    fn more_signers(
+        &mut self,
+        n: usize,
+    ) -> std::result::Result<Vec<Box<dyn ksr::sign::SignRaw + Send>>, SignError> {
+        let more = self.0.more_sessions(n).map_err(SignError::backend)?;
+        Ok(more
+            .into_iter()
+            .map(|s| Box::new(OwnedSigner(s)) as Box<dyn ksr::sign::SignRaw + Send>)
+            .collect())
     }
 }
 

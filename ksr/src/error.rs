@@ -25,6 +25,9 @@ pub enum Error {
     /// The SKR cannot be exported as asked.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// A conversion refused, or its output failed the after-write check.
+    #[error(transparent)]
+    Convert(#[from] crate::convert::ConvertError),
     /// Exporting would lose records of a text SKR.
     #[error("{0}")]
     WouldDrop(String),
@@ -57,3 +60,12 @@ impl From<OutputError<ExportError>> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<OutputError<crate::convert::ConvertError>> for Error {
+    fn from(e: OutputError<crate::convert::ConvertError>) -> Error {
+        match e {
+            OutputError::Verify(m) => Error::Write(format!("{m}; nothing was written")),
+            other => Error::Write(other.to_string()),
+        }
+    }
+}

@@ -20,6 +20,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod convert;
 pub mod dialect;
 pub mod digest;
 pub mod dnssec;

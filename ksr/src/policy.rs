@@ -16,6 +16,8 @@ const DAY: Seconds = 86_400;
 
 /// SKR-SIG-WINDOW's default margin: one day (the .ke 2015 lesson).
 pub const DEFAULT_MIN_SIGNATURE_REMAINING: Seconds = DAY;
+/// SKR-EXPIRY-HORIZON's default margin: two weeks to get a new SKR imported.
+pub const DEFAULT_MIN_EXPIRY_HORIZON: Seconds = 14 * DAY;
 
 /// A closed range of durations (seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,9 @@ pub struct Policy {
     /// SKR-SIG-WINDOW: a bundle's signatures must outlive the next bundle's
     /// inception by at least this much (default P1D; file key `signatures.min_remaining`).
     pub min_signature_remaining: Seconds,
+    /// SKR-EXPIRY-HORIZON: least time from `--at` until the SKR's last signature
+    /// expires (default P14D; file key `signatures.min_expiry_horizon`).
+    pub min_expiry_horizon: Seconds,
     /// KSR-POLICY-SAFETY on SKRs: a KSK is published at least this long before it
     /// signs (root SKRs state PT0S).
     pub ksk_publish_safety: Seconds,
@@ -86,6 +91,9 @@ pub struct Policy {
     pub dnskey_ttl: u32,
     /// Signing schemas defined by the operator, in addition to the built-in ones.
     pub schemas: Vec<Schema>,
+    /// RRSIG timing when signing a Knot/BIND text KSR, which states none
+    /// (file section `[snapshot_timing]`; docs/formats.md, "Signing text KSRs").
+    pub snapshot_timing: crate::sign::timing::SnapshotTiming,
 }
 
 impl Policy {
@@ -112,12 +120,14 @@ impl Policy {
             bundle_interval: Span::days(9, 11),
             signature_horizon: 180 * DAY,
             min_signature_remaining: DEFAULT_MIN_SIGNATURE_REMAINING,
+            min_expiry_horizon: DEFAULT_MIN_EXPIRY_HORIZON,
             ksk_publish_safety: 0,
             ksk_retire_safety: 28 * DAY,
             zsk_publish_safety: 10 * DAY,
             zsk_retire_safety: 10 * DAY,
             dnskey_ttl: 172_800,
             schemas: vec![],
+            snapshot_timing: Default::default(),
         }
     }
 
@@ -287,6 +297,8 @@ struct SignaturesFile {
     /// Optional so that existing policy files stay valid; written only when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     min_remaining: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_expiry_horizon: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -300,6 +312,20 @@ struct PolicyFile {
     ksk: KeyPolicyFile,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     schemas: Vec<Schema>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    snapshot_timing: Option<SnapshotTimingFile>,
+}
+
+/// `[snapshot_timing]`: every key optional, defaults as [`crate::sign::timing::SnapshotTiming::default`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotTimingFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    validity: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inception_offset: Option<Duration>,
 }
 
 type KeyErr = (String, String);
@@ -315,6 +341,25 @@ fn dur(key: &str, d: &Duration) -> Result<Seconds, KeyErr> {
         return Err((key.to_string(), format!("{:?} is negative", d.0)));
     }
     Ok(s)
+}
+
+fn snapshot_timing(
+    f: Option<&SnapshotTimingFile>,
+) -> Result<crate::sign::timing::SnapshotTiming, KeyErr> {
+    let mut t = crate::sign::timing::SnapshotTiming::default();
+    let Some(f) = f else { return Ok(t) };
+    if let Some(d) = &f.validity {
+        t.validity = dur("snapshot_timing.validity", d)?;
+    }
+    if let Some(d) = &f.refresh {
+        t.refresh = dur("snapshot_timing.refresh", d)?;
+    }
+    if let Some(d) = &f.inception_offset {
+        t.inception_offset = dur("snapshot_timing.inception_offset", d)?;
+    }
+    t.validate()
+        .map_err(|e| ("snapshot_timing".to_string(), e))?;
+    Ok(t)
 }
 
 fn span(key: &str, s: &SpanFile) -> Result<Span, KeyErr> {
@@ -492,11 +537,16 @@ impl PolicyFile {
                 Some(d) => dur("signatures.min_remaining", d)?,
                 None => DEFAULT_MIN_SIGNATURE_REMAINING,
             },
+            min_expiry_horizon: match &self.signatures.min_expiry_horizon {
+                Some(d) => dur("signatures.min_expiry_horizon", d)?,
+                None => DEFAULT_MIN_EXPIRY_HORIZON,
+            },
             ksk_publish_safety: dur("ksk.publish_safety", &self.ksk.publish_safety)?,
             ksk_retire_safety: dur("ksk.retire_safety", &self.ksk.retire_safety)?,
             zsk_publish_safety: dur("zsk.publish_safety", &self.zsk.publish_safety)?,
             zsk_retire_safety: dur("zsk.retire_safety", &self.zsk.retire_safety)?,
             dnskey_ttl: self.dnskey_ttl,
+            snapshot_timing: snapshot_timing(self.snapshot_timing.as_ref())?,
             schemas: self.schemas,
         })
     }
@@ -518,6 +568,8 @@ impl PolicyFile {
                 horizon: Duration::from_secs(p.signature_horizon),
                 min_remaining: (p.min_signature_remaining != DEFAULT_MIN_SIGNATURE_REMAINING)
                     .then(|| Duration::from_secs(p.min_signature_remaining)),
+                min_expiry_horizon: (p.min_expiry_horizon != DEFAULT_MIN_EXPIRY_HORIZON)
+                    .then(|| Duration::from_secs(p.min_expiry_horizon)),
             },
             zsk: KeyPolicyFile {
                 publish_safety: Duration::from_secs(p.zsk_publish_safety),
@@ -530,6 +582,13 @@ impl PolicyFile {
                 algorithms: p.ksk_algorithms.iter().map(algorithm_file).collect(),
             },
             schemas: p.schemas.clone(),
+            snapshot_timing: (p.snapshot_timing != Default::default()).then(|| {
+                SnapshotTimingFile {
+                    validity: Some(Duration::from_secs(p.snapshot_timing.validity)),
+                    refresh: Some(Duration::from_secs(p.snapshot_timing.refresh)),
+                    inception_offset: Some(Duration::from_secs(p.snapshot_timing.inception_offset)),
+                }
+            }),
         }
     }
 }

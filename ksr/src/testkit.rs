@@ -370,12 +370,14 @@ impl KsrBuilder {
             },
             signature_horizon: 180 * DAY,
             min_signature_remaining: crate::policy::DEFAULT_MIN_SIGNATURE_REMAINING,
+            min_expiry_horizon: crate::policy::DEFAULT_MIN_EXPIRY_HORIZON,
             ksk_publish_safety: 0,
             ksk_retire_safety: 28 * DAY,
             zsk_publish_safety: 10 * DAY,
             zsk_retire_safety: 10 * DAY,
             dnskey_ttl: self.ttl,
             schemas: vec![],
+            snapshot_timing: Default::default(),
         }
     }
 }

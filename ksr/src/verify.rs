@@ -40,6 +40,8 @@ pub struct VerifyInput {
     pub ksk_tags: Vec<u16>,
     /// Importer: trusted KSKs from an RFC 9718 trust anchor file (SKR-KSK-PINNED).
     pub trust_anchor: Option<PathBuf>,
+    /// Importer: the parent's DS records, each pinning a KSK (SKR-KSK-PINNED).
+    pub ds: Vec<String>,
     /// Importer: least time a signature must outlive the next bundle's
     /// inception (SKR-SIG-WINDOW); `None`: the policy's.
     pub min_remaining: Option<Seconds>,
@@ -60,6 +62,7 @@ impl VerifyInput {
             request: None,
             ksk_tags: Vec::new(),
             trust_anchor: None,
+            ds: Vec::new(),
             min_remaining: None,
             max_size: crate::xml::DEFAULT_MAX_SIZE,
         }
@@ -70,6 +73,7 @@ impl VerifyInput {
         self.request.is_some()
             || !self.ksk_tags.is_empty()
             || self.trust_anchor.is_some()
+            || !self.ds.is_empty()
             || self.min_remaining.is_some()
     }
 }
@@ -144,7 +148,7 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
         }
         if input.importer() {
             return Err(VerifyError::Usage(format!(
-                "{} is a KSR: --request, --ksk-tag, --trust-anchor and --min-remaining check an SKR",
+                "{} is a KSR: --request, --ksk-tag, --ds, --trust-anchor and --min-remaining check an SKR",
                 input.file.display()
             )));
         }
@@ -153,10 +157,11 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
         Some(p) => Some(load_kind(p, &options, Kind::Request, "--request")?),
         None => None,
     };
-    let trust_anchor = match &input.trust_anchor {
+    let mut trust_anchor = match &input.trust_anchor {
         Some(p) => Some(anchor::read_file(p).map_err(VerifyError::TrustAnchor)?),
         None => None,
     };
+    add_ds(&mut trust_anchor, &input.ds, &doc)?;
     let mut ctx = Context::new(&policy, input.at);
     if let Some((prev, _)) = &previous {
         ctx = ctx.with_previous(prev);
@@ -166,6 +171,12 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
     }
     let mut report = check::check(&doc, &ctx);
     import::apply_text_dialect_limits(&mut report, &doc, format, previous.as_ref().map(|p| p.1));
+    if format.is_text() && doc.kind == Kind::Response {
+        cds_signatures(&mut report, &input.file, &options);
+    }
+    if let Some((r, _)) = request.as_ref().filter(|_| format.is_text()) {
+        import::apply_resigning_limits(&mut report, doc.bundles.len(), r.bundles.len());
+    }
     if doc.kind == Kind::Response && (input.importer() || input.at_given) {
         report.results.push(import::matches_ksr(
             &doc,
@@ -180,6 +191,11 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
         report
             .results
             .push(import::sig_window(&doc, input.at, min_remaining));
+        report.results.push(import::expiry_horizon(
+            &doc,
+            input.at,
+            policy.min_expiry_horizon,
+        ));
     }
     Ok(Verification {
         file: input.file.clone(),
@@ -188,6 +204,59 @@ pub fn verify(input: &VerifyInput) -> Result<Verification, VerifyError> {
         report,
         at: input.at,
     })
+}
+
+/// A text SKR may carry CDS and CDNSKEY RRsets (Knot, BIND, `ceremony
+/// sign-ksr --cds`): their RRSIGs are verified too, and a bad one fails
+/// SKR-VERIFY like a bad DNSKEY signature.
+fn cds_signatures(report: &mut Report, file: &Path, options: &ParseOptions) {
+    let Ok(text) = format::read_text_file(file, options) else {
+        return;
+    };
+    let Some(r) = report
+        .results
+        .iter_mut()
+        .find(|r| r.name == check::skr::VERIFY)
+    else {
+        return;
+    };
+    match crate::sign::cds::verify(&text) {
+        Ok(0) => {}
+        Ok(n) => {
+            if r.outcome == check::Outcome::Pass {
+                r.detail
+                    .push_str(&format!("; and {n} RRSIG(s) over CDS/CDNSKEY verify"));
+            }
+        }
+        Err(e) => *r = check::CheckResult::fail(check::skr::VERIFY, e),
+    }
+}
+
+/// Adds the `--ds` records to the pinned digests. A DS names its owner or is
+/// taken as the SKR's zone; all pins must be for one zone.
+fn add_ds(
+    anchor: &mut Option<anchor::TrustAnchor>,
+    ds: &[String],
+    doc: &Document,
+) -> Result<(), VerifyError> {
+    for text in ds {
+        let (owner, digest) =
+            anchor::parse_ds(text).map_err(|e| VerifyError::Usage(format!("--ds {e}")))?;
+        let a = anchor.get_or_insert_with(|| anchor::TrustAnchor {
+            zone: owner
+                .clone()
+                .unwrap_or_else(|| crate::policy::normalize_domain(&doc.domain)),
+            digests: Vec::new(),
+        });
+        if let Some(o) = owner.filter(|o| *o != a.zone) {
+            return Err(VerifyError::Usage(format!(
+                "--ds {text:?}: owner {o} is not the zone {} of the other pins",
+                a.zone
+            )));
+        }
+        a.digests.push(digest);
+    }
+    Ok(())
 }
 
 /// A schema by name: the policy's own, then the built-in ones.

@@ -226,8 +226,10 @@ fn token_removed_mid_run_leaves_no_skr() {
     // answers CKR_DEVICE_REMOVED, as a pulled HSM does): truly mid-run, past the
     // first progress line, and at the same bundle however loaded the machine is.
     let module = test_support::pkcs11_shim::faulty_module(hsm.dir.path());
-    let sign_through_module = |sign_limit: Option<&str>| {
-        let mut c = hsm.ceremony(&["sign-ksr"]);
+    // One session makes the failing bundle exact; over several sessions the
+    // signatures interleave (checked below).
+    let sign_through_module = |sign_limit: Option<&str>, sessions: &str| {
+        let mut c = hsm.ceremony(&["sign-ksr", "--sessions", sessions]);
         c.arg(&ksr)
             .arg("--out")
             .arg(&skr)
@@ -252,7 +254,7 @@ fn token_removed_mid_run_leaves_no_skr() {
         }
         hsm.output(c)
     };
-    let o = sign_through_module(Some("150"));
+    let o = sign_through_module(Some("150"), "1");
     let (seen, err) = (
         String::from_utf8_lossy(&o.stdout).to_string(),
         String::from_utf8_lossy(&o.stderr).to_string(),
@@ -271,8 +273,28 @@ fn token_removed_mid_run_leaves_no_skr() {
     );
     assert!(entries(&out).is_empty(), "left behind: {:?}", entries(&out));
 
+    // Over several sessions the run stops the same way, at the bundle of the
+    // earliest signature that failed (near the 151st: the sessions' calls
+    // interleave), and writes nothing.
+    let o = sign_through_module(Some("150"), "3");
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let at: usize = err
+        .split("while signing bundle ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("names the bundle: {}", text(&o)));
+    assert!((140..=160).contains(&at), "{}", text(&o));
+    assert!(
+        err.contains("the token was removed") && err.contains("nothing was written"),
+        "{}",
+        text(&o)
+    );
+    assert!(entries(&out).is_empty(), "left behind: {:?}", entries(&out));
+
     // The same run through the same module without the fault writes the SKR: the
     // failure above came from the token going away, nothing else.
-    ok(sign_through_module(None));
+    ok(sign_through_module(None, "3"));
     assert_eq!(entries(&out), ["skr.xml"]);
 }

@@ -15,7 +15,8 @@ use crate::ops::Operation;
 
 #[derive(Debug, clap::Args)]
 pub struct SignKsrArgs {
-    /// The KSR (IANA XML) to sign.
+    /// The KSR to sign: IANA XML, or the text KSR of Knot (`keymgr generate-ksr`)
+    /// or BIND 9.20 (`dnssec-ksr request`), told apart by content.
     pub ksr: PathBuf,
     /// Where to write the SKR (written to a temp file, verified, then renamed).
     #[arg(long)]
@@ -46,8 +47,27 @@ pub struct SignKsrArgs {
     /// Largest KSR accepted, in bytes (the previous SKR may be four times as large).
     #[arg(long, default_value_t = xml::DEFAULT_MAX_SIZE)]
     pub max_size: usize,
+    /// The SKR's format: iana, knot or bind; default: the KSR's.
+    #[arg(long, value_name = "iana|knot|bind", value_parser = parse_format)]
+    pub dialect: Option<ksr::format::Format>,
+    /// Add CDS (digest type 2) and CDNSKEY RRsets of the signing KSKs, with
+    /// their RRSIGs, to every snapshot, as `dnssec-ksr sign` does (text SKRs only).
+    #[arg(long)]
+    pub cds: bool,
+    /// PKCS#11 sessions that sign at once (default: one per core, capped by the
+    /// token's session limit). The SKR is the same whatever the number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub sessions: Option<u16>,
     #[command(flatten)]
     pub token: TokenArgs,
+}
+
+fn parse_format(s: &str) -> std::result::Result<ksr::format::Format, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "iana" | "xml" => Ok(ksr::format::Format::IanaXml),
+        other => ksr::format::Format::from_dialect_name(other)
+            .ok_or_else(|| format!("{s:?}: the SKR format is iana, knot or bind")),
+    }
 }
 
 impl SignKsrArgs {
@@ -68,6 +88,9 @@ impl SignKsrArgs {
             at,
             expect_sha256: self.expect_sha256,
             max_size: self.max_size,
+            dialect: self.dialect,
+            cds: self.cds,
+            sessions: self.sessions.map(usize::from),
         })
     }
 }

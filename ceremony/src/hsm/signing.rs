@@ -1,9 +1,13 @@
 //! Signing with a key on the token in DNSSEC wire form, and the token as the
-//! [`KeyStore`] the signing code uses.
+//! [`KeyStore`] the signing code uses, over one session or several at once.
+
+use std::collections::HashMap;
 
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
 use cryptoki::mechanism::Mechanism;
+use cryptoki::session::Session;
+use cryptoki::slot::Limit;
 use sha2::{Digest, Sha256, Sha384};
 
 use super::algorithm::{mechanism_name, Algorithm};
@@ -52,18 +56,77 @@ impl KeyStore for Token {
 
     fn sign(&mut self, label: &str, data: &[u8]) -> Result<Vec<u8>> {
         let key = self.signing_key(label)?;
-        sign_with(self, key, data)
+        sign_with(&self.session, &self.label, key, data)
+    }
+
+    /// More sessions on this token, each signing with the keys already looked
+    /// up here (the KSKs: `sign-ksr` reads their public keys first). The login
+    /// belongs to the application, so it covers every session (PKCS#11 v2.40
+    /// section 5.6). Fewer than `n` when the token allows fewer.
+    fn more_sessions(&mut self, n: usize) -> Result<Vec<Box<dyn KeyStore + Send>>> {
+        let labels: Vec<String> = self.public_keys.keys().cloned().collect();
+        let mut keys = HashMap::new();
+        for l in labels {
+            if let Ok(k) = self.signing_key(&l) {
+                keys.insert(l, k);
+            }
+        }
+        let mut n = n;
+        if let Ok(info) = self.module.ctx.get_token_info(self.slot) {
+            if let Limit::Max(max) = info.max_session_count() {
+                let open = info.session_count().unwrap_or(1);
+                n = n.min(max.saturating_sub(open) as usize);
+            }
+        }
+        let mut more: Vec<Box<dyn KeyStore + Send>> = Vec::with_capacity(n);
+        for _ in 0..n {
+            // A token out of sessions signs with those it gave.
+            let Ok(session) = self.module.ctx.open_ro_session(self.slot) else {
+                break;
+            };
+            more.push(Box::new(SigningSession {
+                session,
+                token: self.label.clone(),
+                keys: keys.clone(),
+                public_keys: self.public_keys.clone(),
+            }));
+        }
+        Ok(more)
+    }
+}
+
+/// A further session on a token that signs with keys its token looked up.
+struct SigningSession {
+    session: Session,
+    token: String,
+    keys: HashMap<String, SigningKey>,
+    public_keys: HashMap<String, PublicKey>,
+}
+
+impl KeyStore for SigningSession {
+    fn public_key(&mut self, label: &str) -> Result<PublicKey> {
+        self.public_keys
+            .get(label)
+            .cloned()
+            .ok_or_else(|| Error::KeyNotFound(label.to_string()))
+    }
+
+    fn sign(&mut self, label: &str, data: &[u8]) -> Result<Vec<u8>> {
+        let key = *self
+            .keys
+            .get(label)
+            .ok_or_else(|| Error::KeyNotFound(label.to_string()))?;
+        sign_with(&self.session, &self.token, key, data)
     }
 }
 
 /// Signs `data` with `key` in DNSSEC wire form. RSA: PKCS#1 v1.5 with the hash
 /// inside the token (RFC 5702); ECDSA: we hash, CKM_ECDSA returns r||s (RFC 6605);
 /// EdDSA: pure, over the data (RFC 8080).
-fn sign_with(token: &Token, key: SigningKey, data: &[u8]) -> Result<Vec<u8>> {
+fn sign_with(session: &Session, token: &str, key: SigningKey, data: &[u8]) -> Result<Vec<u8>> {
     let alg = key.algorithm;
     // Built only on failure: this is the hot path of KSR signing.
     let what = || format!("signing with a {} key", alg.mnemonic());
-    let session = &token.session;
     let sig = match alg {
         Algorithm::RsaSha256 => session.sign(&Mechanism::Sha256RsaPkcs, key.handle, data),
         Algorithm::RsaSha512 => session.sign(&Mechanism::Sha512RsaPkcs, key.handle, data),
@@ -85,7 +148,7 @@ fn sign_with(token: &Token, key: SigningKey, data: &[u8]) -> Result<Vec<u8>> {
                 "{} (needed for {}) on token {:?}",
                 mechanism_name(alg.sign_mechanism()),
                 what(),
-                token.label
+                token
             ))
         }
         e => Error::pkcs11(e, &what()),

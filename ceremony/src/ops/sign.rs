@@ -59,6 +59,12 @@ pub struct SignKsrInput {
     pub expect_sha256: Option<String>,
     /// Largest KSR accepted, in bytes.
     pub max_size: usize,
+    /// The SKR's format; `None`: the KSR's.
+    pub dialect: Option<ksr::format::Format>,
+    /// Add CDS and CDNSKEY RRsets with their RRSIGs (text SKRs only).
+    pub cds: bool,
+    /// PKCS#11 sessions that sign at once; `None`: one per core.
+    pub sessions: Option<usize>,
 }
 
 impl SignKsrInput {
@@ -102,6 +108,9 @@ pub fn sign_ksr(
         policy: load_policy(input.policy.as_deref())?,
         at: input.at,
         max_size: input.max_size,
+        dialect: input.dialect,
+        cds: input.cds,
+        sessions: input.sessions,
     };
     let ksk_labels: Vec<&String> = std::iter::once(&input.ksk_current)
         .chain(&input.ksk_next)

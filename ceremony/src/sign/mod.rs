@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod report;
 pub mod request;
 pub mod skr;
+pub mod text;
 pub mod trust_anchor;
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 //!    only the ceremony can make (the previous SKR's KSKs are on this token; the
 //!    KSR's key TTLs and our KSKs' algorithms agree with the policy);
 //! 2. the operator confirms the KSR's SHA-256;
-//! 3. sign every bundle per the schema, verifying each signature as it is made;
+//! 3. sign every bundle per the schema over several sessions, verifying each
+//!    signature once, as it is made;
 //! 4. write to a temp file, re-parse it, run the SKR checks (with KSR-POLICY-SAFETY
-//!    against the previous SKR), and only then rename it into place.
+//!    against the previous SKR; SKR-VERIFY compares with what step 3 verified),
+//!    and only then rename it into place.
 //!
 //! Any failure, at any step, leaves no file; the HSM signs nothing before step 3,
 //! and a KSR that fails its own checks stops before the token is even opened.
@@ -45,6 +47,14 @@ pub struct SignOptions {
     pub at: Time,
     /// Largest KSR accepted, in bytes.
     pub max_size: usize,
+    /// The SKR's format; `None`: the KSR's (a Knot KSR gets a Knot SKR).
+    pub dialect: Option<Format>,
+    /// Add CDS (SHA-256) and CDNSKEY RRsets with their RRSIGs to every
+    /// snapshot (text SKRs only).
+    pub cds: bool,
+    /// PKCS#11 sessions that sign at once; `None`: one per core. Capped by
+    /// what the token allows; the SKR does not depend on it.
+    pub sessions: Option<usize>,
 }
 
 /// What a successful run produced.
@@ -57,20 +67,21 @@ pub struct Signed {
 
 /// Reads (within `max_size`, like every ksr input) and parses a KSR or SKR
 /// through ksr's format layer; the bytes are kept for the hash the officer
-/// confirms. The SKR is written in IANA XML and answers its KSR by id and bundle
-/// ids, which the text formats lack, so `sign-ksr` takes IANA XML only.
-fn read_doc(path: &Path, max_size: usize) -> Result<(Vec<u8>, Document)> {
+/// confirms. The KSR may be IANA XML or Knot/BIND text (told apart by
+/// content); the previous SKR must be XML, as KSR-CHAIN-KEYS-HSM finds its KSKs
+/// on the token by the labels only XML carries.
+fn read_doc(path: &Path, max_size: usize, text_ok: bool) -> Result<(Vec<u8>, Document, Format)> {
     let options = xml::ParseOptions { max_size };
     let (doc, format, bytes) =
         format::read_file_bytes(path, &options).map_err(|e| Error::Input(e.to_string()))?;
-    if format != Format::IanaXml {
+    if format != Format::IanaXml && !text_ok {
         return Err(Error::Input(format!(
-            "{}: this is the {}; sign-ksr reads IANA XML only (ids and bundle ids are needed to answer a KSR)",
+            "{}: this is the {}; --previous-skr must be IANA XML (its KSK labels are looked up on the token)",
             path.display(),
             format.describe()
         )));
     }
-    Ok((bytes, doc))
+    Ok((bytes, doc, format))
 }
 
 /// A KSR given where an SKR belongs (or the other way round) is a mix-up of files,
@@ -253,6 +264,9 @@ fn check_out(opts: &SignOptions) -> Result<()> {
 struct Loaded {
     ksr_bytes: Vec<u8>,
     ksr: Document,
+    ksr_format: Format,
+    /// For a text KSR: the SKR snapshots to sign (from the policy's timing).
+    schedule: Option<ksr::sign::timing::Schedule>,
     previous: Option<Document>,
     schema: ksr::schema::Schema,
     report: Report,
@@ -263,12 +277,17 @@ struct Loaded {
 /// here, before anyone types a PIN.
 fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
     check_out(opts)?;
-    let (ksr_bytes, ksr) = read_doc(&opts.ksr, opts.max_size)?;
+    let (ksr_bytes, ksr, ksr_format) = read_doc(&opts.ksr, opts.max_size, true)?;
+    if opts.cds && opts.dialect.unwrap_or(ksr_format) == Format::IanaXml {
+        return Err(Error::Input(
+            "--cds: IANA XML has no place for CDS and CDNSKEY records; write a text SKR (--dialect knot or bind)".into(),
+        ));
+    }
     require_kind(&opts.ksr, &ksr, Kind::Request, "the KSR to sign")?;
     // An SKR is a few times the size of its KSR (KSKs and their signatures added).
     let previous = match &opts.previous_skr {
         Some(p) => {
-            let doc = read_doc(p, opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)?.1;
+            let doc = read_doc(p, opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4, false)?.1;
             require_kind(p, &doc, Kind::Response, "--previous-skr")?;
             Some(doc)
         }
@@ -287,7 +306,19 @@ fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
         ctx = ctx.with_previous(prev);
     }
     let mut report: Report = check::check_ksr(&ksr, &ctx);
+    // What the text cannot state (ids, periods, proof of possession) is SKIP, with the reason.
+    import::apply_text_dialect_limits(&mut report, &ksr, ksr_format, None);
     report.results.push(check_key_ttl(&ksr, &opts.policy));
+    let schedule = if ksr_format.is_text() {
+        let options = xml::ParseOptions {
+            max_size: opts.max_size,
+        };
+        let text = format::read_text(&ksr_bytes, &opts.ksr.display().to_string(), &options)
+            .map_err(|e| Error::Input(e.to_string()))?;
+        Some(super::text::schedule(&text, &opts.policy)?)
+    } else {
+        None
+    };
     writeln!(
         log,
         "Checks of {}:\n{}",
@@ -299,6 +330,8 @@ fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
     Ok(Loaded {
         ksr_bytes,
         ksr,
+        ksr_format,
+        schedule,
         previous,
         schema,
         report,
@@ -328,6 +361,8 @@ pub fn sign_ksr<S: KeyStore>(
     let Loaded {
         ksr_bytes,
         ksr: ksr_doc,
+        ksr_format,
+        schedule: timing,
         previous,
         schema,
         mut report,
@@ -371,7 +406,9 @@ pub fn sign_ksr<S: KeyStore>(
     let shown = opts.ksr.display().to_string();
     confirm::confirm(&confirm::Subject::ksr(&shown), &ksr_digest, confirmation)?;
 
-    let total = ksr_doc.bundles.len();
+    // A text KSR is signed per its planned snapshots (re-signing ones included).
+    let to_sign = timing.as_ref().map(|t| &t.request).unwrap_or(&ksr_doc);
+    let total = to_sign.bundles.len();
     writeln!(
         log,
         "Signing {total} bundles of {} (schema {}, current KSK {}{})",
@@ -387,12 +424,14 @@ pub fn sign_ksr<S: KeyStore>(
     log.flush().map_err(io)?;
     // Progress every tenth of a long run, so the room can see the token working.
     let step = if total >= 100 { total / 10 } else { usize::MAX };
-    let skr_doc = skr::build(
-        &ksr_doc,
+    let sessions = opts.sessions.unwrap_or_else(ksr::sign::cores);
+    let mut skr_doc = skr::build_with(
+        to_sign,
         &schema,
         &opts.policy,
         &ksks,
         &mut store,
+        sessions,
         &mut |done, total| {
             if done % step == 0 && done < total {
                 let _ = writeln!(log, "  signed {done} of {total} bundles");
@@ -400,22 +439,49 @@ pub fn sign_ksr<S: KeyStore>(
             }
         },
     )?;
-    let signatures: usize = skr_doc.bundles.iter().map(|b| b.signatures.len()).sum();
+    let mut signatures: usize = skr_doc.bundles.iter().map(|b| b.signatures.len()).sum();
+    if let Some(t) = &timing {
+        t.settle(&mut skr_doc);
+    }
+    let out_format = opts.dialect.unwrap_or(ksr_format);
+    if out_format == Format::IanaXml && skr_doc.id.is_empty() {
+        // XML needs an id the text KSR does not have: one from the KSR's hash.
+        skr_doc.id = super::uuid_shaped(&ksr_digest);
+    }
+    let bytes = if opts.cds {
+        let mut text = ksr::dialect::TextDocument::from_document(&skr_doc, out_format);
+        ksr::sign::cds::add(
+            &mut text,
+            &ksks.used(&schema),
+            &mut crate::keystore::Signer(&mut store),
+        )
+        .map_err(crate::keystore::from_sign_error)?;
+        signatures = text
+            .snapshots
+            .iter()
+            .flat_map(|s| &s.records)
+            .filter(|r| matches!(r.data, ksr::dialect::RecordData::Rrsig(_)))
+            .count();
+        ksr::dialect::write(&text)
+    } else {
+        out_format.write(&skr_doc)
+    };
     drop(store);
     writeln!(log, "Signed {total} bundles ({signatures} signatures, each verified); writing and re-checking the SKR")
         .map_err(io)?;
 
     let skr_digest = write_skr(
         &opts.out,
-        &skr_doc,
-        &ksr_doc,
+        (&skr_doc, out_format, bytes),
+        (&ksr_doc, ksr_format),
         &ctx.with_schema(&schema),
         log,
     )?;
     writeln!(
         log,
-        "Wrote {} ({total} bundles, {signatures} signatures)",
-        opts.out.display()
+        "Wrote {} ({}, {total} bundles, {signatures} signatures)",
+        opts.out.display(),
+        out_format.describe()
     )
     .map_err(io)?;
     writeln!(
@@ -433,22 +499,41 @@ pub fn sign_ksr<S: KeyStore>(
 }
 
 /// Step 4: writes `skr` to a temp file beside `out`, re-parses it, runs the SKR
-/// checks on what was written (SKR-VERIFY re-verifies every signature) and renames
-/// it into place only if all pass. Returns the SHA-256 of the written bytes.
-/// Writes the SKR through a temp file that must re-parse to the same document,
-/// pass every SKR check, and answer exactly the KSR that was signed
-/// (SKR-MATCHES-KSR: the importer runs the same check before loading it).
+/// checks on what was written and renames it into place only if all pass.
+/// Every signature was verified once, when it was made: here SKR-VERIFY proves
+/// that the file holds exactly those records and signature bytes, and the
+/// other named checks run on the parsed document. The file must also answer
+/// exactly the KSR that was signed (SKR-MATCHES-KSR: the importer runs the
+/// same check before loading it). Returns the SHA-256 of the written bytes.
 fn write_skr(
     out: &Path,
-    skr: &Document,
-    ksr: &Document,
+    (skr, out_format, bytes): (&Document, Format, Vec<u8>),
+    (ksr, ksr_format): (&Document, Format),
     ctx: &Context,
     log: &mut dyn Write,
 ) -> Result<[u8; 32]> {
-    let bytes = Format::IanaXml.write(skr);
     let reparse_limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
     let mut skr_report = Report::default();
     let written = crate::file::write_verified(out, &bytes, |tmp| {
+        if out_format.is_text() {
+            let written =
+                std::fs::read(tmp).map_err(|e| Error::Io(format!("{}: {e}", tmp.display())))?;
+            skr_report = super::text::check_written(
+                &written,
+                &out.display().to_string(),
+                &bytes,
+                (ksr, ksr_format),
+                ctx,
+            )
+            .map_err(|e| Error::CheckFailed(format!("SKR-VERIFY: {e}")))?;
+            if skr_report.failed() {
+                return Err(Error::CheckFailed(format!(
+                    "the new SKR failed {}",
+                    report::failed_names(&skr_report)
+                )));
+            }
+            return Ok(());
+        }
         let again = format::read_file(
             tmp,
             &xml::ParseOptions {
@@ -466,11 +551,14 @@ fn write_skr(
                 "SKR-VERIFY: the written SKR re-parses to different content".into(),
             ));
         }
-        skr_report = check::check_skr(&again, ctx);
+        skr_report = check::check_skr_built(&again, ctx, skr);
+        if ksr_format.is_text() {
+            import::apply_resigning_limits(&mut skr_report, again.bundles.len(), ksr.bundles.len());
+        }
         skr_report.results.push(import::matches_ksr(
             &again,
             Format::IanaXml,
-            Some((ksr, Format::IanaXml)),
+            Some((ksr, ksr_format)),
         ));
         if skr_report.failed() {
             return Err(Error::CheckFailed(format!(

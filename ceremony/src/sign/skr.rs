@@ -83,9 +83,31 @@ pub fn build(
     store: &mut dyn KeyStore,
     progress: Progress,
 ) -> Result<Document> {
+    build_with(ksr, schema, policy, ksks, store, 1, progress)
+}
+
+/// [`build`] over up to `sessions` sessions of the token at once (the store's
+/// own and those it opens, [`KeyStore::more_sessions`]); the SKR is the same.
+pub fn build_with(
+    ksr: &Document,
+    schema: &Schema,
+    policy: &Policy,
+    ksks: &Ksks,
+    store: &mut dyn KeyStore,
+    sessions: usize,
+    progress: Progress,
+) -> Result<Document> {
     if ksr.kind == ksr::model::Kind::Request {
         validate(schema, ksks)?;
     }
-    ksr::sign::build(ksr, schema, policy, ksks, &mut Signer(store), progress)
-        .map_err(from_sign_error)
+    ksr::sign::build_with(
+        ksr,
+        schema,
+        policy,
+        ksks,
+        &mut Signer(store),
+        sessions,
+        progress,
+    )
+    .map_err(from_sign_error)
 }

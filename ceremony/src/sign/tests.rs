@@ -284,6 +284,9 @@ fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
         policy: policy(),
         at: timefmt::parse_at("2025-12-20").unwrap(),
         max_size: xml::DEFAULT_MAX_SIZE,
+        dialect: None,
+        cds: false,
+        sessions: None,
     }
 }
 

@@ -171,3 +171,67 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
         digests,
     })
 }
+
+/// The `id` of a [`KeyDigest`] that came from `--ds` rather than a trust anchor file.
+pub const FROM_DS: &str = "--ds";
+
+/// A DS record as the parent publishes it (RFC 4034 section 5.3):
+/// `[OWNER] [TTL] [IN] DS TAG ALGORITHM DIGEST-TYPE DIGEST`, or the RDATA
+/// alone. The digest may be split by spaces (presentation format allows it).
+/// Returns the owner, if written, and the digest to pin.
+pub fn parse_ds(text: &str) -> Result<(Option<String>, KeyDigest), String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let (head, rdata) = match tokens.iter().position(|t| t.eq_ignore_ascii_case("DS")) {
+        Some(i) => (&tokens[..i], &tokens[i + 1..]),
+        None => (&tokens[..0], &tokens[..]),
+    };
+    let owner = head
+        .iter()
+        .find(|t| !t.eq_ignore_ascii_case("IN") && !t.chars().all(|c| c.is_ascii_digit()))
+        .map(|o| normalize_domain(o));
+    if rdata.len() < 4 {
+        return Err(format!(
+            "{text:?}: a DS record is `[OWNER] [TTL] [IN] DS TAG ALGORITHM DIGEST-TYPE DIGEST`"
+        ));
+    }
+    let key_tag = rdata[0]
+        .parse::<u16>()
+        .map_err(|_| format!("{text:?}: key tag {:?} is not a number 0..65535", rdata[0]))?;
+    let algorithm = match rdata[1].parse::<u8>() {
+        Ok(a) => a,
+        Err(_) => dnssec::algorithm_from_name(rdata[1])
+            .ok_or_else(|| format!("{text:?}: unknown algorithm {:?}", rdata[1]))?,
+    };
+    let digest_type = rdata[2]
+        .parse::<u8>()
+        .map_err(|_| format!("{text:?}: digest type {:?} is not a number", rdata[2]))?;
+    let digest = hex::decode(rdata[3..].concat())
+        .map_err(|e| format!("{text:?}: the digest is not hex: {e}"))?;
+    let want = match digest_type {
+        2 => 32,
+        4 => 48,
+        other => {
+            return Err(format!(
+                "{text:?}: DS digest type {other} is not supported (2 SHA-256 or 4 SHA-384)"
+            ))
+        }
+    };
+    if digest.len() != want {
+        return Err(format!(
+            "{text:?}: a digest of type {digest_type} has {want} bytes, this one {}",
+            digest.len()
+        ));
+    }
+    Ok((
+        owner,
+        KeyDigest {
+            id: FROM_DS.into(),
+            key_tag,
+            algorithm,
+            digest_type,
+            digest,
+            valid_from: None,
+            valid_until: None,
+        },
+    ))
+}

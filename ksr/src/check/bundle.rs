@@ -178,6 +178,7 @@ fn rrsig_problems(
     bundle: &Bundle,
     sig: &crate::model::Signature,
     signer: &Key,
+    proof: Twin,
 ) -> Vec<String> {
     let mut p = Vec::new();
     if sig.type_covered != "DNSKEY" {
@@ -213,16 +214,47 @@ fn rrsig_problems(
             dnssec::key_tag(signer)
         ));
     }
-    if let Err(e) = dnssec::verify_rrsig(domain, sig, &bundle.keys, signer) {
-        p.push(format!("signature does not verify ({e})"));
+    match proof {
+        Twin::None => {
+            if let Err(e) = dnssec::verify_rrsig(domain, sig, &bundle.keys, signer) {
+                p.push(format!("signature does not verify ({e})"));
+            }
+        }
+        Twin::Verified(twin) => {
+            // The same records and signature bytes as those verified when
+            // made prove the signature as well as verifying it again.
+            let same = twin.is_some_and(|d| {
+                d.id == bundle.id && d.keys == bundle.keys && d.signatures.contains(sig)
+            });
+            if !same {
+                p.push("signature or records differ from those verified when signing".into());
+            }
+        }
     }
     p
+}
+
+/// How a check proves a signature: by verifying it, or by finding exactly it
+/// (same canonical records, same signature bytes) in a document whose every
+/// signature was verified when it was made (the SKR the ceremony just built).
+#[derive(Debug, Clone, Copy)]
+pub enum Proof<'a> {
+    Verify,
+    VerifiedIn(&'a Document),
+}
+
+/// A signature's proof in one bundle: verify it, or the bundle at the same
+/// place of the verified document (None when that has no such bundle).
+#[derive(Clone, Copy)]
+enum Twin<'a> {
+    None,
+    Verified(Option<&'a Bundle>),
 }
 
 /// Verifies every signature of every bundle over that bundle's DNSKEY RRset
 /// (KSR-BUNDLE-POP's ZSK signatures, SKR-VERIFY's KSK signatures): how many
 /// verified, and one problem per signature that did not or names no key.
-pub(crate) fn verify_signatures(doc: &Document) -> (usize, Vec<String>) {
+pub(crate) fn verify_signatures(doc: &Document, proof: Proof) -> (usize, Vec<String>) {
     // Verification dominates the checks of a long KSR or SKR, and bundles are
     // independent: split them over the cores. Chunks are joined in order, so the
     // problems read the same whatever the thread count.
@@ -233,7 +265,7 @@ pub(crate) fn verify_signatures(doc: &Document) -> (usize, Vec<String>) {
         .min(doc.bundles.len() / PER_THREAD_MIN)
         .max(1);
     if threads == 1 {
-        return verify_bundles(doc, 0, &doc.bundles);
+        return verify_bundles(doc, 0, &doc.bundles, proof);
     }
     let chunk = doc.bundles.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -241,7 +273,7 @@ pub(crate) fn verify_signatures(doc: &Document) -> (usize, Vec<String>) {
             .bundles
             .chunks(chunk)
             .enumerate()
-            .map(|(n, bundles)| scope.spawn(move || verify_bundles(doc, n * chunk, bundles)))
+            .map(|(n, bundles)| scope.spawn(move || verify_bundles(doc, n * chunk, bundles, proof)))
             .collect();
         workers.into_iter().fold((0, Vec::new()), |(v, mut p), w| {
             let (wv, wp) = w.join().expect("signature verification thread panicked");
@@ -252,11 +284,23 @@ pub(crate) fn verify_signatures(doc: &Document) -> (usize, Vec<String>) {
 }
 
 /// Verifies the signatures of `bundles`, the first of which is slot `first + 1`.
-fn verify_bundles(doc: &Document, first: usize, bundles: &[Bundle]) -> (usize, Vec<String>) {
+fn verify_bundles(
+    doc: &Document,
+    first: usize,
+    bundles: &[Bundle],
+    proof: Proof,
+) -> (usize, Vec<String>) {
     let mut problems = Vec::new();
     let mut verified = 0;
     for (i, b) in bundles.iter().enumerate() {
         let slot = slot_label(first + i, b);
+        let twin = match proof {
+            Proof::Verify => Twin::None,
+            Proof::VerifiedIn(done) if done.domain == doc.domain => {
+                Twin::Verified(done.bundles.get(first + i))
+            }
+            Proof::VerifiedIn(_) => Twin::Verified(None),
+        };
         for sig in &b.signatures {
             let Some(signer) = signer_of(b, sig) else {
                 problems.push(format!(
@@ -265,7 +309,7 @@ fn verify_bundles(doc: &Document, first: usize, bundles: &[Bundle]) -> (usize, V
                 ));
                 continue;
             };
-            let p = rrsig_problems(&doc.domain, b, sig, signer);
+            let p = rrsig_problems(&doc.domain, b, sig, signer, twin);
             if p.is_empty() {
                 verified += 1;
             } else {
@@ -283,7 +327,7 @@ fn verify_bundles(doc: &Document, first: usize, bundles: &[Bundle]) -> (usize, V
 /// KSR-BUNDLE-POP: every key in a bundle signed that bundle's DNSKEY RRset, and
 /// every signature verifies.
 pub fn pop(doc: &Document, _ctx: &Context) -> CheckResult {
-    let (verified, mut problems) = verify_signatures(doc);
+    let (verified, mut problems) = verify_signatures(doc, Proof::Verify);
     for (i, b) in doc.bundles.iter().enumerate() {
         for key in &b.keys {
             let signed = b

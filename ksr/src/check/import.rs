@@ -6,6 +6,8 @@
 //! - SKR-KSK-PINNED: every signing KSK is one the operator trusts.
 //! - SKR-SIG-WINDOW: the bundle in force is covered, and no signature expires
 //!   too soon after the next bundle takes over (.ke, 2015).
+//! - SKR-EXPIRY-HORIZON: the whole SKR still has at least the policy's margin
+//!   before its last signature expires (the next SKR must be in place by then).
 //!
 //! Also here: the list of checks that need data the text dialect lacks
 //! ([`apply_text_dialect_limits`]). Reading any format is [`crate::format`]'s job.
@@ -21,6 +23,7 @@ use std::collections::BTreeMap;
 pub const MATCHES_KSR: &str = "SKR-MATCHES-KSR";
 pub const KSK_PINNED: &str = "SKR-KSK-PINNED";
 pub const SIG_WINDOW: &str = "SKR-SIG-WINDOW";
+pub const EXPIRY_HORIZON: &str = "SKR-EXPIRY-HORIZON";
 
 /// Replaces the results of checks that would judge values the text dialect
 /// does not carry (ids, bundle expirations, proof of possession) with SKIP and
@@ -81,6 +84,28 @@ pub fn apply_text_dialect_limits(
                     " (not compared with the previous SKR: the text dialect has no bundle ids)",
                 );
             }
+        }
+    }
+}
+
+/// The layout checks count and space bundles as the KSR has them; a text SKR
+/// with re-signing snapshots (Knot's and BIND's KSK side add them at expiry
+/// minus refresh) has more, closer together. They were judged on the KSR, and
+/// SKR-MATCHES-KSR pairs every SKR snapshot with its KSR snapshot, so here they
+/// become SKIP with that reason.
+pub fn apply_resigning_limits(report: &mut Report, skr_snapshots: usize, ksr_snapshots: usize) {
+    use super::{bundle, policy_keys, timing};
+    if skr_snapshots == ksr_snapshots {
+        return;
+    }
+    for r in &mut report.results {
+        if [bundle::COUNT, policy_keys::KEYS, timing::INTERVALS].contains(&r.name) {
+            *r = CheckResult::skip(
+                r.name,
+                format!(
+                    "judged on the KSR ({ksr_snapshots} snapshots); the SKR adds re-signing snapshots ({skr_snapshots} in all), each paired with its KSR snapshot by SKR-MATCHES-KSR"
+                ),
+            );
         }
     }
 }
@@ -295,6 +320,9 @@ fn pin_of(
 ) -> Result<String, String> {
     if let Some(a) = anchor {
         for d in &a.digests {
+            if d.matches(zone, key) == DigestMatch::Pinned && d.id == super::anchor::FROM_DS {
+                return Ok(format!("--ds, digest type {}", d.digest_type));
+            }
             if d.matches(zone, key) == DigestMatch::Pinned {
                 let id = if d.id.is_empty() {
                     String::new()
@@ -415,4 +443,39 @@ pub fn sig_window(skr: &Document, at: Time, min_remaining: Seconds) -> CheckResu
         None => "a single bundle: no next bundle to outlive".into(),
     };
     CheckResult::from_problems(SIG_WINDOW, problems, format!("{now}; {margin}"))
+}
+
+// ---- SKR-EXPIRY-HORIZON --------------------------------------------------
+
+/// SKR-EXPIRY-HORIZON at `at`: the time left until the last signature of the
+/// whole SKR expires. Once it has, the zone's DNSKEY RRset has no valid
+/// signature unless a newer SKR was imported, so less than `min_left` is a FAIL.
+pub fn expiry_horizon(skr: &Document, at: Time, min_left: Seconds) -> CheckResult {
+    let last = skr
+        .bundles
+        .iter()
+        .flat_map(|b| b.signatures.iter())
+        .map(|s| s.expiration)
+        .max();
+    let Some(last) = last else {
+        return CheckResult::fail(EXPIRY_HORIZON, "the SKR has no signature");
+    };
+    let left = secs(last, at);
+    let days = left.div_euclid(86_400);
+    let what = format!(
+        "the last signature expires {} ({days} days after {}; at least {} required)",
+        format_human(last),
+        format_human(at),
+        dur(min_left)
+    );
+    if left < min_left {
+        let why = if left < 0 {
+            "every signature of this SKR has expired"
+        } else {
+            "a newer SKR must be imported before then"
+        };
+        CheckResult::fail(EXPIRY_HORIZON, format!("{what}: {why}"))
+    } else {
+        CheckResult::pass(EXPIRY_HORIZON, what)
+    }
 }

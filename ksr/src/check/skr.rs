@@ -2,7 +2,7 @@
 //! KSKs and signatures its schema says (SKR-SCHEMA), and the signed period has no
 //! gaps (SKR-NO-GAPS).
 
-use super::bundle::verify_signatures;
+use super::bundle::{verify_signatures, Proof};
 use super::{dur, key_identity, key_label, secs, signer_of, slot_label, CheckResult, Context};
 use crate::model::{Bundle, Document, Key};
 use crate::schema::{Role, Schema, SlotPlan};
@@ -16,7 +16,18 @@ pub const NO_GAPS: &str = "SKR-NO-GAPS";
 /// SKR-VERIFY: every signature names a key of its bundle and verifies over the
 /// bundle's DNSKEY RRset; every bundle carries at least one signature by a KSK.
 pub fn verify(doc: &Document, _ctx: &Context) -> CheckResult {
-    let (verified, mut problems) = verify_signatures(doc);
+    verify_with(doc, Proof::Verify)
+}
+
+/// SKR-VERIFY on an SKR read back from what was just built: every signature
+/// must be one of `built`'s, each verified when it was made, over the same
+/// records; the other conditions as in [`verify`].
+pub fn verify_built(doc: &Document, built: &Document) -> CheckResult {
+    verify_with(doc, Proof::VerifiedIn(built))
+}
+
+fn verify_with(doc: &Document, proof: Proof) -> CheckResult {
+    let (verified, mut problems) = verify_signatures(doc, proof);
     for (i, b) in doc.bundles.iter().enumerate() {
         if !b
             .signatures

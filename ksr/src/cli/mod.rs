@@ -3,6 +3,7 @@
 //! check failed, 2 unusable input or usage). `main` is one line around it;
 //! tests run the same path on a `FakeEnv`.
 
+mod convert;
 mod export;
 mod hash;
 mod inspect;
@@ -66,6 +67,22 @@ pub enum Command {
         #[command(flatten)]
         checks: CheckArgs,
     },
+    /// Convert a KSR or SKR to another format, or an SKR to zone-file fragments
+    /// (one per bundle, headed by its validity window). Refuses (exit 2) what
+    /// the target cannot express; never drops a record.
+    Convert {
+        /// IANA XML or the Knot/BIND text dialect.
+        file: PathBuf,
+        /// iana, knot, bind or zone.
+        #[arg(long, value_name = "iana|knot|bind|zone", value_parser = parse_target)]
+        to: crate::convert::Target,
+        /// Write here (atomically, checked before the rename); default: stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Refuse input larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = crate::xml::DEFAULT_MAX_SIZE)]
+        max_size: usize,
+    },
     /// SHA-256 of each file in hex and as 32 PGP words, to read aloud and compare.
     Hash {
         #[arg(required = true)]
@@ -100,6 +117,10 @@ pub struct CheckArgs {
     /// Importer: a trusted KSK by its (unrevoked) key tag; repeatable (SKR-KSK-PINNED).
     #[arg(long = "ksk-tag", value_name = "N")]
     pub ksk_tags: Vec<u16>,
+    /// Importer: a trusted KSK by the parent's DS record, e.g.
+    /// `example. 3600 IN DS 12345 13 2 ABCD...` or `12345 13 2 ABCD...`; repeatable (SKR-KSK-PINNED).
+    #[arg(long = "ds", value_name = "RR")]
+    pub ds: Vec<String>,
     /// Importer: trusted KSKs from a root-anchors.xml-style file (RFC 9718) (SKR-KSK-PINNED).
     #[arg(long, value_name = "FILE")]
     pub trust_anchor: Option<PathBuf>,
@@ -126,6 +147,11 @@ fn parse_dialect(s: &str) -> std::result::Result<Format, String> {
     Format::from_dialect_name(s).ok_or_else(|| format!("{s:?}: the dialect is knot or bind"))
 }
 
+fn parse_target(s: &str) -> std::result::Result<crate::convert::Target, String> {
+    crate::convert::Target::from_name(s)
+        .ok_or_else(|| format!("{s:?}: the target is iana, knot, bind or zone"))
+}
+
 /// Runs `ksr` with `args` (the program name first) on `env`; returns the exit code.
 pub fn run<I, T>(args: I, env: &dyn Env) -> i32
 where
@@ -149,6 +175,12 @@ where
             out,
             checks,
         } => export::run(env, &file, dialect, out.as_deref(), &checks),
+        Command::Convert {
+            file,
+            to,
+            out,
+            max_size,
+        } => convert::run(env, &file, to, out.as_deref(), max_size),
         Command::Hash { files } => hash::run(env, &files),
         Command::Policy {
             command: PolicyCommand::Show { policy },

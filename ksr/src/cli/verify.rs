@@ -23,6 +23,7 @@ pub fn evaluate(env: &dyn Env, file: &Path, args: &CheckArgs) -> Result<Verifica
         request: args.request.clone(),
         ksk_tags: args.ksk_tags.clone(),
         trust_anchor: args.trust_anchor.clone(),
+        ds: args.ds.clone(),
         min_remaining: super::min_remaining(args.min_remaining.as_deref())?,
         max_size: args.max_size,
     };

@@ -95,6 +95,16 @@ pub fn parse_file(
     parse(&bytes, &path.display().to_string(), options)
 }
 
+/// `YYYYMMDDhhmmss` in UTC (BIND's header time, the RRSIG time format).
+pub fn compact(t: Time) -> String {
+    write::compact_time(t)
+}
+
+/// One record in zone-file presentation, `OWNER TTL IN TYPE RDATA`.
+pub fn record_line(r: &TextRecord) -> String {
+    write::record_line(r)
+}
+
 /// Writes a document in its flavor; the same document always gives the same bytes.
 pub fn write(doc: &TextDocument) -> Vec<u8> {
     write::write(doc)

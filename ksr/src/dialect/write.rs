@@ -2,7 +2,7 @@
 //! (both signers accept it), header times in the document's flavor followed by
 //! a readable UTC time in parentheses (both signers ignore text after the time).
 
-use super::{Format, RecordData, TextDocument};
+use super::{Format, RecordData, TextDocument, TextRecord};
 use crate::model::{Kind, Time};
 use base64::Engine;
 use std::fmt::Write as _;
@@ -40,50 +40,7 @@ pub(super) fn write(doc: &TextDocument) -> Vec<u8> {
         let readable = crate::timefmt::format_time(snap.time);
         let _ = writeln!(out, ";; {word} 1.0 {when} ({readable})");
         for r in &snap.records {
-            let (rtype, rdata) = match &r.data {
-                RecordData::Dnskey(k) | RecordData::Cdnskey(k) => (
-                    if matches!(r.data, RecordData::Dnskey(_)) {
-                        "DNSKEY"
-                    } else {
-                        "CDNSKEY"
-                    },
-                    format!(
-                        "{} {} {} {}",
-                        k.flags,
-                        k.protocol,
-                        k.algorithm,
-                        b64(&k.public_key)
-                    ),
-                ),
-                RecordData::Cds {
-                    key_tag,
-                    algorithm,
-                    digest_type,
-                    digest,
-                } => (
-                    "CDS",
-                    format!(
-                        "{key_tag} {algorithm} {digest_type} {}",
-                        hex::encode_upper(digest)
-                    ),
-                ),
-                RecordData::Rrsig(s) => (
-                    "RRSIG",
-                    format!(
-                        "{} {} {} {} {} {} {} {} {}",
-                        s.type_covered,
-                        s.algorithm,
-                        s.labels,
-                        s.original_ttl,
-                        compact_time(s.expiration),
-                        compact_time(s.inception),
-                        s.key_tag,
-                        s.signers_name,
-                        b64(&s.signature_data)
-                    ),
-                ),
-            };
-            let _ = writeln!(out, "{} {} IN {rtype} {rdata}", r.owner, r.ttl);
+            let _ = writeln!(out, "{}", record_line(r));
         }
     }
     // The end marker must not start with a digit, or it would read as a header time.
@@ -95,4 +52,53 @@ pub(super) fn write(doc: &TextDocument) -> Vec<u8> {
     };
     let _ = writeln!(out, ";; {word} 1.0 {trailer}");
     out.into_bytes()
+}
+
+/// One record in zone-file presentation (`OWNER TTL IN TYPE RDATA`), as the
+/// dialect writes it; also the canonical form conversions compare.
+pub(crate) fn record_line(r: &TextRecord) -> String {
+    let (rtype, rdata) = match &r.data {
+        RecordData::Dnskey(k) | RecordData::Cdnskey(k) => (
+            if matches!(r.data, RecordData::Dnskey(_)) {
+                "DNSKEY"
+            } else {
+                "CDNSKEY"
+            },
+            format!(
+                "{} {} {} {}",
+                k.flags,
+                k.protocol,
+                k.algorithm,
+                b64(&k.public_key)
+            ),
+        ),
+        RecordData::Cds {
+            key_tag,
+            algorithm,
+            digest_type,
+            digest,
+        } => (
+            "CDS",
+            format!(
+                "{key_tag} {algorithm} {digest_type} {}",
+                hex::encode_upper(digest)
+            ),
+        ),
+        RecordData::Rrsig(s) => (
+            "RRSIG",
+            format!(
+                "{} {} {} {} {} {} {} {} {}",
+                s.type_covered,
+                s.algorithm,
+                s.labels,
+                s.original_ttl,
+                compact_time(s.expiration),
+                compact_time(s.inception),
+                s.key_tag,
+                s.signers_name,
+                b64(&s.signature_data)
+            ),
+        ),
+    };
+    format!("{} {} IN {rtype} {rdata}", r.owner, r.ttl)
 }

@@ -10,13 +10,18 @@
 //! one-key-per-object trait, the key is named per call: a PKCS#11 session holds
 //! the current and the next KSK and signs with both in one run.
 
+mod run;
+pub use run::cores;
+pub mod cds;
 pub mod skr;
 pub mod soft;
+pub mod timing;
+pub mod wire;
 
 use crate::dnssec;
 use crate::model::{AlgorithmParams, AlgorithmPolicy, Key};
 
-pub use skr::{build, Ksks, Progress};
+pub use skr::{build, build_with, Ksks, Progress};
 
 /// Any failure behind [`SignRaw`], kept typed: the backend's own error is the
 /// boxed source, so a caller can downcast it back (a PKCS#11 error stays one).
@@ -89,6 +94,14 @@ pub trait SignRaw {
     /// Signs `data` (the full RRSIG signing data, not a digest) with the key
     /// labelled `label`; returns the DNSSEC wire encoding of the signature.
     fn sign_raw(&mut self, label: &str, data: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// Up to `n` further signers over the same keys that can sign at the same
+    /// time as this one, each on its own thread (on a token: more sessions).
+    /// Fewer, or none, when the backend cannot; the default is none, so the
+    /// builder then signs with this signer alone.
+    fn more_signers(&mut self, n: usize) -> Result<Vec<Box<dyn SignRaw + Send>>, SignError> {
+        let _ = n;
+        Ok(Vec::new())
+    }
 }
 
 impl<S: SignRaw + ?Sized> SignRaw for &mut S {
@@ -97,6 +110,9 @@ impl<S: SignRaw + ?Sized> SignRaw for &mut S {
     }
     fn sign_raw(&mut self, label: &str, data: &[u8]) -> Result<Vec<u8>, SignError> {
         (**self).sign_raw(label, data)
+    }
+    fn more_signers(&mut self, n: usize) -> Result<Vec<Box<dyn SignRaw + Send>>, SignError> {
+        (**self).more_signers(n)
     }
 }
 

@@ -7,9 +7,6 @@
 //! PKCS#1 v1.5, EdDSA) are deterministic, so the same inputs give the same
 //! document. Slots are the bundles in time order; the document keeps the KSR's.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-
 use super::{dnskey, PublicKey, SignError, SignRaw};
 use crate::dnssec;
 use crate::model::{flags, Bundle, Document, Key, Kind, PolicyBlock, Signature};
@@ -136,12 +133,8 @@ pub fn slot_keys(plan: &SlotPlan, ksks: &Ksks, ttl: u32) -> Result<Vec<(Role, Ke
 /// Called after each bundle is signed (done, total), e.g. for progress output.
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
-/// A signature to check: signer, signing data, signature, bundle id.
-type ToVerify = (Key, Vec<u8>, Vec<u8>, String);
-
 /// Signs every bundle of `ksr` per `schema` through `signer` and returns the
-/// SKR. The DNSKEY TTL is the policy's. Every signature is verified as soon as
-/// it is made; one that does not verify stops the run ([`SignError::BadSignature`]).
+/// SKR, with one signer ([`build_with`] signs with several).
 pub fn build(
     ksr: &Document,
     schema: &Schema,
@@ -150,15 +143,29 @@ pub fn build(
     signer: &mut dyn SignRaw,
     progress: Progress,
 ) -> Result<Document, SignError> {
+    build_with(ksr, schema, policy, ksks, signer, 1, progress)
+}
+
+/// Signs every bundle of `ksr` per `schema` and returns the SKR. The DNSKEY TTL
+/// is the policy's. Up to `sessions` signers sign at once: `signer` and those it
+/// offers ([`SignRaw::more_signers`]); the document does not depend on how many.
+/// Every signature is verified once, as soon as it is made; one that does not
+/// verify stops the run ([`SignError::BadSignature`]).
+pub fn build_with(
+    ksr: &Document,
+    schema: &Schema,
+    policy: &Policy,
+    ksks: &Ksks,
+    signer: &mut dyn SignRaw,
+    sessions: usize,
+    progress: Progress,
+) -> Result<Document, SignError> {
     if ksr.kind != Kind::Request {
         return Err(SignError::Input(
             "the input is an SKR (Response), not a KSR (Request)".into(),
         ));
     }
     validate(schema, ksks)?;
-    let owner = ksr.domain.as_str();
-    let labels = dnssec::label_count(owner)
-        .map_err(|e| SignError::Input(format!("KSR domain {owner:?}: {e}")))?;
     let ttl = policy.dnskey_ttl;
     let used: Vec<Key> = ksks
         .used(schema)
@@ -166,113 +173,17 @@ pub fn build(
         .map(|pk| dnskey(pk, flags::KSK, ttl))
         .collect();
     let ksk_policy = ksk_policy_block(policy, &used)?;
-
-    let mut order: Vec<usize> = (0..ksr.bundles.len()).collect();
-    order.sort_by_key(|&i| (ksr.bundles[i].inception, ksr.bundles[i].expiration, i));
-    let mut slot_of = vec![0; order.len()];
-    for (slot, &i) in order.iter().enumerate() {
-        slot_of[i] = slot;
-    }
-
-    let total = ksr.bundles.len();
-    // Each signature is verified on a second thread as soon as the signer
-    // returns it, so the signer (an HSM: the bottleneck) never waits for the check.
-    let failed_flag = AtomicBool::new(false);
-    let failed = &failed_flag;
-    let bundles = std::thread::scope(|scope| -> Result<Vec<Bundle>, SignError> {
-        let (to_verify, inbox) = mpsc::channel::<ToVerify>();
-        let verifier = scope.spawn(move || -> Result<(), SignError> {
-            for (key, data, signature, bundle) in inbox {
-                if let Err(e) = dnssec::verify(&key, &data, &signature) {
-                    failed.store(true, Ordering::Relaxed);
-                    return Err(SignError::BadSignature {
-                        signer: key.key_identifier,
-                        bundle,
-                        reason: e.to_string(),
-                    });
-                }
-            }
-            Ok(())
-        });
-        let signed = (move || -> Result<Vec<Bundle>, SignError> {
-            let mut bundles = Vec::with_capacity(total);
-            for (i, rb) in ksr.bundles.iter().enumerate() {
-                if failed.load(Ordering::Relaxed) {
-                    break;
-                }
-                let plan = schema.slot(slot_of[i], total);
-                let ksk_keys = slot_keys(plan, ksks, ttl)?;
-                let mut keys: Vec<Key> = rb.keys.iter().filter(|k| !k.is_ksk()).cloned().collect();
-                keys.extend(ksk_keys.iter().map(|(_, k)| k.clone()));
-
-                let mut signatures = Vec::new();
-                for role in [Role::Current, Role::Next] {
-                    if !plan.sign.contains(&role) {
-                        continue;
-                    }
-                    let key = &ksk_keys
-                        .iter()
-                        .find(|(r, _)| *r == role)
-                        .ok_or_else(|| {
-                            SignError::Input(format!(
-                                "schema {:?}: signer {role:?} not published",
-                                schema.name
-                            ))
-                        })?
-                        .1;
-                    let mut sig = Signature {
-                        key_identifier: key.key_identifier.clone(),
-                        ttl,
-                        type_covered: "DNSKEY".into(),
-                        algorithm: key.algorithm,
-                        labels,
-                        original_ttl: ttl,
-                        expiration: rb.expiration,
-                        inception: rb.inception,
-                        key_tag: key.key_tag,
-                        signers_name: owner.to_string(),
-                        signature_data: Vec::new(),
-                    };
-                    let data = dnssec::signing_data(owner, &sig, &keys)
-                        .map_err(|e| SignError::Input(format!("bundle {}: {e}", rb.id)))?;
-                    sig.signature_data =
-                        signer.sign_raw(&key.key_identifier, &data).map_err(|e| {
-                            e.during(format!(
-                                "while signing bundle {} of {total} ({})",
-                                i + 1,
-                                rb.id
-                            ))
-                        })?;
-                    // The verifier only stops early after a failure, which it reports.
-                    let _ = to_verify.send((
-                        key.clone(),
-                        data,
-                        sig.signature_data.clone(),
-                        rb.id.clone(),
-                    ));
-                    signatures.push(sig);
-                }
-                bundles.push(Bundle {
-                    id: rb.id.clone(),
-                    inception: rb.inception,
-                    expiration: rb.expiration,
-                    signers: Vec::new(),
-                    keys,
-                    signatures,
-                });
-                progress(i + 1, total);
-            }
-            Ok(bundles)
-        })();
-        // The sender was dropped with the closure above, so the verifier finishes.
-        let verified = verifier.join().unwrap_or_else(|_| {
-            Err(SignError::Input(
-                "the signature verifier panicked (a bug)".into(),
-            ))
-        });
-        verified?;
-        signed
-    })?;
+    // What is signed is decided first, for every bundle; nothing is signed
+    // before the whole plan stands.
+    let mut bundles = plan(ksr, schema, ksks, ttl)?;
+    super::run::sign_all(
+        &ksr.domain,
+        &mut bundles,
+        ksks,
+        signer,
+        sessions.max(1),
+        progress,
+    )?;
 
     Ok(Document {
         id: ksr.id.clone(),
@@ -284,4 +195,65 @@ pub fn build(
         zsk_policy: ksr.zsk_policy.clone(),
         bundles,
     })
+}
+
+/// The response bundles, in the KSR's order, with their keys and their RRSIGs
+/// still unsigned (empty signature data): what [`build_with`] has signed.
+fn plan(ksr: &Document, schema: &Schema, ksks: &Ksks, ttl: u32) -> Result<Vec<Bundle>, SignError> {
+    let owner = ksr.domain.as_str();
+    let labels = dnssec::label_count(owner)
+        .map_err(|e| SignError::Input(format!("KSR domain {owner:?}: {e}")))?;
+    let mut order: Vec<usize> = (0..ksr.bundles.len()).collect();
+    order.sort_by_key(|&i| (ksr.bundles[i].inception, ksr.bundles[i].expiration, i));
+    let mut slot_of = vec![0; order.len()];
+    for (slot, &i) in order.iter().enumerate() {
+        slot_of[i] = slot;
+    }
+    let total = ksr.bundles.len();
+    let mut bundles = Vec::with_capacity(total);
+    for (i, rb) in ksr.bundles.iter().enumerate() {
+        let plan = schema.slot(slot_of[i], total);
+        let ksk_keys = slot_keys(plan, ksks, ttl)?;
+        let mut keys: Vec<Key> = rb.keys.iter().filter(|k| !k.is_ksk()).cloned().collect();
+        keys.extend(ksk_keys.iter().map(|(_, k)| k.clone()));
+
+        let mut signatures = Vec::new();
+        for role in [Role::Current, Role::Next] {
+            if !plan.sign.contains(&role) {
+                continue;
+            }
+            let key = &ksk_keys
+                .iter()
+                .find(|(r, _)| *r == role)
+                .ok_or_else(|| {
+                    SignError::Input(format!(
+                        "schema {:?}: signer {role:?} not published",
+                        schema.name
+                    ))
+                })?
+                .1;
+            signatures.push(Signature {
+                key_identifier: key.key_identifier.clone(),
+                ttl,
+                type_covered: "DNSKEY".into(),
+                algorithm: key.algorithm,
+                labels,
+                original_ttl: ttl,
+                expiration: rb.expiration,
+                inception: rb.inception,
+                key_tag: key.key_tag,
+                signers_name: owner.to_string(),
+                signature_data: Vec::new(),
+            });
+        }
+        bundles.push(Bundle {
+            id: rb.id.clone(),
+            inception: rb.inception,
+            expiration: rb.expiration,
+            signers: Vec::new(),
+            keys,
+            signatures,
+        });
+    }
+    Ok(bundles)
 }

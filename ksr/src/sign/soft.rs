@@ -193,4 +193,10 @@ impl SignRaw for SoftStore {
     fn sign_raw(&mut self, label: &str, data: &[u8]) -> Result<Vec<u8>, SignError> {
         self.key(label)?.sign(data)
     }
+    /// Copies of the store: the key pairs are shared, so they sign in parallel.
+    fn more_signers(&mut self, n: usize) -> Result<Vec<Box<dyn SignRaw + Send>>, SignError> {
+        Ok((0..n)
+            .map(|_| Box::new(self.clone()) as Box<dyn SignRaw + Send>)
+            .collect())
+    }
 }

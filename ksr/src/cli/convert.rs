@@ -1,0 +1,77 @@
+//! `ksr convert FILE --to iana|knot|bind|zone [--out FILE]` (docs/formats.md,
+//! "Converting"): the output is checked to carry exactly the input's records
+//! before it is written (atomically with `--out`).
+
+use crate::convert::{self, ConvertError, Target};
+use crate::env::{self, exit, Env};
+use crate::error::Result;
+use crate::xml::ParseOptions;
+use std::path::Path;
+
+pub fn run(
+    env: &dyn Env,
+    file: &Path,
+    target: Target,
+    out: Option<&Path>,
+    max_size: usize,
+) -> Result<i32> {
+    let options = ParseOptions { max_size };
+    let bytes = crate::xml::read_limited(file, &options)?;
+    let shown = file.display().to_string();
+    let c = convert::convert(&bytes, &shown, &options, target)?;
+    let check = |written: &[u8], name: &str| -> std::result::Result<(), ConvertError> {
+        match target {
+            Target::Format(_) => convert::check_same_records(written, name, &c.expected),
+            Target::Zone => check_zone(written, name, &c.expected),
+        }
+    };
+    match out {
+        Some(path) => {
+            let name = path.display().to_string();
+            crate::output::write_verified(path, &c.bytes, |tmp| {
+                let written = std::fs::read(tmp).map_err(|e| ConvertError::Differs {
+                    file: name.clone(),
+                    detail: format!("cannot read back: {e}"),
+                })?;
+                check(&written, &name)
+            })?;
+            env::eprint(
+                env,
+                &format!(
+                    "ksr convert: {} ({}) -> {} ({}): {} snapshot(s), {} record(s), sha256 {}\n",
+                    crate::escape::terminal(&shown),
+                    c.from.describe(),
+                    crate::escape::terminal(&name),
+                    target.describe(),
+                    c.snapshots,
+                    c.records,
+                    hex::encode(crate::digest::sha256(&c.bytes))
+                ),
+            );
+        }
+        None => {
+            check(&c.bytes, "(stdout)")?;
+            super::print_bytes(env, &c.bytes)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn check_zone(
+    written: &[u8],
+    name: &str,
+    expected: &[convert::SnapshotRecords],
+) -> std::result::Result<(), ConvertError> {
+    let got = convert::zone_records(written);
+    let want: Vec<_> = expected
+        .iter()
+        .map(|(_, r)| r.iter().map(|l| l.to_ascii_lowercase()).collect())
+        .collect::<Vec<std::collections::BTreeSet<String>>>();
+    if got != want {
+        return Err(ConvertError::Differs {
+            file: name.to_string(),
+            detail: "the zone fragments do not hold the input's records".into(),
+        });
+    }
+    Ok(())
+}
