@@ -282,7 +282,7 @@ fn binds_skr_round_trips_through_ksr_convert() {
     let mut from = skr.clone();
     for to in ["knot", "iana", "bind"] {
         let out = bind.path(&format!("converted.{to}"));
-        let o = run(Command::new(e2e::binary("ksr")).args([
+        let o = run(Command::new(test_support::process::binary("ksr")).args([
             "convert",
             from.to_str().unwrap(),
             "--to",

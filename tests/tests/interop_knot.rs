@@ -236,7 +236,7 @@ fn knots_skr_round_trips_through_ksr_convert() {
     let mut from = skr.clone();
     for to in ["bind", "iana", "knot"] {
         let out = knot.path(&format!("converted.{to}"));
-        let o = run(Command::new(e2e::binary("ksr")).args([
+        let o = run(Command::new(test_support::process::binary("ksr")).args([
             "convert",
             from.to_str().unwrap(),
             "--to",

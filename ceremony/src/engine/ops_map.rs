@@ -157,6 +157,18 @@ impl OpCtx<'_> {
                 at: self.time("at", self.now)?,
                 expect_sha256: self.verified.get("ksr").cloned(),
                 max_size: self.num("max-size")?.unwrap_or(ksr::xml::DEFAULT_MAX_SIZE),
+                dialect: match self.arg("dialect") {
+                    None => None,
+                    Some(name) => {
+                        Some(ksr::format::Format::from_dialect_name(name).ok_or_else(|| {
+                            Error::Input(format!(
+                                "argument dialect = {name:?} is not one of iana, knot, bind"
+                            ))
+                        })?)
+                    }
+                },
+                cds: self.arg("cds") == Some("true"),
+                sessions: self.num("sessions")?,
             }),
             OpKind::Request => Job::Request(ops::sign::RequestInput {
                 token,

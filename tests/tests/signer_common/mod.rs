@@ -243,7 +243,7 @@ pub fn sign_with(
 /// `ksr verify` of an SKR as the importer runs it: against the KSR it
 /// answers, the KSK pinned by its DS, at `at`.
 pub fn ksr_verify(skr: &Path, ksr_file: &Path, policy: &Path, ds: &str, at: &str) -> Output {
-    run(Command::new(e2e::binary("ksr")).args([
+    run(Command::new(test_support::process::binary("ksr")).args([
         "verify",
         skr.to_str().unwrap(),
         "--request",
@@ -402,7 +402,7 @@ pub fn convert_round_trip(skr: &Path, dir: &Path) {
         ksr::convert::canonical(&t)
     };
     let convert = |from: &Path, to: &str, out: &Path| {
-        run(Command::new(e2e::binary("ksr")).args([
+        run(Command::new(test_support::process::binary("ksr")).args([
             "convert",
             from.to_str().unwrap(),
             "--to",
