@@ -63,6 +63,9 @@ pub enum Command {
         /// Write here (atomically, verified before the rename); default: stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace FILE if it exists (only ever a regular file).
+        #[arg(long, requires = "out")]
+        force: bool,
         #[command(flatten)]
         checks: CheckArgs,
     },
@@ -147,8 +150,9 @@ where
             file,
             dialect,
             out,
+            force,
             checks,
-        } => export::run(env, &file, dialect, out.as_deref(), &checks),
+        } => export::run(env, &file, dialect, out.as_deref(), force, &checks),
         Command::Hash { files } => hash::run(env, &files),
         Command::Policy {
             command: PolicyCommand::Show { policy },
