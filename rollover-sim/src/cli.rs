@@ -318,6 +318,10 @@ struct Outputs {
     svg: Option<Target>,
 }
 
+/// The most worker threads: far more than any machine has cores; beyond it
+/// spawning fails (a panic in `std::thread::scope`) long before it helps.
+const MAX_THREADS: usize = 256;
+
 /// The shortest sampling step: finer steps only add samples nobody can read.
 const MIN_STEP: Duration = 60;
 
@@ -361,9 +365,17 @@ fn population_cmd(
         )
         .into());
     }
-    let threads = draw
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = match draw.threads {
+        Some(n) if n == 0 || n > MAX_THREADS => {
+            return Err(usage(
+                "--threads",
+                format!("must be 1..{MAX_THREADS}, not {n}"),
+            ))
+        }
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+    .min(MAX_THREADS);
     let opt = Options {
         resolvers: draw.resolvers,
         seed: draw.seed,
