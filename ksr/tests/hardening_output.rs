@@ -39,7 +39,14 @@ fn names(dir: &Path) -> Vec<String> {
 
 fn export_to(out: &Path, extra: &[&str]) -> common::Run {
     let skr = skr();
-    let mut args = vec!["export", &skr, "--dialect", "knot", "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "export",
+        &skr,
+        "--dialect",
+        "knot",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     ksr(&args)
 }
@@ -82,7 +89,10 @@ fn export_refuses_a_symlink_and_a_directory() {
     let o = export_to(&link, &["--force"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("is a symbolic link"), "{}", stderr(&o));
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(fs::read(&victim).unwrap(), b"keep me");
 
     let sub = dir.path().join("sub");

@@ -74,7 +74,10 @@ fn a_symlink_is_refused_and_its_target_kept() {
     ]);
     o.expect_code(exit::UNUSABLE);
     assert!(o.stderr.contains("symbolic link"), "{}", o.stderr);
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(fs::read(&victim).unwrap(), b"keep");
 }
 
