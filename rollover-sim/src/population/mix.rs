@@ -177,8 +177,8 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
         let profile = Profile::parse(r.profile.get_ref()).map_err(err)?;
         let mut params = profile.params();
         for (k, v) in &r.timers {
-            params
-                .set(k, v)
+            crate::scenario::check_timer(k, v)
+                .and_then(|()| params.set(k, v))
                 .map_err(|m| err(format!("timers.{k}: {m}")))?;
         }
         let dur = |v: &Option<String>, d: Duration| {

@@ -65,6 +65,41 @@ pub const MAX_RESETS: u64 = 10_000;
 /// The most state resets all resolvers of a scenario may have together.
 pub const MAX_RESETS_TOTAL: u64 = 200_000;
 
+/// The timer knobs (`timers = { ... }`) whose value is a duration.
+const DURATION_TIMERS: &[&str] = &[
+    "add-holddown",
+    "hold-down-time",
+    "remove-holddown",
+    "del-holddown",
+    "keep-missing",
+    "refresh-floor",
+    "query-cap",
+    "retry-cap",
+    "refresh",
+    "refresh-time",
+];
+
+/// A duration timer knob must be positive and at most 2^31 - 1 seconds: a
+/// zero refresh would probe without end, a negative hold-down would accept
+/// a key at once. (`keep-missing = "forever"` or `0` means no limit.)
+pub(crate) fn check_timer(name: &str, value: &str) -> Result<(), String> {
+    if !DURATION_TIMERS.contains(&name)
+        || (name == "keep-missing" && (value == "forever" || value == "0"))
+    {
+        return Ok(());
+    }
+    let d = crate::clock::parse_duration(value)?;
+    if d <= 0 {
+        return Err(format!("must be positive, not {value:?}"));
+    }
+    if d > ctx::MAX_DURATION {
+        return Err(format!(
+            "{value:?} is longer than 2^31 - 1 seconds (about 68 years)"
+        ));
+    }
+    Ok(())
+}
+
 /// How many periodic resets `spec` has between its start and `end`.
 fn resets_of(spec: &ResolverSpec, end: Instant) -> u64 {
     match spec.persistence {

@@ -32,8 +32,8 @@ impl Ctx<'_> {
                 StrOrInt::Str(s) => s.clone(),
                 StrOrInt::Int(n) => n.to_string(),
             };
-            params
-                .set(name, &value)
+            super::check_timer(name, &value)
+                .and_then(|()| params.set(name, &value))
                 .map_err(|m| self.err(v.span(), format!("timers.{name}: {m}")))?;
         }
         let trusted = self.keys_mask(keys, rr.trusted.get_ref())?;

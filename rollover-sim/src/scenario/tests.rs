@@ -355,3 +355,28 @@ fn line_index_agrees_with_a_scan() {
         assert_eq!(cx.line(off), line_of(src, off), "offset {off}");
     }
 }
+
+#[test]
+fn timer_knobs_are_checked_for_sign_and_range() {
+    for (timers, want) in [
+        (
+            "add-holddown = \"-30d\"",
+            "timers.add-holddown: must be positive",
+        ),
+        ("refresh = \"0s\"", "timers.refresh: must be positive"),
+        (
+            "query-cap = \"99999999999d\"",
+            "timers.query-cap: \"99999999999d\" is longer than",
+        ),
+    ] {
+        let src = BASE.replace("add-holddown = \"1d\", jitter-percent = 0", timers);
+        let e = err_of(&src);
+        assert_eq!(e.line, Some(32), "{e}");
+        assert!(e.message.contains(want), "{want}: {e}");
+    }
+    let forever = BASE.replace(
+        "add-holddown = \"1d\", jitter-percent = 0",
+        "keep-missing = \"forever\"",
+    );
+    assert!(parse(&forever).is_ok());
+}
