@@ -35,6 +35,10 @@ pub enum Error {
     /// rename (then nothing was written).
     #[error("{0}")]
     Write(String),
+    /// An output path refused before any work (not a regular file, exists
+    /// without `--force`, directory unwritable or full).
+    #[error(transparent)]
+    Target(#[from] crate::output::TargetError),
     /// Writing the command's own output failed (a closed pipe, a full disk).
     #[error("cannot write to stdout: {0}")]
     Stdout(#[source] std::io::Error),

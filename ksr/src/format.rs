@@ -26,11 +26,15 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format of `bytes`: text when the first non-blank characters are the
-    /// `;;` of a snapshot header, else XML. Which signer wrote a text file shows
-    /// in its header times, so [`read`] reports Knot or BIND after parsing.
+    /// The format of `bytes`: text when the first non-blank character (after
+    /// an optional UTF-8 byte order mark) starts a comment, `;` — the `;;` of a
+    /// snapshot header or an ordinary `; comment` line before it — else XML.
+    /// Which signer wrote a text file shows in its header times, so [`read`]
+    /// reports Knot or BIND after parsing.
     pub fn detect(bytes: &[u8]) -> Format {
-        if dialect::is_text(bytes) {
+        let body = without_bom(bytes);
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b';') || dialect::is_text(body) {
             Format::Knot
         } else {
             Format::IanaXml
@@ -79,6 +83,16 @@ impl Format {
     }
 }
 
+/// The UTF-8 byte order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading byte order mark. It is on line 1, so line
+/// numbers in errors stay right. (The XML reader handles its own: XML 1.0
+/// allows one before the declaration.)
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
 /// Parses a KSR or SKR in any format, told apart by content. `file` is only
 /// used in error messages. A text document has no id: it gets an empty one,
 /// and its bundles are named by their snapshot time (`20170411...`).
@@ -90,7 +104,7 @@ pub fn read(
     match Format::detect(bytes) {
         Format::IanaXml => xml::parse(bytes, file, options).map(|d| (d, Format::IanaXml)),
         _ => {
-            let t = dialect::parse(bytes, file, options)?;
+            let t = read_text(bytes, file, options)?;
             let mut doc = t.to_document("");
             for b in &mut doc.bundles {
                 if let Some(time) = b.id.strip_prefix("snapshot-") {
@@ -125,7 +139,15 @@ pub fn read_text(
     file: &str,
     options: &ParseOptions,
 ) -> Result<TextDocument, ParseError> {
-    dialect::parse(bytes, file, options)
+    if bytes.len() > options.max_size {
+        // The cap is on the file as given, byte order mark included.
+        return Err(crate::xml::too_large(
+            file,
+            Some(bytes.len() as u64),
+            options.max_size,
+        ));
+    }
+    dialect::parse(without_bom(bytes), file, options)
 }
 
 /// Reads a file in one of the text formats as it is written (snapshots and

@@ -34,6 +34,7 @@ pub mod output;
 pub mod policy;
 pub mod render;
 pub mod schema;
+pub mod secret;
 pub mod sign;
 pub mod timefmt;
 pub mod verify;

@@ -1,49 +1,123 @@
-//! Nothing is ever half-written: outputs go to a temp file in the target's
-//! directory, are verified, then renamed into place.
+//! Nothing is ever half-written, and nothing but a regular file is ever
+//! replaced: outputs go to a temp file in the target's directory, are
+//! verified, then renamed into place.
+//!
+//! [`Target::prepare`] is the one preflight every output option goes through
+//! before any work: the path must be absent or a regular file (a device node,
+//! a FIFO, a symlink or a directory is refused), an existing file is replaced
+//! only when the user said `--force`, and the directory must take a new file
+//! and have room for it. [`Target::write_verified`] then writes temp → verify
+//! → re-check the target → rename.
 
+use std::fs::FileType;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The least free space a target's directory must have before the work
+/// starts; callers that know more pass a larger estimate.
+pub const MIN_ROOM: u64 = 1 << 20;
+
+/// An output path that passed the preflight; its temp file already exists
+/// beside it, so the directory is known to take new files.
+#[derive(Debug)]
+pub struct Target {
+    path: PathBuf,
+    force: bool,
+    tmp: tempfile::NamedTempFile,
+}
+
+/// Why an output path was refused before any work was done.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("{path} is {what}, not a regular file; refusing to replace it (give a path to a regular file or to a new file)")]
+    NotRegular { path: String, what: &'static str },
+    #[error("{path} exists; refusing to replace it without --force")]
+    Exists { path: String },
+    #[error("cannot write in the directory of {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("no room for {path}: its file system has {free} bytes free, {need} are needed; free some space or write elsewhere")]
+    NoRoom { path: String, free: u64, need: u64 },
+}
+
+impl Target {
+    /// The preflight with the default room ([`MIN_ROOM`]).
+    pub fn prepare(path: &Path, force: bool) -> Result<Target, TargetError> {
+        Target::prepare_with_room(path, force, MIN_ROOM)
+    }
+
+    /// The preflight, requiring `need` bytes free in the target's file system.
+    pub fn prepare_with_room(path: &Path, force: bool, need: u64) -> Result<Target, TargetError> {
+        let shown = path.display().to_string();
+        // A lookup that fails for another reason than absence (a parent that
+        // is a file, a search permission) is the directory's problem.
+        if let Some(kind) = existing_kind(path).map_err(|source| TargetError::Directory {
+            path: shown.clone(),
+            source,
+        })? {
+            refuse_unless_regular(&shown, kind)?;
+            if !force {
+                return Err(TargetError::Exists { path: shown });
+            }
+        }
+        let dir = dir_of(path);
+        let tmp = temp_beside(path, dir).map_err(|source| TargetError::Directory {
+            path: shown.clone(),
+            source,
+        })?;
+        let free = free_bytes(dir).map_err(|source| TargetError::Directory {
+            path: shown.clone(),
+            source,
+        })?;
+        if free < need {
+            return Err(TargetError::NoRoom {
+                path: shown,
+                free,
+                need,
+            });
+        }
+        Ok(Target {
+            path: path.to_path_buf(),
+            force,
+            tmp,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `bytes` to the temp file, runs `verify` on its path, re-checks
+    /// the target (still absent, or a regular file and `--force`), and renames
+    /// the temp file into place. On any error the temp file is removed and the
+    /// target is untouched.
+    pub fn write_verified<E, F>(self, bytes: &[u8], verify: F) -> Result<(), OutputError<E>>
+    where
+        F: FnOnce(&Path) -> Result<(), E>,
+    {
+        let Target { path, force, tmp } = self;
+        finish(&path, tmp, bytes, verify, force)
+    }
+}
 
 /// Writes `bytes` to a temp file beside `path`, runs `verify` on the temp file's
 /// path, and renames it to `path` only if `verify` succeeds. On any error the temp
-/// file is removed and `path` is untouched.
+/// file is removed and `path` is untouched. An existing regular file is
+/// replaced; anything else at `path` (device, FIFO, symlink, directory) is
+/// refused, before the write and again just before the rename.
 pub fn write_verified<E, F>(path: &Path, bytes: &[u8], verify: F) -> Result<(), OutputError<E>>
 where
     F: FnOnce(&Path) -> Result<(), E>,
 {
-    let shown = path.display().to_string();
     let io = |source: std::io::Error| OutputError::Io {
-        path: shown.clone(),
+        path: path.display().to_string(),
         source,
     };
-    // Same directory, so the final rename is atomic (no cross-device copy).
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let prefix = format!(
-        ".{}.",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into())
-    );
-    // NamedTempFile deletes the file when dropped, which covers every early return.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.flush().map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    verify(tmp.path()).map_err(OutputError::Verify)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    // Make the rename itself durable.
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    recheck(path, true).map_err(io)?;
+    let tmp = temp_beside(path, dir_of(path)).map_err(io)?;
+    finish(path, tmp, bytes, verify, true)
 }
 
 /// Writes `bytes` to `path` through a temp file, for outputs with nothing to
@@ -64,4 +138,154 @@ pub enum OutputError<E> {
     },
     #[error("verification of the new file failed; nothing was written")]
     Verify(E),
+}
+
+fn finish<E, F>(
+    path: &Path,
+    mut tmp: tempfile::NamedTempFile,
+    bytes: &[u8],
+    verify: F,
+    force: bool,
+) -> Result<(), OutputError<E>>
+where
+    F: FnOnce(&Path) -> Result<(), E>,
+{
+    let io = |source: std::io::Error| OutputError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.flush().map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    verify(tmp.path()).map_err(OutputError::Verify)?;
+    // The target may have changed while we worked: check it again.
+    recheck(path, force).map_err(io)?;
+    if force {
+        tmp.persist(path).map_err(|e| io(e.error))?;
+    } else {
+        // Without --force nothing may be replaced: link-then-unlink fails
+        // atomically if anything appeared at the path meanwhile.
+        tmp.persist_noclobber(path).map_err(|e| io(e.error))?;
+    }
+    // Make the rename itself durable.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir_of(path)) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The target's directory (`.` for a bare file name).
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// A temp file in `dir` named after `path` (same directory, so the final
+/// rename is atomic; deleted when dropped, which covers every early return).
+fn temp_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(
+        ".{}.",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into())
+    );
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
+/// What is at `path`, without following a symlink; `None` when nothing is.
+fn existing_kind(path: &Path) -> std::io::Result<Option<FileType>> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) => Ok(Some(m.file_type())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The name of a file type for messages.
+fn kind_name(kind: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn refuse_unless_regular(shown: &str, kind: FileType) -> Result<(), TargetError> {
+    if kind.is_file() {
+        Ok(())
+    } else {
+        Err(TargetError::NotRegular {
+            path: shown.to_string(),
+            what: kind_name(kind),
+        })
+    }
+}
+
+/// The rule again, as an I/O error, just before the rename.
+fn recheck(path: &Path, force: bool) -> std::io::Result<()> {
+    let shown = path.display().to_string();
+    match existing_kind(path)? {
+        None => Ok(()),
+        Some(kind) => {
+            if let Err(e) = refuse_unless_regular(&shown, kind) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    e.to_string(),
+                ));
+            }
+            if force {
+                Ok(())
+            } else {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    TargetError::Exists { path: shown }.to_string(),
+                ))
+            }
+        }
+    }
+}
+
+/// Bytes an unprivileged writer may still use in `dir`'s file system.
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> std::io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a zeroed statvfs
+    // that the call fills in; nothing is retained after it returns.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    #[allow(clippy::unnecessary_cast)]
+    Ok((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> std::io::Result<u64> {
+    Ok(u64::MAX)
 }

@@ -160,6 +160,9 @@ fn export_refuses_an_skr_that_fails_a_check_and_writes_nothing() {
         "knot",
         "--out",
         out.to_str().unwrap(),
+        // An existing file is replaced only with --force; even then a
+        // failing SKR leaves it as it was.
+        "--force",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);

@@ -12,6 +12,7 @@ use crate::report::{self, json, text};
 use crate::scenario::Scenario;
 use clap::{Parser, Subcommand};
 use ksr::env::{exit, print, Env};
+use ksr::output::Target;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,9 @@ pub enum Command {
         /// Also write the full timeline as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace output files that exist (only ever regular files).
+        #[arg(long)]
+        force: bool,
     },
     /// Check the publisher's plan: earliest safe time per step and the rule that decides it.
     /// Exit 1 when a step is unsafe.
@@ -49,6 +53,9 @@ pub enum Command {
         /// Also write the waits and the per-step verdicts as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace output files that exist (only ever regular files).
+        #[arg(long)]
+        force: bool,
         /// Use the earlier drafts' timing margin (activeRefreshOffset) instead of
         /// the final revision's (activeRefresh).
         #[arg(long)]
@@ -79,6 +86,9 @@ pub enum Command {
         /// Write a two-panel SVG chart (keys trusted and signals; validation failures) to FILE.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
+        /// Replace output files that exist (only ever regular files).
+        #[arg(long)]
+        force: bool,
         /// Worker threads (default: available cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -103,6 +113,9 @@ pub enum Command {
         /// Write a self-contained HTML page with the timelines drawn to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Replace output files that exist (only ever regular files).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -144,25 +157,29 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             scenario,
             json,
             out,
+            force,
         } => {
+            let out = prepare(out.as_deref(), force)?;
             let sc = Scenario::load(&scenario)?;
             let rep = crate::run::run(&sc);
             let shown = |rep: &_| text::run(&sc, rep);
-            emit(env, &rep, json, out.as_deref(), shown)?;
+            emit(env, &rep, json, out, shown)?;
             Ok(verdict(rep.unexpected_failures().is_empty()))
         }
         Command::Plan {
             scenario,
             json,
             out,
+            force,
             legacy_offset,
         } => {
+            let out = prepare(out.as_deref(), force)?;
             let sc = Scenario::load(&scenario)?;
             let mut params = sc.plan;
             params.legacy_offset = legacy_offset;
             let rep = crate::plan::check(&sc.timeline, &sc.keys, &params);
             let shown = |rep: &_| text::plan(&sc, rep);
-            emit(env, &rep, json, out.as_deref(), shown)?;
+            emit(env, &rep, json, out, shown)?;
             Ok(verdict(rep.safe()))
         }
         Command::Population {
@@ -174,6 +191,7 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             out,
             csv,
             svg,
+            force,
             threads,
             step,
         } => population_cmd(
@@ -188,9 +206,9 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             },
             Outputs {
                 json,
-                out: out.as_deref(),
-                csv: csv.as_deref(),
-                svg: svg.as_deref(),
+                out: prepare(out.as_deref(), force)?,
+                csv: prepare(csv.as_deref(), force)?,
+                svg: prepare(svg.as_deref(), force)?,
             },
         ),
         Command::Testbed {
@@ -199,7 +217,12 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             speedup,
             json,
             html,
+            force,
         } => {
+            // The preflight refuses a special file, or an existing one without
+            // --force, before the resolvers start; the page is then written
+            // through `save`, whose writer refuses special files again.
+            drop(prepare(html.as_deref(), force)?);
             crate::testbed::cli::command(env, &scenario, &resolver, speedup, json, html.as_deref())
         }
     }
@@ -220,11 +243,11 @@ fn emit<T: serde::Serialize>(
     env: &dyn Env,
     rep: &T,
     json: bool,
-    out: Option<&Path>,
+    out: Option<Target>,
     text: impl FnOnce(&T) -> String,
 ) -> Result<(), SimError> {
-    if let Some(path) = out {
-        save(path, &json::to_bytes(rep)?, json::verify)?;
+    if let Some(target) = out {
+        save_to(target, &json::to_bytes(rep)?, json::verify)?;
     }
     let shown = if json {
         json::to_string(rep)?
@@ -234,8 +257,40 @@ fn emit<T: serde::Serialize>(
     print(env, &shown).map_err(SimError::Stdout)
 }
 
+/// The preflight of an output option (`ksr::output::Target::prepare`): run
+/// before any work, so a device node, FIFO, symlink or directory, an existing
+/// file without `--force`, or a full or unwritable directory stops the command
+/// at once (exit 2).
+fn prepare(path: Option<&Path>, force: bool) -> Result<Option<Target>, SimError> {
+    path.map(|p| Target::prepare(p, force).map_err(SimError::Target))
+        .transpose()
+}
+
+/// Writes `bytes` to a prepared target (temp file beside it, checked by
+/// `verify`, the target re-checked, renamed into place).
+fn save_to(
+    target: Target,
+    bytes: &[u8],
+    verify: impl FnOnce(&[u8]) -> Result<(), String>,
+) -> Result<(), SimError> {
+    let shown = target.path().display().to_string();
+    target
+        .write_verified(bytes, |tmp| report::check_written(tmp, bytes, verify))
+        .map_err(|e| output_error(e, shown))
+}
+
+fn output_error(e: ksr::output::OutputError<String>, shown: String) -> SimError {
+    match e {
+        ksr::output::OutputError::Io { path, source } => SimError::Write { path, source },
+        ksr::output::OutputError::Verify(message) => SimError::OutputCheck {
+            path: shown,
+            message,
+        },
+    }
+}
+
 /// Writes `bytes` to `path` through `ksr::output` (temp file beside it, checked
-/// by `verify`, renamed into place).
+/// by `verify`, renamed into place; anything but a regular file is refused).
 pub(crate) fn save(
     path: &Path,
     bytes: &[u8],
@@ -243,13 +298,7 @@ pub(crate) fn save(
 ) -> Result<(), SimError> {
     let shown = path.display().to_string();
     ksr::output::write_verified(path, bytes, |tmp| report::check_written(tmp, bytes, verify))
-        .map_err(|e| match e {
-            ksr::output::OutputError::Io { path, source } => SimError::Write { path, source },
-            ksr::output::OutputError::Verify(message) => SimError::OutputCheck {
-                path: shown,
-                message,
-            },
-        })
+        .map_err(|e| output_error(e, shown))
 }
 
 /// How `population` draws its resolvers.
@@ -262,12 +311,16 @@ struct Draw<'a> {
 }
 
 /// What `population` prints and writes.
-struct Outputs<'a> {
+struct Outputs {
     json: bool,
-    out: Option<&'a Path>,
-    csv: Option<&'a Path>,
-    svg: Option<&'a Path>,
+    out: Option<Target>,
+    csv: Option<Target>,
+    svg: Option<Target>,
 }
+
+/// The most worker threads: far more than any machine has cores; beyond it
+/// spawning fails (a panic in `std::thread::scope`) long before it helps.
+const MAX_THREADS: usize = 256;
 
 /// The shortest sampling step: finer steps only add samples nobody can read.
 const MIN_STEP: Duration = 60;
@@ -312,9 +365,17 @@ fn population_cmd(
         )
         .into());
     }
-    let threads = draw
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = match draw.threads {
+        Some(n) if n == 0 || n > MAX_THREADS => {
+            return Err(usage(
+                "--threads",
+                format!("must be 1..{MAX_THREADS}, not {n}"),
+            ))
+        }
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+    .min(MAX_THREADS);
     let opt = Options {
         resolvers: draw.resolvers,
         seed: draw.seed,
@@ -326,17 +387,17 @@ fn population_cmd(
     let rep = population::forecast(&sc, &classes, &opt, |n| bar.set_position(n));
     bar.finish_and_clear();
     let secs = (env.now() - started).as_seconds_f64();
-    if let Some(p) = out.csv {
+    if let Some(t) = out.csv {
         let bytes = report::csv::population(&rep);
-        save(p, bytes.as_bytes(), report::csv::verify)?;
+        save_to(t, bytes.as_bytes(), report::csv::verify)?;
     }
-    if let Some(p) = out.svg {
+    if let Some(t) = out.svg {
         let name = scenario
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let chart = report::svg::population(&rep, &format!("RFC 5011 forecast: {name}"));
-        save(p, chart.as_bytes(), report::svg::verify)?;
+        save_to(t, chart.as_bytes(), report::svg::verify)?;
     }
     emit(env, &rep, out.json, out.out, |rep| {
         text::population(&sc, rep)

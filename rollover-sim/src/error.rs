@@ -65,6 +65,9 @@ pub enum SimError {
     /// An output file could not be written; nothing was left behind.
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: io::Error },
+    /// An output path refused before any work (`ksr::output::Target::prepare`).
+    #[error(transparent)]
+    Target(ksr::output::TargetError),
     /// An output failed its own check before it was renamed into place.
     #[error("refusing to write {path}: the output failed its own check: {message}")]
     OutputCheck { path: String, message: String },

@@ -78,7 +78,7 @@ impl PlanParams {
     /// retrySafetyMargin = retryCountWait x retryTime, unless set.
     pub fn retry_margin(&self) -> Duration {
         self.safety_margin
-            .unwrap_or(self.retry_count_wait() as Duration * self.retry())
+            .unwrap_or_else(|| Duration::from(self.retry_count_wait()).saturating_mul(self.retry()))
     }
     fn terms(&self, holddown: Duration) -> WaitTerms {
         let refresh = self.active_refresh();
@@ -133,12 +133,19 @@ pub struct WaitTerms {
 }
 
 impl WaitTerms {
+    /// The sum, never shorter than any term: a negative term counts as zero
+    /// and the sum saturates, so no input can make a wait shorter (an
+    /// overflow wrapping to a negative wait would make every step "safe").
     pub fn total(&self) -> Duration {
-        self.holddown
-            + self.sig_expiration_remaining
-            + self.active_refresh
-            + self.timing_safety_margin
-            + self.retry_safety_margin
+        [
+            self.holddown,
+            self.sig_expiration_remaining,
+            self.active_refresh,
+            self.timing_safety_margin,
+            self.retry_safety_margin,
+        ]
+        .iter()
+        .fold(0, |sum: Duration, t| sum.saturating_add((*t).max(0)))
     }
 }
 
@@ -278,7 +285,7 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
         if initial & (1 << k) != 0 {
             Some(Instant::MIN)
         } else {
-            pub_since[k].map(|p| p + add_wait)
+            pub_since[k].map(|p| p.saturating_add(add_wait))
         }
     };
     let steps = timeline.steps();
@@ -341,7 +348,8 @@ pub fn check(timeline: &Timeline, keys: &KeySet, params: &PlanParams) -> PlanRep
                     }
                     Action::Remove => {
                         if let Some(ra) = revoked_at[s.key] {
-                            checks.push((Rule::RemoveWait, Some(ra + remove_wait), true));
+                            let at = ra.saturating_add(remove_wait);
+                            checks.push((Rule::RemoveWait, Some(at), true));
                         }
                     }
                     Action::Sign | Action::Unsign => {}

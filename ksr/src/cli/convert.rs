@@ -13,8 +13,18 @@ pub fn run(
     file: &Path,
     target: Target,
     out: Option<&Path>,
+    force: bool,
     max_size: usize,
 ) -> Result<i32> {
+    // The output path first: refused before any reading or converting.
+    let prepared = match out {
+        Some(path) => {
+            let input = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            let need = crate::output::MIN_ROOM.max(input.saturating_mul(2));
+            Some(crate::output::Target::prepare_with_room(path, force, need)?)
+        }
+        None => None,
+    };
     let options = ParseOptions { max_size };
     let bytes = crate::xml::read_limited(file, &options)?;
     let shown = file.display().to_string();
@@ -25,10 +35,10 @@ pub fn run(
             Target::Zone => check_zone(written, name, &c.expected),
         }
     };
-    match out {
-        Some(path) => {
-            let name = path.display().to_string();
-            crate::output::write_verified(path, &c.bytes, |tmp| {
+    match prepared {
+        Some(prepared) => {
+            let name = prepared.path().display().to_string();
+            prepared.write_verified(&c.bytes, |tmp| {
                 let written = std::fs::read(tmp).map_err(|e| ConvertError::Differs {
                     file: name.clone(),
                     detail: format!("cannot read back: {e}"),

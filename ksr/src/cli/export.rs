@@ -17,8 +17,18 @@ pub fn run(
     file: &Path,
     dialect: Format,
     out: Option<&Path>,
+    force: bool,
     args: &CheckArgs,
 ) -> Result<i32> {
+    // The output path first: refused before any checking or signing work.
+    let target = match out {
+        Some(path) => {
+            let input = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            let need = crate::output::MIN_ROOM.max(input.saturating_mul(2));
+            Some(crate::output::Target::prepare_with_room(path, force, need)?)
+        }
+        None => None,
+    };
     let v = evaluate(env, file, args)?;
     if v.doc.kind != Kind::Response {
         return Err(Error::Usage(format!(
@@ -67,9 +77,10 @@ pub fn run(
     }
     let (text, bytes) = crate::export::to_text(&v.doc, dialect)?;
     let name = dialect.signer();
-    match out {
-        Some(path) => {
-            crate::output::write_verified(path, &bytes, |tmp| {
+    match target {
+        Some(target) => {
+            let path = target.path().to_path_buf();
+            target.write_verified(&bytes, |tmp| {
                 let written = std::fs::read(tmp).map_err(|e| ExportError::Check {
                     file: tmp.display().to_string(),
                     check: crate::check::skr::VERIFY,

@@ -64,6 +64,9 @@ pub enum Command {
         /// Write here (atomically, verified before the rename); default: stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace FILE if it exists (only ever a regular file).
+        #[arg(long, requires = "out")]
+        force: bool,
         #[command(flatten)]
         checks: CheckArgs,
     },
@@ -79,6 +82,9 @@ pub enum Command {
         /// Write here (atomically, checked before the rename); default: stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace an existing regular file at --out.
+        #[arg(long, requires = "out")]
+        force: bool,
         /// Refuse input larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = crate::xml::DEFAULT_MAX_SIZE)]
         max_size: usize,
@@ -173,14 +179,16 @@ where
             file,
             dialect,
             out,
+            force,
             checks,
-        } => export::run(env, &file, dialect, out.as_deref(), &checks),
+        } => export::run(env, &file, dialect, out.as_deref(), force, &checks),
         Command::Convert {
             file,
             to,
             out,
+            force,
             max_size,
-        } => convert::run(env, &file, to, out.as_deref(), max_size),
+        } => convert::run(env, &file, to, out.as_deref(), force, max_size),
         Command::Hash { files } => hash::run(env, &files),
         Command::Policy {
             command: PolicyCommand::Show { policy },

@@ -248,3 +248,57 @@ fn a_sixth_key_fails_five_keys() {
         .all(|s| s.rule == Rule::FiveKeys && s.step.key == 5));
     assert!(!r.safe());
 }
+
+// Issue 11, item 13: no input can make a wait shorter or wrap it around.
+#[test]
+fn absurd_durations_saturate_and_never_make_a_step_safe() {
+    let t = tl(&[
+        (0, Publish, 0),
+        (0, Sign, 0),
+        (10, Publish, 1),
+        (100, Sign, 1),
+        (100, Unsign, 0),
+        (200, Revoke, 0),
+        (260, Remove, 0),
+    ]);
+    let ks = keys(&[8, 8]);
+    // A validity near the top of i64: the sum of the terms overflows.
+    let mut p = PlanParams::for_trust_point(2 * DAY, i64::MAX - DAY);
+    assert_eq!(p.add_wait(), Duration::MAX);
+    assert_eq!(p.remove_wait(), Duration::MAX);
+    let r = check(&t, &ks, &p);
+    assert!(!r.safe(), "an overflowing wait must not read as safe");
+    let switch = r
+        .steps
+        .iter()
+        .find(|s| s.step.action == Sign && s.step.key == 1);
+    assert!(!switch.unwrap().safe);
+    // A safety margin near the top alone, too.
+    p = PlanParams::for_trust_point(2 * DAY, 21 * DAY);
+    p.safety_margin = Some(Duration::MAX - DAY);
+    assert_eq!(p.add_wait(), Duration::MAX);
+    assert!(!check(&t, &ks, &p).safe());
+    // A negative margin (refused when loading; here built directly) never
+    // shortens the wait below its other terms.
+    p.safety_margin = Some(-1000 * DAY);
+    let terms = p.add_terms();
+    assert_eq!(terms.retry_safety_margin, -1000 * DAY);
+    assert_eq!(
+        p.add_wait(),
+        terms.holddown
+            + terms.sig_expiration_remaining
+            + terms.active_refresh
+            + terms.timing_safety_margin
+    );
+    let early = tl(&[
+        (0, Publish, 0),
+        (0, Sign, 0),
+        (10, Publish, 1),
+        (40, Sign, 1),
+        (40, Unsign, 0),
+    ]);
+    assert!(
+        !check(&early, &ks, &p).safe(),
+        "the early switch stays unsafe"
+    );
+}

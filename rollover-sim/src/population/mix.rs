@@ -155,6 +155,9 @@ pub fn default_mix() -> Vec<Class> {
     ]
 }
 
+/// The longest duration a mix may give (as a scenario: 2^31 - 1 seconds).
+const MAX_MIX_DURATION: Duration = (1 << 31) - 1;
+
 pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
     let file = path.display().to_string();
     let src = std::fs::read_to_string(path)
@@ -174,8 +177,8 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
         let profile = Profile::parse(r.profile.get_ref()).map_err(err)?;
         let mut params = profile.params();
         for (k, v) in &r.timers {
-            params
-                .set(k, v)
+            crate::scenario::check_timer(k, v)
+                .and_then(|()| params.set(k, v))
                 .map_err(|m| err(format!("timers.{k}: {m}")))?;
         }
         let dur = |v: &Option<String>, d: Duration| {
@@ -204,13 +207,23 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
             outage_min: dur(&r.outage_min, DEFAULT_OUTAGE_MIN)?,
             outage_max: dur(&r.outage_max, DEFAULT_OUTAGE_MAX)?,
             restarts_per_year: r.restarts_per_year.max(0.0),
-            clock_skew_max: dur(&r.clock_skew_max, 0)?.abs(),
+            clock_skew_max: dur(&r.clock_skew_max, 0)?.saturating_abs(),
             source: r.source.clone(),
         };
         if class.reset_every <= 0 || class.outage_min < 0 || class.outage_max < class.outage_min {
             return Err(err(
                 "reset-every must be positive and outage-min <= outage-max".into(),
             ));
+        }
+        let longest = [
+            ("reset-every", class.reset_every),
+            ("outage-max", class.outage_max),
+            ("clock-skew-max", class.clock_skew_max),
+        ];
+        if let Some((what, _)) = longest.iter().find(|(_, d)| *d > MAX_MIX_DURATION) {
+            return Err(err(format!(
+                "{what} is longer than 2^31 - 1 seconds (about 68 years)"
+            )));
         }
         out.push(class);
     }
@@ -224,7 +237,20 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
 /// more than [`MAX_RESTARTS`] expected restarts per resolver.
 pub fn check_mix(classes: &[Class], sc: &Scenario) -> Result<(), String> {
     let years = (sc.end - sc.population.start_from) as f64 / YEAR;
+    let span = (sc.end - sc.population.start_from).max(0);
     for c in classes {
+        if c.image_reset > 0.0 && c.reset_every > 0 {
+            let resets = span / c.reset_every;
+            if resets > crate::scenario::MAX_RESETS as i64 {
+                return Err(format!(
+                    "class {:?}: reset-every {} gives {resets} state resets per resolver over the scenario; \
+                     at most {} are simulated, so use a longer reset-every",
+                    c.name,
+                    crate::clock::format_duration(c.reset_every),
+                    crate::scenario::MAX_RESETS
+                ));
+            }
+        }
         let expect = c.restarts_per_year * years;
         if expect.ceil() > MAX_RESTARTS as f64 {
             return Err(format!(
@@ -253,6 +279,33 @@ mod tests {
         let e = check_mix(&[c.clone()], &sc).unwrap_err();
         assert!(e.contains("at most 64"), "{e}");
         assert!(check_mix(&default_mix(), &sc).is_ok());
+    }
+
+    #[test]
+    fn a_reset_every_second_is_refused_not_run() {
+        let sc = scenario();
+        let mut c = clean(Profile::Rfc5011);
+        c.image_reset = 0.5;
+        c.reset_every = 1;
+        let e = check_mix(&[c.clone()], &sc).unwrap_err();
+        assert!(e.contains("state resets per resolver"), "{e}");
+        assert!(e.contains("at most 10000"), "{e}");
+        c.reset_every = crate::clock::DAY;
+        assert!(check_mix(&[c], &sc).is_ok());
+    }
+
+    #[test]
+    fn mix_durations_past_the_horizon_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        std::fs::write(
+            &p,
+            "[[class]]\nname = \"a\"\nweight = 1\nprofile = \"bind\"\noutage-max = \"40000d\"\n",
+        )
+        .unwrap();
+        let e = load_mix(&p).unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("outage-max is longer than"), "{e}");
     }
 
     #[test]

@@ -3,19 +3,88 @@
 
 use super::raw::{RawKey, StrOrInt};
 use crate::clock::{parse_duration, parse_instant, Duration, Instant};
-use crate::error::{line_of, InputError};
+use crate::error::InputError;
 use crate::key::{parse_algorithm, KeyMask, KeySet, SimKey, MAX_KEYS};
 use base64::Engine;
 use toml::Spanned;
 
+/// The longest duration a scenario may give: 2^31 - 1 seconds (about 68
+/// years), the largest TTL (RFC 2181 section 8) and the farthest an RRSIG time
+/// can reach in serial arithmetic (RFC 4034 section 3.1.5). Anything longer is
+/// a typo, and would overflow the plan's sums.
+pub(super) const MAX_DURATION: Duration = (1 << 31) - 1;
+
 pub(super) struct Ctx<'a> {
     pub(super) file: String,
     pub(super) src: &'a str,
+    /// Byte offsets of every newline in `src`, so a line number is a binary
+    /// search rather than a scan from the start (200,000 resolvers would make
+    /// that quadratic).
+    newlines: Vec<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(file: String, src: &'a str) -> Ctx<'a> {
+        let newlines = src
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Ctx {
+            file,
+            src,
+            newlines,
+        }
+    }
 }
 
 impl Ctx<'_> {
+    /// 1-based line of a byte offset (as `error::line_of`, in O(log n)).
+    pub(super) fn line(&self, offset: usize) -> usize {
+        self.newlines
+            .partition_point(|&n| n < offset.min(self.src.len()))
+            + 1
+    }
     pub(super) fn err(&self, span: std::ops::Range<usize>, msg: impl Into<String>) -> InputError {
-        InputError::new(&self.file, Some(line_of(self.src, span.start)), msg)
+        InputError::new(&self.file, Some(self.line(span.start)), msg)
+    }
+    /// A duration that must be positive and at most [`MAX_DURATION`]; the
+    /// error names the file, the line and the key (`what`).
+    pub(super) fn positive_dur(
+        &self,
+        s: &Spanned<String>,
+        what: &str,
+    ) -> Result<Duration, InputError> {
+        let d = self.dur(s, what)?;
+        self.check_dur(d, s, what, 1)
+    }
+    /// `d` (read from `s`) is within `min..=MAX_DURATION`.
+    pub(super) fn check_dur(
+        &self,
+        d: Duration,
+        s: &Spanned<String>,
+        what: &str,
+        min: Duration,
+    ) -> Result<Duration, InputError> {
+        if d < min {
+            let need = if min > 0 { "positive" } else { "zero or more" };
+            return Err(self.err(
+                s.span(),
+                format!("{what} must be {need}, not {:?}", s.get_ref()),
+            ));
+        }
+        if d > MAX_DURATION {
+            return Err(self.err(
+                s.span(),
+                format!(
+                    "{what} {:?} is longer than {} (2^31 - 1 seconds, about 68 years), the most a DNS TTL or RRSIG time can express",
+                    s.get_ref(),
+                    crate::clock::format_duration(MAX_DURATION)
+                ),
+            ));
+        }
+        Ok(d)
     }
     pub(super) fn time(&self, s: &Spanned<String>, what: &str) -> Result<Instant, InputError> {
         parse_instant(s.get_ref()).map_err(|e| self.err(s.span(), format!("{what}: {e}")))

@@ -57,6 +57,59 @@ impl ResolverSpec {
     }
 }
 
+/// The most state resets (`reset-every`) one resolver may have between start
+/// and end: hourly for a year is 8,760. Every reset is kept in the run's
+/// timeline, so `reset-every = "1s"` would otherwise grow without bound.
+pub const MAX_RESETS: u64 = 10_000;
+
+/// The most state resets all resolvers of a scenario may have together.
+pub const MAX_RESETS_TOTAL: u64 = 200_000;
+
+/// The timer knobs (`timers = { ... }`) whose value is a duration.
+const DURATION_TIMERS: &[&str] = &[
+    "add-holddown",
+    "hold-down-time",
+    "remove-holddown",
+    "del-holddown",
+    "keep-missing",
+    "refresh-floor",
+    "query-cap",
+    "retry-cap",
+    "refresh",
+    "refresh-time",
+];
+
+/// A duration timer knob must be positive and at most 2^31 - 1 seconds: a
+/// zero refresh would probe without end, a negative hold-down would accept
+/// a key at once. (`keep-missing = "forever"` or `0` means no limit.)
+pub(crate) fn check_timer(name: &str, value: &str) -> Result<(), String> {
+    if !DURATION_TIMERS.contains(&name)
+        || (name == "keep-missing" && (value == "forever" || value == "0"))
+    {
+        return Ok(());
+    }
+    let d = crate::clock::parse_duration(value)?;
+    if d <= 0 {
+        return Err(format!("must be positive, not {value:?}"));
+    }
+    if d > ctx::MAX_DURATION {
+        return Err(format!(
+            "{value:?} is longer than 2^31 - 1 seconds (about 68 years)"
+        ));
+    }
+    Ok(())
+}
+
+/// How many periodic resets `spec` has between its start and `end`.
+fn resets_of(spec: &ResolverSpec, end: Instant) -> u64 {
+    match spec.persistence {
+        Persistence::ResetEvery(every) if every > 0 => {
+            (end.saturating_sub(spec.start).max(0) / every) as u64
+        }
+        _ => 0,
+    }
+}
+
 /// Population defaults the scenario can set.
 #[derive(Debug, Clone)]
 pub struct PopulationDefaults {
@@ -99,27 +152,24 @@ impl Scenario {
                 format!("not a valid scenario: {}", e.message()),
             )
         })?;
-        let cx = Ctx {
-            file: file.clone(),
-            src,
-        };
+        let cx = Ctx::new(file.clone(), src);
         let tpr = &raw.trust_point;
-        let ttl = cx.dur(&tpr.dnskey_ttl, "dnskey-ttl")?;
-        let validity = cx.dur(&tpr.rrsig_validity, "rrsig-validity")?;
-        if ttl <= 0 || validity <= 0 {
-            return Err(cx.err(
-                tpr.dnskey_ttl.span(),
-                "dnskey-ttl and rrsig-validity must be positive",
-            ));
-        }
+        let ttl = cx.positive_dur(&tpr.dnskey_ttl, "dnskey-ttl")?;
+        let validity = cx.positive_dur(&tpr.rrsig_validity, "rrsig-validity")?;
         let resign_every = match &tpr.resign_every {
-            Some(s) => cx.dur(s, "resign-every")?,
-            None => validity / 2,
+            Some(s) => cx.positive_dur(s, "resign-every")?,
+            None => (validity / 2).max(1),
         };
         let start = cx.time(&tpr.start, "start")?;
         let end = cx.time(&tpr.end, "end")?;
         if end <= start {
             return Err(cx.err(tpr.end.span(), "end must be after start"));
+        }
+        if end - start > ctx::MAX_DURATION {
+            return Err(cx.err(
+                tpr.end.span(),
+                "end is more than 2^31 - 1 seconds (about 68 years) after start; simulate a shorter span",
+            ));
         }
         let seed = tpr.seed;
 
@@ -137,7 +187,7 @@ impl Scenario {
                         at: cx.time(&er.at, "at")?,
                         action,
                         key: cx.key(&keys, &er.key)?,
-                        source: format!("{} line {}", file, line_of(src, e.span().start)),
+                        source: format!("{} line {}", file, cx.line(e.span().start)),
                     });
                 }
                 Timeline::from_events(&events, ttl, validity, resign_every, end).map_err(|e| {
@@ -163,13 +213,38 @@ impl Scenario {
         };
 
         // Resolvers.
-        let mut resolvers: Vec<ResolverSpec> = Vec::new();
+        // Names are checked through a set: a scan per resolver made loading
+        // 200,000 of them quadratic.
+        let mut resolvers: Vec<ResolverSpec> = Vec::with_capacity(raw.resolvers.len());
+        let mut names = std::collections::HashSet::with_capacity(raw.resolvers.len());
+        let mut resets: u64 = 0;
         for (i, r) in raw.resolvers.iter().enumerate() {
-            let name = &r.get_ref().name;
-            if resolvers.iter().any(|o| &o.name == name) {
+            let name = r.get_ref().name.as_str();
+            if !names.insert(name) {
                 return Err(cx.err(r.span(), format!("resolver {name:?} is defined twice")));
             }
-            resolvers.push(cx.resolver(i, r, &keys, start, seed)?);
+            let spec = cx.resolver(i, r, &keys, start, seed)?;
+            let own = resets_of(&spec, end);
+            if own > MAX_RESETS {
+                return Err(cx.err(
+                    r.span(),
+                    format!(
+                        "resolver {name:?}: reset-every makes {own} state resets between start and end, \
+                         more than the {MAX_RESETS} a run keeps; use a longer reset-every"
+                    ),
+                ));
+            }
+            resets = resets.saturating_add(own);
+            if resets > MAX_RESETS_TOTAL {
+                return Err(cx.err(
+                    r.span(),
+                    format!(
+                        "the resolvers' reset-every values make more than {MAX_RESETS_TOTAL} state resets in all \
+                         between start and end (the run would keep every one); use a longer reset-every or fewer resolvers"
+                    ),
+                ));
+            }
+            resolvers.push(spec);
         }
 
         cx.attach_attacks(&raw.attacks, &mut resolvers)?;
@@ -177,13 +252,13 @@ impl Scenario {
         // Plan parameters.
         let mut plan = PlanParams::for_trust_point(ttl, validity);
         if let Some(s) = &raw.plan.safety_margin {
-            plan.safety_margin = Some(cx.dur(s, "safety-margin")?);
+            plan.safety_margin = Some(cx.positive_dur(s, "safety-margin")?);
         }
         if let Some(s) = &raw.plan.add_holddown {
-            plan.add_holddown = cx.dur(s, "add-holddown")?;
+            plan.add_holddown = cx.positive_dur(s, "add-holddown")?;
         }
         if let Some(s) = &raw.plan.remove_holddown {
-            plan.remove_holddown = cx.dur(s, "remove-holddown")?;
+            plan.remove_holddown = cx.positive_dur(s, "remove-holddown")?;
         }
 
         // Population defaults: the keys signing the first RRset are the configured anchors.

@@ -5,7 +5,7 @@ use super::raw::{RawAttack, RawPersistence, RawResolver, StrOrInt};
 use super::ResolverSpec;
 use crate::attacker::{Attack, AttackKind};
 use crate::clock::{parse_duration, Instant};
-use crate::error::{line_of, InputError};
+use crate::error::InputError;
 use crate::key::KeySet;
 use crate::profile::Profile;
 use crate::resolver::Persistence;
@@ -23,7 +23,7 @@ impl Ctx<'_> {
         seed: u64,
     ) -> Result<ResolverSpec, InputError> {
         let rr = r.get_ref();
-        let line = line_of(self.src, r.span().start);
+        let line = self.line(r.span().start);
         let profile =
             Profile::parse(rr.profile.get_ref()).map_err(|m| self.err(rr.profile.span(), m))?;
         let mut params = profile.params();
@@ -32,8 +32,8 @@ impl Ctx<'_> {
                 StrOrInt::Str(s) => s.clone(),
                 StrOrInt::Int(n) => n.to_string(),
             };
-            params
-                .set(name, &value)
+            super::check_timer(name, &value)
+                .and_then(|()| params.set(name, &value))
                 .map_err(|m| self.err(v.span(), format!("timers.{name}: {m}")))?;
         }
         let trusted = self.keys_mask(keys, rr.trusted.get_ref())?;
@@ -75,7 +75,12 @@ impl Ctx<'_> {
         }
         restarts.sort_unstable();
         let skew = match &rr.clock_skew {
-            Some(s) => self.dur(s, "clock-skew")?,
+            Some(s) => {
+                let d = self.dur(s, "clock-skew")?;
+                // Either sign, but no further off than any duration may be.
+                self.check_dur(d.saturating_abs(), s, "clock-skew", 0)?;
+                d
+            }
             None => 0,
         };
         Ok(ResolverSpec {
@@ -112,20 +117,15 @@ impl Ctx<'_> {
                     ))
                 }
                 RawPersistence::Reset { reset_every } => {
-                    let d = parse_duration(reset_every).map_err(|m| self.err(p.span(), m))?;
-                    if d <= 0 {
-                        return Err(self.err(p.span(), "reset-every must be positive"));
-                    }
-                    Persistence::ResetEvery(d)
+                    let d = parse_duration(reset_every)
+                        .map_err(|m| self.err(p.span(), format!("reset-every: {m}")))?;
+                    let shown = toml::Spanned::new(p.span(), reset_every.clone());
+                    Persistence::ResetEvery(self.check_dur(d, &shown, "reset-every", 1)?)
                 }
             },
         };
         if let Some(re) = &rr.reset_every {
-            let d = self.dur(re, "reset-every")?;
-            if d <= 0 {
-                return Err(self.err(re.span(), "reset-every must be positive"));
-            }
-            persistence = Persistence::ResetEvery(d);
+            persistence = Persistence::ResetEvery(self.positive_dur(re, "reset-every")?);
         }
         Ok(persistence)
     }
@@ -136,6 +136,12 @@ impl Ctx<'_> {
         raw: &[Spanned<RawAttack>],
         resolvers: &mut [ResolverSpec],
     ) -> Result<(), InputError> {
+        // Targets by name: one lookup per attack, not a scan of every resolver.
+        let by_name: std::collections::HashMap<String, usize> = resolvers
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect();
         for a in raw {
             let ar = a.get_ref();
             let (from, to) = (self.time(&ar.from, "from")?, self.time(&ar.to, "to")?);
@@ -161,14 +167,16 @@ impl Ctx<'_> {
                 }
             };
             let target = ar.resolver.get_ref();
-            let mut hit = false;
-            for r in resolvers
-                .iter_mut()
-                .filter(|r| target == "*" || &r.name == target)
-            {
-                r.attacks.push(Attack { kind, from, to });
-                hit = true;
-            }
+            let attack = Attack { kind, from, to };
+            let hit = if target == "*" {
+                resolvers.iter_mut().for_each(|r| r.attacks.push(attack));
+                !resolvers.is_empty()
+            } else if let Some(&i) = by_name.get(target.as_str()) {
+                resolvers[i].attacks.push(attack);
+                true
+            } else {
+                false
+            };
             if !hit {
                 return Err(self.err(
                     ar.resolver.span(),

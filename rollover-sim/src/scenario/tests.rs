@@ -185,3 +185,198 @@ fn attacks_are_checked_and_attached() {
     let e = err_of(&ok.replace("kind = \"replay\"", "kind = \"flood\""));
     assert!(e.message.contains("unknown attack kind"));
 }
+
+// Issue 11, item 13: every duration's sign and range, with the file, line and key.
+#[test]
+fn durations_out_of_range_are_refused_naming_file_line_and_key() {
+    let with_plan = |plan: &str| format!("{BASE}\n[plan]\n{plan}\n");
+    let cases: Vec<(String, usize, &str)> = vec![
+        (
+            BASE.replace("rrsig-validity = \"7d\"", "rrsig-validity = \"-7d\""),
+            5,
+            "rrsig-validity must be positive",
+        ),
+        (
+            BASE.replace("rrsig-validity = \"7d\"", "rrsig-validity = \"100000000d\""),
+            5,
+            "rrsig-validity \"100000000d\" is longer than",
+        ),
+        (
+            BASE.replace("dnskey-ttl = \"1h\"", "dnskey-ttl = \"0s\""),
+            4,
+            "dnskey-ttl must be positive",
+        ),
+        (
+            BASE.replace(
+                "rrsig-validity = \"7d\"",
+                "rrsig-validity = \"7d\"\nresign-every = \"-1d\"",
+            ),
+            6,
+            "resign-every must be positive",
+        ),
+        (
+            BASE.replace(
+                "rrsig-validity = \"7d\"",
+                "rrsig-validity = \"7d\"\nresign-every = \"0s\"",
+            ),
+            6,
+            "resign-every must be positive",
+        ),
+        (
+            with_plan("safety-margin = \"-30d\""),
+            35,
+            "safety-margin must be positive",
+        ),
+        (
+            with_plan("safety-margin = \"0s\""),
+            35,
+            "safety-margin must be positive",
+        ),
+        (
+            with_plan("add-holddown = \"-1d\""),
+            35,
+            "add-holddown must be positive",
+        ),
+        (
+            with_plan("remove-holddown = \"0d\""),
+            35,
+            "remove-holddown must be positive",
+        ),
+        (
+            with_plan("add-holddown = \"99999999999d\""),
+            35,
+            "add-holddown \"99999999999d\" is longer than",
+        ),
+        (
+            BASE.replace("clock-skew = \"-2h\"", "clock-skew = \"-30000d\""),
+            29,
+            "clock-skew \"-30000d\" is longer than",
+        ),
+        (
+            BASE.replace(
+                "persistence = { reset-every = \"7d\" }",
+                "reset-every = \"-7d\"",
+            ),
+            28,
+            "reset-every must be positive",
+        ),
+    ];
+    for (src, line, want) in cases {
+        let e = err_of(&src);
+        assert_eq!(e.file, "s.toml", "{e}");
+        assert_eq!(e.line, Some(line), "{want}: {e}");
+        assert!(e.message.contains(want), "{want}: {e}");
+    }
+}
+
+#[test]
+fn a_reset_every_second_is_refused_before_the_run_grows() {
+    // 1s over five months would be 13 million resets, each kept in the run.
+    let src = BASE.replace("reset-every = \"7d\"", "reset-every = \"1s\"");
+    let e = err_of(&src);
+    assert_eq!(e.line, Some(24), "{e}");
+    assert!(
+        e.message.contains("resolver \"r\": reset-every makes"),
+        "{e}"
+    );
+    assert!(e.message.contains("more than the 10000"), "{e}");
+    // Hourly is fine for one resolver (3,647 resets)...
+    let hourly = BASE.replace("reset-every = \"7d\"", "reset-every = \"1h\"");
+    assert!(parse(&hourly).is_ok());
+    // ...but not for a hundred of them together.
+    let mut many = hourly.clone();
+    for i in 0..100 {
+        many.push_str(&format!(
+            "\n[[resolver]]\nname = \"r{i}\"\nprofile = \"unbound\"\ntrusted = [\"A\"]\nreset-every = \"1h\"\n"
+        ));
+    }
+    let e = err_of(&many);
+    assert!(e.message.contains("state resets in all"), "{e}");
+}
+
+#[test]
+fn a_span_past_the_serial_horizon_is_refused() {
+    let e = err_of(&BASE.replace("end = \"2020-06-01\"", "end = \"2099-06-01\""));
+    assert_eq!(e.line, Some(7), "{e}");
+    assert!(e.message.contains("68 years"), "{e}");
+}
+
+/// A scenario with `n` resolvers (and one attack aimed at the last one).
+fn generated(n: usize) -> String {
+    let head = BASE.split("[[resolver]]").next().unwrap().to_string();
+    let mut src = String::with_capacity(head.len() + n * 64);
+    src.push_str(&head);
+    for i in 0..n {
+        src.push_str(&format!(
+            "[[resolver]]\nname = \"r{i}\"\nprofile = \"rfc5011\"\ntrusted = [\"A\"]\n"
+        ));
+    }
+    src.push_str(&format!(
+        "[[attack]]\nresolver = \"r{}\"\nkind = \"withhold\"\nfrom = \"2020-03-01\"\nto = \"2020-03-02\"\n",
+        n - 1
+    ));
+    src
+}
+
+#[test]
+fn loading_is_linear_in_the_number_of_resolvers() {
+    // Every step of loading is O(1) or O(log n) per resolver: line numbers
+    // by binary search over the newline offsets, duplicate names by a set,
+    // attack targets by a map. Timed loosely (no flaky bounds): 10x the
+    // resolvers must cost far less than the 100x a quadratic step costs.
+    let time = |n: usize| {
+        let src = generated(n);
+        let t = std::time::Instant::now();
+        let sc = parse(&src).unwrap();
+        let took = t.elapsed();
+        assert_eq!(sc.resolvers.len(), n);
+        assert_eq!(sc.resolvers[n - 1].attacks.len(), 1);
+        assert_eq!(sc.resolvers[n - 1].line, 24 + 4 * (n - 1));
+        took
+    };
+    let small = time(20_000);
+    let large = time(200_000);
+    assert!(
+        large < small * 40 + std::time::Duration::from_millis(500),
+        "20k resolvers: {small:?}, 200k: {large:?}"
+    );
+    // A duplicate among many is still found, with its line.
+    let dup = generated(1_000).replace("name = \"r999\"", "name = \"r3\"");
+    let e = err_of(&dup);
+    assert_eq!(e.line, Some(24 + 4 * 999), "{e}");
+    assert!(e.message.contains("\"r3\" is defined twice"), "{e}");
+}
+
+#[test]
+fn line_index_agrees_with_a_scan() {
+    let src = "a\nbb\n\nccc\n";
+    let cx = Ctx::new("f".into(), src);
+    for off in 0..=src.len() + 3 {
+        assert_eq!(cx.line(off), line_of(src, off), "offset {off}");
+    }
+}
+
+#[test]
+fn timer_knobs_are_checked_for_sign_and_range() {
+    for (timers, want) in [
+        (
+            "add-holddown = \"-30d\"",
+            "timers.add-holddown: must be positive",
+        ),
+        ("refresh = \"0s\"", "timers.refresh: must be positive"),
+        (
+            "query-cap = \"99999999999d\"",
+            "timers.query-cap: \"99999999999d\" is longer than",
+        ),
+    ] {
+        let src = BASE.replace("add-holddown = \"1d\", jitter-percent = 0", timers);
+        let e = err_of(&src);
+        assert_eq!(e.line, Some(32), "{e}");
+        assert!(e.message.contains(want), "{want}: {e}");
+    }
+    let forever = BASE.replace(
+        "add-holddown = \"1d\", jitter-percent = 0",
+        "keep-missing = \"forever\"",
+    );
+    assert!(parse(&forever).is_ok());
+}
