@@ -130,6 +130,10 @@ struct Live<'a> {
     handle: Handle,
     knobs: Knobs,
     model: crate::run::ResolverReport,
+    /// The params the model ran on (the knobs scaled back).
+    model_params: crate::profile::Params,
+    /// When the model says the resolver stops (read-only state mid-run).
+    stop_predicted: Option<Instant>,
     samples: Vec<Sample>,
     notes: Vec<Note>,
     restarts: Vec<Instant>,
@@ -204,6 +208,11 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
         handle.wait_ready(StdDuration::from_secs(15))?;
         let mut mspec = spec.clone();
         mspec.params = params;
+        if spec.persistence == Persistence::ReadOnly {
+            // Writable at start, read-only from just after: the model runs
+            // with its state kept and the stop is predicted (readonly.rs).
+            mspec.persistence = Persistence::Normal;
+        }
         let model = run_resolver(sc, &mspec);
         live.push(Live {
             imp: *imp,
@@ -211,6 +220,8 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
             handle,
             knobs,
             model,
+            model_params: params,
+            stop_predicted: None,
             samples: vec![],
             notes: vec![],
             restarts: spec.restarts.clone(),
@@ -222,9 +233,20 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
     for l in &mut live {
         if l.spec.persistence == Persistence::ReadOnly {
             l.handle.set_readonly(true)?;
+            let now = clock.sim_now();
+            l.stop_predicted =
+                super::readonly::predicted_stop(l.imp, &l.model, now, &l.spec.restarts);
             l.notes.push(Note {
-                at: clock.sim_now(),
-                what: "state directory made read-only".into(),
+                at: now,
+                what: match l.stop_predicted {
+                    Some(s) => format!(
+                        "state directory made read-only; the model says the resolver stops at {}",
+                        format_instant(s)
+                    ),
+                    None => {
+                        "state directory made read-only; the model says the resolver runs on".into()
+                    }
+                },
             });
         }
     }
@@ -338,7 +360,7 @@ fn sample(
     let observed = if error.is_some() {
         before.cloned().unwrap_or_default()
     } else {
-        compare::observed_names(&by_tag, tags, before)
+        compare::observed_names(&by_tag, tags, before, l.model_params.keep_removed > 0)
     };
     // A stopped resolver answers nothing; asking would only wait for timeouts.
     let ask = |name| {
@@ -353,12 +375,14 @@ fn sample(
         at: t,
         checkpoint,
         observed,
-        predicted: compare::predicted_at(&l.model, names, t),
+        // A stopped resolver keeps the states it had when it stopped.
+        predicted: compare::predicted_at(&l.model, names, l.stop_predicted.map_or(t, |s| t.min(s))),
         signed,
         bogus,
         insecure,
         validation: Validation::judge(signed, bogus),
-        predicted_validating: compare::predicted_validating(&l.model, t),
+        predicted_validating: compare::predicted_validating(&l.model, t)
+            && l.stop_predicted.map_or(true, |s| t < s),
         error,
     });
 }
