@@ -11,8 +11,11 @@
 //!   call: kresd aborts ("PANIC: unprotected error in call to Lua API") at the
 //!   first refresh with an answer. At a restart `add_file` refuses the
 //!   directory (the profile's `refuse-start`).
-//! - BIND: runs on (its managed-keys dump failing is not fatal) and refuses
-//!   the directory when restarted (bin/named/server.c `configure_view`).
+//! - BIND: runs on and keeps validating with the anchors it has, but learns
+//!   nothing: `keyfetch_done` (lib/dns/zone.c) commits each change to the
+//!   managed-keys zone through its journal, which cannot be opened
+//!   ("managed-keys.bind.jnl: open: permission denied"), so no key changes
+//!   state. Restarted, it exits (bin/named/server.c `configure_view`).
 
 use super::implementation::Implementation;
 use crate::clock::Instant;
@@ -24,34 +27,54 @@ use crate::trust_point::Fetch;
 pub enum WhileRunning {
     /// Exits at its next state write: the first probe with an answer.
     ExitOnWrite,
-    /// Runs on; refuses to start again at its next restart.
-    RefuseRestart,
+    /// Runs on with its key states frozen; refuses to start again at its
+    /// next restart.
+    FrozenRefuseRestart,
 }
 
 impl Implementation {
     pub fn readonly_while_running(self) -> WhileRunning {
         match self {
             Implementation::Unbound | Implementation::KnotResolver => WhileRunning::ExitOnWrite,
-            Implementation::Bind => WhileRunning::RefuseRestart,
+            Implementation::Bind => WhileRunning::FrozenRefuseRestart,
         }
     }
 }
 
-/// When the model says the resolver stops, the directory being read-only
-/// from `from` on (model run with normal persistence); `None`: it runs on.
-pub fn predicted_stop(
+/// The model's prediction for a directory read-only from `from` on (model
+/// run with normal persistence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prediction {
+    /// From then on the key states stay as they were.
+    pub frozen: Instant,
+    /// The resolver stops (`None`: it runs on to the end).
+    pub stop: Option<Instant>,
+}
+
+pub fn predict(
     imp: Implementation,
     model: &ResolverReport,
     from: Instant,
     restarts: &[Instant],
-) -> Option<Instant> {
+) -> Prediction {
     match imp.readonly_while_running() {
-        WhileRunning::ExitOnWrite => model
-            .probes
-            .iter()
-            .find(|p| p.at > from && p.outcome != Fetch::NoAnswer && p.outcome != Fetch::Deleted)
-            .map(|p| p.at),
-        WhileRunning::RefuseRestart => restarts.iter().copied().find(|r| *r > from),
+        WhileRunning::ExitOnWrite => {
+            let stop = model
+                .probes
+                .iter()
+                .find(|p| {
+                    p.at > from && p.outcome != Fetch::NoAnswer && p.outcome != Fetch::Deleted
+                })
+                .map(|p| p.at);
+            Prediction {
+                frozen: stop.unwrap_or(Instant::MAX),
+                stop,
+            }
+        }
+        WhileRunning::FrozenRefuseRestart => Prediction {
+            frozen: from,
+            stop: restarts.iter().copied().find(|r| *r > from),
+        },
     }
 }
 

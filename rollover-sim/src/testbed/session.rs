@@ -132,8 +132,8 @@ struct Live<'a> {
     model: crate::run::ResolverReport,
     /// The params the model ran on (the knobs scaled back).
     model_params: crate::profile::Params,
-    /// When the model says the resolver stops (read-only state mid-run).
-    stop_predicted: Option<Instant>,
+    /// What the model says of a state directory made read-only mid-run.
+    readonly: Option<super::readonly::Prediction>,
     samples: Vec<Sample>,
     notes: Vec<Note>,
     restarts: Vec<Instant>,
@@ -221,7 +221,7 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
             knobs,
             model,
             model_params: params,
-            stop_predicted: None,
+            readonly: None,
             samples: vec![],
             notes: vec![],
             restarts: spec.restarts.clone(),
@@ -234,15 +234,18 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
         if l.spec.persistence == Persistence::ReadOnly {
             l.handle.set_readonly(true)?;
             let now = clock.sim_now();
-            l.stop_predicted =
-                super::readonly::predicted_stop(l.imp, &l.model, now, &l.spec.restarts);
+            let p = super::readonly::predict(l.imp, &l.model, now, &l.spec.restarts);
+            l.readonly = Some(p);
             l.notes.push(Note {
                 at: now,
-                what: match l.stop_predicted {
-                    Some(s) => format!(
-                        "state directory made read-only; the model says the resolver stops at {}",
-                        format_instant(s)
-                    ),
+                what: match p.stop {
+                    Some(s) => {
+                        format!(
+                        "state directory made read-only; the model says the resolver stops at {}{}",
+                        format_instant(s),
+                        if p.frozen < s { ", its key states frozen until then" } else { "" }
+                    )
+                    }
                     None => {
                         "state directory made read-only; the model says the resolver runs on".into()
                     }
@@ -376,13 +379,17 @@ fn sample(
         checkpoint,
         observed,
         // A stopped resolver keeps the states it had when it stopped.
-        predicted: compare::predicted_at(&l.model, names, l.stop_predicted.map_or(t, |s| t.min(s))),
+        predicted: compare::predicted_at(
+            &l.model,
+            names,
+            l.readonly.map_or(t, |p| t.min(p.frozen)),
+        ),
         signed,
         bogus,
         insecure,
         validation: Validation::judge(signed, bogus),
         predicted_validating: compare::predicted_validating(&l.model, t)
-            && l.stop_predicted.map_or(true, |s| t < s),
+            && l.readonly.and_then(|p| p.stop).map_or(true, |s| t < s),
         error,
     });
 }
