@@ -115,21 +115,20 @@ mod tests {
             (5, Fetch::NoAnswer),
             (9, Fetch::Expired),
         ]);
-        assert_eq!(predicted_stop(Implementation::Unbound, &m, 1, &[]), Some(9));
+        let p = predict(Implementation::Unbound, &m, 1, &[]);
+        assert_eq!((p.frozen, p.stop), (9, Some(9)));
         assert_eq!(
-            predicted_stop(Implementation::KnotResolver, &m, 0, &[]),
+            predict(Implementation::KnotResolver, &m, 0, &[]).stop,
             Some(9)
         );
-        assert_eq!(predicted_stop(Implementation::Unbound, &m, 9, &[]), None);
+        assert_eq!(predict(Implementation::Unbound, &m, 9, &[]).stop, None);
     }
 
     #[test]
-    fn bind_stops_at_its_next_restart() {
+    fn bind_freezes_and_stops_at_its_next_restart() {
         let m = model(&[(0, Fetch::Validated), (5, Fetch::Validated)]);
-        assert_eq!(
-            predicted_stop(Implementation::Bind, &m, 1, &[20, 30]),
-            Some(20)
-        );
-        assert_eq!(predicted_stop(Implementation::Bind, &m, 1, &[]), None);
+        let p = predict(Implementation::Bind, &m, 1, &[20, 30]);
+        assert_eq!((p.frozen, p.stop), (1, Some(20)));
+        assert_eq!(predict(Implementation::Bind, &m, 1, &[]).stop, None);
     }
 }
