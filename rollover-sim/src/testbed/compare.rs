@@ -110,17 +110,24 @@ pub fn predicted_validating(model: &ResolverReport, t: Instant) -> bool {
 }
 
 /// Observed states by key name from states by key tag. A key the resolver no
-/// longer lists is Removed if it was revoked or missing before, else Start.
+/// longer lists was forgotten (Start). Only a resolver that remembers Removed
+/// keys (`Params::keep_removed` > 0, the RFC) reports a revoked or missing key
+/// that left its records as Removed; Unbound (`autr_cleanup_keys`), BIND
+/// (deleted at the end of the removal timer) and Knot Resolver
+/// (`keep_removed = 0`) forget it, as the model does (docs/rfc5011.md).
 pub fn observed_names(
     by_tag: &BTreeMap<u16, KeyState>,
     tags: &[(String, u16, u16)],
     before: Option<&BTreeMap<String, KeyState>>,
+    remembers_removed: bool,
 ) -> BTreeMap<String, KeyState> {
     tags.iter()
         .map(|(name, tag, revoked_tag)| {
             let s = by_tag.get(tag).or_else(|| by_tag.get(revoked_tag)).copied();
             let s = s.unwrap_or_else(|| match before.and_then(|b| b.get(name)) {
-                Some(KeyState::Revoked | KeyState::Removed | KeyState::Missing) => {
+                Some(KeyState::Revoked | KeyState::Removed | KeyState::Missing)
+                    if remembers_removed =>
+                {
                     KeyState::Removed
                 }
                 _ => KeyState::Start,
@@ -224,17 +231,19 @@ mod tests {
     }
 
     #[test]
-    fn a_key_gone_after_revocation_is_removed() {
+    fn a_key_gone_after_revocation_is_removed_or_forgotten() {
         let tags = vec![("A".to_string(), 10, 138), ("B".to_string(), 20, 148)];
         let before: BTreeMap<String, KeyState> = [
             ("A".into(), KeyState::Revoked),
             ("B".into(), KeyState::AddPend),
         ]
         .into();
-        let m = observed_names(&BTreeMap::new(), &tags, Some(&before));
+        let m = observed_names(&BTreeMap::new(), &tags, Some(&before), true);
         assert_eq!(m["A"], KeyState::Removed);
         assert_eq!(m["B"], KeyState::Start);
-        let m = observed_names(&[(138, KeyState::Revoked)].into(), &tags, None);
+        let m = observed_names(&BTreeMap::new(), &tags, Some(&before), false);
+        assert_eq!(m["A"], KeyState::Start, "forgotten");
+        let m = observed_names(&[(138, KeyState::Revoked)].into(), &tags, None, false);
         assert_eq!(m["A"], KeyState::Revoked);
     }
 }

@@ -161,7 +161,23 @@ impl Handle {
         for f in ["stderr.log", "unbound.log", "named.log"] {
             if let Ok(t) = std::fs::read_to_string(self.dir().join(f)) {
                 let lines: Vec<&str> = t.lines().collect();
-                out += &lines[lines.len().saturating_sub(5)..].join(" | ");
+                let tail = lines.len().saturating_sub(5);
+                // The cause often comes before the shutdown lines (named logs
+                // its refusal, then tears down): keep the first few errors.
+                let causes: Vec<&str> = lines[..tail]
+                    .iter()
+                    .filter(|l| {
+                        let l = l.to_ascii_lowercase();
+                        l.contains("denied") || l.contains("writ") || l.contains("fatal")
+                    })
+                    .take(3)
+                    .copied()
+                    .collect();
+                if !causes.is_empty() {
+                    out += &causes.join(" | ");
+                    out += " | ... | ";
+                }
+                out += &lines[tail..].join(" | ");
             }
         }
         crate::testbed::escape(&out)

@@ -9,7 +9,7 @@
 //! - [`clock`]: scenario time on the wall clock; [`keys`], [`zone`], [`server`]:
 //!   the authoritative side.
 //! - [`implementation`], [`handle`], [`records`]: the resolvers, their knobs,
-//!   processes and RFC 5011 records.
+//!   processes and RFC 5011 records; [`readonly`]: state made read-only mid-run.
 //! - [`session`], [`compare`]: one run and its verdicts; [`text`], [`html`],
 //!   [`cli`]: the report and the `testbed` command.
 
@@ -20,6 +20,7 @@ pub mod handle;
 pub mod html;
 pub mod implementation;
 pub mod keys;
+pub mod readonly;
 pub mod records;
 pub mod server;
 pub mod session;

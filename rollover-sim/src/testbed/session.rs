@@ -130,6 +130,10 @@ struct Live<'a> {
     handle: Handle,
     knobs: Knobs,
     model: crate::run::ResolverReport,
+    /// The params the model ran on (the knobs scaled back).
+    model_params: crate::profile::Params,
+    /// What the model says of a state directory made read-only mid-run.
+    readonly: Option<super::readonly::Prediction>,
     samples: Vec<Sample>,
     notes: Vec<Note>,
     restarts: Vec<Instant>,
@@ -204,6 +208,11 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
         handle.wait_ready(StdDuration::from_secs(15))?;
         let mut mspec = spec.clone();
         mspec.params = params;
+        if spec.persistence == Persistence::ReadOnly {
+            // Writable at start, read-only from just after: the model runs
+            // with its state kept and the stop is predicted (readonly.rs).
+            mspec.persistence = Persistence::Normal;
+        }
         let model = run_resolver(sc, &mspec);
         live.push(Live {
             imp: *imp,
@@ -211,6 +220,8 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
             handle,
             knobs,
             model,
+            model_params: params,
+            readonly: None,
             samples: vec![],
             notes: vec![],
             restarts: spec.restarts.clone(),
@@ -222,9 +233,23 @@ pub fn run(sc: &Scenario, opt: &Options) -> Result<Report, String> {
     for l in &mut live {
         if l.spec.persistence == Persistence::ReadOnly {
             l.handle.set_readonly(true)?;
+            let now = clock.sim_now();
+            let p = super::readonly::predict(l.imp, &l.model, now, &l.spec.restarts);
+            l.readonly = Some(p);
             l.notes.push(Note {
-                at: clock.sim_now(),
-                what: "state directory made read-only".into(),
+                at: now,
+                what: match p.stop {
+                    Some(s) => {
+                        format!(
+                        "state directory made read-only; the model says the resolver stops at {}{}",
+                        format_instant(s),
+                        if p.frozen < s { ", its key states frozen until then" } else { "" }
+                    )
+                    }
+                    None => {
+                        "state directory made read-only; the model says the resolver runs on".into()
+                    }
+                },
             });
         }
     }
@@ -338,7 +363,7 @@ fn sample(
     let observed = if error.is_some() {
         before.cloned().unwrap_or_default()
     } else {
-        compare::observed_names(&by_tag, tags, before)
+        compare::observed_names(&by_tag, tags, before, l.model_params.keep_removed > 0)
     };
     // A stopped resolver answers nothing; asking would only wait for timeouts.
     let ask = |name| {
@@ -353,12 +378,18 @@ fn sample(
         at: t,
         checkpoint,
         observed,
-        predicted: compare::predicted_at(&l.model, names, t),
+        // A stopped resolver keeps the states it had when it stopped.
+        predicted: compare::predicted_at(
+            &l.model,
+            names,
+            l.readonly.map_or(t, |p| t.min(p.frozen)),
+        ),
         signed,
         bogus,
         insecure,
         validation: Validation::judge(signed, bogus),
-        predicted_validating: compare::predicted_validating(&l.model, t),
+        predicted_validating: compare::predicted_validating(&l.model, t)
+            && l.readonly.and_then(|p| p.stop).map_or(true, |s| t < s),
         error,
     });
 }
