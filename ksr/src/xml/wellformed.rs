@@ -21,6 +21,14 @@ pub(crate) fn code_point(c: char) -> String {
 /// anywhere (comments included) or a character outside `Char`. Returns the
 /// byte offset and the message.
 pub(crate) fn first_bad_char(bytes: &[u8]) -> Option<(usize, String)> {
+    // Almost every KSR is plain ASCII: one pass over the bytes settles it
+    // without decoding characters.
+    if bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return None;
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
