@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ceremony::hsm::{self, keys::KeySpec, Algorithm, TokenArgs};
+use ceremony::hsm::{self, Algorithm, KeySpec, PinSource, TokenSpec};
 use ceremony::keystore::KeyStore;
 use ceremony::sign::confirm::Confirmation;
 use ceremony::sign::{pipeline, request, skr};
@@ -92,14 +92,20 @@ impl std::io::Write for Stamps {
     }
 }
 
-fn run_pipeline(args: &TokenArgs, o: &pipeline::SignOptions) -> (f64, Vec<(String, f64)>) {
+fn run_pipeline(args: &TokenSpec, o: &pipeline::SignOptions) -> (f64, Vec<(String, f64)>) {
     let hash = hex::encode(digest::sha256(&std::fs::read(&o.ksr).unwrap()));
     let _ = std::fs::remove_file(&o.out);
     let mut log = Stamps {
         start: Instant::now(),
         marks: Vec::new(),
     };
-    pipeline::sign_ksr(o, || args.open(), Confirmation::Expect(&hash), &mut log).expect("sign-ksr");
+    pipeline::sign_ksr(
+        o,
+        || args.open(&ksr::env::RealEnv),
+        Confirmation::Expect(&hash),
+        &mut log,
+    )
+    .expect("sign-ksr");
     (log.start.elapsed().as_secs_f64(), log.marks)
 }
 
@@ -107,23 +113,35 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let so = pin_file(dir.path(), "so.pin", "bench-so-pin");
     let user = pin_file(dir.path(), "user.pin", "bench-user-pin");
-    let so_pin = hsm::pin::read(Some(&so), hsm::pin::Role::SecurityOfficer, "bench").unwrap();
-    let user_pin = hsm::pin::read(Some(&user), hsm::pin::Role::User, "bench").unwrap();
+    let so_pin = hsm::pin::read(
+        &PinSource::File(so.clone()),
+        hsm::pin::Role::SecurityOfficer,
+        "bench",
+        &ksr::env::RealEnv,
+    )
+    .unwrap();
+    let user_pin = hsm::pin::read(
+        &PinSource::File(user.clone()),
+        hsm::pin::Role::User,
+        "bench",
+        &ksr::env::RealEnv,
+    )
+    .unwrap();
     hsm::softhsm::init(
         &dir.path().join("softhsm"),
-        None,
+        std::path::Path::new(hsm::module::DEFAULT_MODULE),
         "bench",
         &so_pin,
         &user_pin,
     )
     .expect("hsm init");
-    let args = TokenArgs {
-        module: None,
+    let args = TokenSpec {
+        module: hsm::module::DEFAULT_MODULE.into(),
         token: "bench".into(),
-        pin_file: Some(user.clone()),
+        pin: PinSource::File(user.clone()),
     };
     {
-        let mut token = args.open().unwrap();
+        let mut token = args.open(&ksr::env::RealEnv).unwrap();
         for (label, algorithm, bits, flags) in [
             ("Kbench", Algorithm::RsaSha256, Some(2048), 257),
             ("zsk", Algorithm::EcdsaP256Sha256, None, 256),
@@ -135,7 +153,7 @@ fn main() {
                 flags,
                 allow_backup: false,
             };
-            hsm::keys::generate(&mut token, &spec).expect("keygen");
+            hsm::keygen::generate(&mut token, &spec).expect("keygen");
         }
     }
 
@@ -153,7 +171,7 @@ fn main() {
     let big_ksr = dir.path().join("ksr-1000.xml");
     let big_out = dir.path().join("skr-1000.xml");
     let doc = {
-        let mut token = args.open().unwrap();
+        let mut token = args.open(&ksr::env::RealEnv).unwrap();
         let plan = request::RequestPlan {
             zone: "example.test.".into(),
             zsks: vec!["zsk".into()],
@@ -167,7 +185,7 @@ fn main() {
     std::fs::write(&big_ksr, xml::write(&doc)).unwrap();
     let big_opts = opts(&big_ksr, &big_out, policy.clone(), "2025-12-20");
 
-    let mut token = args.open().unwrap();
+    let mut token = args.open(&ksr::env::RealEnv).unwrap();
     let handle = token
         .key("Kbench")
         .unwrap()

@@ -52,6 +52,10 @@ pub fn from_sign_error(e: SignError) -> Error {
                     "{at}: key {l} is no longer on the token (token removed or changed mid-run); nothing was written"
                 )),
                 Error::Hsm(m) => Error::Hsm(format!("{at}: {m}; nothing was written")),
+                inner @ Error::Pkcs11 { .. } => Error::Stopped {
+                    at,
+                    source: Box::new(inner),
+                },
                 other => other,
             }
         }

@@ -5,7 +5,9 @@
 //! - [`sign`]: turning a checked KSR into an SKR per a schema.
 //! - [`file`]: writing outputs through a verified temp file.
 //! - [`audit`]: the tamper-evident, write-ahead audit log of commands.
-//! - [`cli`]: the command line, thin over the above.
+//! - [`ops`]: the ceremony's operations: typed inputs, a prompter, typed reports.
+//! - [`error`]: the one error type and its mapping to exit codes.
+//! - [`cli`]: the command line: arguments to `ops` inputs, reports to text or JSON.
 
 pub mod audit;
 pub mod cli;
@@ -13,4 +15,5 @@ pub mod error;
 pub mod file;
 pub mod hsm;
 pub mod keystore;
+pub mod ops;
 pub mod sign;

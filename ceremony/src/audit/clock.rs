@@ -4,19 +4,10 @@
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
-/// Where "now" comes from.
+/// Where "now" comes from: the command's env (`ksr::env::Env::now`) in the
+/// tool, a fixed instant in tests.
 pub trait Clock {
     fn now(&self) -> OffsetDateTime;
-}
-
-/// The system's clock, in UTC.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-    }
 }
 
 /// Always the same instant (tests, reproducible examples).

@@ -16,7 +16,7 @@ pub mod clock;
 pub mod record;
 
 pub use chain::{verify, AppendError, AuditLog, Broken, Summary};
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock};
 pub use record::{Event, FileRef, Outcome, Record, GENESIS};
 
 /// Hex SHA-256 of a file, or why it could not be read.

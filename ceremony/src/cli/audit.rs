@@ -1,16 +1,15 @@
-//! `ceremony audit verify|show`, and the `--audit-log` wrapper that puts a
-//! `begin` record before every command and an `end` record after it.
+//! `ceremony audit verify|show`, and `--audit-log` around any other command.
 
-use std::io::Write as _;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::audit::{self, AuditLog, Clock, Event, Outcome, Record, Summary};
-use crate::error::{Error, Result};
-use crate::hsm::TokenArgs;
+use ksr::env::Env;
 
-use super::hsm::HsmCommand;
-use super::keys::BackupCommand;
-use super::Command;
+use super::Out;
+use crate::audit::Clock;
+use crate::error::{Error, Result};
+use crate::ops::audit::{self as op, short, ShowInput, ShowReport, VerifyInput, VerifyReport};
+use crate::ops::Operation;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
@@ -33,301 +32,149 @@ pub struct VerifyArgs {
 pub struct ShowArgs {
     /// The audit log (JSON Lines).
     pub file: PathBuf,
-    /// The records as a JSON array instead of a table.
-    #[arg(long)]
-    pub json: bool,
 }
 
-/// What a command reads and writes, named by role, and where it works: taken
-/// from its arguments explicitly, so PIN files are never hashed or listed.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Subject {
-    pub command: &'static str,
-    pub token: Option<String>,
-    pub keys: Vec<String>,
-    pub inputs: Vec<(&'static str, PathBuf)>,
-    pub outputs: Vec<(&'static str, PathBuf)>,
-}
+/// Audit records are stamped with the env's clock.
+struct EnvClock<'a>(&'a dyn Env);
 
-fn on(command: &'static str, token: &TokenArgs) -> Subject {
-    Subject {
-        command,
-        token: Some(token.token.clone()),
-        ..Subject::default()
+impl Clock for EnvClock<'_> {
+    fn now(&self) -> time::OffsetDateTime {
+        self.0.now()
     }
 }
 
-impl Command {
-    /// The audit subject of this command (see [`Subject`]).
-    pub fn audit_subject(&self) -> Subject {
-        match self {
-            Command::Hsm(HsmCommand::Init(a)) => Subject {
-                command: "hsm init",
-                token: Some(a.label.clone()),
-                ..Subject::default()
-            },
-            Command::Hsm(HsmCommand::Info(a)) => Subject {
-                command: "hsm info",
-                token: a.token.clone(),
-                ..Subject::default()
-            },
-            Command::Keygen(a) => Subject {
-                keys: vec![a.label.clone()],
-                ..on("keygen", &a.token)
-            },
-            Command::Inventory(a) => on("inventory", &a.token),
-            Command::Backup(b) => match &b.command {
-                BackupCommand::TransportKey(a) => Subject {
-                    keys: vec![a.label.clone()],
-                    outputs: vec![("transport", a.out.clone())],
-                    ..on("backup transport-key", &a.token)
-                },
-                BackupCommand::Export(a) => Subject {
-                    keys: vec![a.label.clone()],
-                    inputs: vec![("transport", a.transport.clone())],
-                    outputs: vec![("backup", a.out.clone())],
-                    ..on("backup export", &a.token)
-                },
-            },
-            Command::Restore(a) => Subject {
-                keys: a.label.iter().cloned().collect(),
-                inputs: vec![("backup", a.backup.clone())],
-                ..on("restore", &a.token)
-            },
-            Command::Delete(a) => Subject {
-                keys: vec![a.label.clone()],
-                ..on("delete", &a.token)
-            },
-            Command::Prove(a) => Subject {
-                keys: vec![a.label.clone()],
-                ..on("prove", &a.token)
-            },
-            Command::SignKsr(a) => {
-                let mut inputs = vec![("ksr", a.ksr.clone())];
-                inputs.extend(a.previous_skr.clone().map(|p| ("previous-skr", p)));
-                inputs.extend(a.policy.clone().map(|p| ("policy", p)));
-                Subject {
-                    keys: std::iter::once(a.ksk_current.clone())
-                        .chain(a.ksk_next.clone())
-                        .collect(),
-                    inputs,
-                    outputs: vec![("skr", a.out.clone())],
-                    ..on("sign-ksr", &a.token)
-                }
-            }
-            Command::Request(a) => Subject {
-                keys: a.zsks.clone(),
-                inputs: a.policy.iter().map(|p| ("policy", p.clone())).collect(),
-                outputs: vec![("ksr", a.out.clone())],
-                ..on("request", &a.token)
-            },
-            Command::TrustAnchor(a) => Subject {
-                keys: vec![a.ksk.clone()],
-                outputs: a.out.iter().map(|p| ("trust-anchor", p.clone())).collect(),
-                ..on("trust-anchor", &a.token)
-            },
-            Command::Audit(_) => Subject {
-                command: "audit",
-                ..Subject::default()
-            },
-        }
-    }
-}
-
-/// Runs `command` under the audit log at `path`: `begin` (synced) first, then the
-/// command, then `end` with its outcome and the hashes of what it wrote. Returns
-/// the exit code. A log that does not verify stops everything (exit 2) before
-/// the token is touched.
-pub fn audited(
-    path: &Path,
-    clock: impl Clock,
+/// Runs `job` (the operation `op`) under the audit log `log`; returns the exit code.
+pub(super) fn run_audited(
+    out: &Out,
+    log: &Path,
     args: Vec<String>,
-    command: Command,
-    run: impl FnOnce(Command) -> Result<()>,
+    op: &Operation,
+    job: impl FnOnce() -> Result<()>,
 ) -> i32 {
-    let mut log = match AuditLog::open(path, clock) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("ceremony: {e}");
-            return 2;
-        }
+    let env = out.env;
+    let done = match op::audited(log, EnvClock(env), args, op, job) {
+        Ok(d) => d,
+        Err(e) => return super::fail(env, &Error::Io(e.to_string())),
     };
-    let subject = command.audit_subject();
-    let mut begin = Record::new(Event::Begin, subject.command);
-    begin.args = args;
-    begin.token = subject.token.clone();
-    begin.keys = subject.keys.clone();
-    begin.files = subject
-        .inputs
-        .iter()
-        .map(|(role, p)| audit::file_ref(role, p))
-        .collect();
-    let begin_seq = match log.append(begin.clone()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("ceremony: {e}");
-            return 2;
-        }
-    };
-    let result = run(command);
-    let (exit, error) = match &result {
-        Ok(()) => (0, None),
-        Err(e) => (e.exit_code(), Some(e.to_string())),
-    };
-    if let Some(e) = &error {
-        eprintln!("ceremony: {e}");
-    }
-    let mut end = audit::chain::end_record(&begin, begin_seq, Outcome { exit, error });
-    // Outputs only count when the command succeeded: a failed command writes
-    // nothing, and an older file at that path is not its output.
-    if exit == 0 {
-        end.files = subject
-            .outputs
-            .iter()
-            .filter(|(_, p)| p.exists())
-            .map(|(role, p)| audit::file_ref(role, p))
-            .collect();
-    }
-    match log.append(end) {
+    let code = super::finish(env, done.result);
+    match done.end {
         Ok(seq) => {
-            eprintln!(
-                "audit: record {seq} in {}, head {}",
-                log.path().display(),
-                short(log.head())
-            );
-            exit
+            out.stderr(&format!(
+                "audit: record {seq} in {}, head {}\n",
+                done.log.display(),
+                short(&done.head)
+            ));
+            code
         }
-        Err(e) => {
-            eprintln!("ceremony: the command finished (exit {exit}) but its end record was not written: {e}");
-            2
-        }
+        Err(e) => super::fail(
+            env,
+            &Error::Io(format!(
+                "the command finished (exit {code}) but its end record was not written: {e}"
+            )),
+        ),
     }
 }
 
-/// The first and last 8 hex digits: enough to compare by eye at the table.
-pub fn short(head: &str) -> String {
-    format!("{}…{}", &head[..8], &head[head.len() - 8..])
+pub(super) fn run(c: AuditCommand, out: &Out) -> i32 {
+    let result = match c {
+        AuditCommand::Verify(a) => verify(a, out),
+        AuditCommand::Show(a) => show(a, out),
+    };
+    super::finish(out.env, result)
 }
 
-pub fn run(c: AuditCommand) -> i32 {
-    match c {
-        AuditCommand::Verify(a) => verify(a),
-        AuditCommand::Show(a) => show(a),
+fn verify(a: VerifyArgs, out: &Out) -> Result<()> {
+    let r = op::verify(&VerifyInput {
+        file: a.file,
+        expect_head: a.expect_head,
+    })?;
+    // The text rendering carries the FAIL line of a broken chain or head.
+    out.report(&r, render_verify)?;
+    if r.broken.is_some() {
+        return Err(Error::AuditLogBroken(r.file.display().to_string()));
     }
-}
-
-/// Reads and verifies a log: Ok(summary), or the exit code after reporting.
-fn load(file: &Path) -> std::result::Result<Summary, i32> {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!(
-                "ceremony: {}: cannot read the audit log: {e}",
-                file.display()
-            );
-            return Err(2);
-        }
-    };
-    match audit::verify(&bytes) {
-        Ok(s) if s.records.is_empty() => {
-            println!(
-                "{}:1: FAIL: the audit log is empty (a log starts with a log-start record): it was truncated",
-                file.display()
-            );
-            eprintln!("ceremony: {}: audit log does not verify", file.display());
-            Err(1)
-        }
-        Ok(s) => Ok(s),
-        Err(b) => {
-            println!("{}:{}: FAIL: {}", file.display(), b.line, b.message);
-            eprintln!("ceremony: {}: audit log does not verify", file.display());
-            Err(1)
-        }
+    if r.head_matches == Some(false) {
+        return Err(Error::CheckFailed(format!(
+            "{}: the head is not the one given with --expect-head",
+            r.file.display()
+        )));
     }
+    Ok(())
 }
 
-fn verify(a: VerifyArgs) -> i32 {
-    let expect = match &a.expect_head {
-        Some(h) => match parse_head(h) {
-            Ok(h) => Some(h),
-            Err(e) => {
-                eprintln!("ceremony: {e}");
-                return 2;
-            }
-        },
-        None => None,
-    };
-    let s = match load(&a.file) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let out = std::io::stdout();
-    let mut o = out.lock();
-    let _ = writeln!(o, "{}: chain verifies", a.file.display());
-    let _ = writeln!(o, "records:     {}", s.records.len());
+fn render_verify(r: &VerifyReport) -> String {
+    let mut o = String::new();
+    if let Some(b) = &r.broken {
+        let _ = writeln!(o, "{}:{}: FAIL: {}", r.file.display(), b.line, b.message);
+        return o;
+    }
+    let _ = writeln!(o, "{}: chain verifies", r.file.display());
+    let _ = writeln!(o, "records:     {}", r.records);
     let _ = writeln!(
         o,
         "commands:    {} ({} failed, {} interrupted, {} without end)",
-        s.commands,
-        s.failed,
-        s.interrupted.len(),
-        s.open.len()
+        r.commands,
+        r.failed,
+        r.interrupted.len(),
+        r.without_end.len()
     );
-    for (what, seqs) in [("interrupted", &s.interrupted), ("without end", &s.open)] {
-        for b in seqs {
-            let r = &s.records[(*b - 1) as usize];
-            let _ = writeln!(o, "{what}: record {b}, {} at {}", r.command, r.time);
+    for (what, list) in [
+        ("interrupted", &r.interrupted),
+        ("without end", &r.without_end),
+    ] {
+        for u in list {
+            let _ = writeln!(o, "{what}: record {}, {} at {}", u.begin, u.command, u.time);
         }
     }
-    let _ = writeln!(o, "first:       {}", s.records[0].time);
-    let _ = writeln!(o, "last:        {}", s.records[s.records.len() - 1].time);
-    let _ = writeln!(o, "head (record {}), to read aloud:", s.records.len());
-    let _ = write!(o, "{}", ksr::digest::read_aloud(&s.head_bytes()));
-    if let Some(want) = expect {
-        if want != s.head {
+    let _ = writeln!(o, "first:       {}", r.first.as_deref().unwrap_or(""));
+    let _ = writeln!(o, "last:        {}", r.last.as_deref().unwrap_or(""));
+    let _ = writeln!(o, "head (record {}), to read aloud:", r.records);
+    let head = hex::decode(&r.head).expect("heads are hex");
+    o.push_str(&ksr::digest::read_aloud(&head));
+    match r.head_matches {
+        Some(false) => {
             let _ = writeln!(
                 o,
-                "FAIL: head {} is not the expected {want}: records were removed from the end, added, or this is another log",
-                s.head
+                "FAIL: head {} is not the expected {}: records were removed from the end, added, or this is another log",
+                r.head,
+                r.expected_head.as_deref().unwrap_or_default()
             );
-            return 1;
         }
-        let _ = writeln!(o, "PASS: head matches --expect-head");
+        Some(true) => {
+            let _ = writeln!(o, "PASS: head matches --expect-head");
+        }
+        None => {}
     }
-    0
+    o
 }
 
-fn parse_head(h: &str) -> Result<String> {
-    let h = h.trim().to_ascii_lowercase();
-    if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::Input(format!(
-            "--expect-head {h:?}: give the 64 hex digits `ceremony audit verify` printed"
-        )));
+fn show(a: ShowArgs, out: &Out) -> Result<()> {
+    let r = op::show(&ShowInput { file: a.file })?;
+    if let Some(b) = &r.broken {
+        // JSON: the report says where the chain breaks; text: the FAIL line.
+        out.report(&r, |r| {
+            format!("{}:{}: FAIL: {}\n", r.file.display(), b.line, b.message)
+        })?;
+        return Err(Error::AuditLogBroken(r.file.display().to_string()));
     }
-    Ok(h)
+    if out.json {
+        // The records as a JSON array: the same form the log lines carry.
+        let mut text = serde_json::to_string_pretty(&r.records).expect("records serialise");
+        text.push('\n');
+        out.stdout(&text)
+    } else {
+        out.stdout(&render_show(&r))
+    }
 }
 
-fn show(a: ShowArgs) -> i32 {
-    let s = match load(&a.file) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let out = std::io::stdout();
-    let mut o = out.lock();
-    if a.json {
-        let _ = writeln!(
-            o,
-            "{}",
-            serde_json::to_string_pretty(&s.records).expect("records serialise")
-        );
-        return 0;
-    }
+fn render_show(r: &ShowReport) -> String {
+    let mut o = String::new();
     let _ = writeln!(
         o,
         "{:>4}  {:<20}  {:<11}  {:<20}  {:<14}  detail",
         "seq", "time", "event", "command", "token"
     );
-    for r in &s.records {
+    for r in &r.records {
         let mut detail = Vec::new();
         if let Some(b) = r.begin {
             detail.push(format!("begin {b}"));
@@ -366,6 +213,6 @@ fn show(a: ShowArgs) -> i32 {
             detail.join("; ")
         );
     }
-    let _ = writeln!(o, "head {}", s.head);
-    0
+    let _ = writeln!(o, "head {}", r.head);
+    o
 }

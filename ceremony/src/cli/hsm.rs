@@ -1,9 +1,15 @@
 //! `ceremony hsm init|info`.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
-use crate::hsm::{mechanisms, module, pin, softhsm, Module, Token};
+use ksr::env::Env;
+
+use super::Out;
+use crate::error::Result;
+use crate::hsm::PinSource;
+use crate::ops::hsm::{self as op, InfoInput, InfoReport, InitInput, InitReport};
+use crate::ops::Operation;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum HsmCommand {
@@ -45,25 +51,57 @@ pub struct InfoArgs {
     pub pin_file: Option<PathBuf>,
 }
 
-pub fn run(c: HsmCommand) -> Result<()> {
-    match c {
-        HsmCommand::Init(a) => init(a),
-        HsmCommand::Info(a) => info(a),
+pub(super) enum Job {
+    Init(InitInput),
+    Info(InfoInput),
+}
+
+pub(super) fn prepare(c: HsmCommand, env: &dyn Env) -> Result<Job> {
+    Ok(match c {
+        HsmCommand::Init(a) => Job::Init(InitInput {
+            module: super::module_path(a.module.as_deref(), env),
+            softhsm: a.softhsm,
+            label: a.label,
+            so_pin: PinSource::File(a.so_pin_file),
+            pin: PinSource::File(a.pin_file),
+        }),
+        HsmCommand::Info(a) => Job::Info(InfoInput {
+            module: super::module_path(a.module.as_deref(), env),
+            token: a.token,
+            pin: a.pin_file.map(PinSource::File),
+            softhsm2_conf: env.var("SOFTHSM2_CONF"),
+        }),
+    })
+}
+
+impl Job {
+    pub(super) fn operation(&self) -> Operation {
+        match self {
+            Job::Init(i) => i.operation(),
+            Job::Info(i) => i.operation(),
+        }
+    }
+
+    pub(super) fn run(self, out: &Out) -> Result<()> {
+        let prompter = out.env.prompter();
+        match self {
+            Job::Init(i) => {
+                let r = op::init(&i, prompter)?;
+                out.stderr(&format!(
+                    "initialised token {:?} (serial {}) in {}\n",
+                    r.label,
+                    r.serial,
+                    r.token_dir.display()
+                ));
+                out.report(&r, render_init)
+            }
+            Job::Info(i) => out.report(&op::info(&i, prompter)?, render_info),
+        }
     }
 }
 
-fn init(a: InitArgs) -> Result<()> {
-    let so = pin::read(Some(&a.so_pin_file), pin::Role::SecurityOfficer, &a.label)?;
-    let user = pin::read(Some(&a.pin_file), pin::Role::User, &a.label)?;
-    let done = softhsm::init(&a.softhsm, a.module.as_deref(), &a.label, &so, &user)?;
-    eprintln!(
-        "initialised token {:?} (serial {}) in {}",
-        done.label,
-        done.serial,
-        done.token_dir.display()
-    );
-    println!("SOFTHSM2_CONF={}", done.conf.display());
-    Ok(())
+fn render_init(r: &InitReport) -> String {
+    format!("SOFTHSM2_CONF={}\n", r.conf.display())
 }
 
 fn yes(b: bool) -> &'static str {
@@ -74,111 +112,73 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-fn info(a: InfoArgs) -> Result<()> {
-    let path = module::resolve(a.module.as_deref());
-    let m = Module::load(Some(&path))?;
-    let lib = m
-        .ctx
-        .get_library_info()
-        .map_err(|e| Error::Hsm(format!("C_GetInfo failed: {e}")))?;
-    println!("module:           {}", m.path.display());
-    println!("cryptoki version: {}", lib.cryptoki_version());
-    println!("manufacturer:     {}", lib.manufacturer_id().trim());
-    println!(
-        "library:          {} {}",
-        lib.library_description().trim(),
-        lib.library_version()
-    );
-    if let Some(conf) = std::env::var_os("SOFTHSM2_CONF") {
-        println!("SOFTHSM2_CONF:    {}", PathBuf::from(conf).display());
+fn render_info(r: &InfoReport) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "module:           {}", r.module.display());
+    let _ = writeln!(o, "cryptoki version: {}", r.cryptoki_version);
+    let _ = writeln!(o, "manufacturer:     {}", r.manufacturer);
+    let _ = writeln!(o, "library:          {}", r.library);
+    if let Some(conf) = &r.softhsm2_conf {
+        let _ = writeln!(o, "SOFTHSM2_CONF:    {conf}");
     }
-    let slots = m
-        .ctx
-        .get_all_slots()
-        .map_err(|e| Error::Hsm(format!("cannot list slots: {e}")))?;
-    println!("slots:            {}", slots.len());
-    let wanted = match &a.token {
-        Some(l) => Some(m.find_token(l)?),
-        None => None,
-    };
-    for slot in slots {
-        if wanted.is_none_or(|w| w == slot) {
-            print_slot(&m, slot)?;
+    let _ = writeln!(o, "slots:            {}", r.slot_count);
+    for s in &r.slots {
+        let _ = writeln!(o, "\nslot {}: {}", s.id, s.description);
+        let Some(t) = &s.token else {
+            let _ = writeln!(o, "  no token present");
+            continue;
+        };
+        if !t.initialized {
+            let _ = writeln!(o, "  token not initialised (free)");
+            continue;
+        }
+        let _ = writeln!(o, "  token label:    {}", t.label);
+        let _ = writeln!(o, "  manufacturer:   {}", t.manufacturer);
+        let _ = writeln!(o, "  model:          {}", t.model);
+        let _ = writeln!(o, "  serial:         {}", t.serial);
+        let _ = writeln!(o, "  login required: {}", yes(t.login_required));
+        let _ = writeln!(o, "  user PIN set:   {}", yes(t.user_pin_set));
+        let pin_state = match t.user_pin_state {
+            "locked" => "LOCKED",
+            "final-try" => "final try",
+            "count-low" => "count low (a wrong PIN was given since the last login)",
+            other => other,
+        };
+        let _ = writeln!(o, "  user PIN state: {pin_state}");
+        let so = if t.so_pin_locked { "LOCKED" } else { "ok" };
+        let _ = writeln!(o, "  SO PIN state:   {so}");
+        let _ = writeln!(
+            o,
+            "  PIN length:     {}..{}",
+            t.min_pin_length, t.max_pin_length
+        );
+        let _ = writeln!(o, "  mechanisms relevant to DNSSEC:");
+        for m in &t.mechanisms {
+            let size = match (m.min_key_size, m.max_key_size) {
+                (Some(a), Some(b)) if a != 0 || b != 0 => format!("{a}..{b}"),
+                _ => "-".into(),
+            };
+            let _ = writeln!(
+                o,
+                "    {:<24} {:<8} {:<14} {:<50} {}",
+                m.name,
+                if m.present { "yes" } else { "MISSING" },
+                size,
+                m.purpose,
+                m.flags.join(",")
+            );
         }
     }
-    if let (Some(label), Some(pin_file)) = (&a.token, &a.pin_file) {
-        let token = Token::open(m, label)?;
-        let p = pin::read(Some(pin_file), pin::Role::User, label)?;
-        token.login_user(&p)?;
-        let state = token
-            .session()
-            .get_session_info()
-            .map_err(|e| Error::Hsm(format!("C_GetSessionInfo failed: {e}")))?
-            .session_state();
-        println!();
-        println!("login state: user login succeeded ({state:?})");
-    } else {
-        println!();
-        println!("login state: not logged in (give --token and --pin-file to test a login)");
+    match &r.login {
+        Some(state) => {
+            let _ = writeln!(o, "\nlogin state: user login succeeded ({state})");
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "\nlogin state: not logged in (give --token and --pin-file to test a login)"
+            );
+        }
     }
-    Ok(())
-}
-
-/// One slot: its token, PIN state and the DNSSEC mechanisms it offers.
-fn print_slot(m: &Module, slot: cryptoki::slot::Slot) -> Result<()> {
-    let si = m
-        .ctx
-        .get_slot_info(slot)
-        .map_err(|e| Error::Hsm(format!("slot {slot}: {e}")))?;
-    println!();
-    println!("slot {slot}: {}", si.slot_description().trim());
-    let Ok(ti) = m.ctx.get_token_info(slot) else {
-        println!("  no token present");
-        return Ok(());
-    };
-    if !ti.token_initialized() {
-        println!("  token not initialised (free)");
-        return Ok(());
-    }
-    println!("  token label:    {}", ti.label().trim());
-    println!("  manufacturer:   {}", ti.manufacturer_id().trim());
-    println!("  model:          {}", ti.model().trim());
-    println!("  serial:         {}", ti.serial_number().trim());
-    println!("  login required: {}", yes(ti.login_required()));
-    println!("  user PIN set:   {}", yes(ti.user_pin_initialized()));
-    let pin_state = if ti.user_pin_locked() {
-        "LOCKED"
-    } else if ti.user_pin_final_try() {
-        "final try"
-    } else if ti.user_pin_count_low() {
-        "count low (a wrong PIN was given since the last login)"
-    } else {
-        "ok"
-    };
-    println!("  user PIN state: {pin_state}");
-    println!(
-        "  SO PIN state:   {}",
-        if ti.so_pin_locked() { "LOCKED" } else { "ok" }
-    );
-    println!(
-        "  PIN length:     {}..{}",
-        ti.min_pin_length(),
-        ti.max_pin_length()
-    );
-    println!("  mechanisms relevant to DNSSEC:");
-    for o in mechanisms::relevant(m, slot)? {
-        let size = match (o.min_key_size, o.max_key_size) {
-            (Some(a), Some(b)) if a != 0 || b != 0 => format!("{a}..{b}"),
-            _ => "-".into(),
-        };
-        println!(
-            "    {:<24} {:<8} {:<14} {:<50} {}",
-            o.name,
-            if o.present { "yes" } else { "MISSING" },
-            size,
-            o.purpose,
-            o.flags.join(",")
-        );
-    }
-    Ok(())
+    o
 }

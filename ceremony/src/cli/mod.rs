@@ -1,10 +1,23 @@
-//! The `ceremony` command line. Subcommand argument structs live beside the code
-//! that owns them: `cli::hsm` and `cli::keys` (HSM and key work), `cli::sign`
-//! (sign-ksr, request, trust-anchor), `cli::audit` (the audit log).
+//! The `ceremony` command line: parses arguments into the typed inputs of
+//! `crate::ops`, runs the operation, and renders its report as text or, with
+//! `--json`, as JSON on stdout. Subcommand argument structs and renderers live
+//! beside each other: `cli::hsm`, `cli::keys`, `cli::backup`, `cli::sign`,
+//! `cli::audit`.
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use ksr::env::{exit, Env};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::hsm::{module, PinSource, TokenSpec};
+use crate::ops::Operation;
 
 pub mod audit;
+pub mod backup;
 pub mod hsm;
 pub mod keys;
 pub mod sign;
@@ -19,7 +32,10 @@ pub struct Cli {
     /// Append a begin and an end record for this command to this audit log
     /// (created if missing; refused if its hash chain does not verify; ignored by `audit`).
     #[arg(long, global = true, value_name = "FILE")]
-    pub audit_log: Option<std::path::PathBuf>,
+    pub audit_log: Option<PathBuf>,
+    /// Print the command's report as JSON on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,9 +50,9 @@ pub enum Command {
     /// List every key on the token.
     Inventory(keys::InventoryArgs),
     /// Wrap a key for transfer to a second token.
-    Backup(keys::BackupArgs),
+    Backup(backup::BackupArgs),
     /// Unwrap a backed-up key onto a token and prove it signs.
-    Restore(keys::RestoreArgs),
+    Restore(backup::RestoreArgs),
     /// Delete a key (asks for the label again).
     Delete(keys::DeleteArgs),
     /// Sign and verify a test DNSKEY RRset with a key on the token.
@@ -52,53 +68,186 @@ pub enum Command {
     Audit(audit::AuditCommand),
 }
 
-/// A zone given on the command line, made absolute (`example.test` ->
-/// `example.test.`) and checked as a DNS name before any token is touched.
-pub(crate) fn zone_arg(flag: &str, zone: &str) -> crate::error::Result<String> {
-    let z = crate::sign::request::absolute(zone);
-    ksr::dnssec::label_count(&z)
-        .map_err(|e| crate::error::Error::Input(format!("{flag} {zone:?}: {e}")))?;
-    Ok(z)
+/// Where the token is and how to log in. PINs come from a file or a no-echo prompt, never argv.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TokenArgs {
+    /// PKCS#11 module (default: $PKCS11_MODULE, else Debian's SoftHSM2 module).
+    #[arg(long)]
+    pub module: Option<PathBuf>,
+    /// Token label.
+    #[arg(long)]
+    pub token: String,
+    /// File holding the user PIN (else a prompt without echo).
+    #[arg(long)]
+    pub pin_file: Option<PathBuf>,
 }
 
-/// Runs the command line; returns the process exit code.
-pub fn run() -> i32 {
-    let cli = Cli::parse();
-    match (cli.command, cli.audit_log) {
-        (Command::Audit(c), _) => audit::run(c),
-        (command, Some(log)) => {
-            // argv holds no secret: PINs only ever come from files or a prompt.
-            let args = std::env::args_os()
-                .skip(1)
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            audit::audited(&log, crate::audit::SystemClock, args, command, dispatch)
+impl TokenArgs {
+    /// The library's token spec; the module path is resolved against `PKCS11_MODULE`.
+    pub fn spec(&self, env: &dyn Env) -> TokenSpec {
+        TokenSpec {
+            module: module_path(self.module.as_deref(), env),
+            token: self.token.clone(),
+            pin: PinSource::from_file(self.pin_file.clone()),
         }
-        (command, None) => match dispatch(command) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("ceremony: {e}");
-                e.exit_code()
-            }
-        },
     }
 }
 
-/// Runs one (non-audit) command.
-fn dispatch(command: Command) -> crate::error::Result<()> {
-    match command {
-        Command::Hsm(c) => hsm::run(c),
-        Command::Keygen(a) => keys::keygen(a),
-        Command::Inventory(a) => keys::inventory(a),
-        Command::Backup(a) => keys::backup(a),
-        Command::Restore(a) => keys::restore(a),
-        Command::Delete(a) => keys::delete(a),
-        Command::Prove(a) => keys::prove(a),
-        Command::SignKsr(a) => sign::sign_ksr(a),
-        Command::Request(a) => sign::request(a),
-        Command::TrustAnchor(a) => sign::trust_anchor(a),
-        Command::Audit(_) => Err(crate::error::Error::Input(
-            "`ceremony audit` runs on its own".into(),
-        )),
+/// `--module`, else `$PKCS11_MODULE` from the env, else the default module.
+pub(crate) fn module_path(explicit: Option<&std::path::Path>, env: &dyn Env) -> PathBuf {
+    module::resolve(explicit, env.var("PKCS11_MODULE").as_deref())
+}
+
+/// Parses a time option (`YYYY-MM-DD` or RFC 3339 UTC).
+pub(crate) fn time_arg(flag: &str, s: &str) -> Result<ksr::model::Time> {
+    ksr::timefmt::parse_at(s).map_err(|e| Error::Input(format!("{flag} {s:?}: {e}")))
+}
+
+/// Where a command's report goes: the env's stdout, as text or JSON.
+pub struct Out<'a> {
+    pub env: &'a dyn Env,
+    pub json: bool,
+}
+
+impl Out<'_> {
+    /// Writes `report` as JSON, or the text `render` makes of it.
+    pub fn report<T: Serialize>(
+        &self,
+        report: &T,
+        render: impl FnOnce(&T) -> String,
+    ) -> Result<()> {
+        let text = if self.json {
+            let mut t = serde_json::to_string_pretty(report).expect("reports serialise");
+            t.push('\n');
+            t
+        } else {
+            render(report)
+        };
+        self.stdout(&text)
+    }
+
+    /// Writes `text` to stdout.
+    pub fn stdout(&self, text: &str) -> Result<()> {
+        ksr::env::print(self.env, text).map_err(Error::output)
+    }
+
+    /// Writes `text` to stderr (diagnostics, summaries for the room).
+    pub fn stderr(&self, text: &str) {
+        ksr::env::eprint(self.env, text);
+    }
+}
+
+/// One parsed command, ready to run.
+enum Job {
+    Hsm(hsm::Job),
+    Keys(keys::Job),
+    Backup(backup::Job),
+    Sign(sign::Job),
+}
+
+impl Job {
+    fn operation(&self) -> Operation {
+        match self {
+            Job::Hsm(j) => j.operation(),
+            Job::Keys(j) => j.operation(),
+            Job::Backup(j) => j.operation(),
+            Job::Sign(j) => j.operation(),
+        }
+    }
+
+    fn run(self, out: &Out) -> Result<()> {
+        match self {
+            Job::Hsm(j) => j.run(out),
+            Job::Keys(j) => j.run(out),
+            Job::Backup(j) => j.run(out),
+            Job::Sign(j) => j.run(out),
+        }
+    }
+}
+
+/// Typed inputs from the arguments; errors here are usage errors, before any
+/// token or audit log is touched.
+fn prepare(command: Command, env: &dyn Env) -> Result<Job> {
+    Ok(match command {
+        Command::Hsm(c) => Job::Hsm(hsm::prepare(c, env)?),
+        Command::Keygen(a) => Job::Keys(keys::Job::Keygen(a.input(env)?)),
+        Command::Inventory(a) => Job::Keys(keys::Job::Inventory(a.input(env))),
+        Command::Delete(a) => Job::Keys(keys::Job::Delete(a.input(env))),
+        Command::Prove(a) => Job::Keys(keys::Job::Prove(a.input(env)?)),
+        Command::Backup(a) => Job::Backup(backup::prepare(a, env)),
+        Command::Restore(a) => Job::Backup(backup::Job::Restore(a.input(env)?)),
+        Command::SignKsr(a) => Job::Sign(sign::Job::SignKsr(a.input(env)?)),
+        Command::Request(a) => Job::Sign(sign::Job::Request(a.input(env)?)),
+        Command::TrustAnchor(a) => Job::Sign(sign::Job::TrustAnchor(a.input(env)?)),
+        Command::Audit(_) => unreachable!("audit commands run on their own"),
+    })
+}
+
+/// Reports `e` on stderr (a closed stdout quietly) and returns its exit code.
+pub(crate) fn fail(env: &dyn Env, e: &Error) -> i32 {
+    if !matches!(e, Error::OutputClosed) {
+        ksr::env::eprint(env, &format!("ceremony: {e}\n"));
+    }
+    e.exit_code()
+}
+
+/// The exit code of a finished command.
+pub(crate) fn finish(env: &dyn Env, result: Result<()>) -> i32 {
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => fail(env, &e),
+    }
+}
+
+/// Runs the command line `args` (the program name first) on `env`; returns the
+/// process exit code.
+pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &dyn Env) -> i32 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => return clap_error(env, &e),
+    };
+    let out = Out {
+        env,
+        json: cli.json,
+    };
+    if let Command::Audit(c) = cli.command {
+        return audit::run(c, &out);
+    }
+    let job = match prepare(cli.command, env) {
+        Ok(j) => j,
+        Err(e) => return fail(env, &e),
+    };
+    match cli.audit_log {
+        None => finish(env, job.run(&out)),
+        Some(log) => {
+            // argv holds no secret: PINs only ever come from files or a prompt.
+            let argv = args
+                .iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let op = job.operation();
+            audit::run_audited(&out, &log, argv, &op, || job.run(&out))
+        }
+    }
+}
+
+/// clap's own messages: help and version on stdout (exit 0), errors on stderr (exit 2).
+fn clap_error(env: &dyn Env, e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let text = e.render().to_string();
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let mut o = env.stdout();
+            match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+                Ok(()) => exit::OK,
+                Err(e) => ksr::env::output_failed(env, "ceremony", &e),
+            }
+        }
+        _ => {
+            ksr::env::eprint(env, &text);
+            exit::UNUSABLE
+        }
     }
 }

@@ -1,18 +1,17 @@
 //! `ceremony sign-ksr|request|trust-anchor`: argument parsing and output, thin
-//! over `crate::sign`.
+//! over `crate::ops::sign`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use ksr::model::{flags, Time};
-use ksr::policy::Policy;
-use ksr::{timefmt, xml};
+use ksr::env::Env;
+use ksr::xml;
 
-use crate::error::{Error, Result};
-use crate::hsm::{Token, TokenArgs};
-use crate::keystore::KeyStore;
-use crate::sign::confirm::Confirmation;
-use crate::sign::{pipeline, request as req, trust_anchor as ta};
+use super::{time_arg, Out, TokenArgs};
+use crate::error::Result;
+use crate::ops::sign::{
+    self as op, RequestInput, SignKsrInput, TrustAnchorInput, TrustAnchorReport,
+};
+use crate::ops::Operation;
 
 #[derive(Debug, clap::Args)]
 pub struct SignKsrArgs {
@@ -51,6 +50,28 @@ pub struct SignKsrArgs {
     pub token: TokenArgs,
 }
 
+impl SignKsrArgs {
+    pub(super) fn input(self, env: &dyn Env) -> Result<SignKsrInput> {
+        let at = match &self.at {
+            Some(s) => time_arg("--at", s)?,
+            None => env.now(),
+        };
+        Ok(SignKsrInput {
+            token: self.token.spec(env),
+            ksr: self.ksr,
+            out: self.out,
+            ksk_current: self.ksk_current,
+            ksk_next: self.ksk_next,
+            schema: self.schema,
+            previous_skr: self.previous_skr,
+            policy: self.policy,
+            at,
+            expect_sha256: self.expect_sha256,
+            max_size: self.max_size,
+        })
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RequestArgs {
     /// The zone the ZSKs sign, e.g. example.test.
@@ -79,6 +100,21 @@ pub struct RequestArgs {
     pub token: TokenArgs,
 }
 
+impl RequestArgs {
+    pub(super) fn input(self, env: &dyn Env) -> Result<RequestInput> {
+        Ok(RequestInput {
+            from: time_arg("--from", &self.from)?,
+            to: time_arg("--to", &self.to)?,
+            token: self.token.spec(env),
+            zone: self.zone,
+            zsks: self.zsks,
+            policy: self.policy,
+            serial: self.serial,
+            out: self.out,
+        })
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct TrustAnchorArgs {
     /// HSM label of the KSK.
@@ -100,143 +136,72 @@ pub struct TrustAnchorArgs {
     pub token: TokenArgs,
 }
 
-fn parse_time(flag: &str, s: &str) -> Result<Time> {
-    timefmt::parse_at(s).map_err(|e| Error::Input(format!("{flag}: {e}")))
-}
-
-fn load_policy(path: &Option<PathBuf>) -> Result<Policy> {
-    match path {
-        Some(p) => Policy::from_toml_file(p).map_err(Error::Input),
-        None => Ok(Policy::root()),
+impl TrustAnchorArgs {
+    pub(super) fn input(self, env: &dyn Env) -> Result<TrustAnchorInput> {
+        Ok(TrustAnchorInput {
+            valid_from: time_arg("--valid-from", &self.valid_from)?,
+            token: self.token.spec(env),
+            ksk: self.ksk,
+            zone: self.zone,
+            source: self.source,
+            out: self.out,
+        })
     }
 }
 
-pub fn sign_ksr(a: SignKsrArgs) -> Result<()> {
-    let at = match &a.at {
-        Some(s) => parse_time("--at", s)?,
-        None => time::OffsetDateTime::now_utc(),
+pub(super) enum Job {
+    SignKsr(SignKsrInput),
+    Request(RequestInput),
+    TrustAnchor(TrustAnchorInput),
+}
+
+impl Job {
+    pub(super) fn operation(&self) -> Operation {
+        match self {
+            Job::SignKsr(i) => i.operation(),
+            Job::Request(i) => i.operation(),
+            Job::TrustAnchor(i) => i.operation(),
+        }
+    }
+
+    pub(super) fn run(self, out: &Out) -> Result<()> {
+        let prompter = out.env.prompter();
+        match self {
+            Job::SignKsr(i) => {
+                // The check reports, hashes and progress are the text output; with
+                // --json they go to stderr so stdout carries only the report.
+                let r = {
+                    let mut log = if out.json {
+                        out.env.stderr()
+                    } else {
+                        out.env.stdout()
+                    };
+                    op::sign_ksr(&i, prompter, &mut log)?
+                };
+                out.report(&r, |_| String::new())
+            }
+            Job::Request(i) => out.report(&op::request(&i, prompter)?, |r| {
+                let d = hex::decode(&r.sha256).expect("hex we wrote");
+                format!(
+                    "Wrote {} ({} bundles, zone {})\n{}",
+                    r.out.display(),
+                    r.bundles,
+                    r.zone,
+                    ksr::digest::read_aloud(&d)
+                )
+            }),
+            Job::TrustAnchor(i) => {
+                out.report(&op::trust_anchor(&i, prompter)?, render_trust_anchor)
+            }
+        }
+    }
+}
+
+fn render_trust_anchor(r: &TrustAnchorReport) -> String {
+    let mut o = match &r.out {
+        Some(path) => format!("Wrote {}\n", path.display()),
+        None => r.xml.clone(),
     };
-    let opts = pipeline::SignOptions {
-        ksr: a.ksr,
-        out: a.out,
-        ksk_current: a.ksk_current,
-        ksk_next: a.ksk_next,
-        schema: a.schema,
-        previous_skr: a.previous_skr,
-        policy: load_policy(&a.policy)?,
-        at,
-        max_size: a.max_size,
-    };
-    let stdout = std::io::stdout();
-    let mut log = stdout.lock();
-    let token = a.token;
-    let ksk_labels: Vec<String> = std::iter::once(opts.ksk_current.clone())
-        .chain(opts.ksk_next.clone())
-        .collect();
-    let open = || {
-        let t = token.open()?;
-        for l in &ksk_labels {
-            require_role(&t, l, flags::KSK, "--ksk-current/--ksk-next")?;
-        }
-        Ok(t)
-    };
-    match &a.expect_sha256 {
-        Some(hex) => {
-            pipeline::sign_ksr(&opts, open, Confirmation::Expect(hex), &mut log).map(|_| ())
-        }
-        None => {
-            // The prompt goes to the terminal's stderr so stdout stays a clean record.
-            let stdin = std::io::stdin();
-            let mut input = stdin.lock();
-            let mut prompt = std::io::stderr();
-            pipeline::sign_ksr(
-                &opts,
-                open,
-                Confirmation::Ask {
-                    input: &mut input,
-                    output: &mut prompt,
-                },
-                &mut log,
-            )
-            .map(|_| ())
-        }
-    }
-}
-
-pub fn request(a: RequestArgs) -> Result<()> {
-    let policy = load_policy(&a.policy)?;
-    let plan = req::RequestPlan {
-        zone: super::zone_arg("--zone", &a.zone)?,
-        zsks: a.zsks,
-        from: parse_time("--from", &a.from)?,
-        to: parse_time("--to", &a.to)?,
-        serial: a.serial,
-    };
-    let mut token = a.token.open()?;
-    for z in &plan.zsks {
-        require_role(&token, z, flags::ZSK, "--zsk")?;
-    }
-    let doc = req::build(&plan, &policy, &mut token)?;
-    drop(token);
-    let bytes = xml::write(&doc);
-    let limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
-    crate::file::write_verified(&a.out, &bytes, |tmp| {
-        let again = xml::parse_file(tmp, &xml::ParseOptions { max_size: limit })
-            .map_err(|e| Error::CheckFailed(format!("the written KSR does not re-parse: {e}")))?;
-        if again != doc {
-            return Err(Error::CheckFailed(
-                "the written KSR re-parses to different content".into(),
-            ));
-        }
-        Ok(())
-    })?;
-    let d = ksr::digest::sha256(&bytes);
-    println!(
-        "Wrote {} ({} bundles, zone {})\n{}",
-        a.out.display(),
-        doc.bundles.len(),
-        doc.domain,
-        ksr::digest::read_aloud(&d)
-    );
-    Ok(())
-}
-
-pub fn trust_anchor(a: TrustAnchorArgs) -> Result<()> {
-    let valid_from = parse_time("--valid-from", &a.valid_from)?;
-    let zone = super::zone_arg("--zone", &a.zone)?;
-    let mut token = a.token.open()?;
-    require_role(&token, &a.ksk, flags::KSK, "--ksk")?;
-    let pk = token.public_key(&a.ksk)?;
-    drop(token);
-    let key = crate::sign::dnskey(&pk, flags::KSK, 0);
-    let doc = ta::xml(&zone, &key, valid_from, a.source.as_deref())?;
-    let ds = ta::ds_records(&zone, &key)?;
-    match &a.out {
-        Some(path) => {
-            crate::file::write_verified(path, doc.as_bytes(), |_| Ok(()))?;
-            println!("Wrote {}", path.display());
-        }
-        None => print!("{doc}"),
-    }
-    print!("{ds}");
-    let _ = std::io::stdout().flush();
-    Ok(())
-}
-
-/// A key is generated for one role (the flags it publishes with); using a ZSK as a
-/// KSK or the other way round is an officer's mistake to stop before signing.
-fn require_role(token: &Token, label: &str, want: u16, flag: &str) -> Result<()> {
-    let info = token.key(label)?;
-    if info.flags & flags::SEP != want & flags::SEP {
-        let (is, should) = if want & flags::SEP != 0 {
-            ("a ZSK", "a KSK")
-        } else {
-            ("a KSK", "a ZSK")
-        };
-        return Err(Error::Input(format!(
-            "key {label:?} on the token was generated as {is} (flags {}); {flag} needs {should}",
-            info.flags
-        )));
-    }
-    Ok(())
+    o.push_str(&r.ds_records);
+    o
 }

@@ -50,9 +50,14 @@ use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::types::AuthPin;
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, Algorithm, KeyInfo, Role, TRANSPORT_MARKER};
+use ksr::dnssec::encoding;
+
+use super::algorithm::Algorithm;
+use super::ckaid;
+use super::inventory::{self, KeyInfo, Role};
+use super::keygen;
 use super::mechanisms;
-use super::token::{map_err, Token};
+use super::token::Token;
 use crate::error::{Error, Result};
 
 pub const TRANSPORT_FORMAT: &str = "ceremony-transport-key/1";
@@ -80,7 +85,7 @@ pub struct BackupFile {
     pub format: String,
     pub source_token: String,
     pub label: String,
-    /// CKA_ID, hex (carries algorithm and flags, see `keys`).
+    /// CKA_ID, hex (carries algorithm and flags, see `ckaid`).
     pub id: String,
     pub algorithm: u8,
     pub flags: u16,
@@ -120,19 +125,8 @@ pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile>
     )?;
     mechanisms::require(token, MechanismType::RSA_PKCS_OAEP, "unwrapping backups")?;
     mechanisms::require(token, MechanismType::AES_KEY_WRAP_PAD, "unwrapping backups")?;
-    if !token.find_any(label)?.is_empty() {
-        return Err(Error::Input(format!(
-            "token {:?} already holds objects labelled {label:?}; choose another --label",
-            token.label
-        )));
-    }
-    let mut id = TRANSPORT_MARKER.to_vec();
-    id.extend(
-        token
-            .session
-            .generate_random_vec(7)
-            .map_err(|e| map_err(e, "drawing random bytes"))?,
-    );
+    token.require_free_label(label, "choose another --label")?;
+    let id = ckaid::transport_id(&token.random(ckaid::RANDOM_LEN, "drawing random bytes")?);
     let l = label.as_bytes().to_vec();
     let public = [
         Attribute::Token(true),
@@ -160,8 +154,8 @@ pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile>
     let (pub_h, _) = token
         .session
         .generate_key_pair(&Mechanism::RsaPkcsKeyPairGen, &public, &private)
-        .map_err(|e| map_err(e, "generating the transport key"))?;
-    let field = rsa_field(token, pub_h)?;
+        .map_err(|e| Error::pkcs11(e, "generating the transport key"))?;
+    let field = inventory::rsa_field(token, pub_h)?;
     Ok(TransportFile {
         format: TRANSPORT_FORMAT.into(),
         token: token.label.clone(),
@@ -170,31 +164,6 @@ pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile>
         public_key: B64.encode(&field),
         sha256: hex::encode(fingerprint(&field)),
     })
-}
-
-fn rsa_field(token: &Token, h: ObjectHandle) -> Result<Vec<u8>> {
-    let attrs = token.attrs(
-        h,
-        &[
-            cryptoki::object::AttributeType::Modulus,
-            cryptoki::object::AttributeType::PublicExponent,
-        ],
-    )?;
-    let (mut m, mut e) = (Vec::new(), Vec::new());
-    for a in attrs {
-        match a {
-            Attribute::Modulus(x) => m = x,
-            Attribute::PublicExponent(x) => e = x,
-            _ => {}
-        }
-    }
-    let strip = |b: &[u8]| {
-        b.iter()
-            .skip_while(|x| **x == 0)
-            .copied()
-            .collect::<Vec<u8>>()
-    };
-    Ok(keys::rsa_dnskey(&strip(&e), &strip(&m)))
 }
 
 impl TransportFile {
@@ -210,7 +179,7 @@ impl TransportFile {
         let field = B64
             .decode(&self.public_key)
             .map_err(|e| bad(&format!("public_key: {e}")))?;
-        keys::rsa_parts(&field).ok_or_else(|| bad("public_key is not an RSA public key"))?;
+        encoding::rsa_parts(&field).ok_or_else(|| bad("public_key is not an RSA public key"))?;
         if hex::encode(fingerprint(&field)) != self.sha256.to_ascii_lowercase() {
             return Err(bad("sha256 does not match public_key (file altered?)"));
         }
@@ -239,7 +208,7 @@ pub fn export(
         MechanismType::RSA_PKCS_OAEP,
         "wrapping to the transport key",
     )?;
-    let (e, m) = keys::rsa_parts(transport_field)
+    let (e, m) = encoding::rsa_parts(transport_field)
         .ok_or_else(|| Error::Input("the transport key is not an RSA public key".into()))?;
 
     token.logout()?;
@@ -260,7 +229,7 @@ pub fn export(
                 Attribute::PublicExponent(e.to_vec()),
                 Attribute::Label(b"ceremony-transport (session)".to_vec()),
             ])
-            .map_err(|e| map_err(e, "importing the transport key as trusted"))?;
+            .map_err(|e| Error::pkcs11(e, "importing the transport key as trusted"))?;
         let kek = token
             .session
             .generate_key(
@@ -281,7 +250,7 @@ pub fn export(
                     Attribute::Label(b"ceremony-backup-kek (session)".to_vec()),
                 ],
             )
-            .map_err(|e| map_err(e, "generating the one-time AES key"))?;
+            .map_err(|e| Error::pkcs11(e, "generating the one-time AES key"))?;
         Ok((trusted_transport, kek))
     })();
     token.logout()?;
@@ -314,7 +283,7 @@ pub fn export(
         let wrapped_kek = token
             .session
             .wrap_key(&oaep(), transport_h, kek)
-            .map_err(|e| map_err(e, "wrapping the AES key to the transport key"))?;
+            .map_err(|e| Error::pkcs11(e, "wrapping the AES key to the transport key"))?;
         Ok(BackupFile {
             format: BACKUP_FORMAT.into(),
             source_token: token.label.clone(),
@@ -346,7 +315,7 @@ fn wrap_err(e: cryptoki::error::Error, alg: Algorithm) -> Error {
         CkError::Pkcs11(RvError::KeyUnextractable, _) => {
             Error::Input("the key is not extractable; it can never leave the token".into())
         }
-        e => map_err(e, "wrapping the key"),
+        e => Error::pkcs11(e, "wrapping the key"),
     }
 }
 
@@ -386,14 +355,9 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
     let bad = |what: &str| Error::Input(format!("{}: {what}", path.display()));
     let planned = backup_key_info(backup, label, path)?;
     let algorithm = planned.algorithm.unwrap();
-    if !token.find_any(label)?.is_empty() {
-        return Err(Error::Input(format!(
-            "token {:?} already holds objects labelled {label:?}; restore with --label NEW",
-            token.label
-        )));
-    }
+    token.require_free_label(label, "restore with --label NEW")?;
     let existing = token.keys()?;
-    keys::refuse_tag_collision(&planned, &existing, "nothing was restored")?;
+    inventory::refuse_tag_collision(&planned, &existing, "nothing was restored")?;
 
     let transport = find_transport(token, &existing, backup)?;
     let wrapped_kek = B64
@@ -421,17 +385,12 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
                 Attribute::Encrypt(false),
             ],
         )
-        .map_err(|e| map_err(e, "unwrapping the AES key with the transport key"))?;
-    let key_type = match algorithm {
-        Algorithm::RsaSha256 | Algorithm::RsaSha512 => KeyType::RSA,
-        Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384 => KeyType::EC,
-        Algorithm::Ed25519 | Algorithm::Ed448 => KeyType::EC_EDWARDS,
-    };
+        .map_err(|e| Error::pkcs11(e, "unwrapping the AES key with the transport key"))?;
     let mut private = vec![
         Attribute::Class(ObjectClass::PRIVATE_KEY),
-        Attribute::KeyType(key_type),
+        Attribute::KeyType(algorithm.key_type()),
     ];
-    private.extend(keys::private_attributes(
+    private.extend(keygen::private_attributes(
         label,
         &planned.id,
         backup.wrap_with_trusted,
@@ -439,21 +398,21 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
     let unwrapped = token
         .session
         .unwrap_key(&Mechanism::AesKeyWrapPad, kek, &wrapped_key, &private)
-        .map_err(|e| map_err(e, "unwrapping the key"));
+        .map_err(|e| Error::pkcs11(e, "unwrapping the key"));
     let _ = token.session.destroy_object(kek);
     let priv_h = unwrapped?;
-    let template = keys::public_template(algorithm, &planned.public_key, label, &planned.id)?;
+    let template = keygen::public_template(algorithm, &planned.public_key, label, &planned.id)?;
     let pub_h = match token.session.create_object(&template) {
         Ok(h) => h,
         Err(e) => {
-            keys::destroy_pair(token, Some(priv_h), None);
-            return Err(map_err(e, "importing the public key"));
+            keygen::destroy_pair(token, Some(priv_h), None);
+            return Err(Error::pkcs11(e, "importing the public key"));
         }
     };
     match token.key(label) {
         Ok(k) if k.public_key == planned.public_key => Ok(k),
         Ok(_) | Err(_) => {
-            keys::destroy_pair(token, Some(priv_h), Some(pub_h));
+            keygen::destroy_pair(token, Some(priv_h), Some(pub_h));
             Err(Error::Hsm(
                 "the restored key does not read back as the backed-up key; removed".into(),
             ))
@@ -470,7 +429,7 @@ fn find_transport<'a>(
     keys.iter()
         .filter(|k| k.role == Role::Transport && k.private.is_some() && k.public.is_some())
         .find(|k| {
-            rsa_field(token, k.public.unwrap())
+            inventory::rsa_field(token, k.public.unwrap())
                 .map(|f| hex::encode(fingerprint(&f)) == backup.transport_sha256)
                 .unwrap_or(false)
         })
@@ -490,16 +449,14 @@ fn find_transport<'a>(
 pub fn retire_transport(token: &Token, backup: &BackupFile) -> Result<String> {
     let keys = token.keys()?;
     let transport = find_transport(token, &keys, backup)?;
-    for h in [transport.private, transport.public].into_iter().flatten() {
-        token
-            .session
-            .destroy_object(h)
-            .map_err(|e| map_err(e, "destroying the transport key"))?;
-    }
+    token.destroy(
+        &[transport.private, transport.public],
+        "destroying the transport key",
+    )?;
     Ok(transport.label.clone())
 }
 
 /// Removes a restored key pair again (after a failed proof).
 pub fn remove(token: &Token, key: &KeyInfo) {
-    keys::destroy_pair(token, key.private, key.public);
+    keygen::destroy_pair(token, key.private, key.public);
 }

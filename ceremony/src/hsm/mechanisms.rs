@@ -1,63 +1,14 @@
-//! The PKCS#11 mechanisms DNSSEC key work needs, and checking a token has them
-//! before anything is generated or signed.
+//! What a token offers of the mechanisms DNSSEC key work needs (the table is in
+//! `algorithm`), and checking it has them before anything is generated or signed.
 
 use cryptoki::mechanism::MechanismType;
 use cryptoki::slot::Slot;
 use serde::Serialize;
 
+use super::algorithm::{mechanism_name, RELEVANT};
 use super::module::Module;
-use super::token::{map_err, Token};
+use super::token::Token;
 use crate::error::{Error, Result};
-
-/// Mechanisms relevant to DNSSEC keys and their backup, with what they are for.
-pub const RELEVANT: &[(MechanismType, &str, &str)] = &[
-    (
-        MechanismType::RSA_PKCS_KEY_PAIR_GEN,
-        "RSA-PKCS-KEY-PAIR-GEN",
-        "RSA key generation (8, 10)",
-    ),
-    (
-        MechanismType::SHA256_RSA_PKCS,
-        "SHA256-RSA-PKCS",
-        "RSASHA256 signing (8)",
-    ),
-    (
-        MechanismType::SHA512_RSA_PKCS,
-        "SHA512-RSA-PKCS",
-        "RSASHA512 signing (10)",
-    ),
-    (
-        MechanismType::ECC_KEY_PAIR_GEN,
-        "EC-KEY-PAIR-GEN",
-        "ECDSA key generation (13, 14)",
-    ),
-    (
-        MechanismType::ECDSA,
-        "ECDSA",
-        "ECDSA signing over our digest (13, 14)",
-    ),
-    (
-        MechanismType::ECC_EDWARDS_KEY_PAIR_GEN,
-        "EC-EDWARDS-KEY-PAIR-GEN",
-        "EdDSA key generation (15, 16)",
-    ),
-    (MechanismType::EDDSA, "EDDSA", "EdDSA signing (15, 16)"),
-    (
-        MechanismType::AES_KEY_GEN,
-        "AES-KEY-GEN",
-        "backup: one-time key-encryption key",
-    ),
-    (
-        MechanismType::AES_KEY_WRAP_PAD,
-        "AES-KEY-WRAP-PAD",
-        "backup: wrapping the private key",
-    ),
-    (
-        MechanismType::RSA_PKCS_OAEP,
-        "RSA-PKCS-OAEP",
-        "backup: wrapping the AES key to the transport key",
-    ),
-];
 
 /// A relevant mechanism as the token reports it.
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +26,7 @@ pub fn relevant(module: &Module, slot: Slot) -> Result<Vec<Offered>> {
     let list = module
         .ctx
         .get_mechanism_list(slot)
-        .map_err(|e| map_err(e, "listing mechanisms"))?;
+        .map_err(|e| Error::pkcs11(e, "listing mechanisms"))?;
     let mut out = Vec::new();
     for (m, name, purpose) in RELEVANT {
         let present = list.contains(m);
@@ -111,28 +62,19 @@ pub fn relevant(module: &Module, slot: Slot) -> Result<Vec<Offered>> {
     Ok(out)
 }
 
-/// The PKCS#11 name of a relevant mechanism.
-pub fn name_of(m: MechanismType) -> String {
-    RELEVANT
-        .iter()
-        .find(|(t, _, _)| *t == m)
-        .map(|(_, n, _)| n.to_string())
-        .unwrap_or_else(|| format!("{m}"))
-}
-
 /// Fails with `MechanismMissing` unless the token offers `m`.
 pub fn require(token: &Token, m: MechanismType, what: &str) -> Result<()> {
     let list = token
         .module
         .ctx
         .get_mechanism_list(token.slot)
-        .map_err(|e| map_err(e, "listing mechanisms"))?;
+        .map_err(|e| Error::pkcs11(e, "listing mechanisms"))?;
     if list.contains(&m) {
         Ok(())
     } else {
         Err(Error::MechanismMissing(format!(
             "{} (needed for {what}) on token {:?}",
-            name_of(m),
+            mechanism_name(m),
             token.label
         )))
     }

@@ -1,10 +1,13 @@
-//! PINs: read from a file or a no-echo prompt, held as a `secrecy` secret that
-//! never prints, and wiped from memory when dropped. No PIN ever comes from argv or
-//! the environment, and no error message carries one (only the file's path).
+//! PINs: read from a file or asked for without echo through the caller's
+//! [`Prompter`], held as a `secrecy` secret that never prints, and wiped from
+//! memory when dropped. No PIN ever comes from argv or the environment, and no
+//! error message carries one (only the file's path).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cryptoki::types::AuthPin;
+use ksr::env::Prompter;
+use serde::Serialize;
 use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
@@ -25,18 +28,50 @@ impl Role {
     }
 }
 
-/// Reads a PIN from `file` (first line, without the line end), else prompts on the
-/// terminal without echo. An empty PIN is refused: it is always a set-up mistake.
-pub fn read(file: Option<&Path>, role: Role, token: &str) -> Result<AuthPin> {
-    let mut text = match file {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
-            Error::Input(format!(
-                "cannot read the {} file {}: {e}",
-                role.name(),
-                path.display()
-            ))
-        })?,
-        None => rpassword::prompt_password(format!("{} for token {token:?}: ", role.name()))
+/// Where a PIN comes from. Audit records name only the kind (`file`/`prompt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinSource {
+    /// The first line of this file.
+    File(PathBuf),
+    /// Typed without echo at the prompter.
+    Prompt,
+}
+
+impl PinSource {
+    /// A file if one was given, else the prompt.
+    pub fn from_file(file: Option<PathBuf>) -> PinSource {
+        file.map_or(PinSource::Prompt, PinSource::File)
+    }
+
+    /// `file` or `prompt`: all an audit record may say about a PIN.
+    pub fn kind(&self) -> PinKind {
+        match self {
+            PinSource::File(_) => PinKind::File,
+            PinSource::Prompt => PinKind::Prompt,
+        }
+    }
+}
+
+/// The kind of a [`PinSource`], without its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PinKind {
+    File,
+    Prompt,
+}
+
+/// Reads a PIN from `source` (a file's first line, without the line end, or the
+/// prompter's secret answer). An empty PIN is refused: it is always a set-up mistake.
+pub fn read(
+    source: &PinSource,
+    role: Role,
+    token: &str,
+    prompter: &dyn Prompter,
+) -> Result<AuthPin> {
+    let mut text = match source {
+        PinSource::File(path) => read_file(path, role)?,
+        PinSource::Prompt => prompter
+            .secret(&format!("{} for token {token:?}: ", role.name()))
             .map_err(|e| {
                 Error::Input(format!(
                     "cannot prompt for the {} ({e}); give it with a PIN file option",
@@ -48,9 +83,9 @@ pub fn read(file: Option<&Path>, role: Role, token: &str) -> Result<AuthPin> {
     let pin: String = text[..end].to_string();
     text.zeroize();
     if pin.is_empty() {
-        let from = match file {
-            Some(p) => format!("the file {}", p.display()),
-            None => "the prompt".to_string(),
+        let from = match source {
+            PinSource::File(p) => format!("the file {}", p.display()),
+            PinSource::Prompt => "the prompt".to_string(),
         };
         return Err(Error::Input(format!(
             "the {} from {from} is empty",
@@ -60,9 +95,20 @@ pub fn read(file: Option<&Path>, role: Role, token: &str) -> Result<AuthPin> {
     Ok(AuthPin::from(pin))
 }
 
+fn read_file(path: &Path, role: Role) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::Input(format!(
+            "cannot read the {} file {}: {e}",
+            role.name(),
+            path.display()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ksr::env::FakeEnv;
     use secrecy::ExposeSecret;
 
     #[test]
@@ -70,10 +116,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pin");
         std::fs::write(&f, "s3cret-pin\r\nignored\n").unwrap();
-        let pin = read(Some(&f), Role::User, "t").unwrap();
+        let env = FakeEnv::new();
+        let pin = read(&PinSource::File(f), Role::User, "t", &env).unwrap();
         assert_eq!(pin.expose_secret(), "s3cret-pin");
         // Debug output of the secret never shows the value.
         assert!(!format!("{pin:?}").contains("s3cret"));
+        assert!(env.prompts().is_empty(), "a PIN file means no prompt");
     }
 
     #[test]
@@ -81,16 +129,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pin");
         std::fs::write(&f, "\n").unwrap();
-        let e = read(Some(&f), Role::SecurityOfficer, "t")
+        let env = FakeEnv::new();
+        let e = read(&PinSource::File(f), Role::SecurityOfficer, "t", &env)
             .unwrap_err()
             .to_string();
         assert!(
             e.contains("security officer PIN") && e.contains("empty"),
             "{e}"
         );
-        let e = read(Some(&dir.path().join("nope")), Role::User, "t")
-            .unwrap_err()
-            .to_string();
+        let e = read(
+            &PinSource::File(dir.path().join("nope")),
+            Role::User,
+            "t",
+            &env,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn prompted_pins_go_through_the_secret_prompt() {
+        let env = FakeEnv::new().secret("typed-pin");
+        let pin = read(&PinSource::Prompt, Role::User, "tok", &env).unwrap();
+        assert_eq!(pin.expose_secret(), "typed-pin");
+        assert_eq!(env.prompts(), vec!["user PIN for token \"tok\": "]);
+        // Nobody there to answer: a usage error naming the way out, no PIN in it.
+        let e = read(&PinSource::Prompt, Role::User, "tok", &env).unwrap_err();
+        assert!(e.to_string().contains("PIN file option"), "{e}");
+        assert_eq!(PinSource::Prompt.kind(), PinKind::Prompt);
     }
 }

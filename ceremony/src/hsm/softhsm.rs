@@ -10,7 +10,6 @@ use cryptoki::types::AuthPin;
 use secrecy::ExposeSecret;
 
 use super::module::Module;
-use super::token::map_err;
 use crate::error::{Error, Result};
 
 /// What `init` produced.
@@ -39,7 +38,7 @@ pub fn conf_text(token_dir: &Path) -> String {
 /// module loads, which is how SoftHSM finds its tokens.
 pub fn init(
     dir: &Path,
-    module: Option<&Path>,
+    module: &Path,
     label: &str,
     so_pin: &AuthPin,
     user_pin: &AuthPin,
@@ -83,13 +82,13 @@ pub fn init(
     let slots = module
         .ctx
         .get_slots_with_token()
-        .map_err(|e| map_err(e, "listing slots"))?;
+        .map_err(|e| Error::pkcs11(e, "listing slots"))?;
     let mut free = None;
     for s in slots {
         let info = module
             .ctx
             .get_token_info(s)
-            .map_err(|e| map_err(e, "reading token info"))?;
+            .map_err(|e| Error::pkcs11(e, "reading token info"))?;
         if !info.token_initialized() {
             free = Some((s, info.min_pin_length()..=info.max_pin_length()));
             break;
@@ -115,24 +114,24 @@ pub fn init(
     module
         .ctx
         .init_token(slot, so_pin, label)
-        .map_err(|e| map_err(e, "initialising the token"))?;
+        .map_err(|e| Error::pkcs11(e, "initialising the token"))?;
     // SoftHSM moves the new token to a new slot id: look it up by label.
     let slot = module.find_token(label)?;
     let session = module
         .ctx
         .open_rw_session(slot)
-        .map_err(|e| map_err(e, "opening a session"))?;
+        .map_err(|e| Error::pkcs11(e, "opening a session"))?;
     session
         .login(UserType::So, Some(so_pin))
-        .map_err(|e| map_err(e, "security officer login"))?;
+        .map_err(|e| Error::pkcs11(e, "security officer login"))?;
     session
         .init_pin(user_pin)
-        .map_err(|e| map_err(e, "setting the user PIN"))?;
-    session.logout().map_err(|e| map_err(e, "logout"))?;
+        .map_err(|e| Error::pkcs11(e, "setting the user PIN"))?;
+    session.logout().map_err(|e| Error::pkcs11(e, "logout"))?;
     let serial = module
         .ctx
         .get_token_info(slot)
-        .map_err(|e| map_err(e, "reading token info"))?
+        .map_err(|e| Error::pkcs11(e, "reading token info"))?
         .serial_number()
         .trim()
         .to_string();

@@ -1,6 +1,6 @@
-//! A logged-in session on one token, and the mapping of PKCS#11 return values
-//! to the ceremony's distinct errors (wrong PIN, PIN locked, mechanism missing,
-//! token gone).
+//! A session on one token: finding it by label, logging in and out, and the
+//! object primitives (search, attributes, random bytes, destroy) the key modules
+//! build on.
 
 use std::collections::HashMap;
 
@@ -10,32 +10,10 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 
-use super::keys::{Algorithm, KeyInfo};
+use super::algorithm::Algorithm;
 use super::module::Module;
 use crate::error::{Error, Result};
-
-/// Maps a `cryptoki` failure during `what` to the ceremony's error kinds.
-pub fn map_err(e: CkError, what: &str) -> Error {
-    match &e {
-        CkError::Pkcs11(rv, _) => match rv {
-            RvError::PinIncorrect => Error::WrongPin,
-            RvError::PinLocked => Error::PinLocked,
-            RvError::MechanismInvalid | RvError::MechanismParamInvalid => {
-                Error::MechanismMissing(format!("needed for {what} ({rv:?})"))
-            }
-            RvError::DeviceRemoved
-            | RvError::TokenNotPresent
-            | RvError::DeviceError
-            | RvError::SessionHandleInvalid
-            | RvError::SessionClosed
-            | RvError::SlotIdInvalid => Error::Hsm(format!(
-                "{what} failed ({rv:?}): the token was removed or stopped answering"
-            )),
-            _ => Error::Hsm(format!("{what} failed ({rv:?})")),
-        },
-        _ => Error::Hsm(format!("{what} failed: {e}")),
-    }
-}
+use crate::keystore::PublicKey;
 
 /// One signing key resolved from its label, kept so repeated signatures cost one C_Sign.
 #[derive(Clone, Copy)]
@@ -51,7 +29,7 @@ pub struct Token {
     pub(crate) label: String,
     pub(crate) session: Session,
     pub(crate) signing_keys: HashMap<String, SigningKey>,
-    pub(crate) public_keys: HashMap<String, crate::keystore::PublicKey>,
+    pub(crate) public_keys: HashMap<String, PublicKey>,
 }
 
 impl Token {
@@ -61,7 +39,7 @@ impl Token {
         let session = module
             .ctx
             .open_rw_session(slot)
-            .map_err(|e| map_err(e, "opening a session"))?;
+            .map_err(|e| Error::pkcs11(e, "opening a session"))?;
         Ok(Token {
             module,
             slot,
@@ -113,7 +91,7 @@ impl Token {
                         return Err(Error::PinLocked);
                     }
                 }
-                Err(map_err(e, "login"))
+                Err(Error::pkcs11(e, "login"))
             }
         }
     }
@@ -121,7 +99,7 @@ impl Token {
     pub fn logout(&self) -> Result<()> {
         match self.session.logout() {
             Ok(()) | Err(CkError::Pkcs11(RvError::UserNotLoggedIn, _)) => Ok(()),
-            Err(e) => Err(map_err(e, "logout")),
+            Err(e) => Err(Error::pkcs11(e, "logout")),
         }
     }
 
@@ -129,55 +107,49 @@ impl Token {
     pub(crate) fn find_any(&self, label: &str) -> Result<Vec<ObjectHandle>> {
         self.session
             .find_objects(&[Attribute::Label(label.as_bytes().to_vec())])
-            .map_err(|e| map_err(e, "searching the token"))
+            .map_err(|e| Error::pkcs11(e, "searching the token"))
+    }
+
+    /// Refuses a label already carried by any object on the token.
+    pub(crate) fn require_free_label(&self, label: &str, advice: &str) -> Result<()> {
+        if self.find_any(label)?.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Input(format!(
+                "token {:?} already holds objects labelled {label:?}; {advice}",
+                self.label
+            )))
+        }
     }
 
     pub(crate) fn attrs(&self, h: ObjectHandle, types: &[AttributeType]) -> Result<Vec<Attribute>> {
         self.session
             .get_attributes(h, types)
-            .map_err(|e| map_err(e, "reading key attributes"))
+            .map_err(|e| Error::pkcs11(e, "reading key attributes"))
     }
 
-    /// Every DNSSEC key pair on the token (keys of our backup transport role are
-    /// listed too, marked as such), ordered by label then id.
-    pub fn keys(&self) -> Result<Vec<KeyInfo>> {
-        super::keys::list(self)
+    /// `n` random bytes from the token's generator.
+    pub(crate) fn random(&self, n: usize, what: &str) -> Result<Vec<u8>> {
+        self.session
+            .generate_random_vec(n as u32)
+            .map_err(|e| Error::pkcs11(e, what))
     }
 
-    /// The key pair labelled `label`.
-    pub fn key(&self, label: &str) -> Result<KeyInfo> {
-        let mut found: Vec<KeyInfo> = self
-            .keys()?
-            .into_iter()
-            .filter(|k| k.label == label)
-            .collect();
-        match found.len() {
-            0 => Err(Error::KeyNotFound(label.to_string())),
-            1 => Ok(found.remove(0)),
-            n => Err(Error::Input(format!(
-                "{n} key pairs are labelled {label:?} on token {:?}; a label must name one key",
-                self.label
-            ))),
+    /// Destroys the given objects, ignoring failures (clean-up after an error).
+    pub(crate) fn destroy_quietly(&self, handles: &[Option<ObjectHandle>]) {
+        for h in handles.iter().flatten() {
+            let _ = self.session.destroy_object(*h);
         }
     }
 
-    /// The label of the key on this token whose DNSKEY public key field and
-    /// algorithm equal the given ones (for "the signers of the previous SKR exist
-    /// on the token"); `None` if there is none.
-    pub fn find_key_by_public_key(
-        &self,
-        algorithm: u8,
-        public_key: &[u8],
-    ) -> Result<Option<String>> {
-        Ok(self
-            .keys()?
-            .into_iter()
-            .find(|k| {
-                k.algorithm.map(|a| a.number()) == Some(algorithm)
-                    && k.public_key == public_key
-                    && k.private.is_some()
-            })
-            .map(|k| k.label))
+    /// Destroys the given objects; the first failure stops and is reported.
+    pub(crate) fn destroy(&self, handles: &[Option<ObjectHandle>], what: &str) -> Result<()> {
+        for h in handles.iter().flatten() {
+            self.session
+                .destroy_object(*h)
+                .map_err(|e| Error::pkcs11(e, what))?;
+        }
+        Ok(())
     }
 }
 

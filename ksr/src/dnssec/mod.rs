@@ -5,6 +5,8 @@
 //! DNS encoding (names, RDATA, canonical RRset order) goes through hickory-proto;
 //! cryptography goes through ring. Nothing here is specific to the root zone.
 
+pub mod encoding;
+
 use crate::model::{Key, Signature, Time};
 use hickory_proto::dnssec::rdata::{DNSSECRData, SigInput, DNSKEY};
 use hickory_proto::dnssec::{Algorithm, DigestType, PublicKeyBuf, TBS};
