@@ -1,0 +1,108 @@
+//! The link between the engine's thread and the UI's: the engine publishes
+//! snapshots and asks questions through a [`Prompter`]; it never sees the
+//! terminal. Answers come back over a channel.
+
+use std::io;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Mutex;
+
+use ksr::env::Prompter;
+
+use super::app::{Answer, Msg, Prompt};
+use super::model::CeremonyView;
+
+/// The engine's end: publish snapshots, ask questions.
+pub struct EngineSide {
+    to_ui: Sender<Msg>,
+    answers: Mutex<Receiver<Answer>>,
+}
+
+/// The UI's end: messages to apply, and where answers go.
+pub struct UiSide {
+    pub from_engine: Receiver<Msg>,
+    pub answers: Sender<Answer>,
+}
+
+/// A connected pair.
+pub fn link() -> (EngineSide, UiSide) {
+    let (to_ui, from_engine) = channel();
+    let (answers_tx, answers_rx) = channel();
+    (
+        EngineSide {
+            to_ui,
+            answers: Mutex::new(answers_rx),
+        },
+        UiSide {
+            from_engine,
+            answers: answers_tx,
+        },
+    )
+}
+
+fn gone() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "the terminal UI was closed")
+}
+
+impl EngineSide {
+    /// Shows a new snapshot. A closed UI is not an error here: the next
+    /// question reports it.
+    pub fn publish(&self, view: CeremonyView) {
+        let _ = self.to_ui.send(Msg::View(view));
+    }
+
+    /// Tells the UI the engine ended with `code`.
+    pub fn finish(&self, code: i32) {
+        let _ = self.to_ui.send(Msg::Finished(code));
+    }
+
+    /// Asks `prompt` and waits for the answer.
+    pub fn ask(&self, prompt: Prompt) -> io::Result<Answer> {
+        let answers = self.answers.lock().map_err(|_| gone())?;
+        self.to_ui.send(Msg::Ask(prompt)).map_err(|_| gone())?;
+        answers.recv().map_err(|_| gone())
+    }
+
+    /// A typed confirmation of an irreversible operation: `Ok(true)` only
+    /// when exactly `expected` was typed.
+    pub fn confirm(&self, text: &str, expected: &str) -> io::Result<bool> {
+        match self.ask(Prompt::Confirm {
+            text: text.to_string(),
+            expected: expected.to_string(),
+        })? {
+            Answer::Line(s) => Ok(s == expected),
+            Answer::Secret(_) | Answer::Cancelled => Ok(false),
+        }
+    }
+}
+
+fn refused() -> io::Error {
+    io::Error::new(io::ErrorKind::Interrupted, "refused at the terminal UI (Esc)")
+}
+
+impl Prompter for EngineSide {
+    fn line(&self, prompt: &str) -> io::Result<String> {
+        match self.ask(Prompt::Line {
+            text: prompt.to_string(),
+        })? {
+            Answer::Line(s) => Ok(s),
+            Answer::Secret(mut s) => Ok(std::mem::take(&mut *s)),
+            Answer::Cancelled => Err(refused()),
+        }
+    }
+
+    fn secret(&self, prompt: &str) -> io::Result<String> {
+        match self.ask(Prompt::Secret {
+            text: prompt.to_string(),
+        })? {
+            // The caller wraps it at once (`crate::hsm::pin`); the emptied
+            // buffer left here is dropped as the Zeroizing was.
+            Answer::Secret(mut s) => Ok(std::mem::take(&mut *s)),
+            Answer::Line(s) => Ok(s),
+            Answer::Cancelled => Err(refused()),
+        }
+    }
+
+    fn interactive(&self) -> bool {
+        true
+    }
+}

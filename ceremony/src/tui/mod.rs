@@ -1,0 +1,21 @@
+//! The ceremony's terminal UI (ratatui). The engine owns the ceremony and
+//! knows nothing of the terminal; the UI only draws the engine's snapshots and
+//! sends back what people typed.
+//!
+//! - [`model`]: the snapshot the UI draws (steps, people, tokens, outputs, checks).
+//! - [`app`]: UI state and `update` (keys and engine messages in, answers out).
+//! - [`view`] and [`widgets`]: drawing, apart from state.
+//! - [`bridge`]: the channel pair; the engine's end is a `Prompter`.
+//! - [`terminal`]: raw mode and alternate screen, restored on every way out.
+
+pub mod app;
+pub mod bridge;
+pub mod model;
+pub mod terminal;
+pub mod view;
+pub mod widgets;
+
+pub use app::{Answer, App, Msg, Prompt, Tab};
+pub use bridge::{link, EngineSide, UiSide};
+pub use model::CeremonyView;
+pub use terminal::run;
