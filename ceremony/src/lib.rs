@@ -12,10 +12,12 @@
 
 pub mod audit;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod file;
 pub mod hsm;
 pub mod keystore;
 pub mod ops;
+pub mod script;
 pub mod sign;
 pub mod tui;

@@ -56,6 +56,7 @@ pub fn verify(bytes: &[u8]) -> Result<Summary, Broken> {
     let mut begins: BTreeMap<u64, bool> = BTreeMap::new();
     let mut rest = bytes;
     let mut n = 0u64;
+    let mut closed_at: Option<u64> = None;
     while !rest.is_empty() {
         n += 1;
         let Some(end) = rest.iter().position(|b| *b == b'\n') else {
@@ -81,6 +82,12 @@ pub fn verify(bytes: &[u8]) -> Result<Summary, Broken> {
             return Err(broken(format!(
                 "prev {} does not match the hash of the record before it ({}): the chain is broken here",
                 r.prev, s.head
+            )));
+        }
+        if let Some(c) = closed_at {
+            return Err(broken(format!(
+                "a {} record after the ceremony was closed at line {c}: nothing may be appended after the close",
+                r.event.as_str()
             )));
         }
         if (n == 1) != (r.event == Event::LogStart) {
@@ -110,7 +117,16 @@ pub fn verify(bytes: &[u8]) -> Result<Summary, Broken> {
                     s.failed += 1;
                 }
             }
-            Event::LogStart | Event::Note => {}
+            Event::SignOff => {
+                crate::engine::signoff::check_record(&r, &s.records).map_err(broken)?;
+            }
+            Event::Close => closed_at = Some(n),
+            Event::LogStart
+            | Event::Note
+            | Event::CeremonyStart
+            | Event::Step
+            | Event::Deviation
+            | Event::StepDone => {}
         }
         s.head = hash;
         s.records.push(r);

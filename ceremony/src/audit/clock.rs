@@ -42,3 +42,9 @@ mod tests {
         assert_eq!(format(c.now()), "2017-03-20T10:34:56Z");
     }
 }
+
+impl Clock for Box<dyn Clock + Send> {
+    fn now(&self) -> OffsetDateTime {
+        (**self).now()
+    }
+}

@@ -26,6 +26,18 @@ pub enum Event {
     Interrupted,
     /// Free text from an officer.
     Note,
+    /// A scripted ceremony starts: the script's title and SHA-256, its roles and enrolled keys.
+    CeremonyStart,
+    /// A non-operation step done (instruction, checklist, verify, sign-off step).
+    Step,
+    /// A person's sign-off for a step (by name, or a signature over the head).
+    SignOff,
+    /// A step not done as scripted: reason, approvers, what was done instead.
+    Deviation,
+    /// A step complete with all its sign-offs.
+    StepDone,
+    /// The ceremony is closed: nothing may follow this record.
+    Close,
 }
 
 impl Event {
@@ -36,6 +48,12 @@ impl Event {
             Event::End => "end",
             Event::Interrupted => "interrupted",
             Event::Note => "note",
+            Event::CeremonyStart => "ceremony-start",
+            Event::Step => "step",
+            Event::SignOff => "sign-off",
+            Event::Deviation => "deviation",
+            Event::StepDone => "step-done",
+            Event::Close => "close",
         }
     }
 }
@@ -80,6 +98,10 @@ pub struct Record {
     pub begin: Option<u64>,
     pub outcome: Option<Outcome>,
     pub note: Option<String>,
+    /// A scripted ceremony's details (step id, actors, sign-off, deviation);
+    /// absent from records of single commands, whose lines stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<serde_json::Value>,
     /// Hash of the previous record, or [`GENESIS`].
     pub prev: String,
 }
@@ -101,6 +123,7 @@ impl Record {
             begin: None,
             outcome: None,
             note: None,
+            ceremony: None,
             prev: String::new(),
         }
     }

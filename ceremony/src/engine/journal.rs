@@ -1,0 +1,1 @@
+//! The audit records of a ceremony, and reading them back for `--resume`.

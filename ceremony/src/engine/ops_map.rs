@@ -1,0 +1,1 @@
+//! Script operations onto `crate::ops`.
