@@ -2,10 +2,12 @@
 //! 120x40: step list and current highlight, the hash word grid, checks with
 //! FAIL first, the typed confirmation prompt, the too-small message.
 
-use ceremony::tui::model::{
-    CeremonyView, CheckView, OutputView, PersonView, ProgressView, StepStatus, StepView, TokenView,
+use ceremony::engine::state::{
+    ArtifactView, CheckView, Instructions, PersonView, Progress, RoleView, SignOffMethod,
+    SignOffView, StepView, TokenStatus,
 };
-use ceremony::tui::{view, App, Msg, Prompt, Tab};
+use ceremony::engine::{Awaiting, Command, DeviationRequest, State, StepStatus};
+use ceremony::tui::{view, Answer, App, Msg, Snapshot, Tab};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -22,6 +24,9 @@ fn draw(app: &App, w: u16, h: u16) -> Buffer {
 
 fn rows(buf: &Buffer) -> Vec<String> {
     let w = buf.area.width as usize;
+    if w == 0 {
+        return Vec::new();
+    }
     buf.content()
         .chunks(w)
         .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
@@ -46,89 +51,136 @@ fn digest(name: &str) -> [u8; 32] {
     ksr::digest::sha256(name.as_bytes())
 }
 
-fn step(title: &str, status: StepStatus) -> StepView {
+fn step(id: &str, title: &str, status: StepStatus) -> StepView {
     StepView {
-        id: title.to_lowercase().replace(' ', "-"),
-        title: title.to_string(),
-        kind: "instruction".into(),
+        id: id.into(),
+        title: title.into(),
+        kind: "operation",
+        op: None,
+        irreversible: false,
         status,
-    }
-}
-
-/// A signing ceremony in its fourth step, the SKR just written.
-fn signing() -> CeremonyView {
-    CeremonyView {
-        title: "KSR signing 2026 Q4".into(),
-        zone: "example.test.".into(),
-        steps: vec![
-            step("Open the room", StepStatus::Done),
-            step("Activate the HSM", StepStatus::Done),
-            step("Compare KSR hash", StepStatus::Done),
-            step("Sign the KSR", StepStatus::Current),
-            step("Read SKR hash", StepStatus::Pending),
-            step("Close the log", StepStatus::Pending),
-        ],
-        current: Some(3),
-        people: vec![
-            PersonView {
-                role: "Crypto officers".into(),
-                name: "Alice".into(),
-                present: true,
-                signed_off: true,
-            },
-            PersonView {
-                role: "Crypto officers".into(),
-                name: "Bob".into(),
-                present: true,
-                signed_off: false,
-            },
-            PersonView {
-                role: "Witnesses".into(),
-                name: "Carol".into(),
-                present: true,
-                signed_off: true,
-            },
-        ],
-        tokens: vec![TokenView {
-            label: "ksk-hsm".into(),
-            status: "logged in".into(),
-        }],
-        instructions: vec!["Sign every bundle of the KSR with the KSK.".into()],
-        outputs: vec![OutputView {
-            name: "skr".into(),
-            path: "skr.xml".into(),
-            sha256: Some(digest("skr")),
-        }],
-        checks: vec![
-            CheckView {
-                name: "bundle-count".into(),
-                passed: true,
-                detail: String::new(),
-            },
-            CheckView {
-                name: "signature-validity".into(),
-                passed: false,
-                detail: "bundle 3 expires before inception".into(),
-            },
-            CheckView {
-                name: "key-tags".into(),
-                passed: true,
-                detail: String::new(),
-            },
-        ],
-        progress: Some(ProgressView {
-            what: "Bundles signed".into(),
-            done: 3,
-            total: 9,
-        }),
-        bundles: vec![],
+        line: 1,
         finished: None,
     }
 }
 
-fn app_with(view: CeremonyView) -> App {
+fn person(name: &str) -> PersonView {
+    PersonView {
+        name: name.into(),
+        enrolled_key: false,
+    }
+}
+
+fn check(name: &str, passed: bool, detail: &str) -> CheckView {
+    CheckView {
+        name: name.into(),
+        passed,
+        detail: detail.into(),
+    }
+}
+
+/// A signing ceremony in its fourth step, the SKR just written.
+fn signing() -> State {
+    let d = digest("skr");
+    State {
+        title: "KSR signing 2026 Q4".into(),
+        zone: "example.test.".into(),
+        script: "ksr-signing.toml".into(),
+        audit_log: "ceremony.log".into(),
+        steps: vec![
+            step("open", "Open the room", StepStatus::Done),
+            step("activate", "Activate the HSM", StepStatus::Done),
+            step("ksr-hash", "Compare KSR hash", StepStatus::Done),
+            step("sign", "Sign the KSR", StepStatus::Active),
+            step("skr-hash", "Read SKR hash", StepStatus::Pending),
+            step("close", "Close the log", StepStatus::Pending),
+        ],
+        current: Some(3),
+        roles: vec![
+            RoleView {
+                id: "co".into(),
+                name: "Crypto officers".into(),
+                people: vec![person("Alice"), person("Bob")],
+            },
+            RoleView {
+                id: "iw".into(),
+                name: "Witnesses".into(),
+                people: vec![person("Carol")],
+            },
+        ],
+        signoffs: vec![
+            SignOffView {
+                step: "sign".into(),
+                role: "co".into(),
+                person: "Alice".into(),
+                method: SignOffMethod::Key {
+                    key_sha256: "00".into(),
+                },
+                time: "2026-11-30T20:00:00Z".into(),
+            },
+            SignOffView {
+                step: "sign".into(),
+                role: "iw".into(),
+                person: "Carol".into(),
+                method: SignOffMethod::Name,
+                time: "2026-11-30T20:00:00Z".into(),
+            },
+        ],
+        tokens: vec![TokenStatus {
+            name: "hsm".into(),
+            label: "ksk-hsm".into(),
+            state: "logged in".into(),
+            keys: vec!["ksk-2026".into()],
+        }],
+        instructions: Instructions {
+            title: "Sign the KSR".into(),
+            text: "Sign every bundle of the KSR with the KSK.".into(),
+            checklist: vec!["The HSM display shows the KSK label".into()],
+        },
+        awaiting: Awaiting::Nothing,
+        artifacts: vec![ArtifactView {
+            name: "skr".into(),
+            path: "skr.xml".into(),
+            sha256: hex::encode(d),
+            pgp_words: ksr::digest::pgp_words(&d).join(" "),
+            step: Some("sign".into()),
+        }],
+        checks: vec![
+            check("bundle-count", true, ""),
+            check("signature-validity", false, "bundle 3 expires before inception"),
+            check("key-tags", true, ""),
+        ],
+        deviations: vec![],
+        progress: Some(Progress {
+            what: "Bundles signed".into(),
+            done: 3,
+            total: 9,
+        }),
+        head: String::new(),
+        head_words: String::new(),
+        messages: vec![],
+    }
+}
+
+fn snap(state: State) -> Box<Snapshot> {
+    Box::new(Snapshot {
+        state,
+        bundles: None,
+    })
+}
+
+fn app_with(state: State) -> App {
     let mut app = App::new();
-    app.update(Msg::View(view));
+    app.update(Msg::View(snap(state)));
+    app
+}
+
+/// The app with the engine awaiting `awaiting` at the signing step.
+fn awaiting(awaiting: Awaiting) -> App {
+    let mut s = signing();
+    s.awaiting = awaiting;
+    let mut app = App::new();
+    app.update(Msg::Await(snap(s)));
     app
 }
 
@@ -140,7 +192,7 @@ fn step_list_marks_the_current_step_by_symbol_and_reverse_video() {
         let (y, line) = lines
             .iter()
             .enumerate()
-            .find(|(_, l)| l.contains("▶  4 Sign the KSR"))
+            .find(|(_, l)| l.contains("▶  4 Sign the KSR [current]"))
             .unwrap_or_else(|| panic!("{w}x{h}: no current step\n{}", screen(&buf)));
         let x = line.chars().position(|c| c == '▶').unwrap() as u16;
         assert!(
@@ -155,9 +207,11 @@ fn step_list_marks_the_current_step_by_symbol_and_reverse_video() {
         // Progress of the long operation, in words.
         assert!(screen(&buf).contains("Bundles signed 3 of 9"), "{w}x{h}");
         // Who signed off, by symbol; the token's state in words.
-        assert!(screen(&buf).contains("[✓] Alice"), "{w}x{h}\n{}", screen(&buf));
-        assert!(screen(&buf).contains("[ ] Bob"), "{w}x{h}");
-        assert!(screen(&buf).contains("ksk-hsm [logged in]"), "{w}x{h}");
+        let text = screen(&buf);
+        assert!(text.contains("Crypto officers 1/2 signed: [✓key] Alice [ ] Bob"), "{w}x{h}\n{text}");
+        assert!(text.contains("Witnesses 1/1 signed: [✓name] Carol"), "{w}x{h}");
+        assert!(text.contains("hsm (ksk-hsm) [logged in]"), "{w}x{h}");
+        assert!(text.contains("step 4 of 6 ▶ Sign the KSR"), "{w}x{h}");
     }
 }
 
@@ -207,15 +261,15 @@ fn checks_list_failures_first_and_in_words() {
 
 #[test]
 fn irreversible_operation_needs_the_typed_word() {
-    let mut app = app_with(signing());
-    app.update(Msg::Ask(Prompt::Confirm {
-        text: "About to delete key pair \"ksk-2026\" from token \"ksk-hsm\".".into(),
-        expected: "ksk-2026".into(),
-    }));
+    let mut app = awaiting(Awaiting::Confirm {
+        phrase: "ksk-2026".into(),
+        irreversible: true,
+    });
     for (w, h) in SIZES {
         let text = screen(&draw(&app, w, h));
         assert!(text.contains("IRREVERSIBLE: type ksk-2026 to confirm"), "{w}x{h}\n{text}");
-        assert!(text.contains("About to delete key pair"));
+        assert!(text.contains("Type ksk-2026 and press Enter"), "{w}x{h}\n{text}");
+        assert!(text.contains("Ctrl-D: deviation"), "{w}x{h}\n{text}");
     }
     typed(&mut app, "ksk-202");
     assert_eq!(app.update(key(KeyCode::Enter)), None, "a prefix is not enough");
@@ -226,15 +280,66 @@ fn irreversible_operation_needs_the_typed_word() {
     assert!(screen(&draw(&app, 80, 24)).contains("[matches: Enter to proceed]"));
     assert_eq!(
         app.update(key(KeyCode::Enter)),
-        Some(ceremony::tui::Answer::Line("ksk-2026".into()))
+        Some(Answer::Command(Command::Confirm {
+            typed: "ksk-2026".into()
+        }))
     );
     assert!(app.prompt.is_none());
 }
 
 #[test]
+fn sign_off_is_picked_by_number_and_deviation_is_a_form() {
+    let mut app = awaiting(Awaiting::SignOff {
+        missing: vec![("co".into(), vec!["Bob".into()]), ("iw".into(), vec!["Dan".into()])],
+        need: 1,
+    });
+    let text = screen(&draw(&app, 80, 24));
+    assert!(text.contains(" 1 Bob (co)") && text.contains(" 2 Dan (iw)"), "{text}");
+    typed(&mut app, "3");
+    assert_eq!(app.update(key(KeyCode::Enter)), None);
+    assert!(screen(&draw(&app, 80, 24)).contains("type a number from 1 to 2"));
+    typed(&mut app, "2");
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        Some(Answer::Command(Command::SignOff {
+            role: "iw".into(),
+            person: "Dan".into(),
+            key: None
+        }))
+    );
+
+    let mut app = awaiting(Awaiting::Deviation {
+        why: "sign-ksr failed: token removed".into(),
+    });
+    for (i, field) in ["token pulled", "co-quorum", "Alice, Bob", "used the backup"]
+        .iter()
+        .enumerate()
+    {
+        let text = screen(&draw(&app, 80, 24));
+        assert!(text.contains(&format!("Deviation, {} of 4", i + 1)), "{text}");
+        assert!(text.contains("DEVIATION"), "{text}");
+        typed(&mut app, field);
+        let answer = app.update(key(KeyCode::Enter));
+        if i < 3 {
+            assert_eq!(answer, None);
+        } else {
+            assert_eq!(
+                answer,
+                Some(Answer::Command(Command::Deviation(DeviationRequest {
+                    reason: "token pulled".into(),
+                    quorum: "co-quorum".into(),
+                    approved_by: vec!["Alice".into(), "Bob".into()],
+                    instead: "used the backup".into(),
+                })))
+            );
+        }
+    }
+}
+
+#[test]
 fn pin_is_masked_and_gone_after_submission() {
     let mut app = app_with(signing());
-    app.update(Msg::Ask(Prompt::Secret {
+    app.update(Msg::Ask(ceremony::tui::Prompt::Secret {
         text: "User PIN for token \"ksk-hsm\": ".into(),
     }));
     typed(&mut app, "s3cret-pin");
@@ -245,7 +350,7 @@ fn pin_is_masked_and_gone_after_submission() {
         assert!(text.contains("PIN (hidden)"));
     }
     match app.update(key(KeyCode::Enter)) {
-        Some(ceremony::tui::Answer::Secret(s)) => assert_eq!(s.as_str(), "s3cret-pin"),
+        Some(Answer::Secret(s)) => assert_eq!(s.as_str(), "s3cret-pin"),
         other => panic!("{other:?}"),
     }
     assert_eq!(app.input_len(), 0);
@@ -273,7 +378,7 @@ fn too_small_says_so_and_never_panics() {
 fn text_from_files_is_escaped() {
     let mut v = signing();
     v.steps[3].title = "Sign\u{1b}[2J".into();
-    v.instructions = vec!["evil \u{202e}txt".into()];
+    v.instructions.text = "evil \u{202e}txt".into();
     let text = screen(&draw(&app_with(v), 120, 40));
     assert!(text.contains("Sign\\u{1b}[2J"), "{text}");
     assert!(text.contains("evil \\u{202e}txt"), "{text}");
@@ -283,16 +388,22 @@ fn text_from_files_is_escaped() {
 fn bundle_table_shows_what_ksr_inspect_shows() {
     let path = test_support::fixture("iana-root/skr-root-2017-q1-0.xml");
     let (doc, _) = ksr::format::read_file(&path, &Default::default()).unwrap();
-    let bundles = ceremony::tui::model::bundle_rows(&doc);
+    // The adapter finds the newest artifact that reads as a KSR or SKR.
+    let mut state = signing();
+    state.artifacts[0].path = path.display().to_string();
+    state.artifacts[0].sha256 = test_support::sha256_hex(&path);
+    let snapshot = ceremony::tui::BundleCache::default().snapshot(&state);
+    let table = snapshot.bundles.clone().expect("the SKR's bundle table");
+    assert_eq!(table.artifact, "skr");
+    let bundles = table.rows;
     assert_eq!(bundles.len(), doc.bundles.len());
     let env = ksr::env::FakeEnv::new();
     let inspect = test_support::run_on(&env, &["ksr", "inspect", path.to_str().unwrap()], |a, e| {
         ksr::cli::run(a, e)
     });
     assert_eq!(inspect.code, 0, "{}", inspect.stderr);
-    let mut v = signing();
-    v.bundles = bundles.clone();
-    let mut app = app_with(v);
+    let mut app = App::new();
+    app.update(Msg::View(Box::new(snapshot)));
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Tab));
     assert_eq!(app.tab, Tab::Bundles);

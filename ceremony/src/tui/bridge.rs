@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use ksr::env::Prompter;
 
 use super::app::{Answer, Msg, Prompt};
-use super::model::CeremonyView;
+use super::model::Snapshot;
+use crate::engine::Command;
 
 /// The engine's end: publish snapshots, ask questions.
 pub struct EngineSide {
@@ -46,8 +47,13 @@ fn gone() -> io::Error {
 impl EngineSide {
     /// Shows a new snapshot. A closed UI is not an error here: the next
     /// question reports it.
-    pub fn publish(&self, view: CeremonyView) {
-        let _ = self.to_ui.send(Msg::View(view));
+    pub fn publish(&self, snap: Snapshot) {
+        let _ = self.to_ui.send(Msg::View(Box::new(snap)));
+    }
+
+    /// Tells the operator something (a refused command, an error).
+    pub fn notice(&self, text: String) {
+        let _ = self.to_ui.send(Msg::Notice(text));
     }
 
     /// Tells the UI the engine ended with `code`.
@@ -55,22 +61,24 @@ impl EngineSide {
         let _ = self.to_ui.send(Msg::Finished(code));
     }
 
-    /// Asks `prompt` and waits for the answer.
+    /// Asks an operation's question and waits for the answer.
     pub fn ask(&self, prompt: Prompt) -> io::Result<Answer> {
         let answers = self.answers.lock().map_err(|_| gone())?;
         self.to_ui.send(Msg::Ask(prompt)).map_err(|_| gone())?;
         answers.recv().map_err(|_| gone())
     }
 
-    /// A typed confirmation of an irreversible operation: `Ok(true)` only
-    /// when exactly `expected` was typed.
-    pub fn confirm(&self, text: &str, expected: &str) -> io::Result<bool> {
-        match self.ask(Prompt::Confirm {
-            text: text.to_string(),
-            expected: expected.to_string(),
-        })? {
-            Answer::Line(s) => Ok(s == expected),
-            Answer::Secret(_) | Answer::Cancelled => Ok(false),
+    /// Shows `snap` and waits for the command its step awaits.
+    pub fn command(&self, snap: Snapshot) -> io::Result<Command> {
+        let answers = self.answers.lock().map_err(|_| gone())?;
+        self.to_ui
+            .send(Msg::Await(Box::new(snap)))
+            .map_err(|_| gone())?;
+        loop {
+            // Only a command answers a step; anything else is stale.
+            if let Answer::Command(c) = answers.recv().map_err(|_| gone())? {
+                return Ok(c);
+            }
         }
     }
 }
@@ -86,7 +94,7 @@ impl Prompter for EngineSide {
         })? {
             Answer::Line(s) => Ok(s),
             Answer::Secret(mut s) => Ok(std::mem::take(&mut *s)),
-            Answer::Cancelled => Err(refused()),
+            Answer::Cancelled | Answer::Command(_) => Err(refused()),
         }
     }
 
@@ -98,7 +106,7 @@ impl Prompter for EngineSide {
             // buffer left here is dropped as the Zeroizing was.
             Answer::Secret(mut s) => Ok(std::mem::take(&mut *s)),
             Answer::Line(s) => Ok(s),
-            Answer::Cancelled => Err(refused()),
+            Answer::Cancelled | Answer::Command(_) => Err(refused()),
         }
     }
 

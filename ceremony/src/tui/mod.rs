@@ -2,7 +2,8 @@
 //! knows nothing of the terminal; the UI only draws the engine's snapshots and
 //! sends back what people typed.
 //!
-//! - [`model`]: the snapshot the UI draws (steps, people, tokens, outputs, checks).
+//! - [`model`]: the snapshot the UI draws: the engine's `State` and a bundle table.
+//! - [`runner`]: the engine's loop with the UI as its face (`interactive`).
 //! - [`app`]: UI state and `update` (keys and engine messages in, answers out).
 //! - [`view`] and [`widgets`]: drawing, apart from state.
 //! - [`bridge`]: the channel pair; the engine's end is a `Prompter`.
@@ -11,11 +12,13 @@
 pub mod app;
 pub mod bridge;
 pub mod model;
+pub mod runner;
 pub mod terminal;
 pub mod view;
 pub mod widgets;
 
 pub use app::{Answer, App, Msg, Prompt, Tab};
 pub use bridge::{link, EngineSide, UiSide};
-pub use model::CeremonyView;
+pub use model::{BundleCache, Snapshot};
+pub use runner::interactive;
 pub use terminal::run;

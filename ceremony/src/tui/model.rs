@@ -1,93 +1,59 @@
-//! What the terminal UI shows: a snapshot of the ceremony as the engine owns
-//! it, in plain data. The UI never changes it; the engine publishes a new one
-//! after every change. Strings may come from input files (the script, a KSR):
-//! the view escapes them when it draws them.
+//! What the terminal UI shows: the engine's [`State`] as the engine owns it,
+//! plus the bundle table of the newest KSR or SKR among the ceremony's
+//! artifacts (read by the adapter on the engine's side, not while drawing).
+//! The UI never changes it; a new snapshot comes after every change. Strings
+//! may come from input files (the script, a KSR): the view escapes them.
 
-/// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepStatus {
-    Pending,
-    Current,
-    Done,
-    Failed,
-    /// Replaced by a recorded deviation.
-    Deviated,
+use std::path::Path;
+
+use crate::engine::State;
+
+/// One snapshot to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub state: State,
+    pub bundles: Option<BundleTable>,
 }
 
-impl StepStatus {
-    /// A symbol and a word, so the status never rests on colour alone.
-    pub fn marker(self) -> &'static str {
-        match self {
-            StepStatus::Pending => "  ",
-            StepStatus::Current => "▶ ",
-            StepStatus::Done => "✓ ",
-            StepStatus::Failed => "✗ ",
-            StepStatus::Deviated => "! ",
+/// The bundle table of one artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleTable {
+    /// The artifact's name in the script.
+    pub artifact: String,
+    pub rows: Vec<BundleRow>,
+}
+
+/// Keeps the last bundle table, read again only when a newer KSR/SKR
+/// artifact (a different SHA-256) appears.
+#[derive(Debug, Default)]
+pub struct BundleCache {
+    seen: Option<String>,
+    table: Option<BundleTable>,
+}
+
+impl BundleCache {
+    /// The snapshot of `state`, with the bundle table of its newest artifact
+    /// that reads as a KSR or SKR.
+    pub fn snapshot(&mut self, state: &State) -> Snapshot {
+        for a in state.artifacts.iter().rev() {
+            if self.seen.as_deref() == Some(a.sha256.as_str()) {
+                break;
+            }
+            let opts = ksr::xml::ParseOptions::default();
+            if let Ok((doc, _)) = ksr::format::read_file(Path::new(&a.path), &opts) {
+                self.seen = Some(a.sha256.clone());
+                self.table = Some(BundleTable {
+                    artifact: a.name.clone(),
+                    rows: bundle_rows(&doc),
+                });
+                break;
+            }
+        }
+        Snapshot {
+            state: state.clone(),
+            bundles: self.table.clone(),
         }
     }
-
-    /// The word shown after the title where there is room.
-    pub fn word(self) -> &'static str {
-        match self {
-            StepStatus::Pending => "",
-            StepStatus::Current => "[now]",
-            StepStatus::Done => "[done]",
-            StepStatus::Failed => "[FAIL]",
-            StepStatus::Deviated => "[deviation]",
-        }
-    }
-}
-
-/// One step of the script.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepView {
-    pub id: String,
-    pub title: String,
-    /// `instruction`, `sign-ksr`, `verify`, `sign-off` ...
-    pub kind: String,
-    pub status: StepStatus,
-}
-
-/// One person in the room under a role, and whether they signed off the
-/// current step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonView {
-    pub role: String,
-    pub name: String,
-    pub present: bool,
-    pub signed_off: bool,
-}
-
-/// A token the ceremony uses (the HSM, a backup token, a personal card).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenView {
-    pub label: String,
-    /// `not found`, `present`, `logged in` ...: words, shown as they are.
-    pub status: String,
-}
-
-/// A file a step produced or compared, with its SHA-256 to read aloud.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputView {
-    pub name: String,
-    pub path: String,
-    pub sha256: Option<[u8; 32]>,
-}
-
-/// One named check and its outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckView {
-    pub name: String,
-    pub passed: bool,
-    pub detail: String,
-}
-
-/// A long operation under way: `done` of `total` units (bundles signed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgressView {
-    pub what: String,
-    pub done: u64,
-    pub total: u64,
 }
 
 /// One row of the bundle table, as `ksr inspect` prints it.
@@ -101,46 +67,6 @@ pub struct BundleRow {
     pub zsk: String,
     /// KSK cells (`R19164/S`), comma separated, `-` for none.
     pub ksk: String,
-}
-
-/// The whole ceremony as the UI draws it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CeremonyView {
-    pub title: String,
-    pub zone: String,
-    pub steps: Vec<StepView>,
-    /// Index into `steps` of the step being worked on.
-    pub current: Option<usize>,
-    pub people: Vec<PersonView>,
-    pub tokens: Vec<TokenView>,
-    /// The current step's instructions, one paragraph per entry.
-    pub instructions: Vec<String>,
-    pub outputs: Vec<OutputView>,
-    pub checks: Vec<CheckView>,
-    pub progress: Option<ProgressView>,
-    pub bundles: Vec<BundleRow>,
-    /// Set when the ceremony ended: the closing words (result, head hash).
-    pub finished: Option<String>,
-}
-
-impl CeremonyView {
-    /// Steps done (or replaced by a deviation) of all steps.
-    pub fn steps_done(&self) -> (usize, usize) {
-        let done = self
-            .steps
-            .iter()
-            .filter(|s| matches!(s.status, StepStatus::Done | StepStatus::Deviated))
-            .count();
-        (done, self.steps.len())
-    }
-
-    /// The checks with every failure before every pass, each group in its
-    /// original order.
-    pub fn checks_fail_first(&self) -> Vec<&CheckView> {
-        let (fail, pass): (Vec<&CheckView>, Vec<&CheckView>) =
-            self.checks.iter().partition(|c| !c.passed);
-        fail.into_iter().chain(pass).collect()
-    }
 }
 
 /// The bundle table of a KSR or SKR, as `ksr inspect` lays it out.

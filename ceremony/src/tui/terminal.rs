@@ -24,30 +24,25 @@ impl Drop for Restore {
     }
 }
 
-/// Runs `engine` on its own thread with the engine's end of the link, and the
-/// UI on this one until the engine finished and the user closed the screen.
-/// Returns the engine's exit code.
+/// Runs the UI on its own thread and `engine` on this one with the engine's
+/// end of the link (so the engine need not be `Send`), until the engine ended
+/// and the user closed the screen. Returns the engine's exit code.
 pub fn run<F>(engine: F) -> io::Result<i32>
 where
-    F: FnOnce(&EngineSide) -> i32 + Send,
+    F: FnOnce(&EngineSide) -> i32,
 {
     let (engine_side, ui_side) = link();
+    let mut terminal = ratatui::try_init()?;
     std::thread::scope(|scope| {
-        let worker = scope.spawn(move || {
-            let code = engine(&engine_side);
-            engine_side.finish(code);
-            code
-        });
-        let shown = {
-            let mut terminal = ratatui::try_init()?;
+        let ui = scope.spawn(move || {
             let _restore = Restore;
             event_loop(&mut terminal, ui_side)
-        };
-        // The UI side is dropped: an engine still waiting for an answer gets
-        // "the terminal UI was closed" and stops.
-        let code = worker
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        });
+        let code = engine(&engine_side);
+        engine_side.finish(code);
+        // A UI closed early made the engine's next question fail, so the
+        // engine is done here either way; wait for the user to close.
+        let shown = ui.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         shown.map(|_| code)
     })
 }

@@ -7,6 +7,8 @@ use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Tabs, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Prompt, Tab};
+use super::model::Snapshot;
+use crate::engine::State;
 use super::widgets::{self, esc};
 
 /// The smallest terminal the layout is made for.
@@ -20,6 +22,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         too_small(frame, area);
         return;
     }
+    let Some(snap) = &app.view else {
+        frame.render_widget(
+            Paragraph::new("Starting the ceremony…").block(Block::bordered()),
+            area,
+        );
+        return;
+    };
+    let state = &snap.state;
     let prompt_h = prompt_height(app, area.height);
     let [header, gauge, body, prompt, help] = Layout::vertical([
         Constraint::Length(1),
@@ -29,16 +39,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    render_header(app, frame, header);
-    render_gauge(app, frame, gauge);
+    render_header(app, state, frame, header);
+    render_gauge(state, frame, gauge);
     let left_w = (area.width / 4).max(19);
     let [steps, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(40)]).areas(body);
     frame.render_widget(
-        Paragraph::new(widgets::step_lines(&app.view)).block(Block::bordered().title(" Steps ")),
+        Paragraph::new(widgets::step_lines(state)).block(Block::bordered().title(" Steps ")),
         steps,
     );
-    let room_lines = widgets::room_lines(&app.view);
+    let room_lines = widgets::room_lines(state);
     let room_cap = if area.height >= 40 { 10 } else { 5 };
     let room_h = (room_lines.len() as u16).clamp(1, room_cap) + 2;
     let [room, detail] =
@@ -49,8 +59,8 @@ pub fn render(app: &App, frame: &mut Frame) {
             .block(Block::bordered().title(" Roles, sign-offs and tokens ")),
         room,
     );
-    render_detail(app, frame, detail, area.height >= 40);
-    render_prompt(app, frame, prompt);
+    render_detail(app, snap, frame, detail, area.height >= 40);
+    render_prompt(app, state, frame, prompt);
     frame.render_widget(
         Paragraph::new(help_text(app)).style(Style::new().add_modifier(Modifier::DIM)),
         help,
@@ -76,17 +86,16 @@ fn too_small(frame: &mut Frame, area: Rect) {
     );
 }
 
-fn render_header(app: &App, frame: &mut Frame, area: Rect) {
-    let v = &app.view;
-    let (done, total) = v.steps_done();
+fn render_header(app: &App, v: &State, frame: &mut Frame, area: Rect) {
+    let (_, total) = v.completed();
     let current = v
         .current
-        .and_then(|i| v.steps.get(i).map(|s| format!(" ▶ {} {}", i + 1, esc(&s.title))))
-        .unwrap_or_default();
+        .and_then(|i| v.steps.get(i).map(|s| (i, s)))
+        .map(|(i, s)| format!("step {} of {total} ▶ {}", i + 1, esc(&s.title)))
+        .unwrap_or_else(|| format!("{total} steps"));
     let mut spans = vec![
         Span::raw(esc(&v.title)).bold(),
         Span::raw(format!("  zone {}  ", esc(&v.zone))),
-        Span::raw(format!("step {} of {total}", (done + 1).min(total.max(1)))),
         Span::raw(current),
     ];
     if let Some(code) = app.exit {
@@ -100,16 +109,16 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 
 /// A long operation's progress (bundles signed of total) while one runs,
 /// otherwise the steps done of all steps.
-fn render_gauge(app: &App, frame: &mut Frame, area: Rect) {
-    let (label, done, total) = match &app.view.progress {
+fn render_gauge(state: &State, frame: &mut Frame, area: Rect) {
+    let (label, done, total) = match &state.progress {
         Some(p) => (
             format!("{} {} of {}", esc(&p.what), p.done, p.total),
             p.done,
             p.total,
         ),
         None => {
-            let (d, t) = app.view.steps_done();
-            (format!("Steps done {d} of {t}"), d as u64, t as u64)
+            let (d, t) = state.completed();
+            (format!("Steps done {d} of {t}"), d, t)
         }
     };
     let ratio = if total == 0 {
@@ -120,11 +129,12 @@ fn render_gauge(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Gauge::default().ratio(ratio).label(label), area);
 }
 
-fn render_detail(app: &App, frame: &mut Frame, area: Rect, roomy: bool) {
+fn render_detail(app: &App, snap: &Snapshot, frame: &mut Frame, area: Rect, roomy: bool) {
+    let state = &snap.state;
     let titles: Vec<String> = Tab::ALL
         .iter()
         .map(|t| match t {
-            Tab::Checks if app.view.checks.iter().any(|c| !c.passed) => {
+            Tab::Checks if state.checks.iter().any(|c| !c.passed) => {
                 format!("{} [FAIL]", t.name())
             }
             _ => t.name().to_string(),
@@ -144,24 +154,32 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect, roomy: bool) {
     );
     match app.tab {
         Tab::Step => frame.render_widget(
-            Paragraph::new(widgets::step_detail(&app.view, roomy))
+            Paragraph::new(widgets::step_detail(state, roomy))
                 .wrap(Wrap { trim: false })
                 .scroll((app.scroll, 0)),
             content,
         ),
         Tab::Checks => frame.render_widget(
-            Paragraph::new(widgets::check_lines(&app.view))
+            Paragraph::new(widgets::check_lines(state))
                 .wrap(Wrap { trim: false })
                 .scroll((app.scroll, 0)),
             content,
         ),
-        Tab::Bundles if app.view.bundles.is_empty() => frame.render_widget(
-            Paragraph::new(Line::from("(no KSR or SKR loaded yet)").dim()),
-            content,
-        ),
-        Tab::Bundles => {
-            frame.render_widget(widgets::bundle_table(&app.view.bundles, app.scroll), content)
-        }
+        Tab::Bundles => match &snap.bundles {
+            None => frame.render_widget(
+                Paragraph::new(Line::from("(no KSR or SKR among the files yet)").dim()),
+                content,
+            ),
+            Some(t) => {
+                let [name, table] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(content);
+                frame.render_widget(
+                    Paragraph::new(format!("{}: {} bundles", esc(&t.artifact), t.rows.len())),
+                    name,
+                );
+                frame.render_widget(widgets::bundle_table(&t.rows, app.scroll), table);
+            }
+        },
     }
 }
 
@@ -169,19 +187,32 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect, roomy: bool) {
 fn prompt_height(app: &App, height: u16) -> u16 {
     let lines = match &app.prompt {
         Some(p) => p.text().trim_end().lines().count() as u16 + 2,
+        None if app.notice.is_some() => 2,
         None => 1,
     };
     (lines + 2).min(height / 2)
 }
 
-fn render_prompt(app: &App, frame: &mut Frame, area: Rect) {
+fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
     let Some(prompt) = &app.prompt else {
-        let text = match (app.exit, &app.view.finished) {
-            (Some(_), Some(words)) => format!("{}  (q: close)", esc(words)),
-            (Some(0), None) => "Ceremony finished. (q: close)".to_string(),
-            (Some(code), None) => format!("Ceremony stopped (exit {code}). (q: close)"),
-            (None, _) => "Working… nothing to answer yet.".to_string(),
+        let mut text = match app.exit {
+            Some(code) if !state.head.is_empty() => format!(
+                "Ceremony {} (exit {code}). Audit head {}: {}  (q: close)",
+                if code == 0 { "finished" } else { "stopped" },
+                esc(&state.head),
+                esc(&state.head_words)
+            ),
+            Some(0) => "Ceremony finished. (q: close)".to_string(),
+            Some(code) => format!("Ceremony stopped (exit {code}). (q: close)"),
+            None => state
+                .messages
+                .last()
+                .map(|m| esc(m))
+                .unwrap_or_else(|| "Working… nothing to answer yet.".to_string()),
         };
+        if let Some(n) = &app.notice {
+            text = format!("! {}\n{text}", esc(n));
+        }
         frame.render_widget(
             Paragraph::new(text)
                 .wrap(Wrap { trim: true })
@@ -193,9 +224,15 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect) {
     let title = match prompt {
         Prompt::Line { .. } => " Answer ".to_string(),
         Prompt::Secret { .. } => " PIN (hidden) ".to_string(),
-        Prompt::Confirm { expected, .. } => {
-            format!(" IRREVERSIBLE: type {} to confirm ", esc(expected))
-        }
+        Prompt::Confirm {
+            expected,
+            irreversible: true,
+            ..
+        } => format!(" IRREVERSIBLE: type {} to confirm ", esc(expected)),
+        Prompt::Confirm { expected, .. } => format!(" Confirm: type {} ", esc(expected)),
+        Prompt::Answer { .. } => " Verify: compare and type ".to_string(),
+        Prompt::SignOff { .. } => " Sign-off ".to_string(),
+        Prompt::Deviation { .. } => " DEVIATION ".to_string(),
     };
     let mut lines: Vec<Line> = prompt
         .text()
@@ -203,7 +240,7 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect) {
         .lines()
         .map(|l| Line::from(esc(l)))
         .collect();
-    let mut input = vec![Span::raw("> ").bold(), Span::raw(app.shown_input())];
+    let mut input = vec![Span::raw("> ").bold(), Span::raw(esc(&app.shown_input()))];
     match app.confirmation_matches() {
         Some(true) => input.push(Span::raw("  [matches: Enter to proceed]").bold()),
         Some(false) => input.push(Span::raw("  [does not match yet]")),
@@ -211,7 +248,7 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(input));
     if let Some(n) = &app.notice {
-        lines.push(Line::from(format!("! {n}")).bold());
+        lines.push(Line::from(format!("! {}", esc(n))).bold());
     }
     // Keep the input line in sight when the question is taller than the box.
     let visible = area.height.saturating_sub(2) as usize;
@@ -226,6 +263,9 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect) {
 
 fn help_text(app: &App) -> &'static str {
     match (&app.prompt, app.exit) {
+        (Some(p), _) if p.is_step() => {
+            "Enter: answer  Ctrl-D: deviation  Tab: view  PgUp/PgDn: scroll  Ctrl-C: leave"
+        }
         (Some(_), _) => "Enter: answer  Esc: refuse  Tab: view  PgUp/PgDn: scroll  Ctrl-C: leave",
         (None, Some(_)) => "q: close  Tab: view  PgUp/PgDn: scroll",
         (None, None) => "Tab: view  PgUp/PgDn: scroll  Ctrl-C: leave",

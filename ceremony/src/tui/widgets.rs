@@ -8,64 +8,96 @@ use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::model::{BundleRow, CeremonyView, CheckView, OutputView, StepStatus};
+use super::model::BundleRow;
+use crate::engine::state::{ArtifactView, CheckView, SignOffMethod};
+use crate::engine::{State, StepStatus};
 
 /// Text from an input file, made safe for the terminal.
 pub fn esc(s: &str) -> String {
     ksr::escape::terminal(s).into_owned()
 }
 
-/// The step list: number, marker and title; the current step reversed and
-/// marked `▶`.
-pub fn step_lines(view: &CeremonyView) -> Vec<Line<'static>> {
-    view.steps
+/// A symbol for a step's status; the word comes from the engine.
+fn marker(status: StepStatus) -> &'static str {
+    match status {
+        StepStatus::Pending => " ",
+        StepStatus::Active | StepStatus::Running => "▶",
+        StepStatus::Done => "✓",
+        StepStatus::Failed => "✗",
+        StepStatus::Interrupted => "!",
+        StepStatus::Deviated => "~",
+    }
+}
+
+/// The step list: marker, number and title, and the status in words for all
+/// but pending and done steps; the current step reversed and marked `▶`.
+pub fn step_lines(state: &State) -> Vec<Line<'static>> {
+    state
+        .steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let text = format!("{}{:>2} {} {}", s.status.marker(), i + 1, esc(&s.title), s.status.word());
+            let word = match s.status {
+                StepStatus::Pending | StepStatus::Done => String::new(),
+                other => format!(" [{}]", other.word()),
+            };
+            let text = format!("{} {:>2} {}{word}", marker(s.status), i + 1, esc(&s.title));
+            let current = state.current == Some(i);
             let style = match s.status {
-                StepStatus::Current => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-                StepStatus::Failed => Style::new().red().bold(),
+                _ if current => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+                StepStatus::Failed | StepStatus::Interrupted => Style::new().red().bold(),
                 StepStatus::Done => Style::new().green(),
                 StepStatus::Deviated => Style::new().yellow(),
-                StepStatus::Pending => Style::new(),
+                _ => Style::new(),
             };
-            Line::styled(text.trim_end().to_string(), style)
+            Line::styled(text, style)
         })
         .collect()
 }
 
-/// Who is in the room by role, who has signed off, and the tokens.
-pub fn room_lines(view: &CeremonyView) -> Vec<Line<'static>> {
-    let mut roles: Vec<&str> = Vec::new();
-    for p in &view.people {
-        if !roles.contains(&p.role.as_str()) {
-            roles.push(&p.role);
-        }
-    }
-    let mut lines: Vec<Line> = roles
+/// Each role with who signed off the current step (`[✓key]` proven by an
+/// enrolled key, `[✓name]` by name only), then the tokens and their state.
+pub fn room_lines(state: &State) -> Vec<Line<'static>> {
+    let step = state
+        .current
+        .and_then(|i| state.steps.get(i))
+        .map(|s| s.id.as_str());
+    let mut lines: Vec<Line> = state
+        .roles
         .iter()
         .map(|role| {
-            let people: Vec<_> = view.people.iter().filter(|p| p.role == *role).collect();
-            let signed = people.iter().filter(|p| p.signed_off).count();
-            let mut spans = vec![Span::raw(format!("{} {signed}/{} signed:", esc(role), people.len())).bold()];
-            for p in people {
-                let mark = if p.signed_off {
-                    "[✓]"
-                } else if p.present {
-                    "[ ]"
-                } else {
-                    "[absent]"
+            let signed: Vec<_> = state
+                .signoffs
+                .iter()
+                .filter(|s| Some(s.step.as_str()) == step && s.role == role.id)
+                .collect();
+            let mut spans = vec![Span::raw(format!(
+                "{} {}/{} signed:",
+                esc(&role.name),
+                signed.len(),
+                role.people.len()
+            ))
+            .bold()];
+            for p in &role.people {
+                let mark = match signed.iter().find(|s| s.person == p.name) {
+                    Some(s) if matches!(s.method, SignOffMethod::Key { .. }) => "[✓key]",
+                    Some(_) => "[✓name]",
+                    None => "[ ]",
                 };
                 spans.push(Span::raw(format!(" {mark} {}", esc(&p.name))));
             }
             Line::from(spans)
         })
         .collect();
-    if !view.tokens.is_empty() {
+    if !state.tokens.is_empty() {
         let mut spans = vec![Span::raw("Tokens:").bold()];
-        for t in &view.tokens {
-            spans.push(Span::raw(format!(" {} [{}]", esc(&t.label), esc(&t.status))));
+        for t in &state.tokens {
+            spans.push(Span::raw(format!(
+                " {} ({}) [{}]",
+                esc(&t.name),
+                esc(&t.label),
+                esc(&t.state)
+            )));
         }
         lines.push(Line::from(spans));
     }
@@ -104,17 +136,35 @@ pub fn hash_lines(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
     lines
 }
 
-/// The current step's instructions, then its outputs with their hashes.
-pub fn step_detail(view: &CeremonyView, spaced: bool) -> Vec<Line<'static>> {
+/// The current step's instructions and checklist, then its outputs (or,
+/// before it has any, the newest artifact) with their hashes.
+pub fn step_detail(state: &State, spaced: bool) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = Vec::new();
-    for para in &view.instructions {
-        for l in para.lines() {
-            lines.push(Line::from(esc(l)));
-        }
+    let ins = &state.instructions;
+    if !ins.title.is_empty() {
+        lines.push(Line::from(esc(&ins.title)).bold());
     }
-    for out in &view.outputs {
+    for l in ins.text.lines() {
+        lines.push(Line::from(esc(l)));
+    }
+    for item in &ins.checklist {
+        lines.push(Line::from(format!("- [ ] {}", esc(item))));
+    }
+    let step = state
+        .current
+        .and_then(|i| state.steps.get(i))
+        .map(|s| s.id.clone());
+    let mut shown: Vec<&ArtifactView> = state
+        .artifacts
+        .iter()
+        .filter(|a| a.step.is_some() && a.step == step)
+        .collect();
+    if shown.is_empty() {
+        shown.extend(state.artifacts.last());
+    }
+    for a in shown {
         lines.push(Line::default());
-        lines.extend(output_lines(out, spaced));
+        lines.extend(artifact_lines(a, spaced));
     }
     if lines.is_empty() {
         lines.push(Line::from("(no instructions for this step)").dim());
@@ -122,30 +172,31 @@ pub fn step_detail(view: &CeremonyView, spaced: bool) -> Vec<Line<'static>> {
     lines
 }
 
-fn output_lines(out: &OutputView, spaced: bool) -> Vec<Line<'static>> {
+fn artifact_lines(a: &ArtifactView, spaced: bool) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
-        Span::raw("Output ").bold(),
-        Span::raw(esc(&out.name)).bold(),
-        Span::raw(format!("  {}", esc(&out.path))),
+        Span::raw("File ").bold(),
+        Span::raw(esc(&a.name)).bold(),
+        Span::raw(format!("  {}", esc(&a.path))),
     ])];
-    if let Some(d) = &out.sha256 {
-        lines.extend(hash_lines(d, spaced));
+    match hex::decode(&a.sha256).ok().and_then(|v| <[u8; 32]>::try_from(v).ok()) {
+        Some(d) => lines.extend(hash_lines(&d, spaced)),
+        None => lines.push(Line::from(format!("SHA-256 {}", esc(&a.sha256)))),
     }
     lines
 }
 
 /// Check results, every failure first, each labelled `[FAIL]` or `[ ok ]`.
-pub fn check_lines(view: &CeremonyView) -> Vec<Line<'static>> {
-    if view.checks.is_empty() {
+pub fn check_lines(state: &State) -> Vec<Line<'static>> {
+    if state.checks.is_empty() {
         return vec![Line::from("(no checks run yet)").dim()];
     }
-    let failed = view.checks.iter().filter(|c| !c.passed).count();
+    let failed = state.checks.iter().filter(|c| !c.passed).count();
     let mut lines = vec![Line::from(format!(
         "{failed} failed, {} passed",
-        view.checks.len() - failed
+        state.checks.len() - failed
     ))
     .bold()];
-    lines.extend(view.checks_fail_first().into_iter().map(check_line));
+    lines.extend(state.checks_fail_first().into_iter().map(check_line));
     lines
 }
 
