@@ -17,7 +17,13 @@ fn delete_through_ui(
     token: &str,
     label: &str,
     label_typed: &str,
-) -> (ceremony::error::Result<ops::keys::DeleteReport>, Vec<Prompt>) {
+) -> (
+    ceremony::error::Result<ops::keys::DeleteReport>,
+    Vec<Prompt>,
+) {
+    // The module is process-wide: one operation at a time (the CLI helpers
+    // take the same lock, so it is not held around them).
+    let _serial = lock();
     let (engine, ui) = link();
     let input = ops::keys::DeleteInput {
         token: TokenSpec {
@@ -61,7 +67,6 @@ fn delete_through_ui(
 
 #[test]
 fn delete_on_softhsm_answered_at_the_ui() {
-    let _serial = lock();
     let t = token("tui-ops");
     keygen(t, "doomed", "ecdsap256sha256", &[]);
     assert!(key_entry(t, "doomed").is_object());
@@ -69,15 +74,25 @@ fn delete_on_softhsm_answered_at_the_ui() {
     let (r, asked) = delete_through_ui(t, "doomed", "doome");
     let e = r.unwrap_err();
     assert!(e.to_string().contains("does not match"), "{e}");
-    assert!(key_entry(t, "doomed").is_object(), "a wrong label deleted the key");
+    assert!(
+        key_entry(t, "doomed").is_object(),
+        "a wrong label deleted the key"
+    );
     assert!(matches!(asked[0], Prompt::Secret { .. }), "{asked:?}");
-    assert!(asked[1].text().contains("Type the label again"), "{asked:?}");
+    assert!(
+        asked[1].text().contains("Type the label again"),
+        "{asked:?}"
+    );
 
     let (r, _) = delete_through_ui(t, "doomed", "doomed");
     assert_eq!(r.unwrap().label, "doomed");
     let inv = inventory(t, ".");
     assert!(
-        !inv["keys"].as_array().unwrap().iter().any(|k| k["label"] == "doomed"),
+        !inv["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["label"] == "doomed"),
         "{inv}"
     );
 }

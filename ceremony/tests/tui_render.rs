@@ -147,7 +147,11 @@ fn signing() -> State {
         }],
         checks: vec![
             check("bundle-count", true, ""),
-            check("signature-validity", false, "bundle 3 expires before inception"),
+            check(
+                "signature-validity",
+                false,
+                "bundle 3 expires before inception",
+            ),
             check("key-tags", true, ""),
         ],
         deviations: vec![],
@@ -192,7 +196,7 @@ fn step_list_marks_the_current_step_by_symbol_and_reverse_video() {
         let (y, line) = lines
             .iter()
             .enumerate()
-            .find(|(_, l)| l.contains("▶  4 Sign the KSR [current]"))
+            .find(|(_, l)| l.contains("▶  4 Sign the KSR"))
             .unwrap_or_else(|| panic!("{w}x{h}: no current step\n{}", screen(&buf)));
         let x = line.chars().position(|c| c == '▶').unwrap() as u16;
         assert!(
@@ -200,7 +204,11 @@ fn step_list_marks_the_current_step_by_symbol_and_reverse_video() {
             "{w}x{h}: the current step is not highlighted"
         );
         for done in ["✓  1 Open", "✓  2 Activate", "✓  3 Compare"] {
-            assert!(screen(&buf).contains(done), "{w}x{h}: {done}\n{}", screen(&buf));
+            assert!(
+                screen(&buf).contains(done),
+                "{w}x{h}: {done}\n{}",
+                screen(&buf)
+            );
         }
         let pending = lines.iter().find(|l| l.contains(" 5 Read SKR")).unwrap();
         assert!(!pending.contains('▶') && !pending.contains('✓'));
@@ -208,8 +216,14 @@ fn step_list_marks_the_current_step_by_symbol_and_reverse_video() {
         assert!(screen(&buf).contains("Bundles signed 3 of 9"), "{w}x{h}");
         // Who signed off, by symbol; the token's state in words.
         let text = screen(&buf);
-        assert!(text.contains("Crypto officers 1/2 signed: [✓key] Alice [ ] Bob"), "{w}x{h}\n{text}");
-        assert!(text.contains("Witnesses 1/1 signed: [✓name] Carol"), "{w}x{h}");
+        assert!(
+            text.contains("Crypto officers 1/2 signed: [✓key] Alice [ ] Bob"),
+            "{w}x{h}\n{text}"
+        );
+        assert!(
+            text.contains("Witnesses 1/1 signed: [✓name] Carol"),
+            "{w}x{h}"
+        );
         assert!(text.contains("hsm (ksk-hsm) [logged in]"), "{w}x{h}");
         assert!(text.contains("step 4 of 6 ▶ Sign the KSR"), "{w}x{h}");
     }
@@ -219,8 +233,15 @@ fn step_list_marks_the_current_step_by_symbol_and_reverse_video() {
 fn hash_words_are_numbered_rows_of_four() {
     let d = digest("skr");
     let words = ksr::digest::pgp_words(&d);
-    for (w, h) in SIZES {
-        let buf = draw(&app_with(signing()), w, h);
+    // Also with a verify step's question open below: all 32 words stay in sight.
+    let question = Awaiting::Answer {
+        question: "Read the SKR's words aloud; type the first and last".into(),
+    };
+    for ((w, h), app) in SIZES
+        .into_iter()
+        .flat_map(|s| [(s, app_with(signing())), (s, awaiting(question.clone()))])
+    {
+        let buf = draw(&app, w, h);
         let lines = rows(&buf);
         for row in 0..8 {
             let want: Vec<String> = (0..4)
@@ -250,7 +271,9 @@ fn checks_list_failures_first_and_in_words() {
         app.update(key(KeyCode::Tab));
         assert_eq!(app.tab, Tab::Checks);
         let text = screen(&draw(&app, w, h));
-        let fail = text.find("[FAIL] signature-validity: bundle 3 expires").expect(&text);
+        let fail = text
+            .find("[FAIL] signature-validity: bundle 3 expires")
+            .expect(&text);
         let first_ok = text.find("[ ok ] bundle-count").expect(&text);
         let second_ok = text.find("[ ok ] key-tags").expect(&text);
         assert!(fail < first_ok && first_ok < second_ok, "{w}x{h}\n{text}");
@@ -267,12 +290,22 @@ fn irreversible_operation_needs_the_typed_word() {
     });
     for (w, h) in SIZES {
         let text = screen(&draw(&app, w, h));
-        assert!(text.contains("IRREVERSIBLE: type ksk-2026 to confirm"), "{w}x{h}\n{text}");
-        assert!(text.contains("Type ksk-2026 and press Enter"), "{w}x{h}\n{text}");
+        assert!(
+            text.contains("IRREVERSIBLE: type ksk-2026 to confirm"),
+            "{w}x{h}\n{text}"
+        );
+        assert!(
+            text.contains("Type ksk-2026 and press Enter"),
+            "{w}x{h}\n{text}"
+        );
         assert!(text.contains("Ctrl-D: deviation"), "{w}x{h}\n{text}");
     }
     typed(&mut app, "ksk-202");
-    assert_eq!(app.update(key(KeyCode::Enter)), None, "a prefix is not enough");
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        None,
+        "a prefix is not enough"
+    );
     let text = screen(&draw(&app, 80, 24));
     assert!(text.contains("> ksk-202  [does not match yet]"), "{text}");
     assert!(text.contains("! does not match"), "{text}");
@@ -290,11 +323,17 @@ fn irreversible_operation_needs_the_typed_word() {
 #[test]
 fn sign_off_is_picked_by_number_and_deviation_is_a_form() {
     let mut app = awaiting(Awaiting::SignOff {
-        missing: vec![("co".into(), vec!["Bob".into()]), ("iw".into(), vec!["Dan".into()])],
+        missing: vec![
+            ("co".into(), vec!["Bob".into()]),
+            ("iw".into(), vec!["Dan".into()]),
+        ],
         need: 1,
     });
     let text = screen(&draw(&app, 80, 24));
-    assert!(text.contains(" 1 Bob (co)") && text.contains(" 2 Dan (iw)"), "{text}");
+    assert!(
+        text.contains(" 1 Bob (co)") && text.contains(" 2 Dan (iw)"),
+        "{text}"
+    );
     typed(&mut app, "3");
     assert_eq!(app.update(key(KeyCode::Enter)), None);
     assert!(screen(&draw(&app, 80, 24)).contains("type a number from 1 to 2"));
@@ -316,7 +355,10 @@ fn sign_off_is_picked_by_number_and_deviation_is_a_form() {
         .enumerate()
     {
         let text = screen(&draw(&app, 80, 24));
-        assert!(text.contains(&format!("Deviation, {} of 4", i + 1)), "{text}");
+        assert!(
+            text.contains(&format!("Deviation, {} of 4", i + 1)),
+            "{text}"
+        );
         assert!(text.contains("DEVIATION"), "{text}");
         typed(&mut app, field);
         let answer = app.update(key(KeyCode::Enter));
@@ -345,7 +387,10 @@ fn pin_is_masked_and_gone_after_submission() {
     typed(&mut app, "s3cret-pin");
     for (w, h) in SIZES {
         let text = screen(&draw(&app, w, h));
-        assert!(!text.contains("s3cret"), "{w}x{h}: the PIN is echoed\n{text}");
+        assert!(
+            !text.contains("s3cret"),
+            "{w}x{h}: the PIN is echoed\n{text}"
+        );
         assert!(text.contains("> **********"), "{text}");
         assert!(text.contains("PIN (hidden)"));
     }
@@ -360,7 +405,15 @@ fn pin_is_masked_and_gone_after_submission() {
 #[test]
 fn too_small_says_so_and_never_panics() {
     let app = app_with(signing());
-    for (w, h) in [(79, 24), (80, 23), (40, 10), (20, 3), (1, 1), (0, 0), (5, 0)] {
+    for (w, h) in [
+        (79, 24),
+        (80, 23),
+        (40, 10),
+        (20, 3),
+        (1, 1),
+        (0, 0),
+        (5, 0),
+    ] {
         let text = screen(&draw(&app, w, h));
         if w >= 18 && h >= 1 {
             assert!(text.contains("terminal too small"), "{w}x{h}\n{text}");
@@ -398,9 +451,10 @@ fn bundle_table_shows_what_ksr_inspect_shows() {
     let bundles = table.rows;
     assert_eq!(bundles.len(), doc.bundles.len());
     let env = ksr::env::FakeEnv::new();
-    let inspect = test_support::run_on(&env, &["ksr", "inspect", path.to_str().unwrap()], |a, e| {
-        ksr::cli::run(a, e)
-    });
+    let inspect =
+        test_support::run_on(&env, &["ksr", "inspect", path.to_str().unwrap()], |a, e| {
+            ksr::cli::run(a, e)
+        });
     assert_eq!(inspect.code, 0, "{}", inspect.stderr);
     let mut app = App::new();
     app.update(Msg::View(Box::new(snapshot)));
@@ -427,7 +481,9 @@ fn bundle_table_shows_what_ksr_inspect_shows() {
                 .unwrap_or_else(|| panic!("bundle {} missing\n{shown}", b.short_id));
             let mut at = 0;
             for c in &cells {
-                at += line[at..].find(c.as_str()).unwrap_or_else(|| panic!("{c:?}: {line}"));
+                at += line[at..]
+                    .find(c.as_str())
+                    .unwrap_or_else(|| panic!("{c:?}: {line}"));
             }
         }
     }

@@ -63,7 +63,9 @@ fn run_into_head_exits_quietly() {
             .args([
                 "-c",
                 "set -o pipefail; \"$0\" run \"$1\" $2 | head -1",
-                test_support::process::binary("rollover-sim").to_str().unwrap(),
+                test_support::process::binary("rollover-sim")
+                    .to_str()
+                    .unwrap(),
                 scenario("root-2017-roll.toml").to_str().unwrap(),
                 extra,
             ])

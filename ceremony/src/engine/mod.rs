@@ -120,7 +120,11 @@ impl Engine {
     /// Opens the audit log (creating it, or with `resume` reading what it
     /// says was done), checks the tokens match it, and positions at the first
     /// step not yet completed. A log with steps and no `resume` is refused.
-    pub fn start(script: Script, options: RunOptions, clock: BoxClock) -> Result<Engine, EngineError> {
+    pub fn start(
+        script: Script,
+        options: RunOptions,
+        clock: BoxClock,
+    ) -> Result<Engine, EngineError> {
         step::start(script, options, clock)
     }
 

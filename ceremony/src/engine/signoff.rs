@@ -114,9 +114,11 @@ pub fn check_record(r: &Record, before: &[Record]) -> Result<(), String> {
                 algorithm,
                 public_key: pk,
             };
-            ksr::dnssec::verify(&key, &signed_data(s("step"), person, &r.prev), &sig).map_err(
-                |e| format!("sign-off by {person}: the signature does not verify ({e}): a forged sign-off"),
-            )
+            ksr::dnssec::verify(&key, &signed_data(s("step"), person, &r.prev), &sig).map_err(|e| {
+                format!(
+                    "sign-off by {person}: the signature does not verify ({e}): a forged sign-off"
+                )
+            })
         }
         other => Err(format!("sign-off by {person}: unknown method {other:?}")),
     }

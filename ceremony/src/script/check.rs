@@ -30,19 +30,37 @@ pub fn check(s: &Script) -> Vec<Problem> {
         let mut names = BTreeSet::new();
         for person in &r.people {
             if !names.insert(person.name.as_str()) {
-                p(r.line, format!("role {:?}: {:?} is named twice", r.id, person.name));
+                p(
+                    r.line,
+                    format!("role {:?}: {:?} is named twice", r.id, person.name),
+                );
             }
             if let Some(t) = &person.token {
                 if !s.tokens.contains_key(t) {
-                    p(r.line, format!("{}: sign-off token {t:?} is not declared in [tokens]", person.name));
+                    p(
+                        r.line,
+                        format!(
+                            "{}: sign-off token {t:?} is not declared in [tokens]",
+                            person.name
+                        ),
+                    );
                 }
             }
             if person.token.is_some() != person.key_label.is_some() {
-                p(r.line, format!("{}: a sign-off key needs both token and key_label", person.name));
+                p(
+                    r.line,
+                    format!(
+                        "{}: a sign-off key needs both token and key_label",
+                        person.name
+                    ),
+                );
             }
             if let Some(h) = &person.key_sha256 {
                 if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    p(r.line, format!("{}: key_sha256 must be 64 hex digits", person.name));
+                    p(
+                        r.line,
+                        format!("{}: key_sha256 must be 64 hex digits", person.name),
+                    );
                 }
             }
         }
@@ -73,7 +91,13 @@ pub fn check(s: &Script) -> Vec<Problem> {
         }
         for r in &st.signoff_roles {
             if s.role(r).is_none() {
-                p(l, format!("step {:?}: sign-off by role {r:?}, which is not declared", st.id));
+                p(
+                    l,
+                    format!(
+                        "step {:?}: sign-off by role {r:?}, which is not declared",
+                        st.id
+                    ),
+                );
             }
         }
         if let Some(q) = &st.signoff_quorum {
@@ -88,45 +112,80 @@ pub fn check(s: &Script) -> Vec<Problem> {
             if !s.files.contains_key(art.as_str()) {
                 p(l, format!("step {:?}: input {role} = {art:?}: no such artifact in [inputs] or [outputs]", st.id));
             } else if !available(art, &produced) {
-                p(l, format!("step {:?}: input {art:?} is used before a step produces it", st.id));
+                p(
+                    l,
+                    format!(
+                        "step {:?}: input {art:?} is used before a step produces it",
+                        st.id
+                    ),
+                );
             }
         }
         match &st.kind {
             StepKind::Operation(o) => {
                 if !s.tokens.contains_key(&o.token) {
-                    p(l, format!("step {:?}: token {:?} is not declared in [tokens]", st.id, o.token));
+                    p(
+                        l,
+                        format!(
+                            "step {:?}: token {:?} is not declared in [tokens]",
+                            st.id, o.token
+                        ),
+                    );
                 }
                 let (known, required) = o.op.args();
                 for a in o.args.keys() {
                     if !known.contains(&a.as_str()) {
-                        p(l, format!("step {:?}: {} takes no argument {a:?} (it takes: {})", st.id, o.op.name(), known.join(", ")));
+                        p(
+                            l,
+                            format!(
+                                "step {:?}: {} takes no argument {a:?} (it takes: {})",
+                                st.id,
+                                o.op.name(),
+                                known.join(", ")
+                            ),
+                        );
                     }
                 }
                 for a in required {
                     if !o.args.contains_key(*a) {
-                        p(l, format!("step {:?}: {} needs argument {a:?}", st.id, o.op.name()));
+                        p(
+                            l,
+                            format!("step {:?}: {} needs argument {a:?}", st.id, o.op.name()),
+                        );
                     }
                 }
                 let (rin, oin) = o.op.input_roles();
                 for r in rin {
                     if !st.inputs.contains_key(*r) {
-                        p(l, format!("step {:?}: {} needs input {r:?}", st.id, o.op.name()));
+                        p(
+                            l,
+                            format!("step {:?}: {} needs input {r:?}", st.id, o.op.name()),
+                        );
                     }
                 }
                 for r in st.inputs.keys() {
                     if !rin.contains(&r.as_str()) && !oin.contains(&r.as_str()) {
-                        p(l, format!("step {:?}: {} reads no file {r:?}", st.id, o.op.name()));
+                        p(
+                            l,
+                            format!("step {:?}: {} reads no file {r:?}", st.id, o.op.name()),
+                        );
                     }
                 }
                 let (rout, oout) = o.op.output_roles();
                 for r in rout {
                     if !st.outputs.contains_key(*r) {
-                        p(l, format!("step {:?}: {} needs output {r:?}", st.id, o.op.name()));
+                        p(
+                            l,
+                            format!("step {:?}: {} needs output {r:?}", st.id, o.op.name()),
+                        );
                     }
                 }
                 for r in st.outputs.keys() {
                     if !rout.contains(&r.as_str()) && !oout.contains(&r.as_str()) {
-                        p(l, format!("step {:?}: {} writes no file {r:?}", st.id, o.op.name()));
+                        p(
+                            l,
+                            format!("step {:?}: {} writes no file {r:?}", st.id, o.op.name()),
+                        );
                     }
                 }
             }
@@ -134,12 +193,21 @@ pub fn check(s: &Script) -> Vec<Problem> {
                 if !s.files.contains_key(artifact.as_str()) {
                     p(l, format!("step {:?}: no artifact {artifact:?}", st.id));
                 } else if !available(artifact, &produced) {
-                    p(l, format!("step {:?}: verifies {artifact:?} before a step produces it", st.id));
+                    p(
+                        l,
+                        format!(
+                            "step {:?}: verifies {artifact:?} before a step produces it",
+                            st.id
+                        ),
+                    );
                 }
             }
             _ => {
                 if !st.inputs.is_empty() || !st.outputs.is_empty() {
-                    p(l, format!("step {:?}: only operation steps read or write files", st.id));
+                    p(
+                        l,
+                        format!("step {:?}: only operation steps read or write files", st.id),
+                    );
                 }
             }
         }

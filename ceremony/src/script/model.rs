@@ -195,11 +195,7 @@ impl OpKind {
     pub fn irreversible(self) -> bool {
         matches!(
             self,
-            OpKind::Init
-                | OpKind::Keygen
-                | OpKind::TransportKey
-                | OpKind::Restore
-                | OpKind::Delete
+            OpKind::Init | OpKind::Keygen | OpKind::TransportKey | OpKind::Restore | OpKind::Delete
         )
     }
 
@@ -212,10 +208,7 @@ impl OpKind {
                 &["label"],
             ),
             OpKind::Prove => (&["label", "at"], &["label"]),
-            OpKind::SignKsr => (
-                &["ksk", "ksk-next", "schema", "at", "max-size"],
-                &["ksk"],
-            ),
+            OpKind::SignKsr => (&["ksk", "ksk-next", "schema", "at", "max-size"], &["ksk"]),
             OpKind::Request => (&["zsks", "from", "to", "serial"], &["zsks", "from", "to"]),
             OpKind::TransportKey => (&["label"], &["label"]),
             OpKind::Backup => (&["label"], &["label"]),

@@ -352,8 +352,7 @@ impl App {
             Prompt::Line { .. } => Answer::Line(std::mem::take(&mut *self.input)),
             Prompt::Confirm { expected, .. } => {
                 if self.input.as_str() != expected {
-                    self.notice =
-                        Some("does not match: type exactly the word shown".to_string());
+                    self.notice = Some("does not match: type exactly the word shown".to_string());
                     return None;
                 }
                 Answer::Command(Command::Confirm {
@@ -364,7 +363,12 @@ impl App {
                 text: self.input.trim().to_string(),
             }),
             Prompt::SignOff { choices, .. } => {
-                let pick = self.input.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1));
+                let pick = self
+                    .input
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1));
                 match pick.and_then(|i| choices.get(i)) {
                     Some((role, person)) => Answer::Command(Command::SignOff {
                         role: role.clone(),

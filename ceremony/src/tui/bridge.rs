@@ -84,7 +84,10 @@ impl EngineSide {
 }
 
 fn refused() -> io::Error {
-    io::Error::new(io::ErrorKind::Interrupted, "refused at the terminal UI (Esc)")
+    io::Error::new(
+        io::ErrorKind::Interrupted,
+        "refused at the terminal UI (Esc)",
+    )
 }
 
 impl Prompter for EngineSide {

@@ -99,7 +99,13 @@ pub fn bundle_rows(doc: &ksr::model::Document) -> Vec<BundleRow> {
                     )
                 })
                 .collect();
-            let or_dash = |v: Vec<String>| if v.is_empty() { "-".into() } else { v.join(",") };
+            let or_dash = |v: Vec<String>| {
+                if v.is_empty() {
+                    "-".into()
+                } else {
+                    v.join(",")
+                }
+            };
             BundleRow {
                 slot: i + 1,
                 short_id: ksr::check::short_id(&b.id).to_string(),

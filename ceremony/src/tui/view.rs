@@ -3,13 +3,13 @@
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Prompt, Tab};
 use super::model::Snapshot;
-use crate::engine::State;
 use super::widgets::{self, esc};
+use crate::engine::State;
 
 /// The smallest terminal the layout is made for.
 pub const MIN_WIDTH: u16 = 80;
@@ -34,29 +34,44 @@ pub fn render(app: &App, frame: &mut Frame) {
     let [header, gauge, body, prompt, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Min(8),
+        Constraint::Fill(1),
         Constraint::Length(prompt_h),
         Constraint::Length(1),
     ])
     .areas(area);
     render_header(app, state, frame, header);
     render_gauge(state, frame, gauge);
-    let left_w = (area.width / 4).max(19);
+    // 22 columns at 80 leave the hash grid's widest row (55) room on the right.
+    let left_w = (area.width / 4).max(22);
     let [steps, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(40)]).areas(body);
+    // Keep the current step in sight in a long script.
+    let visible = steps.height.saturating_sub(2);
+    let top = state
+        .current
+        .map_or(0, |i| (i as u16).saturating_sub(visible.saturating_sub(3)));
     frame.render_widget(
-        Paragraph::new(widgets::step_lines(state)).block(Block::bordered().title(" Steps ")),
+        Paragraph::new(widgets::step_lines(state))
+            .scroll((top, 0))
+            .block(Block::bordered().title(" Steps ")),
         steps,
     );
     let room_lines = widgets::room_lines(state);
-    let room_cap = if area.height >= 40 { 10 } else { 5 };
-    let room_h = (room_lines.len() as u16).clamp(1, room_cap) + 2;
+    let room_cap = if area.height >= 40 { 10 } else { 3 };
+    // At 80x24 the room gets a top rule only: the rows go to the hash grid.
+    let room_block = if area.height >= 40 {
+        Block::bordered()
+    } else {
+        Block::new().borders(Borders::TOP)
+    };
+    let room_h =
+        (room_lines.len() as u16).clamp(1, room_cap) + if area.height >= 40 { 2 } else { 1 };
     let [room, detail] =
-        Layout::vertical([Constraint::Length(room_h), Constraint::Min(5)]).areas(right);
+        Layout::vertical([Constraint::Length(room_h), Constraint::Fill(1)]).areas(right);
     frame.render_widget(
         Paragraph::new(room_lines)
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(" Roles, sign-offs and tokens ")),
+            .block(room_block.title(" Roles, sign-offs and tokens ")),
         room,
     );
     render_detail(app, snap, frame, detail, area.height >= 40);
@@ -77,7 +92,12 @@ fn too_small(frame: &mut Frame, area: Rect) {
         )),
     ];
     let y = area.height.saturating_sub(2) / 2;
-    let centre = Rect::new(area.x, area.y + y, area.width, area.height.saturating_sub(y).min(2));
+    let centre = Rect::new(
+        area.x,
+        area.y + y,
+        area.width,
+        area.height.saturating_sub(y).min(2),
+    );
     frame.render_widget(
         Paragraph::new(text)
             .alignment(Alignment::Center)
@@ -140,21 +160,22 @@ fn render_detail(app: &App, snap: &Snapshot, frame: &mut Frame, area: Rect, room
             _ => t.name().to_string(),
         })
         .collect();
-    let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
-    let block = Block::bordered();
-    let inner = block.inner(area);
+    // The selected view in brackets as well as reversed: not by colour alone.
+    let mut spans = vec![Span::raw(" ")];
+    for (tab, name) in Tab::ALL.iter().zip(titles) {
+        if *tab == app.tab {
+            spans.push(Span::raw(format!("[{name}]")).add_modifier(Modifier::REVERSED));
+        } else {
+            spans.push(Span::raw(format!(" {name} ")));
+        }
+        spans.push(Span::raw(" "));
+    }
+    let block = Block::bordered().title(Line::from(spans));
+    let content = block.inner(area);
     frame.render_widget(block, area);
-    let [tabs, content] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    frame.render_widget(
-        Tabs::new(titles)
-            .select(selected)
-            .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
-        tabs,
-    );
     match app.tab {
         Tab::Step => frame.render_widget(
-            Paragraph::new(widgets::step_detail(state, roomy))
+            Paragraph::new(widgets::step_detail(state, roomy, content.height as usize))
                 .wrap(Wrap { trim: false })
                 .scroll((app.scroll, 0)),
             content,
@@ -185,12 +206,15 @@ fn render_detail(app: &App, snap: &Snapshot, frame: &mut Frame, area: Rect, room
 
 /// The prompt box grows with its question, up to half the screen.
 fn prompt_height(app: &App, height: u16) -> u16 {
-    let lines = match &app.prompt {
-        Some(p) => p.text().trim_end().lines().count() as u16 + 2,
-        None if app.notice.is_some() => 2,
-        None => 1,
+    let rows = match &app.prompt {
+        // The question, the input line, a notice, the border.
+        Some(p) => {
+            p.text().trim_end().lines().count() as u16 + 1 + u16::from(app.notice.is_some()) + 2
+        }
+        // Without a question: a status line (and a notice), no border.
+        None => 1 + u16::from(app.notice.is_some()),
     };
-    (lines + 2).min(height / 2)
+    rows.min(height / 2)
 }
 
 fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
@@ -213,12 +237,7 @@ fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
         if let Some(n) = &app.notice {
             text = format!("! {}\n{text}", esc(n));
         }
-        frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title(" Status ")),
-            area,
-        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).bold(), area);
         return;
     };
     let title = match prompt {

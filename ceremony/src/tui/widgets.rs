@@ -116,7 +116,15 @@ pub fn hash_lines(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
     ];
     let words = pgp_words(digest);
     let widths: Vec<usize> = (0..4)
-        .map(|col| words.iter().skip(col).step_by(4).map(|w| w.len()).max().unwrap_or(0))
+        .map(|col| {
+            words
+                .iter()
+                .skip(col)
+                .step_by(4)
+                .map(|w| w.len())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     for (row, chunk) in words.chunks(4).enumerate() {
         if spaced && row > 0 {
@@ -137,8 +145,10 @@ pub fn hash_lines(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
 }
 
 /// The current step's instructions and checklist, then its outputs (or,
-/// before it has any, the newest artifact) with their hashes.
-pub fn step_detail(state: &State, spaced: bool) -> Vec<Line<'static>> {
+/// before it has any, the newest artifact) with their hashes; the outputs
+/// first when both do not fit in `height` lines, so the words to read aloud
+/// are in sight.
+pub fn step_detail(state: &State, spaced: bool, height: usize) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = Vec::new();
     let ins = &state.instructions;
     if !ins.title.is_empty() {
@@ -162,9 +172,18 @@ pub fn step_detail(state: &State, spaced: bool) -> Vec<Line<'static>> {
     if shown.is_empty() {
         shown.extend(state.artifacts.last());
     }
+    let mut files: Vec<Line> = Vec::new();
     for a in shown {
-        lines.push(Line::default());
-        lines.extend(artifact_lines(a, spaced));
+        files.push(Line::default());
+        files.extend(artifact_lines(a, spaced));
+    }
+    if lines.len() + files.len() > height && !files.is_empty() {
+        files.remove(0);
+        files.push(Line::default());
+        files.append(&mut lines);
+        lines = files;
+    } else {
+        lines.append(&mut files);
     }
     if lines.is_empty() {
         lines.push(Line::from("(no instructions for this step)").dim());
@@ -178,7 +197,10 @@ fn artifact_lines(a: &ArtifactView, spaced: bool) -> Vec<Line<'static>> {
         Span::raw(esc(&a.name)).bold(),
         Span::raw(format!("  {}", esc(&a.path))),
     ])];
-    match hex::decode(&a.sha256).ok().and_then(|v| <[u8; 32]>::try_from(v).ok()) {
+    match hex::decode(&a.sha256)
+        .ok()
+        .and_then(|v| <[u8; 32]>::try_from(v).ok())
+    {
         Some(d) => lines.extend(hash_lines(&d, spaced)),
         None => lines.push(Line::from(format!("SHA-256 {}", esc(&a.sha256)))),
     }
