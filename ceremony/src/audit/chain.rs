@@ -253,6 +253,11 @@ impl<C: Clock> AuditLog<C> {
         Ok(r.seq)
     }
 
+    /// The log's clock (a ceremony stamps its operations with the same time).
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
     /// Hash of the last record written.
     pub fn head(&self) -> &str {
         &self.head

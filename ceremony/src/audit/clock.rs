@@ -48,3 +48,26 @@ impl Clock for Box<dyn Clock + Send> {
         (**self).now()
     }
 }
+
+/// The env's time at start, moved on by the monotonic clock: the engine owns
+/// its clock for the whole ceremony while the env is only borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct AnchoredClock {
+    pub at: OffsetDateTime,
+    pub since: std::time::Instant,
+}
+
+impl AnchoredClock {
+    pub fn new(at: OffsetDateTime) -> AnchoredClock {
+        AnchoredClock {
+            at,
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for AnchoredClock {
+    fn now(&self) -> OffsetDateTime {
+        self.at + self.since.elapsed()
+    }
+}

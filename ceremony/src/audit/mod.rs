@@ -14,6 +14,7 @@
 pub mod chain;
 pub mod clock;
 pub mod record;
+pub mod report;
 
 pub use chain::{verify, AppendError, AuditLog, Broken, Summary};
 pub use clock::{Clock, FixedClock};

@@ -17,6 +17,17 @@ pub enum AuditCommand {
     Verify(VerifyArgs),
     /// Print the records as a table (the chain is verified first).
     Show(ShowArgs),
+    /// Write a ceremony's printable report (Markdown or self-contained HTML, by --out's extension).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The audit log of a ceremony run.
+    pub file: PathBuf,
+    /// FILE.md or FILE.html.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,8 +90,38 @@ pub(super) fn run(c: AuditCommand, out: &Out) -> i32 {
     let result = match c {
         AuditCommand::Verify(a) => verify(a, out),
         AuditCommand::Show(a) => show(a, out),
+        AuditCommand::Report(a) => report(a, out),
     };
     super::finish(out.env, result)
+}
+
+fn report(a: ReportArgs, out: &Out) -> Result<()> {
+    let bytes = std::fs::read(&a.file)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", a.file.display())))?;
+    let summary = crate::audit::verify(&bytes).map_err(|b| {
+        Error::AuditLogBroken(format!("{}:{}: {}", a.file.display(), b.line, b.message))
+    })?;
+    let r = crate::audit::report::build(&summary.records, &summary.head);
+    let text = match a.out.extension().and_then(|x| x.to_str()) {
+        Some("md") => crate::audit::report::markdown(&r),
+        Some("html") | Some("htm") => crate::audit::report::html(&r),
+        _ => {
+            return Err(Error::Input(format!(
+                "--out {}: name a .md or .html file",
+                a.out.display()
+            )))
+        }
+    };
+    crate::file::write_atomically(&a.out, text.as_bytes())?;
+    out.stdout(&format!(
+        "wrote {} ({} steps, {} deviations, {} sign-offs)\nhead {}\n{}\n",
+        a.out.display(),
+        r.steps.len(),
+        r.deviations.len(),
+        r.signoffs.len(),
+        r.head,
+        r.head_words
+    ))
 }
 
 fn verify(a: VerifyArgs, out: &Out) -> Result<()> {

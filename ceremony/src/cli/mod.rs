@@ -18,6 +18,7 @@ use crate::ops::Operation;
 
 pub mod audit;
 pub mod backup;
+pub mod ceremony_run;
 pub mod hsm;
 pub mod keys;
 pub mod sign;
@@ -66,6 +67,11 @@ pub enum Command {
     /// Verify or show an audit log (read-only; never itself recorded).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Run a scripted ceremony (records every step in --audit-log).
+    Run(ceremony_run::RunArgs),
+    /// Ceremony scripts.
+    #[command(subcommand)]
+    Script(ceremony_run::ScriptCommand),
 }
 
 /// Where the token is and how to log in. PINs come from a file or a no-echo prompt, never argv.
@@ -179,7 +185,9 @@ fn prepare(command: Command, env: &dyn Env) -> Result<Job> {
         Command::SignKsr(a) => Job::Sign(sign::Job::SignKsr(a.input(env)?)),
         Command::Request(a) => Job::Sign(sign::Job::Request(a.input(env)?)),
         Command::TrustAnchor(a) => Job::Sign(sign::Job::TrustAnchor(a.input(env)?)),
-        Command::Audit(_) => unreachable!("audit commands run on their own"),
+        Command::Audit(_) | Command::Run(_) | Command::Script(_) => {
+            unreachable!("audit, run and script commands run on their own")
+        }
     })
 }
 
@@ -213,6 +221,12 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &dy
     };
     if let Command::Audit(c) = cli.command {
         return audit::run(c, &out);
+    }
+    if let Command::Script(c) = cli.command {
+        return ceremony_run::script_command(c, &out);
+    }
+    if let Command::Run(a) = cli.command {
+        return ceremony_run::run(a, cli.audit_log, &out);
     }
     let job = match prepare(cli.command, env) {
         Ok(j) => j,

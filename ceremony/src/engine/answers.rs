@@ -55,6 +55,13 @@ impl Answers {
     /// sign-offs of this step already sent. `None`: the file has no answer.
     pub fn next(&self, step: &str, awaiting: &Awaiting, given: usize) -> Option<Command> {
         let a = self.steps.get(step)?;
+        // A deviation for a step is what the people decided instead of it.
+        if let (Some(d), false) = (
+            &a.deviation,
+            matches!(awaiting, Awaiting::Nothing | Awaiting::Closed),
+        ) {
+            return Some(Command::Deviation(d.clone()));
+        }
         match awaiting {
             Awaiting::Confirm { .. } => a.confirm.clone().map(|typed| Command::Confirm { typed }),
             Awaiting::Answer { .. } => a.answer.clone().map(|text| Command::Answer { text }),

@@ -31,9 +31,12 @@ use crate::audit::{AppendError, AuditLog, Clock};
 use crate::script::Script;
 
 pub mod answers;
+mod apply;
 pub mod command;
+mod drive;
 pub mod journal;
 mod ops_map;
+pub mod progress;
 pub mod signoff;
 pub mod state;
 mod step;
@@ -110,10 +113,13 @@ struct StepProgress {
 pub struct Engine {
     script: Script,
     options: RunOptions,
-    vars: BTreeMap<String, String>,
     log: AuditLog<BoxClock>,
     state: State,
     progress: StepProgress,
+    /// After `--resume`: results of the operations done before, checked against the token.
+    resume_checks: Option<BTreeMap<String, serde_json::Value>>,
+    /// Told of a long operation's progress while it runs.
+    progress_sink: Option<progress::ProgressSink>,
 }
 
 impl Engine {
@@ -133,6 +139,13 @@ impl Engine {
         &self.state
     }
 
+    /// Reports a long operation's progress (bundles signed of total) while it
+    /// runs, when `state()` cannot be read; the last report is also in
+    /// `state().progress` afterwards.
+    pub fn on_progress(&mut self, sink: progress::ProgressSink) {
+        self.progress_sink = Some(sink);
+    }
+
     pub fn script(&self) -> &Script {
         &self.script
     }
@@ -140,13 +153,27 @@ impl Engine {
     /// Applies a command to the current step. A refused command leaves
     /// everything as it was (and says why).
     pub fn send(&mut self, cmd: Command, prompter: &dyn Prompter) -> Result<(), EngineError> {
-        step::send(self, cmd, prompter)
+        apply::send(self, cmd, prompter)
     }
 
     /// Runs what needs no one (operations whose confirmation is in, automatic
     /// verifications, the close) until the state awaits a person or is closed.
     /// A failed operation is recorded and leaves the step awaiting a deviation.
     pub fn advance(&mut self, prompter: &dyn Prompter) -> Result<(), EngineError> {
-        step::advance(self, prompter)
+        drive::advance(self, prompter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_can_run_on_its_own_thread() {
+        // A UI keeps the terminal on one thread and the engine on another.
+        fn is_send<T: Send>() {}
+        is_send::<Engine>();
+        is_send::<State>();
+        is_send::<Command>();
     }
 }

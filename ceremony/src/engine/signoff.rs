@@ -24,18 +24,31 @@ pub fn key_sha256(public_key: &[u8]) -> String {
     hex::encode(ksr::digest::sha256(public_key))
 }
 
-/// Signs `head` for `person` with the key `label` on `token`; returns the
+/// Who signs off which step, over which head.
+#[derive(Debug, Clone, Copy)]
+pub struct SignOffFor<'a> {
+    pub step: &'a str,
+    pub role: &'a str,
+    pub person: &'a str,
+    /// The audit chain head the signature covers.
+    pub head: &'a str,
+}
+
+/// Signs the head for `who` with the key `label` on `token`; returns the
 /// record's `ceremony` fields for a key sign-off. The key must hash to `enrolled`.
 pub fn sign(
     token: &TokenSpec,
     label: &str,
     enrolled: &str,
-    step: &str,
-    role: &str,
-    person: &str,
-    head: &str,
+    who: SignOffFor,
     prompter: &dyn Prompter,
 ) -> Result<Value, String> {
+    let SignOffFor {
+        step,
+        role,
+        person,
+        head,
+    } = who;
     let mut t = token.open(prompter).map_err(|e| e.to_string())?;
     let pk = t.public_key(label).map_err(|e| e.to_string())?;
     let hash = key_sha256(&pk.public_key);

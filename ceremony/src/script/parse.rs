@@ -327,3 +327,42 @@ fn step(s: RawStep, line: usize) -> Result<Step, String> {
         line,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "title = \"t\"\nzone = \".\"\n[tokens.hsm]\nlabel = \"x\"\n";
+
+    #[test]
+    fn steps_know_their_line_and_defaults() {
+        let text = format!(
+            "{HEAD}[[steps]]\nid = \"a\"\nkind = \"instruction\"\n\n[[steps]]\nid = \"g\"\nkind = \"operation\"\nop = \"keygen\"\ntoken = \"hsm\"\nargs = {{ label = \"K\", bits = 2048, backup = true }}\n"
+        );
+        let s = parse("s.toml", &text).unwrap();
+        assert_eq!(s.steps[0].line, 5);
+        assert_eq!(s.steps[1].line, 9);
+        assert_eq!(s.steps[0].on_interrupt, InterruptRule::Retry);
+        // An irreversible operation is never retried by default.
+        assert_eq!(s.steps[1].on_interrupt, InterruptRule::Deviation);
+        let StepKind::Operation(o) = &s.steps[1].kind else {
+            panic!()
+        };
+        assert_eq!(o.args["bits"], "2048");
+        assert_eq!(o.args["backup"], "true");
+    }
+
+    #[test]
+    fn toml_errors_name_the_line() {
+        let e = parse("s.toml", &format!("{HEAD}[[steps]]\nid = \n")).unwrap_err();
+        assert_eq!(e.line, 6, "{e}");
+        assert!(e.to_string().starts_with("s.toml:6: "), "{e}");
+        let e = parse(
+            "s.toml",
+            &format!("{HEAD}[[steps]]\nid = \"x\"\nkind = \"dance\"\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 5);
+        assert!(e.message.contains("unknown kind \"dance\""), "{e}");
+    }
+}

@@ -1,0 +1,140 @@
+//! `ceremony script check`: the shipped scripts pass; broken scripts fail
+//! with the line of the problem named.
+
+mod common;
+
+use common::*;
+
+fn check(path: &str) -> Outcome {
+    run(&["script", "check", path])
+}
+
+#[test]
+fn every_shipped_script_passes_check() {
+    let dir = test_support::repo_file("scripts/ceremonies");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let o = check(s(&p));
+            o.expect_code(0);
+            assert!(o.stdout.contains(": ok: "), "{}", o.stdout);
+            n += 1;
+        }
+    }
+    for name in [
+        "ksk-generation",
+        "ksr-signing",
+        "key-backup-restore",
+        "emergency-resign",
+    ] {
+        assert!(
+            dir.join(format!("{name}.toml")).exists(),
+            "{name}.toml is shipped"
+        );
+    }
+    assert!(n >= 4);
+}
+
+const BASE: &str = r#"title = "t"
+zone = "."
+[[roles]]
+id = "co"
+people = ["A", "B", "C"]
+[quorums.q]
+role = "co"
+need = 2
+[tokens.hsm]
+label = "x"
+[inputs]
+ksr = "k.xml"
+[outputs]
+skr = "s.xml"
+"#;
+
+fn check_text(extra: &str) -> Outcome {
+    let d = scratch();
+    let p = d.path().join("s.toml");
+    std::fs::write(&p, format!("{BASE}{extra}")).unwrap();
+    check(s(&p))
+}
+
+#[test]
+fn problems_name_their_line() {
+    let base_lines = BASE.lines().count();
+    // Unknown operation: line of the step.
+    let o = check_text(
+        "[[steps]]\nid = \"a\"\nkind = \"operation\"\nop = \"frobnicate\"\ntoken = \"hsm\"\n",
+    );
+    o.expect_code(1);
+    assert!(
+        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("unknown operation \"frobnicate\""),
+        "{}",
+        o.stderr
+    );
+    // Missing role.
+    let o = check_text("[[steps]]\nid = \"a\"\nkind = \"sign-off\"\nsignoff = [\"auditor\"]\n");
+    o.expect_code(1);
+    assert!(
+        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("role \"auditor\", which is not declared"),
+        "{}",
+        o.stderr
+    );
+    // Output used before it is produced.
+    let o = check_text(
+        "[[steps]]\nid = \"v\"\nkind = \"verify\"\nartifact = \"skr\"\n\n[[steps]]\nid = \"s\"\nkind = \"operation\"\nop = \"sign-ksr\"\ntoken = \"hsm\"\nargs = { ksk = \"K\" }\ninputs = { ksr = \"ksr\" }\noutputs = { skr = \"skr\" }\n",
+    );
+    o.expect_code(1);
+    assert!(
+        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("before a step produces it"),
+        "{}",
+        o.stderr
+    );
+    // Unknown key (a typo drops no safeguard silently).
+    let o = check_text("[[steps]]\nid = \"a\"\nkind = \"instruction\"\nsignof = [\"co\"]\n");
+    o.expect_code(1);
+    assert!(o.stderr.contains("signof"), "{}", o.stderr);
+}
+
+#[test]
+fn an_unreachable_quorum_is_refused() {
+    let d = scratch();
+    let p = d.path().join("q.toml");
+    let text = BASE.replace("need = 2", "need = 4");
+    std::fs::write(
+        &p,
+        format!("{text}[[steps]]\nid = \"a\"\nkind = \"sign-off\"\nquorum = \"q\"\n"),
+    )
+    .unwrap();
+    let o = check(s(&p));
+    o.expect_code(1);
+    let line = text.lines().position(|l| l == "[quorums.q]").unwrap() + 1;
+    assert!(
+        o.stderr.contains(&format!("q.toml:{line}:")),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("4 of 3"), "{}", o.stderr);
+}
+
+#[test]
+fn a_retried_irreversible_step_is_refused() {
+    let o = check_text("[[steps]]\nid = \"g\"\nkind = \"operation\"\nop = \"keygen\"\ntoken = \"hsm\"\nargs = { label = \"K\" }\non_interrupt = \"retry\"\n");
+    o.expect_code(1);
+    assert!(o.stderr.contains("never repeated"), "{}", o.stderr);
+}
