@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use zeroize::Zeroizing;
 
 use super::model::Snapshot;
+use crate::engine::state::Progress;
 use crate::engine::{Awaiting, Command, DeviationRequest};
 
 /// Bytes reserved for what is typed at a prompt; input stops there.
@@ -158,6 +159,8 @@ pub enum Msg {
     Ask(Prompt),
     /// The engine awaits a command for the current step of this snapshot.
     Await(Box<Snapshot>),
+    /// A long operation's progress while the engine is busy with it.
+    Progress(Progress),
     /// Something to tell the operator (a refused command, an error).
     Notice(String),
     /// The engine ended with this exit code.
@@ -238,6 +241,11 @@ impl App {
             }
             Msg::Ask(prompt) => self.ask(Some(prompt)),
             Msg::Notice(n) => self.notice = Some(n),
+            Msg::Progress(p) => {
+                if let Some(v) = self.view.as_mut() {
+                    v.state.progress = Some(p);
+                }
+            }
             Msg::Finished(code) => {
                 self.exit = Some(code);
                 self.ask(None);

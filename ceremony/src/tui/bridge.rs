@@ -56,6 +56,15 @@ impl EngineSide {
         let _ = self.to_ui.send(Msg::Notice(text));
     }
 
+    /// A sink for the engine's progress reports while an operation runs
+    /// (the engine is busy then and publishes no state).
+    pub fn progress_sink(&self) -> crate::engine::progress::ProgressSink {
+        let to_ui = self.to_ui.clone();
+        Box::new(move |p| {
+            let _ = to_ui.send(Msg::Progress(p.clone()));
+        })
+    }
+
     /// Tells the UI the engine ended with `code`.
     pub fn finish(&self, code: i32) {
         let _ = self.to_ui.send(Msg::Finished(code));

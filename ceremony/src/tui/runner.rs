@@ -25,6 +25,7 @@ pub fn interactive(engine: Engine, env: &dyn Env) -> i32 {
 /// The engine's loop with the UI as its face.
 pub fn drive(mut engine: Engine, side: &EngineSide) -> i32 {
     let mut bundles = BundleCache::default();
+    engine.on_progress(side.progress_sink());
     loop {
         let advanced = engine.advance(side);
         let snap = bundles.snapshot(engine.state());
