@@ -265,7 +265,9 @@ fn closed(e: &Engine, out: &Out) -> i32 {
 /// and stdout are one; else line prompts.
 pub fn interactive(engine: Engine, env: &dyn Env) -> i32 {
     use std::io::IsTerminal;
-    let term = env.var("TERM").is_some_and(|t| !t.is_empty() && t != "dumb");
+    let term = env
+        .var("TERM")
+        .is_some_and(|t| !t.is_empty() && t != "dumb");
     if term
         && env.prompter().interactive()
         && std::io::stdin().is_terminal()

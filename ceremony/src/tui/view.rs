@@ -211,8 +211,9 @@ fn prompt_height(app: &App, height: u16) -> u16 {
         Some(p) => {
             p.text().trim_end().lines().count() as u16 + 1 + u16::from(app.notice.is_some()) + 2
         }
-        // Without a question: a status line (and a notice), no border.
-        None => 1 + u16::from(app.notice.is_some()),
+        // Without a question: a status line (two at the end, for the head
+        // hash) and a notice, no border.
+        None => 1 + u16::from(app.exit.is_some()) + u16::from(app.notice.is_some()),
     };
     rows.min(height / 2)
 }
@@ -221,10 +222,9 @@ fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
     let Some(prompt) = &app.prompt else {
         let mut text = match app.exit {
             Some(code) if !state.head.is_empty() => format!(
-                "Ceremony {} (exit {code}). Audit head {}: {}  (q: close)",
+                "Ceremony {} (exit {code}). Audit head {}  (q: close)",
                 if code == 0 { "finished" } else { "stopped" },
                 esc(&state.head),
-                esc(&state.head_words)
             ),
             Some(0) => "Ceremony finished. (q: close)".to_string(),
             Some(code) => format!("Ceremony stopped (exit {code}). (q: close)"),

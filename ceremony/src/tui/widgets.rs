@@ -173,6 +173,23 @@ pub fn step_detail(state: &State, spaced: bool, height: usize) -> Vec<Line<'stat
         shown.extend(state.artifacts.last());
     }
     let mut files: Vec<Line> = Vec::new();
+    if state.current.is_none() && !state.head.is_empty() {
+        // Closed: the log's head hash is what is read aloud and written down.
+        files.push(Line::default());
+        files.push(Line::from("Audit log head (closed)").bold());
+        match hex::decode(&state.head)
+            .ok()
+            .and_then(|v| <[u8; 32]>::try_from(v).ok())
+        {
+            Some(d) => files.extend(hash_lines(&d, spaced)),
+            None => files.push(Line::from(format!(
+                "{}  {}",
+                esc(&state.head),
+                esc(&state.head_words)
+            ))),
+        }
+        shown.clear();
+    }
     for a in shown {
         files.push(Line::default());
         files.extend(artifact_lines(a, spaced));
