@@ -58,7 +58,29 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        let socket = self
+            .cmd()
+            .args(["display-message", "-p", "#{socket_path}"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
         let _ = self.cmd().arg("kill-server").output();
+        if !socket.is_empty() {
+            let _ = std::fs::remove_file(socket);
+        }
+    }
+}
+
+/// Waits until the screen shows `what`.
+fn wait_for(tmux: &Tmux, what: &str) -> String {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let screen = tmux.screen();
+        if screen.contains(what) {
+            return screen;
+        }
+        assert!(Instant::now() < until, "no {what:?} on screen:\n{screen}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -186,6 +208,20 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
         .cmd()
         .args(["set-option", "-t", "ceremony", "remain-on-exit", "on"])
         .output();
+
+    // Shrunk below 80x24 mid-ceremony it says so, and comes back intact.
+    wait_for(&tmux, "Open the ceremony");
+    let resize = |w: &str, h: &str| {
+        ok(tmux
+            .cmd()
+            .args(["resize-window", "-t", "ceremony", "-x", w, "-y", h])
+            .output()
+            .unwrap())
+    };
+    resize("60", "20");
+    wait_for(&tmux, "terminal too small");
+    resize("120", "40");
+    wait_for(&tmux, "Open the ceremony");
 
     let deadline = Instant::now() + Duration::from_secs(180);
     let mut last_answered = String::new();
