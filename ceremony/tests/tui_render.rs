@@ -488,3 +488,33 @@ fn bundle_table_shows_what_ksr_inspect_shows() {
         }
     }
 }
+
+#[test]
+fn progress_while_the_engine_is_busy_updates_the_gauge() {
+    let mut app = app_with(signing());
+    app.update(Msg::Progress(Progress {
+        what: "Bundles signed".into(),
+        done: 7,
+        total: 9,
+    }));
+    for (w, h) in SIZES {
+        let text = screen(&draw(&app, w, h));
+        assert!(text.contains("Bundles signed 7 of 9"), "{w}x{h}\n{text}");
+    }
+}
+
+#[test]
+fn ctrl_c_at_a_pin_refuses_it_and_leaves() {
+    let mut app = app_with(signing());
+    app.update(Msg::Ask(ceremony::tui::Prompt::Secret {
+        text: "User PIN: ".into(),
+    }));
+    typed(&mut app, "12");
+    let answer = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(answer, Some(Answer::Cancelled));
+    assert!(app.quit);
+    assert_eq!(app.input_len(), 0);
+}
