@@ -81,3 +81,63 @@ pub fn with_enrolled_key(script: &Script, cmd: Command) -> Command {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCRIPT: &str = r#"
+title = "t"
+zone = "."
+
+[[roles]]
+id = "co"
+name = "Crypto Officer"
+people = ["Ana", { name = "Bashir", token = "card", key_label = "bashir-signoff" }]
+
+[tokens.card]
+label = "bashir-card"
+
+[[steps]]
+id = "open"
+kind = "instruction"
+title = "Open"
+signoff = ["co"]
+"#;
+
+    fn signoff(person: &str) -> Command {
+        Command::SignOff {
+            role: "co".into(),
+            person: person.into(),
+            key: None,
+        }
+    }
+
+    #[test]
+    fn sign_off_uses_the_key_enrolled_for_that_person_only() {
+        let script = crate::script::parse("t.toml", SCRIPT).unwrap();
+        assert_eq!(
+            with_enrolled_key(&script, signoff("Bashir")),
+            Command::SignOff {
+                role: "co".into(),
+                person: "Bashir".into(),
+                key: Some(SignOffToken {
+                    token: "card".into(),
+                    key_label: "bashir-signoff".into(),
+                }),
+            }
+        );
+        // By name only: no key enrolled, or not this role's person.
+        assert_eq!(with_enrolled_key(&script, signoff("Ana")), signoff("Ana"));
+        let other_role = Command::SignOff {
+            role: "iw".into(),
+            person: "Bashir".into(),
+            key: None,
+        };
+        assert_eq!(with_enrolled_key(&script, other_role.clone()), other_role);
+        let confirm = Command::Confirm {
+            typed: "yes".into(),
+        };
+        assert_eq!(with_enrolled_key(&script, confirm.clone()), confirm);
+    }
+}

@@ -38,11 +38,17 @@ where
             let _restore = Restore;
             event_loop(&mut terminal, ui_side)
         });
-        let code = engine(&engine_side);
+        // An engine that panics still ends the UI (its hook has restored
+        // the terminal already); the panic goes on once the UI is closed.
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine(&engine_side)));
+        let code = *ran.as_ref().unwrap_or(&ksr::env::exit::UNUSABLE);
         engine_side.finish(code);
         // A UI closed early made the engine's next question fail, so the
         // engine is done here either way; wait for the user to close.
         let shown = ui.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        if let Err(p) = ran {
+            std::panic::resume_unwind(p);
+        }
         shown.map(|_| code)
     })
 }
