@@ -8,6 +8,7 @@
 //! - [`ops`]: the ceremony's operations: typed inputs, a prompter, typed reports.
 //! - [`error`]: the one error type and its mapping to exit codes.
 //! - [`cli`]: the command line: arguments to `ops` inputs, reports to text or JSON.
+//! - [`tui`]: the terminal UI a ceremony runs in.
 
 pub mod audit;
 pub mod cli;
@@ -19,3 +20,4 @@ pub mod keystore;
 pub mod ops;
 pub mod script;
 pub mod sign;
+pub mod tui;

@@ -260,10 +260,26 @@ fn closed(e: &Engine, out: &Out) -> i32 {
     super::finish(out.env, out.stdout(&t))
 }
 
-/// The interactive face: line prompts at the terminal. The terminal UI
-/// (`crate::tui::interactive(engine, env)`, branch `tui`) replaces this body
-/// with its own loop over the same engine.
-pub fn interactive(mut engine: Engine, env: &dyn Env) -> i32 {
+/// The interactive face: the terminal UI (`crate::tui`) when the env names a
+/// usable terminal (`TERM`, which a test's fake env does not set) and stdin
+/// and stdout are one; else line prompts.
+pub fn interactive(engine: Engine, env: &dyn Env) -> i32 {
+    use std::io::IsTerminal;
+    let term = env
+        .var("TERM")
+        .is_some_and(|t| !t.is_empty() && t != "dumb");
+    if term
+        && env.prompter().interactive()
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+    {
+        return crate::tui::interactive(engine, env);
+    }
+    line_face(engine, env)
+}
+
+/// Line prompts at the terminal, one question per step.
+fn line_face(mut engine: Engine, env: &dyn Env) -> i32 {
     let e = &mut engine;
     let out = Out { env, json: false };
     let p = env.prompter();
