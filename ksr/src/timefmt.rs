@@ -246,23 +246,19 @@ pub fn format_duration(seconds: Seconds) -> String {
 /// `Z`, e.g. `2017-04-01T00:00:00Z`. File formats keep their own form
 /// ([`format_time`] for IANA XML).
 pub fn format_human(t: Time) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("{}Z", date_and_time(t))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the SKR style.
 pub fn format_time(t: Time) -> String {
+    format!("{}+00:00", date_and_time(t))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` in UTC, whole seconds: the part every printed form shares.
+fn date_and_time(t: Time) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),
         u8::from(t.month()),
         t.day(),
@@ -270,14 +266,6 @@ pub fn format_time(t: Time) -> String {
         t.minute(),
         t.second()
     )
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, the form tools print times in for people.
-pub fn format_utc(t: Time) -> String {
-    let mut s = format_time(t);
-    s.truncate(s.len() - "+00:00".len());
-    s.push('Z');
-    s
 }
 
 #[cfg(test)]

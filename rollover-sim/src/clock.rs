@@ -19,15 +19,7 @@ pub fn parse_instant(s: &str) -> Result<Instant, String> {
 /// `2017-07-11T00:00:00Z`.
 pub fn format_instant(t: Instant) -> String {
     match time::OffsetDateTime::from_unix_timestamp(t) {
-        Ok(d) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        ),
+        Ok(d) => ksr::timefmt::format_human(d),
         Err(_) => format!("@{t}"),
     }
 }

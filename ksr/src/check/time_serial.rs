@@ -34,14 +34,14 @@ pub fn serial(doc: &Document, ctx: &Context) -> CheckResult {
         for (what, t) in times {
             count += 1;
             if let Err(e) = dnssec::serial_time(t, ctx.at) {
-                bad.push(format!("{what} {}", timefmt::format_utc(t)));
+                bad.push(format!("{what} {}", timefmt::format_human(t)));
                 if !reasons.contains(&e) {
                     reasons.push(e);
                 }
             }
         }
     }
-    let at = timefmt::format_utc(ctx.at);
+    let at = timefmt::format_human(ctx.at);
     if bad.is_empty() {
         return CheckResult::pass(
             SERIAL,

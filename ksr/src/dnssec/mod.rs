@@ -168,7 +168,7 @@ fn rrsig_time(t: Time) -> Result<SerialNumber, DnssecError> {
         .map_err(|_| {
             DnssecError::BadRrsig(format!(
                 "time {} cannot be written in a 32-bit RRSIG time field (1970 to 2106 only)",
-                crate::timefmt::format_utc(t)
+                crate::timefmt::format_human(t)
             ))
         })
 }
@@ -186,7 +186,7 @@ pub fn serial_time(t: Time, reference: Time) -> Result<u32, String> {
         return Err(format!(
             "more than 2^31-1 seconds (about 68 years) from {}, so a 32-bit RRSIG time \
              field (RFC 4034 3.1.5) would read as another time",
-            crate::timefmt::format_utc(reference)
+            crate::timefmt::format_human(reference)
         ));
     }
     rrsig_time(t).map(|s| s.get()).map_err(|e| e.to_string())
