@@ -274,15 +274,20 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
             r##"<circle cx="{xx:.1}" cy="{:.1}" r="3.5" fill="#000"/>"##,
             ya(m.model_share)
         );
+        // Two lines, so the legend stays inside the chart's width.
         legend.push((
             format!(
-                "measured {} {:.0}-{:.0}% on {} (bar; dot: model {:.1}%)",
+                "measured {} {:.0}-{:.0}% on {} (bar)",
                 m.label,
                 100.0 * m.measured_low,
                 100.0 * m.measured_high,
                 format_date(m.at),
-                100.0 * m.model_share
             ),
+            "#000".into(),
+            "",
+        ));
+        legend.push((
+            format!("model on that day {:.1}% (dot)", 100.0 * m.model_share),
             "#000".into(),
             "",
         ));
