@@ -275,7 +275,9 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
     assert!(final_screen.contains("Steps done 8 of 8"), "{final_screen}");
     tmux.type_line("q");
     let until = Instant::now() + Duration::from_secs(10);
-    while !exit_file.exists() && Instant::now() < until {
+    // The shell creates the file before it writes the code: wait for the code.
+    let written = || std::fs::read_to_string(&exit_file).is_ok_and(|c| c.ends_with('\n'));
+    while !written() && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(100));
     }
     let code = std::fs::read_to_string(&exit_file).expect("ceremony exited");
