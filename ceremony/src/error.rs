@@ -43,8 +43,9 @@ pub enum Error {
     /// The token lacks a mechanism the operation needs.
     #[error("the token does not offer mechanism {0}")]
     MechanismMissing(String),
-    /// A PKCS#11 call failed during `what` (device removed, session closed, ...).
-    #[error("HSM error: {what} failed ({}){}", rv_name(.source), hint(.source))]
+    /// A PKCS#11 call failed during `what` (device removed, session closed, ...):
+    /// "signing ... failed: C_Sign answered CKR_DEVICE_REMOVED: ...".
+    #[error("HSM error: {what} failed: {}{}", rv_name(.source), hint(.source))]
     Pkcs11 {
         what: String,
         #[source]
@@ -56,6 +57,16 @@ pub enum Error {
         at: String,
         #[source]
         source: Box<Error>,
+    },
+    /// A failure part-way through an operation that changes the token (keygen,
+    /// restore, transport key): where it stopped, and what became of the
+    /// objects it had made (deleted again, or left and named, with what to do).
+    #[error("{}: {at}: {}; {cleanup}", .source.heading(), .source.detail())]
+    Undone {
+        at: String,
+        #[source]
+        source: Box<Error>,
+        cleanup: String,
     },
     /// A PKCS#11 call failed where no more context is known.
     #[error("HSM error: {0}")]
@@ -78,6 +89,7 @@ impl Error {
         match self {
             Error::OutputClosed => exit::OK,
             Error::CheckFailed(_) | Error::AuditLogBroken(_) => exit::CHECK_FAILED,
+            Error::Undone { source, .. } => source.exit_code(),
             _ => exit::UNUSABLE,
         }
     }
@@ -112,17 +124,36 @@ impl Error {
     pub fn detail(&self) -> String {
         match self {
             Error::Pkcs11 { what, source } => {
-                format!("{what} failed ({}){}", rv_name(source), hint(source))
+                format!("{what} failed: {}{}", rv_name(source), hint(source))
             }
             Error::Hsm(m) => m.clone(),
+            Error::CheckFailed(m) => m.clone(),
             other => other.to_string(),
+        }
+    }
+
+    /// What kind of failure [`Error::Undone`] reports first: a failed check, or the HSM.
+    fn heading(&self) -> &'static str {
+        match self {
+            Error::CheckFailed(_) => "check failed",
+            _ => "HSM error",
+        }
+    }
+
+    /// Wraps a failure after an operation made objects on the token: `at` says
+    /// where it stopped, `cleanup` what became of those objects.
+    pub fn undone(self, at: &str, cleanup: String) -> Error {
+        Error::Undone {
+            at: at.to_string(),
+            source: Box::new(self),
+            cleanup,
         }
     }
 
     /// The PKCS#11 return value behind this error, if there is one.
     pub fn rv(&self) -> Option<RvError> {
         match self {
-            Error::Stopped { source, .. } => source.rv(),
+            Error::Stopped { source, .. } | Error::Undone { source, .. } => source.rv(),
             Error::Pkcs11 { source, .. }
             | Error::ModuleInit { source, .. }
             | Error::Cryptoki(source) => match source {
@@ -134,27 +165,50 @@ impl Error {
     }
 }
 
-/// The return value's name (`DeviceRemoved`), or the error text for failures
-/// that are not a PKCS#11 return value (library loading, bad arguments).
+/// The function and what it answered, in PKCS#11's own names (`C_Sign
+/// answered CKR_DEVICE_REMOVED`, as a token's documentation and logs spell
+/// them), or the error text for failures that are not a PKCS#11 return value
+/// (library loading, bad arguments).
 fn rv_name(e: &CkError) -> String {
     match e {
-        CkError::Pkcs11(rv, _) => format!("{rv:?}"),
+        CkError::Pkcs11(rv, function) => format!("C_{function:?} answered {}", ckr_name(rv)),
         other => other.to_string(),
     }
+}
+
+/// PKCS#11's name of a return value: `DeviceRemoved` is `CKR_DEVICE_REMOVED`.
+pub fn ckr_name(rv: &RvError) -> String {
+    let camel = format!("{rv:?}");
+    if !camel.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return camel; // VendorDefined(n)
+    }
+    let mut name = String::from("CKR");
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            name.push('_');
+        }
+        name.push(c.to_ascii_uppercase());
+    }
+    name
 }
 
 /// What a return value means for the ceremony, when it means more than its name.
 fn hint(e: &CkError) -> &'static str {
     match e {
         CkError::Pkcs11(
-            RvError::DeviceRemoved
-            | RvError::TokenNotPresent
-            | RvError::DeviceError
-            | RvError::SessionHandleInvalid
-            | RvError::SessionClosed
-            | RvError::SlotIdInvalid,
+            RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SlotIdInvalid,
             _,
-        ) => ": the token was removed or stopped answering",
+        ) => ": the token was removed or stopped answering; reconnect it and run the command again",
+        CkError::Pkcs11(RvError::SessionHandleInvalid | RvError::SessionClosed, _) => {
+            ": the token closed the session (it was reset, removed or stopped answering); run the command again"
+        }
+        CkError::Pkcs11(
+            RvError::DeviceError
+            | RvError::DeviceMemory
+            | RvError::FunctionFailed
+            | RvError::GeneralError,
+            _,
+        ) => ": the token reported a fault; run the command again, and if it recurs check the token",
         _ => "",
     }
 }
@@ -176,7 +230,7 @@ mod tests {
         assert_eq!(removed.exit_code(), 2);
         let text = removed.to_string();
         assert!(
-            text.starts_with("HSM error: signing failed (DeviceRemoved)")
+            text.starts_with("HSM error: signing failed: C_Sign answered CKR_DEVICE_REMOVED")
                 && text.contains("the token was removed"),
             "{text}"
         );
@@ -188,8 +242,9 @@ mod tests {
         assert_eq!(stopped.rv(), Some(RvError::DeviceRemoved));
         assert_eq!(
             stopped.to_string(),
-            "HSM error: while signing bundle 2 of 9 (b): signing failed (DeviceRemoved): the \
-             token was removed or stopped answering; nothing was written"
+            "HSM error: while signing bundle 2 of 9 (b): signing failed: C_Sign answered \
+             CKR_DEVICE_REMOVED: the token was removed or stopped answering; reconnect it and \
+             run the command again; nothing was written"
         );
         let pin = Error::pkcs11(
             CkError::Pkcs11(RvError::PinIncorrect, Function::Login),
@@ -204,5 +259,24 @@ mod tests {
         assert_eq!(Error::CheckFailed("x".into()).exit_code(), 1);
         let from: Error = CkError::Pkcs11(RvError::GeneralError, Function::Sign).into();
         assert_eq!(from.rv(), Some(RvError::GeneralError));
+        let lost = Error::pkcs11(
+            CkError::Pkcs11(RvError::SessionHandleInvalid, Function::GenerateKeyPair),
+            "generating a key pair",
+        )
+        .undone("keygen of \"k\"", "nothing was made".into());
+        assert_eq!(lost.exit_code(), 2);
+        assert_eq!(lost.rv(), Some(RvError::SessionHandleInvalid));
+        assert!(
+            lost.to_string().starts_with(
+                "HSM error: keygen of \"k\": generating a key pair failed: C_GenerateKeyPair \
+                 answered CKR_SESSION_HANDLE_INVALID: the token closed the session"
+            ) && lost.to_string().ends_with("; nothing was made"),
+            "{lost}"
+        );
+        let check = Error::CheckFailed("KEY-PROOF: x".into()).undone("keygen", "deleted".into());
+        assert_eq!(check.exit_code(), 1);
+        assert_eq!(check.to_string(), "check failed: keygen: KEY-PROOF: x; deleted");
+        assert_eq!(ckr_name(&RvError::DeviceRemoved), "CKR_DEVICE_REMOVED");
+        assert_eq!(ckr_name(&RvError::PinLenRange), "CKR_PIN_LEN_RANGE");
     }
 }

@@ -110,6 +110,31 @@ impl SoftHsm {
         hsm
     }
 
+    /// A copy of this directory, tokens, keys and PINs included, in a new temp
+    /// directory with its own `softhsm2.conf`: SoftHSM keeps each token in
+    /// plain files, so a test can set up keys once (RSA key generation is slow)
+    /// and give every case a token of its own. Copy only while no process has
+    /// the tokens open.
+    pub fn copy(&self) -> SoftHsm {
+        let dir = tempfile::tempdir().unwrap();
+        let pin_file = dir.path().join("user.pin");
+        let so_pin_file = dir.path().join("so.pin");
+        std::fs::copy(&self.pin_file, &pin_file).unwrap();
+        std::fs::copy(&self.so_pin_file, &so_pin_file).unwrap();
+        let tokens = dir.path().join("softhsm").join("tokens");
+        copy_tree(&self.softhsm_dir().join("tokens"), &tokens);
+        let conf = dir.path().join("softhsm").join("softhsm2.conf");
+        std::fs::write(&conf, conf_text(&tokens.canonicalize().unwrap())).unwrap();
+        SoftHsm {
+            dir,
+            conf,
+            pin: self.pin.clone(),
+            so_pin: self.so_pin.clone(),
+            pin_file,
+            so_pin_file,
+        }
+    }
+
     /// The SoftHSM directory (holding `softhsm2.conf` and `tokens/`).
     pub fn softhsm_dir(&self) -> PathBuf {
         self.dir.path().join("softhsm")
@@ -246,6 +271,20 @@ impl SoftHsm {
     }
 }
 
+/// Copies the directory tree `from` (directories and regular files) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
 /// The attribute lines pkcs11-tool prints for the private key labelled `label`.
 pub fn pkcs11_tool_block<'a>(listing: &'a str, label: &str) -> &'a str {
     let needle = format!("label:      {label}\n");
@@ -345,6 +384,31 @@ mod tests {
         };
         assert_eq!(labels, ["ts-in-process"]);
         assert!(std::env::var_os("SOFTHSM2_CONF").is_none());
+    }
+
+    #[test]
+    fn a_copy_has_the_same_tokens_and_pins_and_changes_alone() {
+        let hsm = SoftHsm::new("ts-original");
+        let copy = hsm.copy();
+        assert_eq!(copy.pin, hsm.pin);
+        assert_ne!(copy.conf, hsm.conf);
+        let conf = std::fs::read_to_string(&copy.conf).unwrap();
+        assert!(conf.contains(&copy.dir.path().canonicalize().unwrap().display().to_string()));
+        copy.init_token("ts-only-in-copy");
+        let slots = |h: &SoftHsm| {
+            let o = Command::new("pkcs11-tool")
+                .args(["--module", SOFTHSM_MODULE, "--list-token-slots"])
+                .env("SOFTHSM2_CONF", &h.conf)
+                .output()
+                .unwrap();
+            stdout(&ok(o))
+        };
+        let (original, copied) = (slots(&hsm), slots(&copy));
+        assert!(original.contains("ts-original") && copied.contains("ts-original"));
+        assert!(!original.contains("ts-only-in-copy") && copied.contains("ts-only-in-copy"));
+        // The copied token opens with the same PIN.
+        let keys = copy.pkcs11_tool_private_keys("ts-original");
+        assert!(!keys.contains("Private Key Object"), "{keys}");
     }
 
     #[test]

@@ -162,9 +162,16 @@ fn render_transport(r: &TransportKeyReport) -> String {
 
 fn render_restore(r: &RestoreReport) -> String {
     let mut o = super::keys::render_key(&r.key, "restored", "onto");
+    if r.already_restored {
+        o.push_str("the key was on the token already (an earlier restore of this backup stopped after unwrapping it); proven now\n");
+    }
     o.push_str(&match &r.transport {
         TransportFate::Kept => {
             "transport key kept (--keep-transport): destroy it when the last key is restored\n"
+                .to_string()
+        }
+        TransportFate::Gone => {
+            "the transport key is gone already: this backup file can no longer be restored anywhere\n"
                 .to_string()
         }
         TransportFate::Destroyed(t) => format!(

@@ -151,11 +151,15 @@ pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile>
         Attribute::Label(l),
         Attribute::Id(id.clone()),
     ];
-    let (pub_h, _) = token
+    let (pub_h, priv_h) = token
         .session
         .generate_key_pair(&Mechanism::RsaPkcsKeyPairGen, &public, &private)
         .map_err(|e| Error::pkcs11(e, "generating the transport key"))?;
-    let field = inventory::rsa_field(token, pub_h)?;
+    let field = inventory::rsa_field(token, pub_h).map_err(|e| {
+        let made = format!("the new transport key pair {label:?}");
+        let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, label).unwrap_or_else(|left| left);
+        e.undone("reading back the transport key", cleanup)
+    })?;
     Ok(TransportFile {
         format: TRANSPORT_FORMAT.into(),
         token: token.label.clone(),
@@ -250,16 +254,20 @@ pub fn export(
                     Attribute::Label(b"ceremony-backup-kek (session)".to_vec()),
                 ],
             )
-            .map_err(|e| Error::pkcs11(e, "generating the one-time AES key"))?;
+            .map_err(|e| {
+                let _ = token.session.destroy_object(trusted_transport);
+                Error::pkcs11(e, "generating the one-time AES key")
+            })?;
         Ok((trusted_transport, kek))
     })();
-    token.logout()?;
+    // What failed while the SO was logged in is the cause; a failing logout after it is not.
+    let logged_out = token.logout();
     let (transport_h, kek) = made?;
     let cleanup = || {
         let _ = token.session.destroy_object(kek);
         let _ = token.session.destroy_object(transport_h);
     };
-    if let Err(e) = token.login_user(user_pin) {
+    if let Err(e) = logged_out.and_then(|()| token.login_user(user_pin)) {
         cleanup();
         return Err(e);
     }
@@ -402,20 +410,25 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
     let _ = token.session.destroy_object(kek);
     let priv_h = unwrapped?;
     let template = keygen::public_template(algorithm, &planned.public_key, label, &planned.id)?;
+    let made = format!("the unwrapped key {label:?}");
     let pub_h = match token.session.create_object(&template) {
         Ok(h) => h,
         Err(e) => {
-            keygen::destroy_pair(token, Some(priv_h), None);
-            return Err(Error::pkcs11(e, "importing the public key"));
+            let cleanup = token.undo(&[Some(priv_h)], &made, label).unwrap_or_else(|left| left);
+            return Err(Error::pkcs11(e, "importing the public key").undone("restoring", cleanup));
         }
     };
     match token.key(label) {
         Ok(k) if k.public_key == planned.public_key => Ok(k),
-        Ok(_) | Err(_) => {
-            keygen::destroy_pair(token, Some(priv_h), Some(pub_h));
-            Err(Error::Hsm(
-                "the restored key does not read back as the backed-up key; removed".into(),
-            ))
+        Ok(_) => {
+            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, label).unwrap_or_else(|left| left);
+            Err(Error::Hsm(format!(
+                "the restored key does not read back as the backed-up key; {cleanup}"
+            )))
+        }
+        Err(e) => {
+            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, label).unwrap_or_else(|left| left);
+            Err(e.undone("reading back the restored key", cleanup))
         }
     }
 }
@@ -456,7 +469,31 @@ pub fn retire_transport(token: &Token, backup: &BackupFile) -> Result<String> {
     Ok(transport.label.clone())
 }
 
-/// Removes a restored key pair again (after a failed proof).
-pub fn remove(token: &Token, key: &KeyInfo) {
-    keygen::destroy_pair(token, key.private, key.public);
+/// Removes a restored key pair again (after a failed proof); says what became
+/// of it (`Err`: it is still on the token).
+pub fn remove(token: &Token, key: &KeyInfo) -> std::result::Result<String, String> {
+    let made = format!("the restored key {:?}", key.label);
+    token.undo(&[key.private, key.public], &made, &key.label)
+}
+
+/// The key `backup` holds, if a restore already put it on `token` under
+/// `label` (same algorithm, flags and public key, both halves present): a
+/// restore that stopped after unwrapping (while proving, or retiring the
+/// transport key) then resumes instead of refusing the label as taken.
+pub fn already_restored(
+    token: &Token,
+    backup: &BackupFile,
+    label: &str,
+    path: &Path,
+) -> Result<Option<KeyInfo>> {
+    let planned = backup_key_info(backup, label, path)?;
+    Ok(token.keys()?.into_iter().find(|k| {
+        k.label == label
+            && k.role == Role::Dnssec
+            && k.algorithm == planned.algorithm
+            && k.flags == planned.flags
+            && k.public_key == planned.public_key
+            && k.private.is_some()
+            && k.public.is_some()
+    }))
 }

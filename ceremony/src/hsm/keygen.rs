@@ -88,14 +88,19 @@ pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
         .generate_key_pair(&mechanism, &public, &private)
         .map_err(|e| Error::pkcs11(e, &format!("generating a {} key pair", alg.mnemonic())))?;
 
+    let made = format!("the new key pair {:?}", spec.label);
     let info = match inventory::read_pair(token, Some(priv_h), Some(pub_h)) {
         Ok(Some(i)) => i,
-        Ok(None) | Err(_) => {
-            destroy_pair(token, Some(priv_h), Some(pub_h));
+        Ok(None) => {
+            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, &spec.label).unwrap_or_else(|left| left);
             return Err(Error::Hsm(format!(
-                "the token generated a {} key whose public key cannot be read back; it was deleted",
+                "the token generated a {} key whose public key cannot be read back; {cleanup}",
                 alg.mnemonic()
             )));
+        }
+        Err(e) => {
+            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, &spec.label).unwrap_or_else(|left| left);
+            return Err(e.undone("reading back the new key pair", cleanup));
         }
     };
     if let Err(e) = inventory::refuse_tag_collision(

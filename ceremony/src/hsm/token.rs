@@ -91,7 +91,11 @@ impl Token {
                         return Err(Error::PinLocked);
                     }
                 }
-                Err(Error::pkcs11(e, "login"))
+                let what = match who {
+                    UserType::So => "logging in as the security officer",
+                    _ => "logging in as the user",
+                };
+                Err(Error::pkcs11(e, what))
             }
         }
     }
@@ -139,6 +143,32 @@ impl Token {
     pub(crate) fn destroy_quietly(&self, handles: &[Option<ObjectHandle>]) {
         for h in handles.iter().flatten() {
             let _ = self.session.destroy_object(*h);
+        }
+    }
+
+    /// Destroys what a failed operation had made on the token (`made`: "the new
+    /// key pair \"K\"") and says what became of it, for the error: `Ok`, deleted
+    /// again; `Err`, left behind (a token that stopped answering deletes
+    /// nothing), with the commands that find and remove it.
+    pub(crate) fn undo(
+        &self,
+        handles: &[Option<ObjectHandle>],
+        made: &str,
+        label: &str,
+    ) -> std::result::Result<String, String> {
+        let left = handles
+            .iter()
+            .flatten()
+            .filter(|h| self.session.destroy_object(**h).is_err())
+            .count();
+        if left == 0 {
+            Ok(format!("{made} was deleted again"))
+        } else {
+            Err(format!(
+                "{made} could not be deleted again ({left} object(s) left on the token); once \
+                 the token answers, check `ceremony inventory` and remove it with \
+                 `ceremony delete --label {label}`"
+            ))
         }
     }
 

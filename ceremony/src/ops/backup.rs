@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::operation::Operation;
 use super::report::{KeyEntry, ProofReport};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::hsm::backup::{self, BackupFile, TransportFile};
 use crate::hsm::pin::{self, PinSource};
 use crate::hsm::{proof, TokenSpec};
@@ -49,7 +49,16 @@ pub fn transport_key(
 ) -> Result<TransportKeyReport> {
     let token = input.token.open(prompter)?;
     let file = backup::create_transport_key(&token, &input.label)?;
-    super::write_json(&input.out, &file)?;
+    // A transport key nobody can read the public half of is useless: no file, no key.
+    if let Err(e) = super::write_json(&input.out, &file) {
+        let made = format!("the new transport key pair {:?}", input.label);
+        let handles = match token.key(&input.label) {
+            Ok(k) => vec![k.private, k.public],
+            Err(_) => Vec::new(),
+        };
+        let cleanup = token.undo(&handles, &made, &input.label).unwrap_or_else(|left| left);
+        return Err(e.undone("writing the transport key file", cleanup));
+    }
     Ok(TransportKeyReport {
         token: file.token,
         label: file.label,
@@ -160,6 +169,8 @@ pub enum TransportFate {
     Kept,
     /// Destroyed (its label): the backup file can no longer be restored anywhere.
     Destroyed(String),
+    /// Not on the token any more (an earlier restore destroyed it).
+    Gone,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,6 +178,9 @@ pub struct RestoreReport {
     #[serde(flatten)]
     pub key: super::keys::KeyReport,
     pub transport: TransportFate,
+    /// The key was on the token already: an earlier restore of this backup
+    /// stopped after unwrapping it, and this run proved it and finished.
+    pub already_restored: bool,
 }
 
 /// The restore procedure: unwrap the key, prove it signs (removing it again if
@@ -176,18 +190,41 @@ pub fn restore(input: &RestoreInput, prompter: &dyn Prompter) -> Result<RestoreR
     let label = input.label.clone().unwrap_or_else(|| file.label.clone());
     let zone = super::zone("--zone", &input.zone)?;
     let mut token = input.token.open(prompter)?;
-    let restored = backup::restore(&token, &file, &label, &input.backup)?;
+    let earlier = backup::already_restored(&token, &file, &label, &input.backup)?;
+    let already_restored = earlier.is_some();
+    let restored = match earlier {
+        Some(k) => k,
+        None => backup::restore(&token, &file, &label, &input.backup)?,
+    };
     let p = match proof::prove(&mut token, &label, &zone, restored.flags, input.at) {
         Ok(p) => p,
+        // A key an earlier run restored is not this run's to remove.
+        Err(err) if already_restored => return Err(err),
         Err(err) => {
-            backup::remove(&token, &restored);
-            return Err(err);
+            let cleanup = backup::remove(&token, &restored).unwrap_or_else(|left| {
+                format!("{left}, or run the same restore again: it proves the key and finishes")
+            });
+            return Err(err.undone("proving the restored key signs", cleanup));
         }
     };
     let transport = if input.keep_transport {
         TransportFate::Kept
     } else {
-        TransportFate::Destroyed(backup::retire_transport(&token, &file)?)
+        match backup::retire_transport(&token, &file) {
+            Ok(t) => TransportFate::Destroyed(t),
+            // An earlier run restored the key and retired the transport key too.
+            Err(Error::KeyNotFound(_)) if already_restored => TransportFate::Gone,
+            Err(e) => {
+                return Err(e.undone(
+                    "retiring the transport key",
+                    format!(
+                        "key {label:?} is restored and proven on token {:?}, but the transport \
+                         key still opens this backup: run the same restore again to retire it",
+                        token.label()
+                    ),
+                ))
+            }
+        }
     };
     Ok(RestoreReport {
         key: super::keys::KeyReport {
@@ -198,5 +235,6 @@ pub fn restore(input: &RestoreInput, prompter: &dyn Prompter) -> Result<RestoreR
             proof: ProofReport::from(&p),
         },
         transport,
+        already_restored,
     })
 }

@@ -47,7 +47,15 @@ pub fn keygen(input: &KeygenInput, prompter: &dyn Prompter) -> Result<KeyReport>
     let zone = super::zone("--zone", &input.zone)?;
     let mut token = input.token.open(prompter)?;
     let info = keygen::generate(&mut token, &input.spec)?;
-    let p = proof::prove(&mut token, &info.label, &zone, info.flags, input.at)?;
+    // A key that cannot prove it signs is no key: it does not stay on the token.
+    let p = match proof::prove(&mut token, &info.label, &zone, info.flags, input.at) {
+        Ok(p) => p,
+        Err(e) => {
+            let made = format!("the new key pair {:?}", info.label);
+            let cleanup = token.undo(&[info.private, info.public], &made, &info.label).unwrap_or_else(|left| left);
+            return Err(e.undone("proving the new key signs", cleanup));
+        }
+    };
     Ok(KeyReport {
         token: token.label().to_string(),
         key: KeyEntry::new(&info, &zone)?,
