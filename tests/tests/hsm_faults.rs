@@ -75,7 +75,7 @@ const SIGN_KSR_CASES: &[Case] = &[
         name: "sign-ksr / session lost looking up the KSK",
         faults: &[Fault::once("C_FindObjectsInit", 1, "CKR_SESSION_HANDLE_INVALID")],
         says: &[
-            "searching the token failed: C_FindObjectsInit answered CKR_SESSION_HANDLE_INVALID",
+            "listing keys failed: C_FindObjectsInit answered CKR_SESSION_HANDLE_INVALID",
             "the token closed the session",
         ],
         leaves: Leaves::Nothing,

@@ -19,6 +19,8 @@ const TRANSPORT: &str = "ceremony-transport";
 /// The source with its key, the destination with its transport key, and a
 /// backup of the key wrapped to it.
 struct Pair {
+    /// The transport key and backup files, apart from either token's directory.
+    _files: tempfile::TempDir,
     src: SoftHsm,
     dst: SoftHsm,
     transport: PathBuf,
@@ -30,15 +32,17 @@ fn pair() -> Pair {
     let src = SoftHsm::new_by_ceremony("source");
     keygen(&src, "source", "Kbk", "ecdsap256sha256", &["--allow-backup"]);
     let dst = SoftHsm::new_by_ceremony("destination");
-    let transport = dst.path("transport.json");
+    let files = tempfile::tempdir().unwrap();
+    let transport = files.path().join("transport.json");
     ok(dst
-        .with_token("destination", &["backup", "transport-key", "--out"])
+        .with_token("destination", &["backup", "transport-key"])
+        .arg("--out")
         .arg(&transport)
         .output()
         .unwrap());
     let t: Value = serde_json::from_slice(&std::fs::read(&transport).unwrap()).unwrap();
     let sha256 = t["sha256"].as_str().unwrap().to_string();
-    let backup = src.path("backup.json");
+    let backup = files.path().join("backup.json");
     ok(src
         .with_token("source", &["backup", "export", "--label", "Kbk"])
         .args(["--expect-transport-sha256", &sha256, "--so-pin-file"])
@@ -50,6 +54,7 @@ fn pair() -> Pair {
         .output()
         .unwrap());
     Pair {
+        _files: files,
         src,
         dst,
         transport,
@@ -81,8 +86,8 @@ const TRANSPORT_KEY_CASES: &[Case] = &[
 fn transport_key_faults() {
     let setup = Setup::new(SoftHsm::new_by_ceremony("dest"), "dest");
     let command = |cell: &Cell| {
-        let mut c = cell.ceremony(&["backup", "transport-key", "--out"]);
-        c.arg(cell.out_file("transport.json"));
+        let mut c = cell.ceremony(&["backup", "transport-key"]);
+        c.arg("--out").arg(cell.out_file("transport.json"));
         c
     };
     matrix::run(&setup, TRANSPORT_KEY_CASES, &command, &one_more(TRANSPORT));
@@ -211,20 +216,20 @@ const RESTORE_CASES: &[Case] = &[
 #[test]
 fn export_and_restore_faults() {
     let p = pair();
-    let (transport, sha256, backup) = (p.transport.clone(), p.sha256.clone(), p.backup.clone());
+    let (transport, sha256, backup) = (&p.transport, &p.sha256, &p.backup);
     let export = |cell: &Cell| {
         let mut c = cell.ceremony(&["backup", "export", "--label", "Kbk"]);
-        c.args(["--expect-transport-sha256", &sha256, "--so-pin-file"])
+        c.args(["--expect-transport-sha256", sha256, "--so-pin-file"])
             .arg(&cell.hsm.so_pin_file)
             .arg("--transport")
-            .arg(&transport)
+            .arg(transport)
             .arg("--out")
             .arg(cell.out_file("backup.json"));
         c
     };
     let restore = |cell: &Cell| {
-        let mut c = cell.ceremony(&["restore", "--zone", "example.test", "--backup"]);
-        c.arg(&backup);
+        let mut c = cell.ceremony(&["restore", "--zone", "example.test"]);
+        c.arg("--backup").arg(backup);
         c
     };
     let restored = |before: &Inventory, after: &Inventory| {
@@ -237,10 +242,10 @@ fn export_and_restore_faults() {
     };
     std::thread::scope(|s| {
         let src = s.spawn(|| {
-            let setup = Setup::new(p.src, "source");
+            let setup = Setup::new(p.src.copy(), "source");
             matrix::run(&setup, EXPORT_CASES, &export, &unchanged);
         });
-        let setup = Setup::new(p.dst, "destination");
+        let setup = Setup::new(p.dst.copy(), "destination");
         matrix::run(&setup, RESTORE_CASES, &restore, &restored);
         src.join().unwrap();
     });

@@ -175,6 +175,8 @@ fn run_case(
     cell.hsm.assert_no_pin(&o);
     assert_eq!(o.status.code(), Some(2), "[{name}] exit code: {}", text(&o));
     let err = stderr(&o);
+    // Shown with --nocapture: the matrix's error texts side by side.
+    eprintln!("[{name}] {}", err.lines().next().unwrap_or_default());
     for phrase in case.says {
         assert!(err.contains(phrase), "[{name}] expected {phrase:?} in: {}", text(&o));
     }
