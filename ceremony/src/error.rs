@@ -275,7 +275,10 @@ mod tests {
         );
         let check = Error::CheckFailed("KEY-PROOF: x".into()).undone("keygen", "deleted".into());
         assert_eq!(check.exit_code(), 1);
-        assert_eq!(check.to_string(), "check failed: keygen: KEY-PROOF: x; deleted");
+        assert_eq!(
+            check.to_string(),
+            "check failed: keygen: KEY-PROOF: x; deleted"
+        );
         assert_eq!(ckr_name(&RvError::DeviceRemoved), "CKR_DEVICE_REMOVED");
         assert_eq!(ckr_name(&RvError::PinLenRange), "CKR_PIN_LEN_RANGE");
     }

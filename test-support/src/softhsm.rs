@@ -393,7 +393,15 @@ mod tests {
         assert_eq!(copy.pin, hsm.pin);
         assert_ne!(copy.conf, hsm.conf);
         let conf = std::fs::read_to_string(&copy.conf).unwrap();
-        assert!(conf.contains(&copy.dir.path().canonicalize().unwrap().display().to_string()));
+        assert!(conf.contains(
+            &copy
+                .dir
+                .path()
+                .canonicalize()
+                .unwrap()
+                .display()
+                .to_string()
+        ));
         copy.init_token("ts-only-in-copy");
         let slots = |h: &SoftHsm| {
             let o = Command::new("pkcs11-tool")

@@ -46,7 +46,11 @@ pub fn one_more(label: &'static str) -> impl Fn(&Inventory, &Inventory) {
         let mut without = after.clone();
         let new = without.remove(label);
         assert_eq!(&without, before, "only {label:?} is new");
-        assert_eq!(new.map(|v| v.len()), Some(1), "{label:?} made once: {after:?}");
+        assert_eq!(
+            new.map(|v| v.len()),
+            Some(1),
+            "{label:?} made once: {after:?}"
+        );
     }
 }
 
@@ -73,7 +77,11 @@ const SIGN_KSR_CASES: &[Case] = &[
     },
     Case {
         name: "sign-ksr / session lost looking up the KSK",
-        faults: &[Fault::once("C_FindObjectsInit", 1, "CKR_SESSION_HANDLE_INVALID")],
+        faults: &[Fault::once(
+            "C_FindObjectsInit",
+            1,
+            "CKR_SESSION_HANDLE_INVALID",
+        )],
         says: &[
             "listing keys failed: C_FindObjectsInit answered CKR_SESSION_HANDLE_INVALID",
             "the token closed the session",

@@ -157,7 +157,9 @@ pub fn create_transport_key(token: &Token, label: &str) -> Result<TransportFile>
         .map_err(|e| Error::pkcs11(e, "generating the transport key"))?;
     let field = inventory::rsa_field(token, pub_h).map_err(|e| {
         let made = format!("the new transport key pair {label:?}");
-        let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, label).unwrap_or_else(|left| left);
+        let cleanup = token
+            .undo(&[Some(priv_h), Some(pub_h)], &made, label)
+            .unwrap_or_else(|left| left);
         e.undone("reading back the transport key", cleanup)
     })?;
     Ok(TransportFile {
@@ -414,20 +416,26 @@ pub fn restore(token: &Token, backup: &BackupFile, label: &str, path: &Path) -> 
     let pub_h = match token.session.create_object(&template) {
         Ok(h) => h,
         Err(e) => {
-            let cleanup = token.undo(&[Some(priv_h)], &made, label).unwrap_or_else(|left| left);
+            let cleanup = token
+                .undo(&[Some(priv_h)], &made, label)
+                .unwrap_or_else(|left| left);
             return Err(Error::pkcs11(e, "importing the public key").undone("restoring", cleanup));
         }
     };
     match token.key(label) {
         Ok(k) if k.public_key == planned.public_key => Ok(k),
         Ok(_) => {
-            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, label).unwrap_or_else(|left| left);
+            let cleanup = token
+                .undo(&[Some(priv_h), Some(pub_h)], &made, label)
+                .unwrap_or_else(|left| left);
             Err(Error::Hsm(format!(
                 "the restored key does not read back as the backed-up key; {cleanup}"
             )))
         }
         Err(e) => {
-            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, label).unwrap_or_else(|left| left);
+            let cleanup = token
+                .undo(&[Some(priv_h), Some(pub_h)], &made, label)
+                .unwrap_or_else(|left| left);
             Err(e.undone("reading back the restored key", cleanup))
         }
     }

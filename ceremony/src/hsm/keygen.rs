@@ -92,14 +92,18 @@ pub fn generate(token: &mut Token, spec: &KeySpec) -> Result<KeyInfo> {
     let info = match inventory::read_pair(token, Some(priv_h), Some(pub_h)) {
         Ok(Some(i)) => i,
         Ok(None) => {
-            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, &spec.label).unwrap_or_else(|left| left);
+            let cleanup = token
+                .undo(&[Some(priv_h), Some(pub_h)], &made, &spec.label)
+                .unwrap_or_else(|left| left);
             return Err(Error::Hsm(format!(
                 "the token generated a {} key whose public key cannot be read back; {cleanup}",
                 alg.mnemonic()
             )));
         }
         Err(e) => {
-            let cleanup = token.undo(&[Some(priv_h), Some(pub_h)], &made, &spec.label).unwrap_or_else(|left| left);
+            let cleanup = token
+                .undo(&[Some(priv_h), Some(pub_h)], &made, &spec.label)
+                .unwrap_or_else(|left| left);
             return Err(e.undone("reading back the new key pair", cleanup));
         }
     };

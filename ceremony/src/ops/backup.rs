@@ -56,7 +56,9 @@ pub fn transport_key(
             Ok(k) => vec![k.private, k.public],
             Err(_) => Vec::new(),
         };
-        let cleanup = token.undo(&handles, &made, &input.label).unwrap_or_else(|left| left);
+        let cleanup = token
+            .undo(&handles, &made, &input.label)
+            .unwrap_or_else(|left| left);
         return Err(e.undone("writing the transport key file", cleanup));
     }
     Ok(TransportKeyReport {

@@ -52,7 +52,9 @@ pub fn keygen(input: &KeygenInput, prompter: &dyn Prompter) -> Result<KeyReport>
         Ok(p) => p,
         Err(e) => {
             let made = format!("the new key pair {:?}", info.label);
-            let cleanup = token.undo(&[info.private, info.public], &made, &info.label).unwrap_or_else(|left| left);
+            let cleanup = token
+                .undo(&[info.private, info.public], &made, &info.label)
+                .unwrap_or_else(|left| left);
             return Err(e.undone("proving the new key signs", cleanup));
         }
     };

@@ -30,7 +30,13 @@ struct Pair {
 
 fn pair() -> Pair {
     let src = SoftHsm::new_by_ceremony("source");
-    keygen(&src, "source", "Kbk", "ecdsap256sha256", &["--allow-backup"]);
+    keygen(
+        &src,
+        "source",
+        "Kbk",
+        "ecdsap256sha256",
+        &["--allow-backup"],
+    );
     let dst = SoftHsm::new_by_ceremony("destination");
     let files = tempfile::tempdir().unwrap();
     let transport = files.path().join("transport.json");
@@ -71,8 +77,19 @@ const TRANSPORT_KEY_CASES: &[Case] = &[
         leaves: Leaves::Nothing,
     },
     Case {
+        name: "backup transport-key / token pulled at C_GenerateKeyPair",
+        faults: &[Fault::stays("C_GenerateKeyPair", 1, "CKR_DEVICE_REMOVED")],
+        says: &[
+            "generating the transport key failed: C_GenerateKeyPair answered CKR_DEVICE_REMOVED",
+            "reconnect it and run the command again",
+        ],
+        leaves: Leaves::Nothing,
+    },
+    Case {
         name: "backup transport-key / reading it back fails",
-        faults: &[Fault::once("C_GetAttributeValue", 1, "CKR_DEVICE_ERROR").after("C_GenerateKeyPair")],
+        faults: &[
+            Fault::once("C_GetAttributeValue", 1, "CKR_DEVICE_ERROR").after("C_GenerateKeyPair")
+        ],
         says: &[
             "reading back the transport key",
             "C_GetAttributeValue answered CKR_DEVICE_ERROR",
@@ -171,7 +188,11 @@ const RESTORE_CASES: &[Case] = &[
     },
     Case {
         name: "restore / session lost importing the public key",
-        faults: &[Fault::stays("C_CreateObject", 1, "CKR_SESSION_HANDLE_INVALID")],
+        faults: &[Fault::stays(
+            "C_CreateObject",
+            1,
+            "CKR_SESSION_HANDLE_INVALID",
+        )],
         says: &[
             "C_CreateObject answered CKR_SESSION_HANDLE_INVALID",
             "the unwrapped key \"Kbk\" could not be deleted again",
@@ -237,7 +258,10 @@ fn export_and_restore_faults() {
         assert!(expected.remove(TRANSPORT).is_some(), "{before:?}");
         let mut after = after.clone();
         let key = after.remove("Kbk");
-        assert_eq!(after, expected, "the key restored, the transport key retired");
+        assert_eq!(
+            after, expected,
+            "the key restored, the transport key retired"
+        );
         assert_eq!(key.map(|k| k.len()), Some(1));
     };
     std::thread::scope(|s| {

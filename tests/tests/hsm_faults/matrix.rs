@@ -120,12 +120,16 @@ fn last_record_of_verified_log(case: &str, log: &Path) -> Value {
         .arg(log)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "[{case}] audit verify: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "[{case}] audit verify: {}",
+        text(&o)
+    );
     let bytes = std::fs::read(log).unwrap();
     let last = bytes
         .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .next_back()
+        .rfind(|l| !l.is_empty())
         .unwrap();
     serde_json::from_slice(last).unwrap()
 }
@@ -178,7 +182,11 @@ fn run_case(
     // Shown with --nocapture: the matrix's error texts side by side.
     eprintln!("[{name}] {}", err.lines().next().unwrap_or_default());
     for phrase in case.says {
-        assert!(err.contains(phrase), "[{name}] expected {phrase:?} in: {}", text(&o));
+        assert!(
+            err.contains(phrase),
+            "[{name}] expected {phrase:?} in: {}",
+            text(&o)
+        );
     }
     assert!(!err.contains("panicked"), "[{name}] {}", text(&o));
     let fired = std::fs::read_to_string(&cell.fired).unwrap_or_default();
@@ -188,7 +196,11 @@ fn run_case(
         "[{name}] the fault fired elsewhere or not at all: {fired:?}\n{}",
         text(&o)
     );
-    assert_eq!(entries(&cell.out), Vec::<String>::new(), "[{name}] files left");
+    assert_eq!(
+        entries(&cell.out),
+        Vec::<String>::new(),
+        "[{name}] files left"
+    );
 
     // The audit log holds the failure, word for word, and verifies.
     let end = last_record_of_verified_log(name, &cell.audit_log);
@@ -213,13 +225,17 @@ fn run_case(
             expected.insert(label.to_string(), left.clone());
             assert_eq!(now, expected, "[{name}] only {label:?} is new");
             assert_eq!(left.len(), 1, "[{name}] {label:?} once");
-            assert!(err.contains(label), "[{name}] the error names {label:?}: {err}");
+            assert!(
+                err.contains(label),
+                "[{name}] the error names {label:?}: {err}"
+            );
         }
     }
     if let Leaves::Key(label) = case.leaves {
-        let o = cell
-            .hsm
-            .run(setup.token, &["delete", "--label", label, "--confirm", label]);
+        let o = cell.hsm.run(
+            setup.token,
+            &["delete", "--label", label, "--confirm", label],
+        );
         assert_eq!(o.status.code(), Some(0), "[{name}] delete: {}", text(&o));
         assert_eq!(&inventory(&cell.hsm, setup.token), before, "[{name}]");
     }
