@@ -61,7 +61,7 @@ pub enum Error {
     /// A failure part-way through an operation that changes the token (keygen,
     /// restore, transport key): where it stopped, and what became of the
     /// objects it had made (deleted again, or left and named, with what to do).
-    #[error("{}: {at}: {}; {cleanup}", .source.heading(), .source.detail())]
+    #[error("{}{at}: {}; {cleanup}", .source.heading(), .source.detail())]
     Undone {
         at: String,
         #[source]
@@ -132,11 +132,13 @@ impl Error {
         }
     }
 
-    /// What kind of failure [`Error::Undone`] reports first: a failed check, or the HSM.
+    /// What kind of failure [`Error::Undone`] reports first, as the error
+    /// itself would: a failed check, the HSM, or none for local I/O and input.
     fn heading(&self) -> &'static str {
         match self {
-            Error::CheckFailed(_) => "check failed",
-            _ => "HSM error",
+            Error::CheckFailed(_) => "check failed: ",
+            Error::Io(_) | Error::Input(_) => "",
+            _ => "HSM error: ",
         }
     }
 
@@ -278,6 +280,12 @@ mod tests {
         assert_eq!(
             check.to_string(),
             "check failed: keygen: KEY-PROOF: x; deleted"
+        );
+        let io =
+            Error::Io("cannot write t.json: disk full".into()).undone("writing", "gone".into());
+        assert_eq!(
+            io.to_string(),
+            "writing: cannot write t.json: disk full; gone"
         );
         assert_eq!(ckr_name(&RvError::DeviceRemoved), "CKR_DEVICE_REMOVED");
         assert_eq!(ckr_name(&RvError::PinLenRange), "CKR_PIN_LEN_RANGE");
