@@ -162,3 +162,48 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
         o.stderr
     );
 }
+
+/// Issue 11 item 7: a PIN typed by mistake as the value of `--pin-file` is
+/// never recorded: the log holds the operation by meaning (the PIN source as
+/// `file`), and the error naming the "file" is recorded without it.
+#[test]
+fn a_pin_typed_as_the_pin_file_never_reaches_the_log() {
+    let t = token("audit-pin");
+    let dir = scratch();
+    let log = dir.path().join("audit.jsonl");
+    let secret = "123456-secret";
+    let eq = format!("--pin-file={secret}");
+    for pin in [vec!["--pin-file", secret], vec![eq.as_str()]] {
+        let mut args = vec!["inventory", "--token", t, "--audit-log", s(&log)];
+        args.extend(pin);
+        let o = run(&args);
+        o.expect_code(2);
+    }
+    let all = std::fs::read_to_string(&log).unwrap();
+    assert!(!all.contains(secret), "{all}");
+    let recs = records(&log);
+    assert_eq!(recs.len(), 5);
+    assert_eq!(recs[1]["args"], serde_json::json!([]));
+    assert_eq!(recs[1]["operation"]["operation"], "inventory");
+    assert_eq!(recs[1]["operation"]["on"]["token"], "audit-pin");
+    assert_eq!(recs[1]["operation"]["on"]["pin"], "file");
+    let error = recs[2]["outcome"]["error"].as_str().unwrap();
+    assert!(error.contains("<redacted>"), "{error}");
+    // Nothing that reads the log shows it either.
+    for args in [
+        vec!["audit", "verify", s(&log)],
+        vec!["audit", "show", s(&log)],
+        vec!["audit", "show", "--json", s(&log)],
+    ] {
+        let o = run(&args);
+        o.expect_code(0);
+        assert!(!o.stdout.contains(secret) && !o.stderr.contains(secret));
+    }
+    for name in ["report.md", "report.html"] {
+        let out = dir.path().join(name);
+        let o = run(&["audit", "report", s(&log), "--out", s(&out)]);
+        o.expect_code(0);
+        assert!(!o.stdout.contains(secret));
+        assert!(!std::fs::read_to_string(&out).unwrap().contains(secret));
+    }
+}
