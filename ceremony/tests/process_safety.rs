@@ -63,7 +63,8 @@ fn setup(bundles: usize) -> (SoftHsm, PathBuf) {
     let dir = hsm.path("work");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("policy.toml"), p.to_toml()).unwrap();
-    let to = time::macros::datetime!(2026-01-01 00:00 UTC) + time::Duration::days(bundles as i64 * 10);
+    let to =
+        time::macros::datetime!(2026-01-01 00:00 UTC) + time::Duration::days(bundles as i64 * 10);
     let to = to
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -275,10 +276,14 @@ fn a_full_disk_rolls_the_audit_log_back_and_reports_the_command_truthfully() {
     padded_log(&dir.join("audit.jsonl"));
     let log = dir.join("audit.jsonl");
     let before = std::fs::read(&log).unwrap();
-    let o = sign_cmd(&hsm, &calib, "skr.xml", Some("audit.jsonl")).output().unwrap();
+    let o = sign_cmd(&hsm, &calib, "skr.xml", Some("audit.jsonl"))
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let grown = std::fs::read(calib.join("audit.jsonl")).unwrap();
-    let lines: Vec<&[u8]> = grown[before.len()..].split_inclusive(|b| *b == b'\n').collect();
+    let lines: Vec<&[u8]> = grown[before.len()..]
+        .split_inclusive(|b| *b == b'\n')
+        .collect();
     assert_eq!(lines.len(), 2, "a begin and an end");
     let (begin_len, end_len) = (lines[0].len() as u64, lines[1].len() as u64);
 
@@ -294,12 +299,18 @@ fn a_full_disk_rolls_the_audit_log_back_and_reports_the_command_truthfully() {
     assert!(!o.stdout.is_empty(), "the command's report: {}", text(&o));
     assert!(
         stderr.contains("audit log: end record not written")
-            && stderr.contains("the partial record was removed and the log is consistent up to record 102")
+            && stderr.contains(
+                "the partial record was removed and the log is consistent up to record 102"
+            )
             && stderr.contains("finished with exit 0"),
         "{stderr}"
     );
     let bytes = std::fs::read(&log).unwrap();
-    assert_eq!(bytes.len() as u64, before.len() as u64 + begin_len, "rolled back to the begin");
+    assert_eq!(
+        bytes.len() as u64,
+        before.len() as u64 + begin_len,
+        "rolled back to the begin"
+    );
     let s = log_summary(&log);
     assert_eq!(s.open, [102]);
     assert_eq!(temps(&dir), Vec::<String>::new());
@@ -308,14 +319,19 @@ fn a_full_disk_rolls_the_audit_log_back_and_reports_the_command_truthfully() {
     // log is as it was.
     std::fs::remove_file(dir.join("skr.xml")).unwrap();
     let now = bytes.len() as u64;
-    let o = output_with_fsize(sign_cmd(&hsm, &dir, "skr.xml", Some("audit.jsonl")), now + 10);
+    let o = output_with_fsize(
+        sign_cmd(&hsm, &dir, "skr.xml", Some("audit.jsonl")),
+        now + 10,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!dir.join("skr.xml").exists());
     let after = std::fs::read(&log).unwrap();
     assert_eq!(after, bytes, "the failed append was cut off");
 
     // With room again, the next command records the gap and goes on.
-    let o = sign_cmd(&hsm, &dir, "skr.xml", Some("audit.jsonl")).output().unwrap();
+    let o = sign_cmd(&hsm, &dir, "skr.xml", Some("audit.jsonl"))
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let s = log_summary(&log);
     assert!(s.open.is_empty());
@@ -360,7 +376,10 @@ fn sigterm_and_sigint_remove_temp_files_and_record_interrupted_and_sigkill_lefto
     let s = log_summary(&log);
     let last = s.records.last().unwrap();
     assert_eq!(last.event, ceremony::audit::Event::Interrupted);
-    assert!(last.note.as_deref().unwrap().contains("SIGTERM"), "{last:?}");
+    assert!(
+        last.note.as_deref().unwrap().contains("SIGTERM"),
+        "{last:?}"
+    );
     assert!(s.open.is_empty());
 
     // SIGINT once the temp file exists (while the SKR is re-checked): the
@@ -368,7 +387,11 @@ fn sigterm_and_sigint_remove_temp_files_and_record_interrupted_and_sigkill_lefto
     let mut caught = false;
     for _ in 0..5 {
         let mut child = start_signing(&hsm, &dir);
-        let seen = wait_for(&mut child, || !temps(&out).is_empty(), Duration::from_millis(1));
+        let seen = wait_for(
+            &mut child,
+            || !temps(&out).is_empty(),
+            Duration::from_millis(1),
+        );
         if !seen {
             let _ = std::fs::remove_file(out.join("skr.xml"));
             let _ = child.wait();
@@ -386,7 +409,10 @@ fn sigterm_and_sigint_remove_temp_files_and_record_interrupted_and_sigkill_lefto
         assert_eq!(temps(&out), Vec::<String>::new());
         let s = log_summary(&log);
         let note = s.records.last().unwrap().note.clone().unwrap();
-        assert!(note.contains("SIGINT") && note.contains("temp files removed"), "{note}");
+        assert!(
+            note.contains("SIGINT") && note.contains("temp files removed"),
+            "{note}"
+        );
         caught = true;
         break;
     }
@@ -398,7 +424,11 @@ fn sigterm_and_sigint_remove_temp_files_and_record_interrupted_and_sigkill_lefto
     let mut left = Vec::new();
     for _ in 0..5 {
         let mut child = start_signing(&hsm, &dir);
-        if wait_for(&mut child, || !temps(&out).is_empty(), Duration::from_millis(1)) {
+        if wait_for(
+            &mut child,
+            || !temps(&out).is_empty(),
+            Duration::from_millis(1),
+        ) {
             child.kill().unwrap();
         }
         let _ = child.wait();

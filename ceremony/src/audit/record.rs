@@ -88,8 +88,15 @@ pub struct Record {
     pub event: Event,
     /// The subcommand (`sign-ksr`, `backup export`), empty for log-start.
     pub command: String,
-    /// The command line after the program name. PINs are never on it.
+    /// Always empty in records written now. Logs written before operations
+    /// were recorded by meaning held the raw command line here; the field stays
+    /// so those logs keep their exact bytes and still verify.
     pub args: Vec<String>,
+    /// `begin`: what the command does, by meaning (`crate::ops::Operation`:
+    /// files by path, PINs only as `file` or `prompt`), never its raw
+    /// arguments. Absent from older records, whose lines stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<serde_json::Value>,
     pub token: Option<String>,
     pub keys: Vec<String>,
     /// `begin`: files read; `end`: files written.
@@ -117,6 +124,7 @@ impl Record {
             event,
             command: command.to_string(),
             args: Vec::new(),
+            operation: None,
             token: None,
             keys: Vec::new(),
             files: Vec::new(),
