@@ -426,3 +426,65 @@ fn owned_regular_file(p: &Path) -> bool {
 fn owned_regular_file(p: &Path) -> bool {
     std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The id of a process that has exited (and been reaped).
+    fn dead_pid() -> u32 {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn temp_files_carry_the_pid_are_registered_and_unregistered() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out.skr");
+        let t = Target::prepare(&target, false).unwrap();
+        let tmp = t.tmp.0.as_ref().unwrap().path().to_path_buf();
+        let name = tmp.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with(&format!(".out.skr.{}.", std::process::id()))
+                && name.ends_with(".tmp"),
+            "{name}"
+        );
+        assert!(live().contains(&tmp));
+        t.write_verified(b"x", |_| Ok::<(), ()>(())).unwrap();
+        assert!(!live().contains(&tmp) && !tmp.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"x");
+        let t = Target::prepare(&target, true).unwrap();
+        let tmp = t.tmp.0.as_ref().unwrap().path().to_path_buf();
+        drop(t);
+        assert!(!live().contains(&tmp) && !tmp.exists());
+    }
+
+    #[test]
+    fn only_temp_files_of_gone_processes_are_swept() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out.skr");
+        let dead = format!(".out.skr.{}.AbCdEf.tmp", dead_pid());
+        let live_other = ".out.skr.1.AbCdEf.tmp".to_string(); // init is running
+        let mine = format!(".out.skr.{}.AbCdEf.tmp", std::process::id());
+        let other_target = format!(".other.skr.{}.AbCdEf.tmp", dead_pid());
+        let no_pid = ".out.skr.AbCdEf.tmp".to_string();
+        for n in [&dead, &live_other, &mine, &other_target, &no_pid] {
+            std::fs::write(d.path().join(n), b"partial").unwrap();
+        }
+        let link = format!(".out.skr.{}.Link00.tmp", dead_pid());
+        std::os::unix::fs::symlink(d.path().join(&mine), d.path().join(&link)).unwrap();
+        assert_eq!(sweep_stale_temps(&target), vec![d.path().join(&dead)]);
+        for n in [&live_other, &mine, &other_target, &no_pid, &link] {
+            assert!(
+                std::fs::symlink_metadata(d.path().join(n)).is_ok(),
+                "{n} kept"
+            );
+        }
+        // The preflight sweeps too, and says what it removed.
+        std::fs::write(d.path().join(&dead), b"partial").unwrap();
+        let t = Target::prepare(&target, false).unwrap();
+        assert_eq!(t.swept(), [d.path().join(&dead)]);
+    }
+}

@@ -1,67 +1,20 @@
-//! SIGINT and SIGTERM stop a command cleanly. The signal handler itself (from
-//! `signal-hook`) only records the signal; a dedicated thread then removes
-//! every temp file this process has open (`ksr::output` keeps the list),
-//! lets the caller record the interruption (the audit log's `interrupted`
-//! record), says so on stderr and exits with 128 + the signal (130 for
-//! SIGINT, 143 for SIGTERM). It exits with `_exit`: the main thread may be
-//! inside the PKCS#11 module, whose destructors must not run under it.
-//!
-//! A SIGKILL cannot be caught: its temp files are swept by the next command
-//! that writes the same output (`ksr::output::sweep_stale_temps`), and the
-//! next command that opens the audit log records the open `begin` as
+//! SIGINT and SIGTERM stop a `ceremony` command cleanly: temp files removed,
+//! the caller's `interrupted` audit record appended, exit 130 or 143 (see
+//! `ksr::signals`, which does the work for every tool). A SIGKILL's temp
+//! files are swept by the next command writing the same output, and the next
+//! command that opens the audit log records the open `begin` as
 //! `interrupted`.
 
 use std::path::PathBuf;
 
 use ksr::env::Env;
-use signal_hook::consts::{SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
 
-/// The signal's name for messages and records.
-pub fn name(signal: i32) -> &'static str {
-    match signal {
-        SIGINT => "SIGINT",
-        SIGTERM => "SIGTERM",
-        _ => "a signal",
-    }
-}
-
-/// Runs `work`; if SIGINT or SIGTERM arrives meanwhile, the temp files are
-/// removed, `on_signal(signal name, removed files)` runs (its text, if any,
-/// is printed), and the process exits 128 + signal without returning.
+/// Runs `work`; on SIGINT or SIGTERM removes the temp files, runs
+/// `on_signal(signal name, removed files)` and exits 128 + signal.
 pub fn stop_cleanly<R>(
     env: &dyn Env,
     on_signal: impl FnOnce(&str, &[PathBuf]) -> Option<String> + Send,
     work: impl FnOnce() -> R,
 ) -> R {
-    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) else {
-        // No handler could be installed: the default action (die) still
-        // applies and the next command sweeps what was left.
-        return work();
-    };
-    let handle = signals.handle();
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let Some(signal) = signals.forever().next() else {
-                return; // closed: the work finished
-            };
-            let removed = ksr::output::abandon_temps();
-            let said = on_signal(name(signal), &removed);
-            let mut text = format!("ceremony: stopped by {}", name(signal));
-            for p in &removed {
-                text.push_str(&format!("; removed temp file {}", p.display()));
-            }
-            text.push('\n');
-            if let Some(s) = said {
-                text.push_str(&s);
-                text.push('\n');
-            }
-            ksr::env::eprint(env, &text);
-            // SAFETY: `_exit` ends the process at once; nothing runs after it.
-            unsafe { libc::_exit(128 + signal) };
-        });
-        let r = work();
-        handle.close();
-        r
-    })
+    ksr::signals::stop_cleanly("ceremony", env, on_signal, work)
 }
