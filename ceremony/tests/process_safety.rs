@@ -366,7 +366,9 @@ fn sigterm_and_sigint_remove_temp_files_and_record_interrupted_and_sigkill_lefto
         || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("\"event\":\"begin\"")),
         Duration::from_millis(5)
     ));
-    std::thread::sleep(Duration::from_millis(300));
+    // Now it opens the token, checks and signs (about a second for 1,000
+    // bundles); the write comes last.
+    std::thread::sleep(Duration::from_millis(50));
     signal(&child, libc::SIGTERM);
     let (status, stderr) = stderr_of(child);
     assert_eq!(status.code(), Some(143), "{stderr}");

@@ -226,7 +226,17 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &dy
         return ceremony_run::script_command(c, &out);
     }
     if let Command::Run(a) = cli.command {
-        return ceremony_run::run(a, cli.audit_log, &out);
+        // A signal stops a scripted run cleanly too: temp files removed, the
+        // terminal given back; `run --resume` records the open step as
+        // `interrupted` when it opens the log, as after any crash.
+        return crate::process::interrupt::stop_cleanly(
+            env,
+            |_, _| {
+                crate::tui::terminal::restore_if_active();
+                None
+            },
+            || ceremony_run::run(a, cli.audit_log, &out),
+        );
     }
     let job = match prepare(cli.command, env) {
         Ok(j) => j,
