@@ -211,6 +211,27 @@ mod tests {
         assert_eq!(h, ha);
     }
 
+    /// Logs written before operations were recorded by meaning hold the raw
+    /// command line in `args` and no `operation`: they still verify.
+    #[test]
+    fn records_with_raw_arguments_and_no_operation_still_verify() {
+        let mut log = Vec::new();
+        let mut start = Record::new(Event::LogStart, "");
+        start.seq = 1;
+        start.prev = GENESIS.into();
+        let (line, head) = start.to_line();
+        log.extend_from_slice(&line);
+        let mut old = sample();
+        old.seq = 2;
+        old.prev = head;
+        let (line, _) = old.to_line();
+        assert!(!String::from_utf8_lossy(&line).contains("\"operation\""));
+        log.extend_from_slice(&line);
+        let s = crate::audit::verify(&log).unwrap();
+        assert_eq!(s.records[1].args, ["sign-ksr", "k.xml"]);
+        assert_eq!(s.records[1].operation, None);
+    }
+
     #[test]
     fn any_changed_byte_is_refused() {
         let (line, _) = sample().to_line();
