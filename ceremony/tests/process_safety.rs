@@ -228,6 +228,63 @@ fn a_process_with_a_token_open_never_dumps_core() {
     }
 }
 
+/// Non-dumpable is seen from outside through `/proc/PID`: the kernel gives a
+/// non-dumpable process's `/proc` files to root instead of its own user. So
+/// the ceremony runs as `nobody` here (as root, both owners would be root),
+/// on a token directory handed to that user.
+#[test]
+fn a_process_with_a_token_open_is_not_dumpable() {
+    const NOBODY: u32 = 65534;
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root to run the ceremony as another user");
+        return;
+    }
+    let hsm = SoftHsm::new(TOKEN);
+    let dir = hsm.path("cwd");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("user.pin");
+    let st = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(st.success());
+    let st = Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(hsm.dir.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut c = hsm.command(&["inventory", "--token", TOKEN, "--pin-file"]);
+    c.arg(&fifo).current_dir(&dir).stdin(Stdio::null());
+    c.stdout(Stdio::null()).stderr(Stdio::piped());
+    c.uid(NOBODY).gid(NOBODY);
+    let mut child = c.spawn().unwrap();
+    let pid = child.id();
+    let status_owner = || {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(format!("/proc/{pid}/status")).map(|m| m.uid())
+    };
+    let loaded = wait_for(
+        &mut child,
+        || {
+            std::fs::read_to_string(format!("/proc/{pid}/maps"))
+                .unwrap_or_default()
+                .contains("libsofthsm2")
+        },
+        Duration::from_millis(5),
+    );
+    let owner = status_owner();
+    child.kill().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        loaded,
+        "the module was never loaded: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        owner.unwrap(),
+        0,
+        "/proc/{pid}/status still belongs to its user: dumpable"
+    );
+}
+
 // ---- item 5: a full disk -------------------------------------------------
 
 /// Runs `c` with a file-size limit of `limit` bytes and SIGXFSZ ignored, so a
