@@ -164,7 +164,8 @@ fn temps(dir: &Path) -> Vec<String> {
 
 /// `ceremony inventory` with its PIN file a FIFO blocks at the PIN, after it
 /// loaded the module; there its core limit must be 0, and a SIGABRT must not
-/// dump core, although the test started it with an unlimited core limit.
+/// dump core, although the test started it with its core limit raised to the
+/// hard limit (unlimited as root).
 #[test]
 fn a_process_with_a_token_open_never_dumps_core() {
     let hsm = SoftHsm::new(TOKEN);
@@ -179,11 +180,17 @@ fn a_process_with_a_token_open_never_dumps_core() {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         c.pre_exec(|| {
-            let unlimited = libc::rlimit {
-                rlim_cur: libc::RLIM_INFINITY,
-                rlim_max: libc::RLIM_INFINITY,
+            // As large as allowed (unlimited as root): the child may dump
+            // core unless it turns that off itself.
+            let mut lim = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
             };
-            if libc::setrlimit(libc::RLIMIT_CORE, &unlimited) != 0 {
+            if libc::getrlimit(libc::RLIMIT_CORE, &mut lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            lim.rlim_cur = lim.rlim_max;
+            if libc::setrlimit(libc::RLIMIT_CORE, &lim) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
