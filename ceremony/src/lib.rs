@@ -9,6 +9,7 @@
 //! - [`error`]: the one error type and its mapping to exit codes.
 //! - [`cli`]: the command line: arguments to `ops` inputs, reports to text or JSON.
 //! - [`tui`]: the terminal UI a ceremony runs in.
+//! - [`process`]: no core dumps once a token is open; clean stops on SIGINT/SIGTERM.
 
 pub mod audit;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod file;
 pub mod hsm;
 pub mod keystore;
 pub mod ops;
+pub mod process;
 pub mod script;
 pub mod sign;
 pub mod tui;

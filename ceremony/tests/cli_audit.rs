@@ -162,3 +162,100 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
         o.stderr
     );
 }
+
+/// Issue 11 item 7: a PIN typed by mistake as the value of `--pin-file` is
+/// never recorded: the log holds the operation by meaning (the PIN source as
+/// `file`), and the error naming the "file" is recorded without it.
+#[test]
+fn a_pin_typed_as_the_pin_file_never_reaches_the_log() {
+    let t = token("audit-pin");
+    let dir = scratch();
+    let log = dir.path().join("audit.jsonl");
+    let secret = "123456-secret";
+    let eq = format!("--pin-file={secret}");
+    for pin in [vec!["--pin-file", secret], vec![eq.as_str()]] {
+        let mut args = vec!["inventory", "--token", t, "--audit-log", s(&log)];
+        args.extend(pin);
+        let o = run(&args);
+        o.expect_code(2);
+    }
+    let all = std::fs::read_to_string(&log).unwrap();
+    assert!(!all.contains(secret), "{all}");
+    let recs = records(&log);
+    assert_eq!(recs.len(), 5);
+    assert_eq!(recs[1]["args"], serde_json::json!([]));
+    assert_eq!(recs[1]["operation"]["operation"], "inventory");
+    assert_eq!(recs[1]["operation"]["on"]["token"], "audit-pin");
+    assert_eq!(recs[1]["operation"]["on"]["pin"], "file");
+    let error = recs[2]["outcome"]["error"].as_str().unwrap();
+    assert!(error.contains("<redacted>"), "{error}");
+    // Nothing that reads the log shows it either.
+    for args in [
+        vec!["audit", "verify", s(&log)],
+        vec!["audit", "show", s(&log)],
+        vec!["audit", "show", "--json", s(&log)],
+    ] {
+        let o = run(&args);
+        o.expect_code(0);
+        assert!(!o.stdout.contains(secret) && !o.stderr.contains(secret));
+    }
+    for name in ["report.md", "report.html"] {
+        let out = dir.path().join(name);
+        let o = run(&["audit", "report", s(&log), "--out", s(&out)]);
+        o.expect_code(0);
+        assert!(!o.stdout.contains(secret));
+        assert!(!std::fs::read_to_string(&out).unwrap().contains(secret));
+    }
+}
+
+/// Issue 11 item 5: a record cut short by a crash or a full disk is named,
+/// commands refuse to append after it, and `audit repair` (only on request)
+/// moves it aside and records the repair.
+#[test]
+fn a_partial_last_record_is_refused_until_repaired() {
+    let t = token("audit-partial");
+    let dir = scratch();
+    let log = dir.path().join("audit.jsonl");
+    with_token(t, &["inventory", "--audit-log", s(&log)]).expect_code(0);
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.extend_from_slice(b"{\"seq\":4,\"time\":\"2026-0");
+    std::fs::write(&log, &bytes).unwrap();
+
+    let o = with_token(t, &["inventory", "--audit-log", s(&log)]);
+    o.expect_code(2);
+    assert!(
+        o.stderr.contains(&format!(
+            "{}:4: the last record is incomplete (23 bytes",
+            log.display()
+        )) && o.stderr.contains("ceremony audit repair"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(o.stdout, "", "nothing ran");
+    assert_eq!(std::fs::read(&log).unwrap(), bytes);
+    let o = run(&["audit", "verify", s(&log)]);
+    o.expect_code(1);
+    assert!(o.stdout.contains("`ceremony audit repair`"), "{}", o.stdout);
+
+    let o = run(&["audit", "repair", s(&log)]);
+    o.expect_code(0);
+    assert!(
+        o.stdout
+            .contains("removed the incomplete record at line 4 (23 bytes, kept in"),
+        "{}",
+        o.stdout
+    );
+    let saved = dir.path().join("audit.jsonl.partial-4");
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        b"{\"seq\":4,\"time\":\"2026-0"
+    );
+    run(&["audit", "verify", s(&log)]).expect_code(0);
+    let recs = records(&log);
+    assert_eq!(recs[3]["event"], "note");
+    assert_eq!(recs[3]["command"], "audit repair");
+    let o = run(&["audit", "repair", s(&log)]);
+    o.expect_code(0);
+    assert!(o.stdout.contains("nothing to repair"), "{}", o.stdout);
+    with_token(t, &["inventory", "--audit-log", s(&log)]).expect_code(0);
+}

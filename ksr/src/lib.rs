@@ -12,7 +12,7 @@
 //! - [`sign`]: the signer trait, the one SKR builder, software keys (ring).
 //! - [`verify`]: which checks apply to a file, run as one library call; [`render`]: its report as text or JSON.
 //! - [`check`]: every named check, run all at once into a [`check::Report`].
-//! - [`output`]: atomic writes (temp file, verify, rename).
+//! - [`output`]: atomic writes (temp file, verify, rename); [`signals`]: temp files removed on SIGINT/SIGTERM.
 //! - [`export`]: an SKR in the Knot/BIND text dialect, checked after writing.
 //! - [`cli`]: the `ksr` command line (`cli::run(args, env)`); [`error`]: its errors and exit codes.
 //! - [`env`]: the environment seam (output, prompts, clock, variables) every tool runs on.
@@ -36,6 +36,7 @@ pub mod render;
 pub mod schema;
 pub mod secret;
 pub mod sign;
+pub mod signals;
 pub mod timefmt;
 pub mod verify;
 pub mod xml;

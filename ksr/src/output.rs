@@ -23,7 +23,8 @@ pub const MIN_ROOM: u64 = 1 << 20;
 pub struct Target {
     path: PathBuf,
     force: bool,
-    tmp: tempfile::NamedTempFile,
+    tmp: Temp,
+    swept: Vec<PathBuf>,
 }
 
 /// Why an output path was refused before any work was done.
@@ -63,6 +64,7 @@ impl Target {
             }
         }
         let dir = dir_of(path);
+        let swept = sweep_stale_temps(path);
         let tmp = temp_beside(path, dir).map_err(|source| TargetError::Directory {
             path: shown.clone(),
             source,
@@ -82,11 +84,18 @@ impl Target {
             path: path.to_path_buf(),
             force,
             tmp,
+            swept,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Stale temp files of this target (left by processes that are gone)
+    /// that the preflight removed; the caller reports them.
+    pub fn swept(&self) -> &[PathBuf] {
+        &self.swept
     }
 
     /// Writes `bytes` to the temp file, runs `verify` on its path, re-checks
@@ -97,7 +106,9 @@ impl Target {
     where
         F: FnOnce(&Path) -> Result<(), E>,
     {
-        let Target { path, force, tmp } = self;
+        let Target {
+            path, force, tmp, ..
+        } = self;
         finish(&path, tmp, bytes, verify, force)
     }
 }
@@ -142,7 +153,7 @@ pub enum OutputError<E> {
 
 fn finish<E, F>(
     path: &Path,
-    mut tmp: tempfile::NamedTempFile,
+    mut tmp: Temp,
     bytes: &[u8],
     verify: F,
     force: bool,
@@ -154,19 +165,14 @@ where
         path: path.display().to_string(),
         source,
     };
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.flush().map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    verify(tmp.path()).map_err(OutputError::Verify)?;
+    let file = tmp.file();
+    file.write_all(bytes).map_err(io)?;
+    file.flush().map_err(io)?;
+    file.as_file().sync_all().map_err(io)?;
+    verify(file.path()).map_err(OutputError::Verify)?;
     // The target may have changed while we worked: check it again.
     recheck(path, force).map_err(io)?;
-    if force {
-        tmp.persist(path).map_err(|e| io(e.error))?;
-    } else {
-        // Without --force nothing may be replaced: link-then-unlink fails
-        // atomically if anything appeared at the path meanwhile.
-        tmp.persist_noclobber(path).map_err(|e| io(e.error))?;
-    }
+    tmp.persist(path, force).map_err(io)?;
     // Make the rename itself durable.
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir_of(path)) {
@@ -183,19 +189,18 @@ fn dir_of(path: &Path) -> &Path {
     }
 }
 
-/// A temp file in `dir` named after `path` (same directory, so the final
-/// rename is atomic; deleted when dropped, which covers every early return).
-fn temp_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let prefix = format!(
-        ".{}.",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into())
-    );
-    tempfile::Builder::new()
-        .prefix(&prefix)
+/// A temp file in `dir` named after `path` and this process
+/// (`.NAME.PID.RANDOM.tmp`: same directory, so the final rename is atomic;
+/// the PID lets a later run tell a stale one). Registered as live until it is
+/// renamed or dropped (dropping deletes it, which covers every early return).
+fn temp_beside(path: &Path, dir: &Path) -> std::io::Result<Temp> {
+    let mut live = live();
+    let file = tempfile::Builder::new()
+        .prefix(&format!("{}{}.", temp_prefix(path), std::process::id()))
         .suffix(".tmp")
-        .tempfile_in(dir)
+        .tempfile_in(dir)?;
+    live.push(file.path().to_path_buf());
+    Ok(Temp(Some(file)))
 }
 
 /// What is at `path`, without following a symlink; `None` when nothing is.
@@ -288,4 +293,198 @@ fn free_bytes(dir: &Path) -> std::io::Result<u64> {
 #[cfg(not(unix))]
 fn free_bytes(_dir: &Path) -> std::io::Result<u64> {
     Ok(u64::MAX)
+}
+
+/// `.NAME.`: the start of every temp file name for `path`.
+fn temp_prefix(path: &Path) -> String {
+    format!(
+        ".{}.",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into())
+    )
+}
+
+/// Temp files this process has open, so a signal can remove them.
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A registered temp file: renamed into place, or deleted on drop; either
+/// way unregistered under the same lock, so [`abandon_temps`] never races a
+/// rename.
+#[derive(Debug)]
+struct Temp(Option<tempfile::NamedTempFile>);
+
+impl Temp {
+    fn file(&mut self) -> &mut tempfile::NamedTempFile {
+        self.0.as_mut().expect("a live temp file")
+    }
+
+    fn persist(mut self, path: &Path, force: bool) -> std::io::Result<()> {
+        let mut live = live();
+        let file = self.0.take().expect("a live temp file");
+        let tmp = file.path().to_path_buf();
+        let done = if force {
+            file.persist(path).map(drop).map_err(|e| e.error)
+        } else {
+            // Without --force nothing may be replaced: link-then-unlink fails
+            // atomically if anything appeared at the path meanwhile.
+            file.persist_noclobber(path).map(drop).map_err(|e| e.error)
+        };
+        live.retain(|p| *p != tmp);
+        done
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if let Some(file) = self.0.take() {
+            let mut live = live();
+            let tmp = file.path().to_path_buf();
+            drop(file);
+            live.retain(|p| *p != tmp);
+        }
+    }
+}
+
+/// For a process about to exit on a signal: removes every temp file it has
+/// open and returns their paths. It keeps the registry locked, so no temp file
+/// is created or renamed into place after this; the caller must exit.
+pub fn abandon_temps() -> Vec<PathBuf> {
+    let mut live = live();
+    let removed: Vec<PathBuf> = live
+        .drain(..)
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .collect();
+    std::mem::forget(live);
+    removed
+}
+
+/// Removes temp files of `path` (`.NAME.PID.*.tmp` beside it) that a process
+/// which is no longer running left behind (killed by SIGKILL, or a machine
+/// that stopped), if this user owns them; returns what it removed, for the
+/// caller to report. Temp files of running processes are left alone.
+pub fn sweep_stale_temps(path: &Path) -> Vec<PathBuf> {
+    let prefix = temp_prefix(path);
+    let Ok(entries) = std::fs::read_dir(dir_of(path)) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|n| n.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let p = entry.path();
+        if owned_regular_file(&p) && std::fs::remove_file(&p).is_ok() {
+            removed.push(p);
+        }
+    }
+    removed.sort();
+    removed
+}
+
+/// Whether a process with this id exists (one we may not signal counts).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists.
+    let sent = unsafe { libc::kill(pid, 0) } == 0;
+    sent || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
+/// A regular file (not a link) owned by this process's user.
+#[cfg(unix)]
+fn owned_regular_file(p: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && m.uid() == me)
+}
+
+#[cfg(not(unix))]
+fn owned_regular_file(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The id of a process that has exited (and been reaped).
+    fn dead_pid() -> u32 {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn temp_files_carry_the_pid_are_registered_and_unregistered() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out.skr");
+        let t = Target::prepare(&target, false).unwrap();
+        let tmp = t.tmp.0.as_ref().unwrap().path().to_path_buf();
+        let name = tmp.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with(&format!(".out.skr.{}.", std::process::id()))
+                && name.ends_with(".tmp"),
+            "{name}"
+        );
+        assert!(live().contains(&tmp));
+        t.write_verified(b"x", |_| Ok::<(), ()>(())).unwrap();
+        assert!(!live().contains(&tmp) && !tmp.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"x");
+        let t = Target::prepare(&target, true).unwrap();
+        let tmp = t.tmp.0.as_ref().unwrap().path().to_path_buf();
+        drop(t);
+        assert!(!live().contains(&tmp) && !tmp.exists());
+    }
+
+    #[test]
+    fn only_temp_files_of_gone_processes_are_swept() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out.skr");
+        let dead = format!(".out.skr.{}.AbCdEf.tmp", dead_pid());
+        let live_other = ".out.skr.1.AbCdEf.tmp".to_string(); // init is running
+        let mine = format!(".out.skr.{}.AbCdEf.tmp", std::process::id());
+        let other_target = format!(".other.skr.{}.AbCdEf.tmp", dead_pid());
+        let no_pid = ".out.skr.AbCdEf.tmp".to_string();
+        for n in [&dead, &live_other, &mine, &other_target, &no_pid] {
+            std::fs::write(d.path().join(n), b"partial").unwrap();
+        }
+        let link = format!(".out.skr.{}.Link00.tmp", dead_pid());
+        std::os::unix::fs::symlink(d.path().join(&mine), d.path().join(&link)).unwrap();
+        assert_eq!(sweep_stale_temps(&target), vec![d.path().join(&dead)]);
+        for n in [&live_other, &mine, &other_target, &no_pid, &link] {
+            assert!(
+                std::fs::symlink_metadata(d.path().join(n)).is_ok(),
+                "{n} kept"
+            );
+        }
+        // The preflight sweeps too, and says what it removed.
+        std::fs::write(d.path().join(&dead), b"partial").unwrap();
+        let t = Target::prepare(&target, false).unwrap();
+        assert_eq!(t.swept(), [d.path().join(&dead)]);
+    }
 }

@@ -63,7 +63,7 @@ pub fn verify(bytes: &[u8]) -> Result<Summary, Broken> {
             return Err(Broken {
                 line: n,
                 message: format!(
-                    "the last line is incomplete ({} bytes, no newline): the file was truncated or a write was cut short",
+                    "the last line is incomplete ({} bytes, no newline): the file was truncated or a write was cut short (if every line before it verifies, `ceremony audit repair` moves it aside)",
                     rest.len()
                 ),
             });
@@ -144,6 +144,13 @@ pub fn verify(bytes: &[u8]) -> Result<Summary, Broken> {
 pub enum AppendError {
     Io(String),
     Broken(PathBuf, Broken),
+    /// Every whole line verifies, but the last line has no newline: a write was
+    /// cut short (a full disk, a crash). `ceremony audit repair` removes it.
+    PartialRecord {
+        path: PathBuf,
+        line: u64,
+        bytes: usize,
+    },
 }
 
 impl std::fmt::Display for AppendError {
@@ -158,8 +165,26 @@ impl std::fmt::Display for AppendError {
                 b.message,
                 p.display()
             ),
+            AppendError::PartialRecord { path, line, bytes } => write!(
+                f,
+                "{}:{line}: the last record is incomplete ({bytes} bytes, no newline): a write was cut short (full disk or crash); every record before it verifies; refusing to append. Run `ceremony audit repair {}` to move the partial record aside (it is kept in a file beside the log and the repair is recorded), then run the command again",
+                path.display(),
+                path.display()
+            ),
         }
     }
+}
+
+/// Where the bytes of a log end on a partial last line (no newline), if the
+/// whole lines before it verify: `Some((line number, length of the whole
+/// lines))`.
+pub fn partial_tail(bytes: &[u8]) -> Option<(u64, usize)> {
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return None;
+    }
+    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let s = verify(&bytes[..whole]).ok()?;
+    Some((s.records.len() as u64 + 1, whole))
 }
 
 /// An audit log open for appending: verified on open, locked against a second
@@ -170,6 +195,8 @@ pub struct AuditLog<C: Clock> {
     clock: C,
     seq: u64,
     head: String,
+    /// Length of the file: the end of the last whole record.
+    len: u64,
 }
 
 impl<C: Clock> AuditLog<C> {
@@ -199,6 +226,13 @@ impl<C: Clock> AuditLog<C> {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(|e| io("read", e))?;
         let broken = |b| AppendError::Broken(path.to_path_buf(), b);
+        if let Some((line, whole)) = partial_tail(&bytes) {
+            return Err(AppendError::PartialRecord {
+                path: path.to_path_buf(),
+                line,
+                bytes: bytes.len() - whole,
+            });
+        }
         let summary = verify(&bytes).map_err(broken)?;
         // An existing empty file is a log cut to nothing, not a new one.
         if existed && bytes.is_empty() {
@@ -213,6 +247,7 @@ impl<C: Clock> AuditLog<C> {
             clock,
             seq: summary.records.len() as u64,
             head: summary.head,
+            len: bytes.len() as u64,
         };
         if log.seq == 0 {
             log.append(Record::new(Event::LogStart, ""))?;
@@ -231,26 +266,61 @@ impl<C: Clock> AuditLog<C> {
     }
 
     /// Appends `r` (its seq, time and prev are filled in here), syncs, and
-    /// returns its seq.
-    pub fn append(&mut self, mut r: Record) -> Result<u64, AppendError> {
+    /// returns its seq. A failed write (a full disk) is rolled back: the file
+    /// is cut to the end of the last whole record and synced, so the log stays
+    /// verifiable and the error says up to which record.
+    pub fn append(&mut self, r: Record) -> Result<u64, AppendError> {
+        let now = self.clock.now();
+        self.append_at(r, now)
+    }
+
+    /// [`AuditLog::append`] stamped with `now` instead of the log's clock.
+    pub fn append_at(
+        &mut self,
+        mut r: Record,
+        now: time::OffsetDateTime,
+    ) -> Result<u64, AppendError> {
         r.seq = self.seq + 1;
-        r.time = clock::format(self.clock.now());
+        r.time = clock::format(now);
         r.prev = self.head.clone();
         let (line, hash) = r.to_line();
         // One write of the whole line on an O_APPEND file, then fsync: the record
         // is on disk before the command goes on.
-        self.file
+        if let Err(e) = self
+            .file
             .write_all(&line)
             .and_then(|_| self.file.sync_data())
-            .map_err(|e| {
-                AppendError::Io(format!(
-                    "{}: cannot write to the audit log: {e}",
-                    self.path.display()
-                ))
-            })?;
+        {
+            return Err(AppendError::Io(self.rolled_back(&e)));
+        }
         self.seq = r.seq;
         self.head = hash;
+        self.len += line.len() as u64;
         Ok(r.seq)
+    }
+
+    /// Cuts a partly written record off after a failed append; says what the
+    /// log holds now.
+    fn rolled_back(&mut self, e: &std::io::Error) -> String {
+        let cut = self
+            .file
+            .set_len(self.len)
+            .and_then(|_| self.file.sync_all());
+        let shown = self.path.display();
+        match cut {
+            Ok(()) => format!(
+                "{shown}: cannot write to the audit log: {e}; the partial record was removed and the log is consistent up to record {} (run `ceremony audit verify {shown}`)",
+                self.seq
+            ),
+            Err(e2) => format!(
+                "{shown}: cannot write to the audit log: {e}, and the partial record could not be removed ({e2}); once there is room run `ceremony audit repair {shown}`"
+            ),
+        }
+    }
+
+    /// Sequence number of the last record written.
+    pub fn seq(&self) -> u64 {
+        self.seq
     }
 
     /// The log's clock (a ceremony stamps its operations with the same time).
@@ -366,14 +436,22 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let path = sample(d.path());
         let mut bytes = std::fs::read(&path).unwrap();
+        // A last line without its newline: a write cut short.
         bytes.truncate(bytes.len() - 1);
+        std::fs::write(&path, &bytes).unwrap();
+        let err = AuditLog::open(&path, clock()).err().unwrap();
+        assert!(matches!(err, AppendError::PartialRecord { line: 4, .. }));
+        assert!(err.to_string().contains("audit.jsonl:4:"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing was appended");
+        // A changed byte in a whole line.
+        bytes.push(b'\n');
+        bytes[20] ^= 0x01;
         std::fs::write(&path, &bytes).unwrap();
         let err = AuditLog::open(&path, clock()).err().unwrap();
         assert!(matches!(
             err,
-            AppendError::Broken(_, Broken { line: 4, .. })
+            AppendError::Broken(_, Broken { line: 1, .. })
         ));
-        assert!(err.to_string().contains("audit.jsonl:4:"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing was appended");
         std::fs::write(&path, b"").unwrap();
         let err = AuditLog::open(&path, clock()).err().unwrap();

@@ -10,10 +10,12 @@
 //! - [`record`]: one record and its line format.
 //! - [`chain`]: verifying a log; appending to one.
 //! - [`clock`]: the injected clock records are stamped with.
+//! - [`repair`]: cutting off a last record a full disk or a crash left partial.
 
 pub mod chain;
 pub mod clock;
 pub mod record;
+pub mod repair;
 pub mod report;
 
 pub use chain::{verify, AppendError, AuditLog, Broken, Summary};

@@ -88,8 +88,15 @@ pub struct Record {
     pub event: Event,
     /// The subcommand (`sign-ksr`, `backup export`), empty for log-start.
     pub command: String,
-    /// The command line after the program name. PINs are never on it.
+    /// Always empty in records written now. Logs written before operations
+    /// were recorded by meaning held the raw command line here; the field stays
+    /// so those logs keep their exact bytes and still verify.
     pub args: Vec<String>,
+    /// `begin`: what the command does, by meaning (`crate::ops::Operation`:
+    /// files by path, PINs only as `file` or `prompt`), never its raw
+    /// arguments. Absent from older records, whose lines stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<serde_json::Value>,
     pub token: Option<String>,
     pub keys: Vec<String>,
     /// `begin`: files read; `end`: files written.
@@ -117,6 +124,7 @@ impl Record {
             event,
             command: command.to_string(),
             args: Vec::new(),
+            operation: None,
             token: None,
             keys: Vec::new(),
             files: Vec::new(),
@@ -201,6 +209,27 @@ mod tests {
         let (r, h) = Record::from_line(&a[..a.len() - 1]).unwrap();
         assert_eq!(r, sample());
         assert_eq!(h, ha);
+    }
+
+    /// Logs written before operations were recorded by meaning hold the raw
+    /// command line in `args` and no `operation`: they still verify.
+    #[test]
+    fn records_with_raw_arguments_and_no_operation_still_verify() {
+        let mut log = Vec::new();
+        let mut start = Record::new(Event::LogStart, "");
+        start.seq = 1;
+        start.prev = GENESIS.into();
+        let (line, head) = start.to_line();
+        log.extend_from_slice(&line);
+        let mut old = sample();
+        old.seq = 2;
+        old.prev = head;
+        let (line, _) = old.to_line();
+        assert!(!String::from_utf8_lossy(&line).contains("\"operation\""));
+        log.extend_from_slice(&line);
+        let s = crate::audit::verify(&log).unwrap();
+        assert_eq!(s.records[1].args, ["sign-ksr", "k.xml"]);
+        assert_eq!(s.records[1].operation, None);
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub enum AuditCommand {
     Show(ShowArgs),
     /// Write a ceremony's printable report (Markdown or self-contained HTML, by --out's extension).
     Report(ReportArgs),
+    /// Cut off a last record that a full disk or a crash left incomplete (the
+    /// only repair there is): the partial bytes are kept in FILE.partial-LINE
+    /// and a note record documents the repair. Any other defect is refused.
+    Repair(ShowArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,19 +58,38 @@ impl Clock for EnvClock<'_> {
     }
 }
 
-/// Runs `job` (the operation `op`) under the audit log `log`; returns the exit code.
+/// Runs `job` (the operation `op`) under the audit log `log`; returns the exit
+/// code. `secrets` are argument values that may be a mistyped PIN: they never
+/// reach a record.
+///
+/// The exit code is always the command's own: when the command finished but
+/// its `end` record could not be appended (a full disk), its report is printed
+/// as usual, the failed append is rolled back to the last whole record, and
+/// stderr says so (`audit log: end record not written: ...`); the next command
+/// that opens the log records the `begin` as `interrupted`.
 pub(super) fn run_audited(
     out: &Out,
     log: &Path,
-    args: Vec<String>,
+    secrets: &[String],
     op: &Operation,
     job: impl FnOnce() -> Result<()>,
 ) -> i32 {
     let env = out.env;
-    let done = match op::audited(log, EnvClock(env), args, op, job) {
-        Ok(d) => d,
+    let session = match op::begin(log, EnvClock(env), op) {
+        Ok(s) => s,
         Err(e) => return super::fail(env, &Error::Io(e.to_string())),
     };
+    let result = crate::process::interrupt::stop_cleanly(
+        env,
+        |signal, removed| {
+            Some(match session.interrupted(signal, removed) {
+                Ok(seq) => format!("audit: record {seq} in {}: interrupted", log.display()),
+                Err(e) => format!("ceremony: audit log: interrupted record not written: {e}"),
+            })
+        },
+        job,
+    );
+    let done = session.end(op, secrets, result);
     let code = super::finish(env, done.result);
     match done.end {
         Ok(seq) => {
@@ -75,15 +98,15 @@ pub(super) fn run_audited(
                 done.log.display(),
                 short(&done.head)
             ));
-            code
         }
-        Err(e) => super::fail(
-            env,
-            &Error::Io(format!(
-                "the command finished (exit {code}) but its end record was not written: {e}"
-            )),
-        ),
+        Err(e) => out.stderr(&format!(
+            "ceremony: audit log: end record not written: {e}\n\
+             ceremony: the command itself finished with exit {code} (see above); the log ends at record {} (this command's begin), which the next command records as interrupted: note this outcome on paper, free space and run `ceremony audit verify {}`\n",
+            done.seq,
+            done.log.display()
+        )),
     }
+    code
 }
 
 pub(super) fn run(c: AuditCommand, out: &Out) -> i32 {
@@ -91,8 +114,33 @@ pub(super) fn run(c: AuditCommand, out: &Out) -> i32 {
         AuditCommand::Verify(a) => verify(a, out),
         AuditCommand::Show(a) => show(a, out),
         AuditCommand::Report(a) => report(a, out),
+        AuditCommand::Repair(a) => repair(a, out),
     };
     super::finish(out.env, result)
+}
+
+fn repair(a: ShowArgs, out: &Out) -> Result<()> {
+    match crate::audit::repair::repair(&a.file, EnvClock(out.env)) {
+        Ok(None) => out.stdout(&format!(
+            "{}: the log verifies; nothing to repair\n",
+            a.file.display()
+        )),
+        Ok(Some(r)) => out.stdout(&format!(
+            "{}: removed the incomplete record at line {} ({} bytes, kept in {}); recorded as note {}\n",
+            a.file.display(),
+            r.line,
+            r.bytes,
+            r.saved.display(),
+            r.note
+        )),
+        Err(crate::audit::AppendError::Broken(p, b)) => Err(Error::AuditLogBroken(format!(
+            "{}:{}: {}; this is not an incomplete last record, nothing was repaired",
+            p.display(),
+            b.line,
+            b.message
+        ))),
+        Err(e) => Err(Error::Io(e.to_string())),
+    }
 }
 
 fn report(a: ReportArgs, out: &Out) -> Result<()> {

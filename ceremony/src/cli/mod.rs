@@ -64,7 +64,7 @@ pub enum Command {
     Request(sign::RequestArgs),
     /// Write RFC 9718 trust-anchor XML and DS records for a KSK.
     TrustAnchor(sign::TrustAnchorArgs),
-    /// Verify or show an audit log (read-only; never itself recorded).
+    /// Verify, show, report or repair an audit log (never itself recorded).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
     /// Run a scripted ceremony (records every step in --audit-log).
@@ -226,25 +226,64 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &dy
         return ceremony_run::script_command(c, &out);
     }
     if let Command::Run(a) = cli.command {
-        return ceremony_run::run(a, cli.audit_log, &out);
+        // A signal stops a scripted run cleanly too: temp files removed, the
+        // terminal given back; `run --resume` records the open step as
+        // `interrupted` when it opens the log, as after any crash.
+        return crate::process::interrupt::stop_cleanly(
+            env,
+            |_, _| {
+                crate::tui::terminal::restore_if_active();
+                None
+            },
+            || ceremony_run::run(a, cli.audit_log, &out),
+        );
     }
     let job = match prepare(cli.command, env) {
         Ok(j) => j,
         Err(e) => return fail(env, &e),
     };
-    match cli.audit_log {
-        None => finish(env, job.run(&out)),
-        Some(log) => {
-            // argv holds no secret: PINs only ever come from files or a prompt.
-            let argv = args
-                .iter()
-                .skip(1)
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            let op = job.operation();
-            audit::run_audited(&out, &log, argv, &op, || job.run(&out))
+    let op = job.operation();
+    // Temp files of these outputs that a killed run (SIGKILL) left behind.
+    for (_, path) in op.outputs() {
+        for stale in ksr::output::sweep_stale_temps(path) {
+            out.stderr(&format!(
+                "ceremony: removed stale temp file {} (left by a run that was killed)\n",
+                stale.display()
+            ));
         }
     }
+    match cli.audit_log {
+        None => finish(
+            env,
+            crate::process::interrupt::stop_cleanly(env, |_, _| None, || job.run(&out)),
+        ),
+        // The log records `op` (the operation by meaning), never the raw
+        // arguments: a PIN typed by mistake as an option's value stays out.
+        Some(log) => {
+            audit::run_audited(&out, &log, &pin_option_values(&args), &op, || job.run(&out))
+        }
+    }
+}
+
+/// The values given to options about PINs (`--pin-file X`, `--so-pin-file=X`):
+/// if an officer typed the PIN itself there, error messages that name the
+/// "file" carry it, so the audit log records them with these values redacted.
+fn pin_option_values(args: &[OsString]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter().map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        let Some(opt) = a.strip_prefix("--") else {
+            continue;
+        };
+        if !opt.to_ascii_lowercase().contains("pin") {
+            continue;
+        }
+        match opt.split_once('=') {
+            Some((_, v)) => out.push(v.to_string()),
+            None => out.extend(it.next().map(|v| v.into_owned())),
+        }
+    }
+    out
 }
 
 /// clap's own messages: help and version on stdout (exit 0), errors on stderr (exit 2).

@@ -370,6 +370,8 @@ impl Engine {
         };
         let op = job.operation();
         let mut begin = Record::new(Event::Begin, op.name());
+        // The operation by meaning, as single commands record it.
+        begin.operation = Some(serde_json::to_value(&op).expect("operations serialise"));
         begin.token = op.token().map(str::to_string);
         begin.keys = op.keys();
         begin.files = step

@@ -42,6 +42,9 @@ impl Module {
             path: path.display().to_string(),
             source,
         };
+        // The module may hold keys in this process's memory (SoftHSM does):
+        // no core file may ever be written from here on.
+        crate::process::no_dump::disable_core_dumps()?;
         let ctx = Pkcs11::new(path).map_err(init_err)?;
         // A process that loads the module twice (a UI, in-process tests) finds it
         // initialised already; PKCS#11 v2.40 section 5.4 makes that a benign answer.

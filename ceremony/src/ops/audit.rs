@@ -3,6 +3,7 @@
 //! `end` record with its outcome and output hashes after it (see `crate::audit`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -193,49 +194,119 @@ pub fn show(input: &ShowInput) -> Result<ShowReport> {
 pub struct Audited<R> {
     /// The operation's own result.
     pub result: Result<R>,
-    /// The `end` record: its sequence number, or why it could not be written.
+    /// The `end` record: its sequence number, or why it could not be written
+    /// (the log was then rolled back to its last whole record).
     pub end: std::result::Result<u64, AppendError>,
     pub log: PathBuf,
-    /// The log's head after the `end` record.
+    /// The log's head after the `end` record (or after the last whole record).
     pub head: String,
+    /// The last record the log holds.
+    pub seq: u64,
 }
 
-/// Runs `run` (the operation `op`) under the audit log at `path`: `begin`
-/// (synced) first, then the operation, then `end` with its outcome and the
-/// hashes of what it wrote. A log that does not open or verify is an error
-/// before anything runs. `args` is the command line (it never holds a PIN).
-pub fn audited<R, C: Clock>(
+/// An operation begun under an audit log: its `begin` record is on disk. It
+/// ends with [`Session::end`], or with [`Session::interrupted`] when a signal
+/// stops the process first; whichever comes first closes the `begin`.
+pub struct Session<C: Clock> {
+    log: Mutex<(AuditLog<C>, bool)>,
+    begin: Record,
+    begin_seq: u64,
+}
+
+/// Opens the log at `path` (refused if it does not verify) and appends the
+/// `begin` record for `op`: its meaning (`Operation`, never raw arguments),
+/// token, keys and input files with their SHA-256.
+pub fn begin<C: Clock>(
     path: &Path,
     clock: C,
-    args: Vec<String>,
     op: &Operation,
-    run: impl FnOnce() -> Result<R>,
-) -> std::result::Result<Audited<R>, AppendError> {
+) -> std::result::Result<Session<C>, AppendError> {
     let mut log = AuditLog::open(path, clock)?;
     let mut begin = Record::new(Event::Begin, op.name());
-    begin.args = args;
+    begin.operation = Some(serde_json::to_value(op).expect("operations serialise"));
     begin.token = op.token().map(str::to_string);
     begin.keys = op.keys();
     begin.files = op.input_refs();
     let begin_seq = log.append(begin.clone())?;
-    let result = run();
-    let (exit, error) = match &result {
-        Ok(_) => (0, None),
-        Err(e) => (e.exit_code(), Some(e.to_string())),
-    };
-    let mut end = audit::chain::end_record(&begin, begin_seq, Outcome { exit, error });
-    // Outputs only count when the operation succeeded: a failed one writes
-    // nothing, and an older file at that path is not its output.
-    if exit == 0 {
-        end.files = op.output_refs();
-    }
-    let end = log.append(end);
-    Ok(Audited {
-        result,
-        end,
-        log: log.path().to_path_buf(),
-        head: log.head().to_string(),
+    Ok(Session {
+        log: Mutex::new((log, false)),
+        begin,
+        begin_seq,
     })
+}
+
+impl<C: Clock> Session<C> {
+    /// Records that `signal` stopped the command (unless its `end` is written
+    /// already), naming the temp files removed. Holds the log until the
+    /// process exits, so no `end` can follow.
+    pub fn interrupted(
+        &self,
+        signal: &str,
+        removed: &[PathBuf],
+    ) -> std::result::Result<u64, AppendError> {
+        let mut guard = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let (log, closed) = &mut *guard;
+        if *closed {
+            return Ok(log.seq());
+        }
+        let mut r = Record::new(Event::Interrupted, &self.begin.command);
+        r.begin = Some(self.begin_seq);
+        r.token = self.begin.token.clone();
+        r.keys = self.begin.keys.clone();
+        let temps = if removed.is_empty() {
+            "no temp file was open".to_string()
+        } else {
+            let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
+            format!("temp files removed: {}", names.join(", "))
+        };
+        r.note = Some(format!(
+            "stopped by {signal} before the command finished; {temps}; check the token (`ceremony inventory`) and the outputs before re-running it"
+        ));
+        let seq = log.append(r);
+        *closed = true;
+        std::mem::forget(guard);
+        seq
+    }
+
+    /// Appends the `end` record for `result`. Error texts are recorded with
+    /// every string in `secrets` (values that may be a mistyped PIN, such as a
+    /// PIN file option's value) replaced by `<redacted>`.
+    pub fn end<R>(self, op: &Operation, secrets: &[String], result: Result<R>) -> Audited<R> {
+        let mut guard = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let (log, closed) = &mut *guard;
+        let (exit, error) = match &result {
+            Ok(_) => (0, None),
+            Err(e) => (e.exit_code(), Some(redact(&e.to_string(), secrets))),
+        };
+        let mut end =
+            audit::chain::end_record(&self.begin, self.begin_seq, Outcome { exit, error });
+        // Outputs only count when the operation succeeded: a failed one writes
+        // nothing, and an older file at that path is not its output.
+        if exit == 0 {
+            end.files = op.output_refs();
+        }
+        let end = log.append(end);
+        *closed = true;
+        Audited {
+            result,
+            end,
+            log: log.path().to_path_buf(),
+            head: log.head().to_string(),
+            seq: log.seq(),
+        }
+    }
+}
+
+/// `text` with each non-empty `secrets` string replaced by `<redacted>`.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    let mut secrets: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
+    // Longest first, so a secret that contains another is removed whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in secrets {
+        out = out.replace(s.as_str(), "<redacted>");
+    }
+    out
 }
 
 /// The first and last 8 hex digits: enough to compare by eye at the table.

@@ -20,6 +20,18 @@ struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
+        ACTIVE.store(false, std::sync::atomic::Ordering::SeqCst);
+        ratatui::restore();
+    }
+}
+
+/// Whether the UI holds the terminal (raw mode, alternate screen).
+static ACTIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// For a process stopping on a signal: gives the terminal back if the UI
+/// holds it (raw mode off, main screen), as a normal exit does.
+pub fn restore_if_active() {
+    if ACTIVE.swap(false, std::sync::atomic::Ordering::SeqCst) {
         ratatui::restore();
     }
 }
@@ -33,6 +45,7 @@ where
 {
     let (engine_side, ui_side) = link();
     let mut terminal = ratatui::try_init()?;
+    ACTIVE.store(true, std::sync::atomic::Ordering::SeqCst);
     std::thread::scope(|scope| {
         let ui = scope.spawn(move || {
             let _restore = Restore;

@@ -21,7 +21,17 @@ pub fn run(
         Some(path) => {
             let input = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
             let need = crate::output::MIN_ROOM.max(input.saturating_mul(2));
-            Some(crate::output::Target::prepare_with_room(path, force, need)?)
+            let target = crate::output::Target::prepare_with_room(path, force, need)?;
+            for stale in target.swept() {
+                env::eprint(
+                    env,
+                    &format!(
+                        "ksr: removed stale temp file {} (left by a run that was killed)\n",
+                        crate::escape::terminal(&stale.display().to_string())
+                    ),
+                );
+            }
+            Some(target)
         }
         None => None,
     };

@@ -175,20 +175,31 @@ where
             max_size,
         } => inspect::run(env, &file, json, max_size),
         Command::Verify { file, checks, json } => verify::run(env, &file, &checks, json),
+        // The commands that write files stop cleanly on SIGINT/SIGTERM.
         Command::Export {
             file,
             dialect,
             out,
             force,
             checks,
-        } => export::run(env, &file, dialect, out.as_deref(), force, &checks),
+        } => crate::signals::stop_cleanly(
+            "ksr",
+            env,
+            |_, _| None,
+            || export::run(env, &file, dialect, out.as_deref(), force, &checks),
+        ),
         Command::Convert {
             file,
             to,
             out,
             force,
             max_size,
-        } => convert::run(env, &file, to, out.as_deref(), force, max_size),
+        } => crate::signals::stop_cleanly(
+            "ksr",
+            env,
+            |_, _| None,
+            || convert::run(env, &file, to, out.as_deref(), force, max_size),
+        ),
         Command::Hash { files } => hash::run(env, &files),
         Command::Policy {
             command: PolicyCommand::Show { policy },
