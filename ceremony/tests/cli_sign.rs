@@ -24,6 +24,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
             "normal".into(),
             "--at".into(),
             "2017-03-20".into(),
+            "--first-in-chain".into(),
         ];
         a.extend(extra.iter().map(|s| s.to_string()));
         a
@@ -45,10 +46,10 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
         env.prompts()
     );
 
-    // The right first and last words.
+    // All 32 words, read from the submitter's copy.
     let digest = ksr::digest::sha256(&std::fs::read(&ksr_path).unwrap());
     let words = ksr::digest::pgp_words(&digest);
-    let env = FakeEnv::new().answer(&format!("{} {}", words[0], words[31]));
+    let env = FakeEnv::new().answer(&words.join(" "));
     let o = go(&env, args(&[]));
     o.expect_code(0);
     assert_eq!(o.stderr, "");
@@ -97,7 +98,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     let mut a = args(&[]);
     a[5] = "zsk".into();
     let o = go(
-        &FakeEnv::new().answer(&format!("{} {}", words[0], words[31])),
+        &FakeEnv::new().answer(&words.join(" ")),
         a,
     );
     o.expect_code(2);

@@ -217,6 +217,7 @@ pub fn audited<R, C: Clock>(
     begin.token = op.token().map(str::to_string);
     begin.keys = op.keys();
     begin.files = op.input_refs();
+    begin.note = op.note();
     let begin_seq = log.append(begin.clone())?;
     let result = run();
     let (exit, error) = match &result {

@@ -287,6 +287,9 @@ fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
         dialect: None,
         cds: false,
         sessions: None,
+        force: false,
+        ksr_bytes: None,
+        previous_skr_bytes: None,
     }
 }
 
@@ -551,6 +554,14 @@ fn ksk_algorithm_outside_the_policy_is_a_check_failure() {
     let r = pipeline::check_ksk_algorithms(&[&ksk], &p);
     assert_eq!(r.outcome, ksr::check::Outcome::Fail);
     assert!(r.detail.contains("ksk-c"), "{}", r.detail);
+    // Described as the officer reads algorithms, never as a Rust value.
+    assert!(
+        r.detail
+            .contains("KSK ksk-c is ED25519, which the policy's ksk_algorithms (RSASHA256 (RSA-2048, e=65537)) do not list"),
+        "{}",
+        r.detail
+    );
+    assert!(!r.detail.contains('{') && !r.detail.contains("params"), "{}", r.detail);
 }
 
 #[test]
