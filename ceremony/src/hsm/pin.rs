@@ -101,9 +101,17 @@ pub fn read(
 
 /// The PIN file's content, checked; errors name the path, never the content.
 fn read_file(path: &Path, role: Role) -> Result<String> {
-    ksr::secret::read_pin_file(path)
-        .map(|pin| pin.as_str().to_string())
-        .map_err(|e| Error::Input(format!("{}: {e}", role.name())))
+    let pin = ksr::secret::read_pin_file(path)
+        .map_err(|e| Error::Input(format!("{}: {e}", role.name())))?;
+    // A line break inside would be sent as part of the PIN: refused, not cut.
+    if pin.contains(['\r', '\n']) {
+        return Err(Error::Input(format!(
+            "{}: PIN file {} holds more than one line; it must hold only the PIN",
+            role.name(),
+            path.display()
+        )));
+    }
+    Ok(pin.as_str().to_string())
 }
 
 #[cfg(test)]
@@ -130,12 +138,17 @@ mod tests {
         assert!(!format!("{pin:?}").contains("s3cret"));
         assert!(env.prompts().is_empty(), "a PIN file means no prompt");
         // A second line, a CR, a trailing space: refused, naming the file only.
-        for bad in ["s3cret-pin\r\nignored\n", "s3cret-pin \n", "s3cret-pin\r\n"] {
+        for (bad, why) in [
+            ("s3cret-pin\r\nignored\n", "more than one line"),
+            ("s3cret-pin \n", "white space"),
+            ("s3cret-pin\r\n", "white space"),
+            ("s3cret-pin\n\n", "white space"),
+        ] {
             private_file(&f, bad);
             let e = read(&PinSource::File(f.clone()), Role::User, "t", &env)
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("white space") && e.contains("pin"), "{e}");
+            assert!(e.contains(why) && e.contains("pin"), "{e}");
             assert!(!e.contains("s3cret"), "{e}");
         }
         // Readable by others: refused before anything else.
