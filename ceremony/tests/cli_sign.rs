@@ -53,12 +53,18 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     let o = go(&env, args(&[]));
     o.expect_code(0);
     assert_eq!(o.stderr, "");
+    // The unchecked chain is said first and last.
     assert!(
-        o.stdout
-            .starts_with(&format!("Checks of {}:\n", ksr_path.display())),
+        o.stdout.starts_with(&format!(
+            "WARNING: --first-in-chain: the chain was NOT checked (no previous SKR: \
+             KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSR-POLICY-SAFETY and KSR-CHAIN-KEYS-HSM \
+             did not run)\nChecks of {}:\n",
+            ksr_path.display()
+        )),
         "{}",
         o.stdout
     );
+    assert!(o.stdout.ends_with("the chain was NOT checked (no previous SKR: KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSR-POLICY-SAFETY and KSR-CHAIN-KEYS-HSM did not run)\n"), "{}", o.stdout);
     assert!(o.stdout.contains(&hex::encode(digest)), "{}", o.stdout);
     assert!(o.stdout.contains("Signing 9 bundles"), "{}", o.stdout);
     assert!(
@@ -165,6 +171,7 @@ fn request_builds_a_ksr_from_zsks_on_the_token() {
             "2026-04-01",
             "--out",
             s(&out),
+            "--force",
         ],
     );
     o.expect_code(2);

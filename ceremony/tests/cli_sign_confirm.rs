@@ -97,7 +97,7 @@ impl Env for Reader {
         self.inner.now()
     }
     fn var(&self, name: &str) -> Option<String> {
-        self.inner.var(name)
+        Env::var(&self.inner, name)
     }
 }
 

@@ -254,6 +254,10 @@ fn the_audit_log_hashes_the_bytes_that_were_signed() {
                 let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
                 // A reader that went away is fine: only what it read counts.
                 let _ = w.write_all(&bytes);
+                drop(w);
+                // Let the reader see the end of the first file before the
+                // FIFO is opened again (else both would reach one reader).
+                std::thread::sleep(std::time::Duration::from_millis(500));
             }
         })
     };
