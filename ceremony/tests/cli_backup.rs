@@ -89,10 +89,12 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     let o = export(
         &FakeEnv::new(),
         "stuck",
-        &["--expect-transport-sha256", &hex::encode(digest)],
+        &["--expect-transport-sha256", &hex::encode(digest), "--force"],
     );
     o.expect_code(2);
     assert!(o.stderr.contains("not extractable"), "{}", o.stderr);
+    // The refused export left the backup written before untouched.
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), text);
 
     // 3. Destination: restore, prove, retire the transport key.
     let o = with_token(dst, &["restore", "--backup", s(&backup)]);
