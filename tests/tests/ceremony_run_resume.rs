@@ -246,6 +246,11 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             report.contains("run again after an interruption"),
             "{report}"
         );
+        // The script states first-in-chain: the report says the chain was not checked.
+        assert!(
+            report.contains("sign-ksr succeeded (first in chain: no previous SKR, the chain was NOT checked)"),
+            "{report}"
+        );
         hsm.assert_no_pin_in(&report);
         hsm.assert_no_pin_in(&after);
         // A closed ceremony is not resumed again.
