@@ -499,9 +499,11 @@ fn main() {
                     "--at",
                     input.at,
                 ]);
-                c.arg("--policy")
-                    .arg(&input.policy)
-                    .args(["--expect-sha256", &hash, "--first-in-chain"]);
+                c.arg("--policy").arg(&input.policy).args([
+                    "--expect-sha256",
+                    &hash,
+                    "--first-in-chain",
+                ]);
                 c.args(["--sessions", &sessions.to_string(), "--token", "bench"]);
                 c.arg("--pin-file").arg(&user);
                 c.env("SOFTHSM2_CONF", softhsm_dir.join("softhsm2.conf"));

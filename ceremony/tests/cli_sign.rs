@@ -103,10 +103,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     std::fs::remove_file(&skr).unwrap();
     let mut a = args(&[]);
     a[5] = "zsk".into();
-    let o = go(
-        &FakeEnv::new().answer(&words.join(" ")),
-        a,
-    );
+    let o = go(&FakeEnv::new().answer(&words.join(" ")), a);
     o.expect_code(2);
     assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
     assert!(!skr.exists());

@@ -76,7 +76,10 @@ impl Prompter for Reader {
         Ok(answer)
     }
     fn secret(&self, _prompt: &str) -> io::Result<String> {
-        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "no PIN prompt expected"))
+        Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "no PIN prompt expected",
+        ))
     }
     fn interactive(&self) -> bool {
         true
@@ -111,7 +114,11 @@ fn a_ground_ksr_sharing_first_and_last_word_is_refused() {
     let bad = ksr::digest::sha256(&ground);
     let (gw, bw) = (ksr::digest::pgp_words(&good), ksr::digest::pgp_words(&bad));
     assert_ne!(good, bad);
-    assert_eq!((gw[0], gw[31]), (bw[0], bw[31]), "ground to share both words");
+    assert_eq!(
+        (gw[0], gw[31]),
+        (bw[0], bw[31]),
+        "ground to share both words"
+    );
 
     let dir = scratch();
     let ksr_path = dir.path().join("ksr.xml");
@@ -183,7 +190,10 @@ fn a_ground_ksr_sharing_first_and_last_word_is_refused() {
         assert_eq!(a[0].len(), 16);
         asked.push(a.remove(0));
     }
-    assert_ne!(asked[0], asked[1], "positions are drawn anew at each prompt");
+    assert_ne!(
+        asked[0], asked[1],
+        "positions are drawn anew at each prompt"
+    );
 
     // The words of the KSR actually given, at the positions asked: signed.
     let r = reader(bad);

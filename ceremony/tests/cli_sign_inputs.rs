@@ -52,7 +52,11 @@ fn untouched(token: &str, args: &[&str], needle: &str) {
     o.expect_code(2);
     assert!(o.stderr.contains(needle), "{needle:?} not in {}", o.stderr);
     assert!(env.prompts().is_empty(), "asked: {:?}", env.prompts());
-    assert!(!o.stdout.contains("Checks against the token"), "{}", o.stdout);
+    assert!(
+        !o.stdout.contains("Checks against the token"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -81,7 +85,11 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     for force in [&[][..], &["--force"][..]] {
         let mut extra = vec!["--first-in-chain"];
         extra.extend_from_slice(force);
-        untouched(t, &sign_args(s(&ksr), s(&link), &extra), "is a symbolic link");
+        untouched(
+            t,
+            &sign_args(s(&ksr), s(&link), &extra),
+            "is a symbolic link",
+        );
     }
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
@@ -133,17 +141,37 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     untouched(
         t,
         &[
-            "request", "--zone", ".", "--zsk", "zsk", "--from", "2026-01-01", "--to",
-            "2026-04-01", "--out", s(&fifo),
+            "request",
+            "--zone",
+            ".",
+            "--zsk",
+            "zsk",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-04-01",
+            "--out",
+            s(&fifo),
         ],
         "is a FIFO",
     );
-    untouched(t, &["backup", "transport-key", "--out", s(&old)], "without --force");
+    untouched(
+        t,
+        &["backup", "transport-key", "--out", s(&old)],
+        "without --force",
+    );
     untouched(
         t,
         &[
-            "trust-anchor", "--ksk", "Kroot", "--zone", ".", "--valid-from", "2026-01-01",
-            "--out", s(&link),
+            "trust-anchor",
+            "--ksk",
+            "Kroot",
+            "--zone",
+            ".",
+            "--valid-from",
+            "2026-01-01",
+            "--out",
+            s(&link),
         ],
         "is a symbolic link",
     );
@@ -156,12 +184,22 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
         &FakeEnv::new(),
         t,
         &[
-            "trust-anchor", "--ksk", "Kroot", "--zone", ".", "--valid-from", "2026-01-01",
-            "--out", s(&old), "--force",
+            "trust-anchor",
+            "--ksk",
+            "Kroot",
+            "--zone",
+            ".",
+            "--valid-from",
+            "2026-01-01",
+            "--out",
+            s(&old),
+            "--force",
         ],
     );
     o.expect_code(0);
-    assert!(std::fs::read_to_string(&old).unwrap().contains("<TrustAnchor"));
+    assert!(std::fs::read_to_string(&old)
+        .unwrap()
+        .contains("<TrustAnchor"));
 }
 
 #[test]
@@ -190,7 +228,13 @@ fn the_chain_is_required_or_stated_and_recorded() {
         &sign_args(
             s(&ksr),
             s(&skr),
-            &["--expect-sha256", &hash, "--first-in-chain", "--previous-skr", s(&prev)],
+            &[
+                "--expect-sha256",
+                &hash,
+                "--first-in-chain",
+                "--previous-skr",
+                s(&prev),
+            ],
         ),
     );
     o.expect_code(2);
@@ -205,22 +249,37 @@ fn the_chain_is_required_or_stated_and_recorded() {
     ));
     let o = with_token(t, &args);
     o.expect_code(0);
-    assert!(o.stderr.contains("the chain was NOT checked"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the chain was NOT checked"),
+        "{}",
+        o.stderr
+    );
     let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(report["chain"], "first-in-chain", "{report}");
     let begin = begin_record(&log);
     assert!(
-        begin["note"].as_str().unwrap().contains("chain was not checked"),
+        begin["note"]
+            .as_str()
+            .unwrap()
+            .contains("chain was not checked"),
         "{begin}"
     );
     std::fs::remove_file(&skr).unwrap();
     let o = with_token(
         t,
-        &sign_args(s(&ksr), s(&skr), &["--expect-sha256", &hash, "--first-in-chain"]),
+        &sign_args(
+            s(&ksr),
+            s(&skr),
+            &["--expect-sha256", &hash, "--first-in-chain"],
+        ),
     );
     o.expect_code(0);
     assert!(
-        o.stdout.lines().last().unwrap().contains("the chain was NOT checked"),
+        o.stdout
+            .lines()
+            .last()
+            .unwrap()
+            .contains("the chain was NOT checked"),
         "{}",
         o.stdout
     );
@@ -231,8 +290,7 @@ fn begin_record(log: &Path) -> serde_json::Value {
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["event"] == "begin" && r["command"] == "sign-ksr")
-        .last()
+        .rfind(|r| r["event"] == "begin" && r["command"] == "sign-ksr")
         .expect("a begin record")
 }
 

@@ -362,7 +362,13 @@ fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
         .with_token(TOKEN, &["sign-ksr"])
         .arg(test_support::fixture(KSR))
         .args(["--out", skr.to_str().unwrap(), "--ksk-current", "KSK"])
-        .args(["--schema", "normal", "--at", "2017-03-20", "--first-in-chain"])
+        .args([
+            "--schema",
+            "normal",
+            "--at",
+            "2017-03-20",
+            "--first-in-chain",
+        ])
         .arg("--audit-log")
         .arg(&log)
         .stdin(Stdio::piped())

@@ -155,9 +155,9 @@ impl Operation {
             Operation::SignKsr {
                 first_in_chain: true,
                 ..
-            } => Some(
-                "first in chain: no previous SKR was given, the chain was not checked".into(),
-            ),
+            } => {
+                Some("first in chain: no previous SKR was given, the chain was not checked".into())
+            }
             _ => None,
         }
     }

@@ -73,8 +73,8 @@ pub struct SignKsrInput {
     /// Replace an existing regular file at `out`.
     pub force: bool,
     /// The input files, read once (on first use): the audit record hashes,
-    /// and the pipeline checks and signs, these very bytes.
-    pub read: OnceLock<SignFiles>,
+    /// and the pipeline checks and signs, these very bytes. Clones share them.
+    pub read: Arc<OnceLock<SignFiles>>,
 }
 
 /// An input file as read once: its bytes, or why it could not be read.
@@ -131,9 +131,10 @@ impl SignKsrInput {
         self.read.get_or_init(|| SignFiles {
             ksr: ReadFile::read(&self.ksr, self.max_size),
             // An SKR is a few times the size of its KSR.
-            previous_skr: self.previous_skr.as_deref().map(|p| {
-                ReadFile::read(p, self.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)
-            }),
+            previous_skr: self
+                .previous_skr
+                .as_deref()
+                .map(|p| ReadFile::read(p, self.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)),
             policy: self
                 .policy
                 .as_deref()
@@ -144,7 +145,12 @@ impl SignKsrInput {
     pub fn operation(&self) -> Operation {
         let files = self.files();
         let mut read = vec![files.ksr.file_ref("ksr")];
-        read.extend(files.previous_skr.as_ref().map(|f| f.file_ref("previous-skr")));
+        read.extend(
+            files
+                .previous_skr
+                .as_ref()
+                .map(|f| f.file_ref("previous-skr")),
+        );
         read.extend(files.policy.as_ref().map(|f| f.file_ref("policy")));
         Operation::SignKsr {
             on: self.token.usage(),
@@ -225,7 +231,10 @@ pub fn sign_ksr(
         Some(f) => {
             let bytes = f.bytes()?;
             let text = std::str::from_utf8(&bytes).map_err(|e| {
-                Error::Input(format!("{}: cannot read policy: not UTF-8: {e}", f.path.display()))
+                Error::Input(format!(
+                    "{}: cannot read policy: not UTF-8: {e}",
+                    f.path.display()
+                ))
             })?;
             Policy::from_toml_str(text, &f.path.display().to_string()).map_err(Error::Input)?
         }

@@ -209,7 +209,14 @@ impl OpKind {
             ),
             OpKind::Prove => (&["label", "at"], &["label"]),
             OpKind::SignKsr => (
-                &["ksk", "ksk-next", "schema", "at", "max-size", "first-in-chain"],
+                &[
+                    "ksk",
+                    "ksk-next",
+                    "schema",
+                    "at",
+                    "max-size",
+                    "first-in-chain",
+                ],
                 &["ksk"],
             ),
             OpKind::Request => (&["zsks", "from", "to", "serial"], &["zsks", "from", "to"]),

@@ -242,7 +242,11 @@ mod tests {
         let other = [1, 2, 3, 5, 8, 9, 12, 14, 17, 19, 20, 23, 26, 28, 29, 31];
         assert!(!answer_matches(&d, &ASKED, &at(&w, &other)));
         // A position list shorter than 16 never confirms by words.
-        assert!(!answer_matches(&d, &[0, 31], &format!("{} {}", w[0], w[31])));
+        assert!(!answer_matches(
+            &d,
+            &[0, 31],
+            &format!("{} {}", w[0], w[31])
+        ));
     }
 
     #[test]

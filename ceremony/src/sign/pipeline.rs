@@ -88,7 +88,9 @@ fn read_doc(
     let options = xml::ParseOptions { max_size };
     let bytes = match given {
         Some(b) => b.clone(),
-        None => Arc::new(xml::read_limited(path, &options).map_err(|e| Error::Input(e.to_string()))?),
+        None => {
+            Arc::new(xml::read_limited(path, &options).map_err(|e| Error::Input(e.to_string()))?)
+        }
     };
     let (doc, format) = format::read(&bytes, &path.display().to_string(), &options)
         .map_err(|e| Error::Input(e.to_string()))?;

@@ -370,7 +370,10 @@ fn pipeline_writes_a_verified_skr_or_nothing() {
     nowhere.out = dir.path().join("no-such-dir").join("skr.xml");
     let e = pipeline::sign_ksr(&nowhere, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
     assert_eq!(e.exit_code(), 2);
-    assert!(e.to_string().contains("cannot write in the directory"), "{e}");
+    assert!(
+        e.to_string().contains("cannot write in the directory"),
+        "{e}"
+    );
     let mut roll = o.clone();
     roll.schema = "rollover".into();
     let e = pipeline::sign_ksr(&roll, never, Confirmation::Expect(&hash), &mut log).unwrap_err();
@@ -562,7 +565,11 @@ fn ksk_algorithm_outside_the_policy_is_a_check_failure() {
         "{}",
         r.detail
     );
-    assert!(!r.detail.contains('{') && !r.detail.contains("params"), "{}", r.detail);
+    assert!(
+        !r.detail.contains('{') && !r.detail.contains("params"),
+        "{}",
+        r.detail
+    );
 }
 
 #[test]
