@@ -249,31 +249,6 @@ pub fn check_chain_keys_hsm(
     ))
 }
 
-/// `--out` goes through the output preflight before the token is opened
-/// (`crate::file::prepare`: absent or a regular file, replaced only with
-/// `--force`, a directory that takes a new file and has room for the SKR),
-/// and naming the KSR or the previous SKR would replace an input of the
-/// ceremony, `--force` or not.
-fn check_out(opts: &SignOptions, ksr_len: usize) -> Result<ksr::output::Target> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    };
-    let inputs = std::iter::once(&opts.ksr).chain(opts.previous_skr.as_ref());
-    for input in inputs {
-        if same(&opts.out, input) {
-            return Err(Error::Input(format!(
-                "--out {} is an input of this ceremony; write the SKR to a new file",
-                opts.out.display()
-            )));
-        }
-    }
-    // An SKR adds the KSKs and their signatures to every bundle: a few
-    // times the KSR, with the temp file beside the target on top.
-    let need = (ksr_len as u64).saturating_mul(8);
-    crate::file::prepare("--out", &opts.out, opts.force, need)
-}
-
 /// The inputs of a run, read and checked before the token is opened.
 struct Loaded {
     /// The output, past its preflight.
@@ -294,7 +269,7 @@ struct Loaded {
 fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
     let (ksr_bytes, ksr, ksr_format) =
         read_doc(&opts.ksr, opts.ksr_bytes.as_ref(), opts.max_size, true)?;
-    let target = check_out(opts, ksr_bytes.len())?;
+    let target = super::out::check_out(opts, ksr_bytes.len())?;
     if opts.cds && opts.dialect.unwrap_or(ksr_format) == Format::IanaXml {
         return Err(Error::Input(
             "--cds: IANA XML has no place for CDS and CDNSKEY records; write a text SKR (--dialect knot or bind)".into(),
