@@ -343,6 +343,9 @@ fn main() {
     let pin_file = |name: &str, pin: &str| {
         let p = dir.path().join(name);
         std::fs::write(&p, format!("{pin}\n")).unwrap();
+        // PIN files must be private (ksr::secret::read_pin_file).
+        let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600);
+        std::fs::set_permissions(&p, private).unwrap();
         p
     };
     let so = pin_file("so.pin", "bench-so-pin");
@@ -496,9 +499,11 @@ fn main() {
                     "--at",
                     input.at,
                 ]);
-                c.arg("--policy")
-                    .arg(&input.policy)
-                    .args(["--expect-sha256", &hash]);
+                c.arg("--policy").arg(&input.policy).args([
+                    "--expect-sha256",
+                    &hash,
+                    "--first-in-chain",
+                ]);
                 c.args(["--sessions", &sessions.to_string(), "--token", "bench"]);
                 c.arg("--pin-file").arg(&user);
                 c.env("SOFTHSM2_CONF", softhsm_dir.join("softhsm2.conf"));

@@ -1,12 +1,35 @@
 //! Every file the ceremony writes goes to a temp file beside its destination, is
 //! checked there, and only then renamed into place: never a half-written or
 //! unverified output.
+//!
+//! Output options go through [`prepare`] (`ksr::output::Target`) before any
+//! token work: the path must be absent or a regular file (never a device, a
+//! FIFO, a symlink or a directory), an existing file is replaced only with
+//! `--force`, and the directory must take a new file and have room for it.
 
 use std::path::Path;
 
-use ksr::output::{self, OutputError};
+use ksr::output::{self, OutputError, Target};
 
 use crate::error::{Error, Result};
+
+/// The preflight of an output option, before the token is opened: `option`
+/// names it in errors (`--out`), `need` is the room the output may take.
+/// Refusals are usage errors (exit 2).
+pub fn prepare(option: &str, path: &Path, force: bool, need: u64) -> Result<Target> {
+    Target::prepare_with_room(path, force, need.max(output::MIN_ROOM))
+        .map_err(|e| Error::Input(format!("{option}: {e}")))
+}
+
+/// Writes `bytes` to a prepared target through its temp file, which `verify`
+/// must accept before it is renamed into place.
+pub fn write_target(
+    target: Target,
+    bytes: &[u8],
+    verify: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    target.write_verified(bytes, verify).map_err(map_output)
+}
 
 /// Writes `bytes` to `path` through a temp file that `verify` must accept first.
 pub fn write_verified(
@@ -14,13 +37,17 @@ pub fn write_verified(
     bytes: &[u8],
     verify: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
-    output::write_verified(path, bytes, verify).map_err(|e| match e {
-        OutputError::Io { path, source } => Error::Io(format!("cannot write {path}: {source}")),
-        OutputError::Verify(e) => e,
-    })
+    output::write_verified(path, bytes, verify).map_err(map_output)
 }
 
 /// Writes `bytes` to `path` through a temp file (for files with nothing to re-check).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_verified(path, bytes, |_| Ok(()))
+}
+
+fn map_output(e: OutputError<Error>) -> Error {
+    match e {
+        OutputError::Io { path, source } => Error::Io(format!("cannot write {path}: {source}")),
+        OutputError::Verify(e) => e,
+    }
 }

@@ -98,6 +98,17 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     );
     let o = run(&["audit", "verify", s(&log), "--expect-head", &"0".repeat(64)]);
     o.expect_code(1);
+    // The FAIL comes first; nothing says the log verifies.
+    assert!(
+        o.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .contains(&format!("FAIL: head {head} is not the expected")),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("chain verifies"), "{}", o.stdout);
     assert!(
         o.stdout
             .contains(&format!("FAIL: head {head} is not the expected")),

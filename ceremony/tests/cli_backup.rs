@@ -60,7 +60,8 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     o.expect_code(1);
     assert!(o.stderr.contains("TRANSPORT-KEY-CONFIRM"), "{}", o.stderr);
     assert!(!backup.exists());
-    // Typed back wrongly (last and first word swapped), then rightly.
+    // Typed back wrongly (last and first word swapped), too briefly (the first
+    // and last word: 16 bits), then rightly (all 32 words).
     let env = FakeEnv::new().answer(&format!("{} {}", words[31], words[0]));
     export(&env, "kb", &[]).expect_code(1);
     assert!(
@@ -69,6 +70,9 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
         env.prompts()
     );
     let env = FakeEnv::new().answer(&format!("{} {}", words[0], words[31]));
+    export(&env, "kb", &[]).expect_code(1);
+    assert!(!backup.exists());
+    let env = FakeEnv::new().answer(&words.join(" "));
     let o = export(&env, "kb", &[]);
     o.expect_code(0);
     assert_eq!(
@@ -85,10 +89,12 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     let o = export(
         &FakeEnv::new(),
         "stuck",
-        &["--expect-transport-sha256", &hex::encode(digest)],
+        &["--expect-transport-sha256", &hex::encode(digest), "--force"],
     );
     o.expect_code(2);
     assert!(o.stderr.contains("not extractable"), "{}", o.stderr);
+    // The refused export left the backup written before untouched.
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), text);
 
     // 3. Destination: restore, prove, retire the transport key.
     let o = with_token(dst, &["restore", "--backup", s(&backup)]);

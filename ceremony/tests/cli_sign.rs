@@ -24,6 +24,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
             "normal".into(),
             "--at".into(),
             "2017-03-20".into(),
+            "--first-in-chain".into(),
         ];
         a.extend(extra.iter().map(|s| s.to_string()));
         a
@@ -45,19 +46,25 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
         env.prompts()
     );
 
-    // The right first and last words.
+    // All 32 words, read from the submitter's copy.
     let digest = ksr::digest::sha256(&std::fs::read(&ksr_path).unwrap());
     let words = ksr::digest::pgp_words(&digest);
-    let env = FakeEnv::new().answer(&format!("{} {}", words[0], words[31]));
+    let env = FakeEnv::new().answer(&words.join(" "));
     let o = go(&env, args(&[]));
     o.expect_code(0);
     assert_eq!(o.stderr, "");
+    // The unchecked chain is said first and last.
     assert!(
-        o.stdout
-            .starts_with(&format!("Checks of {}:\n", ksr_path.display())),
+        o.stdout.starts_with(&format!(
+            "WARNING: --first-in-chain: the chain was NOT checked (no previous SKR: \
+             KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSR-POLICY-SAFETY and KSR-CHAIN-KEYS-HSM \
+             did not run)\nChecks of {}:\n",
+            ksr_path.display()
+        )),
         "{}",
         o.stdout
     );
+    assert!(o.stdout.ends_with("the chain was NOT checked (no previous SKR: KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSR-POLICY-SAFETY and KSR-CHAIN-KEYS-HSM did not run)\n"), "{}", o.stdout);
     assert!(o.stdout.contains(&hex::encode(digest)), "{}", o.stdout);
     assert!(o.stdout.contains("Signing 9 bundles"), "{}", o.stdout);
     assert!(
@@ -96,10 +103,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     std::fs::remove_file(&skr).unwrap();
     let mut a = args(&[]);
     a[5] = "zsk".into();
-    let o = go(
-        &FakeEnv::new().answer(&format!("{} {}", words[0], words[31])),
-        a,
-    );
+    let o = go(&FakeEnv::new().answer(&words.join(" ")), a);
     o.expect_code(2);
     assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
     assert!(!skr.exists());
@@ -164,6 +168,7 @@ fn request_builds_a_ksr_from_zsks_on_the_token() {
             "2026-04-01",
             "--out",
             s(&out),
+            "--force",
         ],
     );
     o.expect_code(2);

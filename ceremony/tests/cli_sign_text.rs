@@ -50,8 +50,7 @@ fn policy(dir: &Path) -> PathBuf {
 
 fn words_for(path: &Path) -> String {
     let digest = ksr::digest::sha256(&std::fs::read(path).unwrap());
-    let w = ksr::digest::pgp_words(&digest);
-    format!("{} {}", w[0], w[31])
+    ksr::digest::pgp_words(&digest).join(" ")
 }
 
 #[test]
@@ -76,6 +75,7 @@ fn a_knot_ksr_is_signed_into_a_knot_skr_and_bind_on_request() {
             s(&policy),
             "--at",
             "2026-11-25",
+            "--first-in-chain",
         ];
         a.extend_from_slice(extra);
         on(&env, t, &a)
@@ -129,6 +129,7 @@ fn a_knot_ksr_is_signed_into_a_knot_skr_and_bind_on_request() {
             "--dialect",
             "iana",
             "--cds",
+            "--first-in-chain",
         ],
     );
     o.expect_code(2);
@@ -157,6 +158,7 @@ fn a_text_ksr_that_fails_a_check_stops_before_the_token() {
             "Kbad",
             "--schema",
             "normal",
+            "--first-in-chain",
         ],
     );
     o.expect_code(1);

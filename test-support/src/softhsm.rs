@@ -82,8 +82,8 @@ impl SoftHsm {
         let so_pin = fresh_pin("sopin");
         let pin_file = dir.path().join("user.pin");
         let so_pin_file = dir.path().join("so.pin");
-        std::fs::write(&pin_file, format!("{pin}\n")).unwrap();
-        std::fs::write(&so_pin_file, format!("{so_pin}\n")).unwrap();
+        crate::write_private(&pin_file, format!("{pin}\n"));
+        crate::write_private(&so_pin_file, format!("{so_pin}\n"));
         let conf = dir.path().join("softhsm").join("softhsm2.conf");
         SoftHsm {
             dir,

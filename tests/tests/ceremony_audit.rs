@@ -91,6 +91,7 @@ fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
             "2017-03-20",
             "--expect-sha256",
             &sha256_hex(&ksr),
+            "--first-in-chain",
         ],
     ));
     // The officer is shown the new head after each command.
@@ -244,7 +245,7 @@ fn failed_commands_are_recorded_without_any_pin() {
     let log = hsm.path("audit.jsonl");
     let wrong_pin = format!("{}-wrong", hsm.pin);
     let wrong_file = hsm.path("wrong.pin");
-    std::fs::write(&wrong_file, format!("{wrong_pin}\n")).unwrap();
+    test_support::write_private(&wrong_file, format!("{wrong_pin}\n"));
 
     // Wrong PIN: exit 2, recorded with the token's refusal.
     let o = hsm
@@ -290,6 +291,7 @@ fn failed_commands_are_recorded_without_any_pin() {
             "2017-03-20",
             "--expect-sha256",
             &"ab".repeat(32),
+            "--first-in-chain",
         ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
@@ -360,7 +362,14 @@ fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
         .with_token(TOKEN, &["sign-ksr"])
         .arg(test_support::fixture(KSR))
         .args(["--out", skr.to_str().unwrap(), "--ksk-current", "KSK"])
-        .args(["--schema", "normal", "--at", "2017-03-20", "--audit-log"])
+        .args([
+            "--schema",
+            "normal",
+            "--at",
+            "2017-03-20",
+            "--first-in-chain",
+        ])
+        .arg("--audit-log")
         .arg(&log)
         .stdin(Stdio::piped())
         .stdout(std::fs::File::create(&out_file).unwrap())

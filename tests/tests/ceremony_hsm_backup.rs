@@ -322,7 +322,8 @@ fn refusals_leave_no_backup_file() {
     assert!(!out.exists());
 
     // Interactive: the fingerprint is shown and wrong words typed back are refused
-    // before any PIN is used; the right first and last words are accepted.
+    // before any PIN is used (the first and last word alone among them);
+    // all 32 words are accepted.
     let words = ksr::digest::pgp_words(&hex::decode(&p.sha256).unwrap());
     let interactive = |typed: &str, out: &std::path::Path| {
         use std::io::Write as _;
@@ -351,10 +352,10 @@ fn refusals_leave_no_backup_file() {
     assert!(stderr(&o).contains(words[0]), "words shown: {}", text(&o));
     assert!(!out.exists());
     let typed_ok = p.src.path("typed-ok.json");
-    ok(interactive(
-        &format!("{} {}", words[0], words[31]),
-        &typed_ok,
-    ));
+    let o = interactive(&format!("{} {}", words[0], words[31]), &typed_ok);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!typed_ok.exists());
+    ok(interactive(&words.join(" "), &typed_ok));
     assert!(typed_ok.exists());
 
     // An altered transport file.
@@ -385,7 +386,7 @@ fn refusals_leave_no_backup_file() {
 
     // Wrong SO PIN: named, and no file.
     let bad_so = p.src.path("bad-so.pin");
-    std::fs::write(&bad_so, "wrong-so-pin").unwrap();
+    test_support::write_private(&bad_so, "wrong-so-pin");
     let o = p.export_with("ok", &p.sha256, &p.transport, &bad_so, &out);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(stderr(&o).contains("wrong PIN"), "{}", text(&o));

@@ -38,7 +38,7 @@ fn wrong_pin_is_named_and_no_pin_is_ever_printed() {
     keygen(&hsm, "pins", "k", "ecdsap256sha256");
     let wrong = format!("{}-but-wrong", hsm.pin);
     let wrong_file = hsm.path("wrong.pin");
-    std::fs::write(&wrong_file, &wrong).unwrap();
+    test_support::write_private(&wrong_file, &wrong);
     for args in [
         vec!["inventory"],
         vec!["prove", "--label", "k"],
@@ -77,7 +77,7 @@ fn wrong_pin_is_named_and_no_pin_is_ever_printed() {
     }
     // An empty or unreadable PIN file is unusable input, named by path.
     let empty = hsm.path("empty.pin");
-    std::fs::write(&empty, "\n").unwrap();
+    test_support::write_private(&empty, "\n");
     let o = hsm
         .command(&["inventory", "--token", "pins", "--pin-file"])
         .arg(&empty)
@@ -93,7 +93,7 @@ fn pin_locked_after_the_token_counts_out_wrong_pins() {
     let module = faulty_module(hsm.dir.path());
     let state = hsm.path("faulty-state");
     let wrong = hsm.path("wrong.pin");
-    std::fs::write(&wrong, "0000").unwrap();
+    test_support::write_private(&wrong, "0000");
     let run = |pin: &std::path::Path| {
         hsm.command(&["prove", "--label", "k", "--token", "lock", "--module"])
             .arg(&module)

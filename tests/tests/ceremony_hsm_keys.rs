@@ -69,7 +69,7 @@ fn init_writes_conf_and_info_shows_token_mechanisms_and_login() {
     assert!(stderr(&o).contains("already exists"), "{}", text(&o));
     // A PIN the token would refuse for its length is named as such, not as a wrong PIN.
     let short = hsm.path("short.pin");
-    std::fs::write(&short, "12\n").unwrap();
+    test_support::write_private(&short, "12\n");
     let o = hsm
         .command(&["hsm", "init", "--softhsm"])
         .arg(hsm.path("softhsm-short"))

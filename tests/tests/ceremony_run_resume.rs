@@ -162,7 +162,11 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         let pins = dir.join("pins");
         std::fs::create_dir_all(&pins).unwrap();
         let fifo = pins.join("user.pin");
-        ok(Command::new("mkfifo").arg(&fifo).output().unwrap());
+        ok(Command::new("mkfifo")
+            .args(["-m", "600"])
+            .arg(&fifo)
+            .output()
+            .unwrap());
         let mut child = run_cmd(&hsm, &dir, &pins, &ksr, &answers, false)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -188,7 +192,7 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         assert_eq!(v.status.code(), Some(0), "{}", text(&v));
         // Resume with a regular PIN file.
         std::fs::remove_file(&fifo).unwrap();
-        std::fs::write(&fifo, format!("{}\n", hsm.pin)).unwrap();
+        test_support::write_private(&fifo, format!("{}\n", hsm.pin));
         let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
             .output()
             .unwrap();
@@ -244,6 +248,13 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         let report = std::fs::read_to_string(&md).unwrap();
         assert!(
             report.contains("run again after an interruption"),
+            "{report}"
+        );
+        // The script states first-in-chain: the report says the chain was not checked.
+        assert!(
+            report.contains(
+                "sign-ksr succeeded (first in chain: no previous SKR, the chain was NOT checked)"
+            ),
             "{report}"
         );
         hsm.assert_no_pin_in(&report);
@@ -329,7 +340,11 @@ fn generation_killed(hsm: &SoftHsm, pins_given: usize, wait_for: &str) -> (PathB
     std::fs::create_dir_all(&pins).unwrap();
     std::fs::copy(&hsm.so_pin_file, pins.join("so.pin")).unwrap();
     let fifo = pins.join("user.pin");
-    ok(Command::new("mkfifo").arg(&fifo).output().unwrap());
+    ok(Command::new("mkfifo")
+        .args(["-m", "600"])
+        .arg(&fifo)
+        .output()
+        .unwrap());
     let mut child = gen_cmd(hsm, &dir, &pins, false)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -351,7 +366,7 @@ fn generation_killed(hsm: &SoftHsm, pins_given: usize, wait_for: &str) -> (PathB
     child.kill().unwrap();
     child.wait().unwrap();
     std::fs::remove_file(&fifo).unwrap();
-    std::fs::write(&fifo, format!("{}\n", hsm.pin)).unwrap();
+    test_support::write_private(&fifo, format!("{}\n", hsm.pin));
     (dir, pins)
 }
 

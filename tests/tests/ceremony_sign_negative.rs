@@ -42,9 +42,13 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
 
     // Wrong PIN: the token refuses the login; the PIN itself is never echoed.
     let bad_pin = hsm.path("bad.pin");
-    std::fs::write(&bad_pin, "0000-wrong\n").unwrap();
+    test_support::write_private(&bad_pin, "0000-wrong\n");
     let mut c = hsm.command(&["sign-ksr"]);
-    c.arg(&ksr).arg("--out").arg(&skr).args(ROOT_ARGS);
+    c.arg(&ksr)
+        .arg("--out")
+        .arg(&skr)
+        .args(ROOT_ARGS)
+        .arg("--first-in-chain");
     c.args([
         "--expect-sha256",
         &sha256_hex(&ksr),
@@ -126,6 +130,7 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
         .arg("--out")
         .arg(&skr)
         .args(ROOT_ARGS)
+        .arg("--first-in-chain")
         .args(["--expect-sha256", &"ab".repeat(32)]);
     let o = c.output().unwrap();
     assert_refused(&o, 1, "KSR-HASH-CONFIRM", &out);
@@ -141,6 +146,7 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
         .arg("--out")
         .arg(&skr)
         .args(ROOT_ARGS)
+        .arg("--first-in-chain")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -153,13 +159,15 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
     let o = child.wait_with_output().unwrap();
     assert_refused(&o, 1, "KSR-HASH-CONFIRM", &out);
 
-    // And the right first and last words are accepted.
+    // And all 32 words, read from the submitter's copy, are accepted (the
+    // first and last word alone are not: ceremony/tests/cli_sign_confirm.rs).
     let words = ksr::digest::pgp_words(&ksr::digest::sha256(&std::fs::read(&ksr).unwrap()));
     let mut c = hsm.ceremony(&["sign-ksr"]);
     c.arg(&ksr)
         .arg("--out")
         .arg(&skr)
         .args(ROOT_ARGS)
+        .arg("--first-in-chain")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -167,7 +175,7 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, "{} {}", words[0], words[31]).unwrap();
+        writeln!(stdin, "{}", words.join(" ")).unwrap();
     }
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
@@ -248,6 +256,7 @@ fn token_removed_mid_run_leaves_no_skr() {
             "67108864",
             "--expect-sha256",
             &sha256_hex(&ksr),
+            "--first-in-chain",
         ]);
         if let Some(n) = sign_limit {
             c.env("FAULTY_SIGN_LIMIT", n);

@@ -109,10 +109,14 @@ pub fn build(records: &[Record], head: &str) -> Report {
                     exit: 2,
                     error: None,
                 });
-                let text = match o.error {
+                let mut text = match o.error {
                     None => format!("{} succeeded", rec.command),
                     Some(e) => format!("{} FAILED: {e}", rec.command),
                 };
+                // sign-ksr --first-in-chain: the officers' statement, said again.
+                if c.pointer("/result/chain").and_then(Value::as_str) == Some("first-in-chain") {
+                    text.push_str(" (first in chain: no previous SKR, the chain was NOT checked)");
+                }
                 results.insert(step.clone(), text);
                 if o.exit == 0 {
                     for f in &rec.files {

@@ -29,9 +29,12 @@ pub enum AuditCommand {
 pub struct ReportArgs {
     /// The audit log of a ceremony run.
     pub file: PathBuf,
-    /// FILE.md or FILE.html.
+    /// FILE.md or FILE.html (absent, or a regular file with --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing regular file at --out (never anything else).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -160,7 +163,8 @@ fn report(a: ReportArgs, out: &Out) -> Result<()> {
             )))
         }
     };
-    crate::file::write_atomically(&a.out, text.as_bytes())?;
+    let target = crate::file::prepare("--out", &a.out, a.force, text.len() as u64)?;
+    crate::file::write_target(target, text.as_bytes(), |_| Ok(()))?;
     out.stdout(&format!(
         "wrote {} ({} steps, {} deviations, {} sign-offs)\nhead {}\n{}\n",
         a.out.display(),
@@ -197,7 +201,22 @@ fn render_verify(r: &VerifyReport) -> String {
         let _ = writeln!(o, "{}:{}: FAIL: {}", r.file.display(), b.line, b.message);
         return o;
     }
-    let _ = writeln!(o, "{}: chain verifies", r.file.display());
+    // A head other than the one the witnesses wrote down fails the log: say
+    // so first, never "chain verifies" above it (issue 11, item 14).
+    let head_fail = format!(
+        "FAIL: head {} is not the expected {}: records were removed from the end, added, or this is another log",
+        r.head,
+        r.expected_head.as_deref().unwrap_or_default()
+    );
+    if r.head_matches == Some(false) {
+        let _ = writeln!(o, "{}: {head_fail}", r.file.display());
+        let _ = writeln!(
+            o,
+            "the records link to one another, but the log does not end where the witnesses wrote down"
+        );
+    } else {
+        let _ = writeln!(o, "{}: chain verifies", r.file.display());
+    }
     let _ = writeln!(o, "records:     {}", r.records);
     let _ = writeln!(
         o,
@@ -222,12 +241,7 @@ fn render_verify(r: &VerifyReport) -> String {
     o.push_str(&ksr::digest::read_aloud(&head));
     match r.head_matches {
         Some(false) => {
-            let _ = writeln!(
-                o,
-                "FAIL: head {} is not the expected {}: records were removed from the end, added, or this is another log",
-                r.head,
-                r.expected_head.as_deref().unwrap_or_default()
-            );
+            let _ = writeln!(o, "{head_fail}");
         }
         Some(true) => {
             let _ = writeln!(o, "PASS: head matches --expect-head");

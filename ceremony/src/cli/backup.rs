@@ -37,6 +37,9 @@ pub struct TransportKeyArgs {
     /// Where to write the transport public key (JSON).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing regular file at --out (never anything else).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,12 +57,15 @@ pub struct ExportArgs {
     #[arg(long)]
     pub transport: PathBuf,
     /// The transport key's SHA-256 as read on the destination. Without it the
-    /// fingerprint is shown and typed back (hex, all words, or first and last word).
+    /// fingerprint is shown and typed back (hex, all words, or the 16 words at positions picked at the prompt).
     #[arg(long)]
     pub expect_transport_sha256: Option<String>,
     /// Where to write the backup (wrapped key and public data, JSON).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing regular file at --out (never anything else).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +115,7 @@ pub(super) fn prepare(a: BackupArgs, env: &dyn Env) -> Job {
             token: t.token.spec(env),
             label: t.label,
             out: t.out,
+            force: t.force,
         }),
         BackupCommand::Export(e) => Job::Export(ExportInput {
             token: e.token.spec(env),
@@ -117,6 +124,7 @@ pub(super) fn prepare(a: BackupArgs, env: &dyn Env) -> Job {
             transport: e.transport,
             expect_transport_sha256: e.expect_transport_sha256,
             out: e.out,
+            force: e.force,
         }),
     }
 }

@@ -19,8 +19,12 @@ pub struct SignKsrArgs {
     /// or BIND 9.20 (`dnssec-ksr request`), told apart by content.
     pub ksr: PathBuf,
     /// Where to write the SKR (written to a temp file, verified, then renamed).
+    /// Absent or a regular file; an existing file is replaced only with --force.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing regular file at --out (never anything else).
+    #[arg(long)]
+    pub force: bool,
     /// HSM label of the current KSK.
     #[arg(long)]
     pub ksk_current: String,
@@ -30,9 +34,14 @@ pub struct SignKsrArgs {
     /// Signing schema: normal, pre-publish, rollover, revoke, publish+, rollover+, revoke+, or one from the policy.
     #[arg(long)]
     pub schema: String,
-    /// The SKR of the previous ceremony (chain and safety checks).
+    /// The SKR of the previous ceremony (chain and safety checks). Required
+    /// unless --first-in-chain.
     #[arg(long)]
     pub previous_skr: Option<PathBuf>,
+    /// State that there is no previous SKR (the KSK's first signing): the
+    /// chain checks do not run, and the audit log and the report say so.
+    #[arg(long)]
+    pub first_in_chain: bool,
     /// Operator policy (TOML); default: the root zone's.
     #[arg(long)]
     pub policy: Option<PathBuf>,
@@ -40,8 +49,8 @@ pub struct SignKsrArgs {
     #[arg(long)]
     pub at: Option<String>,
     /// The KSR's SHA-256 in hex, for non-interactive use. Without it the hash and its
-    /// PGP words are shown and the operator types back the hex, all the words, or the
-    /// first and last word.
+    /// PGP words are shown and the operator types back the hex, all 32 words, or the
+    /// 16 words at the positions the prompt picks at random.
     #[arg(long)]
     pub expect_sha256: Option<String>,
     /// Largest KSR accepted, in bytes (the previous SKR may be four times as large).
@@ -76,7 +85,7 @@ impl SignKsrArgs {
             Some(s) => time_arg("--at", s)?,
             None => env.now(),
         };
-        Ok(SignKsrInput {
+        let input = SignKsrInput {
             token: self.token.spec(env),
             ksr: self.ksr,
             out: self.out,
@@ -91,7 +100,13 @@ impl SignKsrArgs {
             dialect: self.dialect,
             cds: self.cds,
             sessions: self.sessions.map(usize::from),
-        })
+            first_in_chain: self.first_in_chain,
+            force: self.force,
+            read: Default::default(),
+        };
+        // Before the audit log or the token: a usage error.
+        input.check_chain_choice()?;
+        Ok(input)
     }
 }
 
@@ -116,9 +131,12 @@ pub struct RequestArgs {
     /// KSR serial number.
     #[arg(long, default_value_t = 0)]
     pub serial: u64,
-    /// Where to write the KSR.
+    /// Where to write the KSR (absent, or a regular file with --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an existing regular file at --out (never anything else).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub token: TokenArgs,
 }
@@ -134,6 +152,7 @@ impl RequestArgs {
             policy: self.policy,
             serial: self.serial,
             out: self.out,
+            force: self.force,
         })
     }
 }
@@ -155,6 +174,9 @@ pub struct TrustAnchorArgs {
     /// Write the XML here (DS records go to standard output); default: both to standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace an existing regular file at --out (never anything else).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub token: TokenArgs,
 }
@@ -168,6 +190,7 @@ impl TrustAnchorArgs {
             zone: self.zone,
             source: self.source,
             out: self.out,
+            force: self.force,
         })
     }
 }
@@ -201,7 +224,12 @@ impl Job {
                     };
                     op::sign_ksr(&i, prompter, &mut log)?
                 };
-                out.report(&r, |_| String::new())
+                // The text output was the log; the chain choice is said
+                // again last, where the room reads the result.
+                out.report(&r, |r| match r.chain {
+                    op::Chain::FirstInChain => format!("{}\n", op::CHAIN_NOT_CHECKED),
+                    op::Chain::Checked { .. } => String::new(),
+                })
             }
             Job::Request(i) => out.report(&op::request(&i, prompter)?, |r| {
                 let d = hex::decode(&r.sha256).expect("hex we wrote");

@@ -374,11 +374,23 @@ impl Engine {
         begin.operation = Some(serde_json::to_value(&op).expect("operations serialise"));
         begin.token = op.token().map(str::to_string);
         begin.keys = op.keys();
+        // The bytes the operation read once, where it does (sign-ksr), so the
+        // record names what is signed; else the files as they are now.
+        let read = op.input_refs();
         begin.files = step
             .inputs
-            .values()
-            .map(|a| audit::file_ref(a, &self.path(a)))
+            .iter()
+            .map(|(role, a)| {
+                read.iter()
+                    .find(|f| f.role == *role && f.path == self.path(a).display().to_string())
+                    .map(|f| audit::FileRef {
+                        role: a.clone(),
+                        ..f.clone()
+                    })
+                    .unwrap_or_else(|| audit::file_ref(a, &self.path(a)))
+            })
             .collect();
+        begin.note = op.note();
         begin.ceremony = Some(json!({ "step": step.id, "op": o.op.name(), "line": step.line }));
         let begin_seq = self.append(begin.clone())?;
         let i = self.state.current.expect("current");

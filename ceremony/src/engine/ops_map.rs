@@ -169,6 +169,10 @@ impl OpCtx<'_> {
                 },
                 cds: self.arg("cds") == Some("true"),
                 sessions: self.num("sessions")?,
+                first_in_chain: self.arg("first-in-chain") == Some("true"),
+                // A script names new files; it never replaces one.
+                force: false,
+                read: Default::default(),
             }),
             OpKind::Request => Job::Request(ops::sign::RequestInput {
                 token,
@@ -183,11 +187,15 @@ impl OpCtx<'_> {
                 policy: self.inputs.get("policy").cloned(),
                 serial: self.num("serial")?.unwrap_or(1),
                 out: self.file(&self.outputs, "ksr")?,
+                // A script names new files; it never replaces one.
+                force: false,
             }),
             OpKind::TransportKey => Job::TransportKey(ops::backup::TransportKeyInput {
                 token,
                 label: self.req("label")?,
                 out: self.file(&self.outputs, "transport")?,
+                // A script names new files; it never replaces one.
+                force: false,
             }),
             OpKind::Backup => Job::Backup(ops::backup::ExportInput {
                 token,
@@ -196,6 +204,8 @@ impl OpCtx<'_> {
                 transport: self.file(&self.inputs, "transport")?,
                 expect_transport_sha256: self.transport_fingerprint()?,
                 out: self.file(&self.outputs, "backup")?,
+                // A script names new files; it never replaces one.
+                force: false,
             }),
             OpKind::Restore => Job::Restore(ops::backup::RestoreInput {
                 token,
@@ -212,6 +222,8 @@ impl OpCtx<'_> {
                 valid_from: self.time("valid-from", self.now)?,
                 source: self.arg("source").map(str::to_string),
                 out: self.outputs.get("trust-anchor").cloned(),
+                // A script names new files; it never replaces one.
+                force: false,
             }),
             OpKind::Delete => Job::Delete(ops::keys::DeleteInput {
                 token,

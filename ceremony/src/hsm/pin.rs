@@ -31,7 +31,8 @@ impl Role {
 /// Where a PIN comes from. Audit records name only the kind (`file`/`prompt`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PinSource {
-    /// The first line of this file.
+    /// A PIN file, read by `ksr::secret::read_pin_file` (mode 0600 or
+    /// stricter, one optional trailing newline, nothing else around the PIN).
     File(PathBuf),
     /// Typed without echo at the prompter.
     Prompt,
@@ -60,8 +61,11 @@ pub enum PinKind {
     Prompt,
 }
 
-/// Reads a PIN from `source` (a file's first line, without the line end, or the
-/// prompter's secret answer). An empty PIN is refused: it is always a set-up mistake.
+/// Reads a PIN from `source`: a PIN file through `ksr::secret::read_pin_file`
+/// (which refuses a file others may read, more than 256 bytes, a byte order
+/// mark or trailing white space, so a malformed PIN never costs a `C_Login`
+/// try), or the prompter's secret answer without its line end. An empty PIN
+/// is refused: it is always a set-up mistake.
 pub fn read(
     source: &PinSource,
     role: Role,
@@ -95,14 +99,19 @@ pub fn read(
     Ok(AuthPin::from(pin))
 }
 
+/// The PIN file's content, checked; errors name the path, never the content.
 fn read_file(path: &Path, role: Role) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::Input(format!(
-            "cannot read the {} file {}: {e}",
+    let pin = ksr::secret::read_pin_file(path)
+        .map_err(|e| Error::Input(format!("{}: {e}", role.name())))?;
+    // A line break inside would be sent as part of the PIN: refused, not cut.
+    if pin.contains(['\r', '\n']) {
+        return Err(Error::Input(format!(
+            "{}: PIN file {} holds more than one line; it must hold only the PIN",
             role.name(),
             path.display()
-        ))
-    })
+        )));
+    }
+    Ok(pin.as_str().to_string())
 }
 
 #[cfg(test)]
@@ -111,24 +120,51 @@ mod tests {
     use ksr::env::FakeEnv;
     use secrecy::ExposeSecret;
 
+    fn private_file(path: &Path, content: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, content).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
     #[test]
-    fn first_line_without_line_end() {
+    fn pin_file_without_its_one_newline() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pin");
-        std::fs::write(&f, "s3cret-pin\r\nignored\n").unwrap();
+        private_file(&f, "s3cret-pin\n");
         let env = FakeEnv::new();
-        let pin = read(&PinSource::File(f), Role::User, "t", &env).unwrap();
+        let pin = read(&PinSource::File(f.clone()), Role::User, "t", &env).unwrap();
         assert_eq!(pin.expose_secret(), "s3cret-pin");
         // Debug output of the secret never shows the value.
         assert!(!format!("{pin:?}").contains("s3cret"));
         assert!(env.prompts().is_empty(), "a PIN file means no prompt");
+        // A second line, a CR, a trailing space: refused, naming the file only.
+        for (bad, why) in [
+            ("s3cret-pin\r\nignored\n", "more than one line"),
+            ("s3cret-pin \n", "white space"),
+            ("s3cret-pin\r\n", "white space"),
+            ("s3cret-pin\n\n", "white space"),
+        ] {
+            private_file(&f, bad);
+            let e = read(&PinSource::File(f.clone()), Role::User, "t", &env)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(why) && e.contains("pin"), "{e}");
+            assert!(!e.contains("s3cret"), "{e}");
+        }
+        // Readable by others: refused before anything else.
+        private_file(&f, "s3cret-pin\n");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = read(&PinSource::File(f), Role::User, "t", &env).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("chmod 600"), "{e}");
     }
 
     #[test]
     fn empty_and_missing_files_are_refused_without_content() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pin");
-        std::fs::write(&f, "\n").unwrap();
+        private_file(&f, "\n");
         let env = FakeEnv::new();
         let e = read(&PinSource::File(f), Role::SecurityOfficer, "t", &env)
             .unwrap_err()

@@ -227,6 +227,7 @@ pub fn begin<C: Clock>(
     begin.token = op.token().map(str::to_string);
     begin.keys = op.keys();
     begin.files = op.input_refs();
+    begin.note = op.note();
     let begin_seq = log.append(begin.clone())?;
     Ok(Session {
         log: Mutex::new((log, false)),

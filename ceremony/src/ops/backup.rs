@@ -22,6 +22,8 @@ pub struct TransportKeyInput {
     pub token: TokenSpec,
     pub label: String,
     pub out: PathBuf,
+    /// Replace an existing regular file at `out`.
+    pub force: bool,
 }
 
 impl TransportKeyInput {
@@ -47,10 +49,11 @@ pub fn transport_key(
     input: &TransportKeyInput,
     prompter: &dyn Prompter,
 ) -> Result<TransportKeyReport> {
+    let target = crate::file::prepare("--out", &input.out, input.force, 0)?;
     let token = input.token.open(prompter)?;
     let file = backup::create_transport_key(&token, &input.label)?;
     // A transport key nobody can read the public half of is useless: no file, no key.
-    if let Err(e) = super::write_json(&input.out, &file) {
+    if let Err(e) = super::write_json(target, &file) {
         let made = format!("the new transport key pair {:?}", input.label);
         let handles = match token.key(&input.label) {
             Ok(k) => vec![k.private, k.public],
@@ -80,6 +83,8 @@ pub struct ExportInput {
     /// The transport key's SHA-256 as read at the destination; else typed back.
     pub expect_transport_sha256: Option<String>,
     pub out: PathBuf,
+    /// Replace an existing regular file at `out`.
+    pub force: bool,
 }
 
 impl ExportInput {
@@ -103,6 +108,7 @@ pub struct ExportReport {
 }
 
 pub fn export(input: &ExportInput, prompter: &dyn Prompter) -> Result<ExportReport> {
+    let target = crate::file::prepare("--out", &input.out, input.force, 0)?;
     let transport: TransportFile = super::read_json(&input.transport)?;
     let field = transport.validate(&input.transport)?;
     let digest = backup::fingerprint(&field);
@@ -128,7 +134,7 @@ pub fn export(input: &ExportInput, prompter: &dyn Prompter) -> Result<ExportRepo
     let so = pin::read(&input.so_pin, pin::Role::SecurityOfficer, label, prompter)?;
     let user = pin::read(&input.token.pin, pin::Role::User, label, prompter)?;
     let file = backup::export(&token, &input.label, &transport, &field, &so, &user)?;
-    super::write_json(&input.out, &file)?;
+    super::write_json(target, &file)?;
     Ok(ExportReport {
         label: file.label,
         transport_label: transport.label,

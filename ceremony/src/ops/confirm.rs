@@ -7,7 +7,8 @@ use crate::error::Result;
 use crate::sign::confirm::{self, Confirmation, Subject};
 
 /// Confirms a file's SHA-256: against `expect` (hex) when given, else by asking
-/// at the prompter (hex, all PGP words, or the first and last word).
+/// at the prompter (hex, all 32 PGP words, or the 16 words at the positions the
+/// prompt picks).
 pub(super) fn confirm_digest(
     subject: &Subject,
     digest: &[u8; 32],
@@ -117,14 +118,18 @@ mod tests {
     fn confirmation_asks_at_the_prompter() {
         let d = ksr::digest::sha256(b"hello, world\n");
         let w = ksr::digest::pgp_words(&d);
-        let env = FakeEnv::new().answer(&format!("{} {}", w[0], w[31]));
+        let env = FakeEnv::new().answer(&w.join(" "));
         let subject = Subject::ksr("k.xml");
         confirm_digest(&subject, &d, None, &env).unwrap();
         let prompts = env.prompts();
         assert_eq!(prompts.len(), 1);
-        assert!(prompts[0].contains(w[0]) && prompts[0].ends_with("first and last word: "));
-        // A wrong answer fails the check (exit 1); no answer is a usage error.
-        let env = FakeEnv::new().answer("music customer");
+        assert!(
+            prompts[0].contains(w[0]) && prompts[0].ends_with("(in that order): "),
+            "{prompts:?}"
+        );
+        // The first and last word are no longer enough (exit 1); no answer is
+        // a usage error.
+        let env = FakeEnv::new().answer(&format!("{} {}", w[0], w[31]));
         assert_eq!(
             confirm_digest(&subject, &d, None, &env)
                 .unwrap_err()

@@ -59,15 +59,16 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
     })
 }
 
-/// Writes `value` as JSON; the temp file must read back as the same value before
-/// it is renamed into place.
-pub(crate) fn write_json<T>(path: &Path, value: &T) -> Result<()>
+/// Writes `value` as JSON to a prepared target (`crate::file::prepare`); the
+/// temp file must read back as the same value before it is renamed into place.
+pub(crate) fn write_json<T>(target: ksr::output::Target, value: &T) -> Result<()>
 where
     T: serde::Serialize + serde::de::DeserializeOwned + PartialEq,
 {
     let mut text = serde_json::to_string_pretty(value).expect("JSON of plain values");
     text.push('\n');
-    crate::file::write_verified(path, text.as_bytes(), |tmp| {
+    let path = target.path().to_path_buf();
+    crate::file::write_target(target, text.as_bytes(), |tmp| {
         if read_json::<T>(tmp)? != *value {
             return Err(Error::Io(format!(
                 "{} did not read back identically; nothing was written",

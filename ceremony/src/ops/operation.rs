@@ -80,8 +80,14 @@ pub enum Operation {
         ksk_next: Option<String>,
         ksr: PathBuf,
         previous_skr: Option<PathBuf>,
+        /// The officers stated there is no previous SKR (the chain is not checked).
+        first_in_chain: bool,
         policy: Option<PathBuf>,
         out: PathBuf,
+        /// The inputs as read once, hashed from the bytes that are checked and
+        /// signed (not by opening the paths again).
+        #[serde(skip)]
+        read: Vec<FileRef>,
     },
     Request {
         on: TokenUse,
@@ -139,6 +145,20 @@ impl Operation {
             | Operation::Request { on, .. }
             | Operation::TrustAnchor { on, .. } => Some(&on.token),
             Operation::AuditVerify { .. } | Operation::AuditShow { .. } => None,
+        }
+    }
+
+    /// What the officers stated that the record must keep: `sign-ksr
+    /// --first-in-chain` (the chain was not checked).
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Operation::SignKsr {
+                first_in_chain: true,
+                ..
+            } => {
+                Some("first in chain: no previous SKR was given, the chain was not checked".into())
+            }
+            _ => None,
         }
     }
 
@@ -208,8 +228,14 @@ impl Operation {
         }
     }
 
-    /// The input files with their SHA-256 now (for a `begin` record).
+    /// The input files with their SHA-256 (for a `begin` record): of the
+    /// bytes the operation read once where it did, else of the files now.
     pub fn input_refs(&self) -> Vec<FileRef> {
+        if let Operation::SignKsr { read, .. } = self {
+            if !read.is_empty() {
+                return read.clone();
+            }
+        }
         self.inputs()
             .into_iter()
             .map(|(role, p)| audit::file_ref(role, p))
@@ -241,8 +267,10 @@ mod tests {
             ksk_next: Some("b".into()),
             ksr: "k.xml".into(),
             previous_skr: None,
+            first_in_chain: true,
             policy: Some("p.toml".into()),
             out: "s.xml".into(),
+            read: Vec::new(),
         };
         assert_eq!(op.name(), "sign-ksr");
         assert_eq!(op.token(), Some("t"));
@@ -255,6 +283,8 @@ mod tests {
         let json = serde_json::to_value(&op).unwrap();
         assert_eq!(json["operation"], "sign-ksr");
         assert_eq!(json["on"]["pin"], "file");
+        assert_eq!(json["first_in_chain"], true);
+        assert!(op.note().unwrap().contains("not checked"));
         // A file that cannot be read is named with the reason, never skipped.
         let refs = op.input_refs();
         assert!(refs[0].sha256.is_none() && refs[0].error.is_some());

@@ -208,7 +208,17 @@ impl OpKind {
                 &["label"],
             ),
             OpKind::Prove => (&["label", "at"], &["label"]),
-            OpKind::SignKsr => (&["ksk", "ksk-next", "schema", "at", "max-size"], &["ksk"]),
+            OpKind::SignKsr => (
+                &[
+                    "ksk",
+                    "ksk-next",
+                    "schema",
+                    "at",
+                    "max-size",
+                    "first-in-chain",
+                ],
+                &["ksk"],
+            ),
             OpKind::Request => (&["zsks", "from", "to", "serial"], &["zsks", "from", "to"]),
             OpKind::TransportKey => (&["label"], &["label"]),
             OpKind::Backup => (&["label"], &["label"]),

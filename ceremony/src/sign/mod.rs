@@ -2,12 +2,14 @@
 //!
 //! - [`skr`]: the ceremony's side of ksr's SKR builder (options, errors).
 //! - [`pipeline`]: the whole `sign-ksr` run: check, confirm the hash, sign, re-verify, write.
-//! - [`confirm`]: the operator confirms the KSR's SHA-256 (hex or PGP words).
+//! - [`confirm`]: the operator confirms the KSR's SHA-256 (hex, or at least 16 PGP words).
+//! - `out`: the output preflight of `sign-ksr --out`.
 //! - [`request`]: builds a KSR from ZSKs on a token, laid out by the policy.
 //! - [`trust_anchor`]: RFC 9718 trust-anchor XML and DS records for a KSK.
 //! - [`report`]: printing a check report.
 
 pub mod confirm;
+mod out;
 pub mod pipeline;
 pub mod report;
 pub mod request;
@@ -39,3 +41,5 @@ pub use ksr::sign::{algorithm_policies, algorithm_policy};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_policy;

@@ -15,6 +15,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ksr::check::{self, import, CheckResult, Context, Outcome, Report};
 use ksr::format::{self, Format};
@@ -55,6 +56,13 @@ pub struct SignOptions {
     /// PKCS#11 sessions that sign at once; `None`: one per core. Capped by
     /// what the token allows; the SKR does not depend on it.
     pub sessions: Option<usize>,
+    /// Replace an existing regular file at `out` (`--force`).
+    pub force: bool,
+    /// The KSR's bytes as the caller read them once (the bytes its audit
+    /// record hashed); `None`: read from `ksr` here, once.
+    pub ksr_bytes: Option<Arc<Vec<u8>>>,
+    /// Likewise for the previous SKR.
+    pub previous_skr_bytes: Option<Arc<Vec<u8>>>,
 }
 
 /// What a successful run produced.
@@ -65,15 +73,27 @@ pub struct Signed {
     pub signatures: usize,
 }
 
-/// Reads (within `max_size`, like every ksr input) and parses a KSR or SKR
-/// through ksr's format layer; the bytes are kept for the hash the officer
-/// confirms. The KSR may be IANA XML or Knot/BIND text (told apart by
-/// content); the previous SKR must be XML, as KSR-CHAIN-KEYS-HSM finds its KSKs
-/// on the token by the labels only XML carries.
-fn read_doc(path: &Path, max_size: usize, text_ok: bool) -> Result<(Vec<u8>, Document, Format)> {
+/// Parses a KSR or SKR through ksr's format layer from the bytes the caller
+/// read once (or reads them here, within `max_size`, like every ksr input):
+/// the same bytes are hashed for the officer's confirmation and signed. The
+/// KSR may be IANA XML or Knot/BIND text (told apart by content); the previous
+/// SKR must be XML, as KSR-CHAIN-KEYS-HSM finds its KSKs on the token by the
+/// labels only XML carries.
+fn read_doc(
+    path: &Path,
+    given: Option<&Arc<Vec<u8>>>,
+    max_size: usize,
+    text_ok: bool,
+) -> Result<(Arc<Vec<u8>>, Document, Format)> {
     let options = xml::ParseOptions { max_size };
-    let (doc, format, bytes) =
-        format::read_file_bytes(path, &options).map_err(|e| Error::Input(e.to_string()))?;
+    let bytes = match given {
+        Some(b) => b.clone(),
+        None => {
+            Arc::new(xml::read_limited(path, &options).map_err(|e| Error::Input(e.to_string()))?)
+        }
+    };
+    let (doc, format) = format::read(&bytes, &path.display().to_string(), &options)
+        .map_err(|e| Error::Input(e.to_string()))?;
     if format != Format::IanaXml && !text_ok {
         return Err(Error::Input(format!(
             "{}: this is the {}; --previous-skr must be IANA XML (its KSK labels are looked up on the token)",
@@ -147,8 +167,15 @@ pub fn check_ksk_algorithms(ksks: &[&crate::keystore::PublicKey], policy: &Polic
         match super::algorithm_policy(&key) {
             Ok(a) if policy.ksk_algorithms.contains(&a) => {}
             Ok(a) => bad.push(format!(
-                "KSK {} is {:?}, which the policy's ksk_algorithms do not list",
-                pk.label, a
+                "KSK {} is {}, which the policy's ksk_algorithms ({}) do not list",
+                pk.label,
+                ksr::policy::describe_algorithm(&a),
+                policy
+                    .ksk_algorithms
+                    .iter()
+                    .map(ksr::policy::describe_algorithm)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             Err(e) => bad.push(format!("KSK {}: {e}", pk.label)),
         }
@@ -222,47 +249,11 @@ pub fn check_chain_keys_hsm(
     ))
 }
 
-/// `--out` must be a file in an existing directory (found out before the token
-/// signs anything, not after), and naming the KSR or the previous SKR would
-/// replace an input of the ceremony.
-fn check_out(opts: &SignOptions) -> Result<()> {
-    let dir = opts
-        .out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        return Err(Error::Input(format!(
-            "--out {}: the directory {} does not exist",
-            opts.out.display(),
-            dir.display()
-        )));
-    }
-    if opts.out.is_dir() {
-        return Err(Error::Input(format!(
-            "--out {} is a directory; name the SKR file to write",
-            opts.out.display()
-        )));
-    }
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    };
-    let inputs = std::iter::once(&opts.ksr).chain(opts.previous_skr.as_ref());
-    for input in inputs {
-        if same(&opts.out, input) {
-            return Err(Error::Input(format!(
-                "--out {} is an input of this ceremony; write the SKR to a new file",
-                opts.out.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// The inputs of a run, read and checked before the token is opened.
 struct Loaded {
-    ksr_bytes: Vec<u8>,
+    /// The output, past its preflight.
+    target: ksr::output::Target,
+    ksr_bytes: Arc<Vec<u8>>,
     ksr: Document,
     ksr_format: Format,
     /// For a text KSR: the SKR snapshots to sign (from the policy's timing).
@@ -276,8 +267,9 @@ struct Loaded {
 /// schema, runs every document check and shows the report. A KSR that fails stops
 /// here, before anyone types a PIN.
 fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
-    check_out(opts)?;
-    let (ksr_bytes, ksr, ksr_format) = read_doc(&opts.ksr, opts.max_size, true)?;
+    let (ksr_bytes, ksr, ksr_format) =
+        read_doc(&opts.ksr, opts.ksr_bytes.as_ref(), opts.max_size, true)?;
+    let target = super::out::check_out(opts, ksr_bytes.len())?;
     if opts.cds && opts.dialect.unwrap_or(ksr_format) == Format::IanaXml {
         return Err(Error::Input(
             "--cds: IANA XML has no place for CDS and CDNSKEY records; write a text SKR (--dialect knot or bind)".into(),
@@ -287,7 +279,8 @@ fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
     // An SKR is a few times the size of its KSR (KSKs and their signatures added).
     let previous = match &opts.previous_skr {
         Some(p) => {
-            let doc = read_doc(p, opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4, false)?.1;
+            let max = opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4;
+            let doc = read_doc(p, opts.previous_skr_bytes.as_ref(), max, false)?.1;
             require_kind(p, &doc, Kind::Response, "--previous-skr")?;
             Some(doc)
         }
@@ -328,6 +321,7 @@ fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
     .map_err(|e| Error::Io(format!("output: {e}")))?;
     refuse_failed(opts, &report)?;
     Ok(Loaded {
+        target,
         ksr_bytes,
         ksr,
         ksr_format,
@@ -359,6 +353,7 @@ pub fn sign_ksr<S: KeyStore>(
 ) -> Result<Signed> {
     let io = |e: std::io::Error| Error::Io(format!("output: {e}"));
     let Loaded {
+        target,
         ksr_bytes,
         ksr: ksr_doc,
         ksr_format,
@@ -471,7 +466,7 @@ pub fn sign_ksr<S: KeyStore>(
         .map_err(io)?;
 
     let skr_digest = write_skr(
-        &opts.out,
+        target,
         (&skr_doc, out_format, bytes),
         (&ksr_doc, ksr_format),
         &ctx.with_schema(&schema),
@@ -506,7 +501,7 @@ pub fn sign_ksr<S: KeyStore>(
 /// exactly the KSR that was signed (SKR-MATCHES-KSR: the importer runs the
 /// same check before loading it). Returns the SHA-256 of the written bytes.
 fn write_skr(
-    out: &Path,
+    target: ksr::output::Target,
     (skr, out_format, bytes): (&Document, Format, Vec<u8>),
     (ksr, ksr_format): (&Document, Format),
     ctx: &Context,
@@ -514,7 +509,8 @@ fn write_skr(
 ) -> Result<[u8; 32]> {
     let reparse_limit = bytes.len().max(xml::DEFAULT_MAX_SIZE);
     let mut skr_report = Report::default();
-    let written = crate::file::write_verified(out, &bytes, |tmp| {
+    let out = &target.path().to_path_buf();
+    let written = crate::file::write_target(target, &bytes, |tmp| {
         if out_format.is_text() {
             let written =
                 std::fs::read(tmp).map_err(|e| Error::Io(format!("{}: {e}", tmp.display())))?;

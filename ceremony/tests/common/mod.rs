@@ -50,8 +50,8 @@ pub fn hsm() -> &'static Hsm {
         let so_pin = format!("so-{}-pin", std::process::id());
         let pin_file = dir.join("user.pin");
         let so_pin_file = dir.join("so.pin");
-        std::fs::write(&pin_file, format!("{pin}\n")).unwrap();
-        std::fs::write(&so_pin_file, format!("{so_pin}\n")).unwrap();
+        test_support::write_private(&pin_file, format!("{pin}\n"));
+        test_support::write_private(&so_pin_file, format!("{so_pin}\n"));
         Hsm {
             dir,
             conf,

@@ -169,6 +169,7 @@ pub fn request(
 }
 
 /// `ceremony sign-ksr` with `--expect-sha256` of the KSR; `extra` adds flags.
+/// Without `--previous-skr` in `extra` the run states `--first-in-chain`.
 pub fn sign(hsm: &Hsm, ksr: &Path, out: &Path, extra: &[&str]) -> Output {
     let hash = sha256_hex(ksr);
     let mut c = hsm.ceremony(&["sign-ksr"]);
@@ -177,6 +178,9 @@ pub fn sign(hsm: &Hsm, ksr: &Path, out: &Path, extra: &[&str]) -> Output {
         .arg(out)
         .args(["--expect-sha256", &hash])
         .args(extra);
+    if !extra.contains(&"--previous-skr") {
+        c.arg("--first-in-chain");
+    }
     hsm.output(c)
 }
 

@@ -237,6 +237,9 @@ pub fn sign_with(
         &h,
     ];
     args.extend_from_slice(extra);
+    if !extra.contains(&"--previous-skr") {
+        args.push("--first-in-chain");
+    }
     hsm.run(&args)
 }
 
