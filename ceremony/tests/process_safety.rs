@@ -114,6 +114,7 @@ fn sign_cmd(hsm: &SoftHsm, dir: &Path, out: &str, log: Option<&str>) -> Command 
             "100000000",
             "--expect-sha256",
             &hash,
+            "--first-in-chain",
         ],
     );
     if let Some(l) = log {

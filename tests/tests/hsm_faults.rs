@@ -22,6 +22,7 @@ const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
 /// session, so the Nth signature is the Nth bundle. (Where `sign-ksr` grows a
 /// required flag, it goes here.)
 const SIGN_KSR_BASE: &[&str] = &[
+    "--first-in-chain",
     "--ksk-current",
     "Kroot2048",
     "--schema",
