@@ -14,11 +14,14 @@
 //! - `BENCH_RUNS=N`: runs per input (default 50 for the root files, 5 for the
 //!   1,000-bundle ones); `BENCH_ONLY=root-ksr,rsa-1000`: some inputs only;
 //!   `BENCH_EMIT=1`: one `case=NAME ms=MEAN` line per input (what the other
-//!   build reads); `BENCH_CACHE_DIR=DIR`: keep the synthetic KSRs there (they
-//!   take seconds to sign; under callgrind, minutes).
+//!   build reads); `BENCH_CACHE_DIR=DIR`: where the synthetic KSRs are kept
+//!   (default: under target/tmp; they take seconds to sign, minutes under
+//!   callgrind; delete them when the test kit changes).
 //!
-//! Instruction counts (repeatable on a loaded machine) per input, for both builds:
-//! `valgrind --tool=callgrind --toggle-collect='verify::measure_once*' BENCH_RUNS=1 BENCH_ONLY=...`.
+//! Instruction counts (repeatable on a loaded machine) per input, for both
+//! builds: run under `valgrind --tool=callgrind` with `BENCH_ONLY=NAME` and
+//! `BENCH_RUNS=1`, then `BENCH_RUNS=3`; half the difference of the totals is
+//! one parse + check, verification threads included (docs/performance.md).
 
 use ksr::check::{check_ksr, check_skr, Context};
 use ksr::model::Document;
@@ -50,8 +53,7 @@ struct Case {
     default_runs: u32,
 }
 
-/// Parse + every check of one case, once. Never inlined, so callgrind can
-/// count exactly this (`--toggle-collect='verify::measure_once*'`).
+/// Parse + every check of one case, once. Never inlined, so a profile shows it.
 #[inline(never)]
 fn measure_once(c: &Case) -> usize {
     let opts = ParseOptions {
@@ -115,8 +117,7 @@ fn synthetic(name: &'static str, label: &str, keys: impl FnOnce() -> Vec<TestKey
     let n = 1000;
     let start = date("2030-01-01");
     let b = KsrBuilder::new(".", start).bundles(n);
-    let cached =
-        std::env::var_os("BENCH_CACHE_DIR").map(|d| PathBuf::from(d).join(format!("{name}.xml")));
+    let cached = Some(cache_dir().join(format!("{name}.xml")));
     let (b, bytes) = match cached.as_ref().and_then(|p| std::fs::read(p).ok()) {
         // The policy depends only on the keys' algorithms and the pattern.
         Some(bytes) => (b.zsks(keys()), bytes),
@@ -155,12 +156,20 @@ fn synthetic(name: &'static str, label: &str, keys: impl FnOnce() -> Vec<TestKey
     }
 }
 
+/// Where the synthetic KSRs are kept between runs and shared with the base build.
+fn cache_dir() -> PathBuf {
+    std::env::var_os("BENCH_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ksr-bench"))
+}
+
 /// The base build's mean for `case` in ms, measured now by running it.
 fn base_now(bin: &str, case: &str, runs: u32) -> Option<f64> {
     let o = Command::new(bin)
         .env("BENCH_ONLY", case)
         .env("BENCH_EMIT", "1")
         .env("BENCH_RUNS", runs.to_string())
+        .env("BENCH_CACHE_DIR", cache_dir())
         .env_remove("BENCH_BASE_BIN")
         .output()
         .ok()?;
@@ -186,7 +195,9 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok());
     let emit = std::env::var_os("BENCH_EMIT").is_some();
-    let base_bin = std::env::var("BENCH_BASE_BIN").ok();
+    let base_bin = std::env::var("BENCH_BASE_BIN")
+        .ok()
+        .filter(|b| !b.is_empty());
 
     let mut cases: Vec<Case> = fixture_cases()
         .into_iter()

@@ -65,7 +65,12 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
     reader.config_mut().check_end_names = true;
     // quick-xml does not check characters; find the first bad one up front and
     // report it in the event that contains it, so the error names its element.
-    let bad_char = wellformed::first_bad_char(bytes);
+    // A plain file (printable ASCII, tab, CR, LF) needs no character check of
+    // the text and attribute values read straight from it.
+    let wellformed::Scan {
+        bad: bad_char,
+        plain,
+    } = wellformed::scan(bytes);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut at_start = true;
@@ -178,7 +183,13 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                             here(format!("bad value of attribute {key} in <{name}>: {e}"))
                         })?
                         .into_owned();
-                    wellformed::attribute_value(&key, &value).map_err(&here)?;
+                    let raw = &attr.value;
+                    if !plain
+                        || raw.contains(&b'&')
+                        || raw.iter().any(|b| matches!(b, b'\t' | b'\n' | b'\r'))
+                    {
+                        wellformed::attribute_value(&key, &value).map_err(&here)?;
+                    }
                     attrs.push((key, value));
                 }
                 let node = Node {
@@ -211,7 +222,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 let text = text
                     .xml10_content()
                     .map_err(|e| err(&stack, format!("text is not valid UTF-8: {e}")))?;
-                push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
+                push_text(&mut stack, &text, !plain).map_err(|m| err(&stack, m))?;
             }
             Event::CData(data) => {
                 let text = data
@@ -220,7 +231,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 // XML 1.0 section 2.11: line ends are normalized before parsing,
                 // inside CDATA sections too.
                 let text = text.replace("\r\n", "\n").replace('\r', "\n");
-                push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
+                push_text(&mut stack, &text, !plain).map_err(|m| err(&stack, m))?;
             }
             Event::GeneralRef(r) => {
                 let resolved = if r.is_char_ref() {
@@ -260,7 +271,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                             )
                         })?
                 };
-                push_text(&mut stack, &resolved).map_err(|m| err(&stack, m))?;
+                push_text(&mut stack, &resolved, true).map_err(|m| err(&stack, m))?;
             }
             Event::Eof => {
                 if !stack.is_empty() {
@@ -295,8 +306,12 @@ fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
     }
 }
 
-fn push_text(stack: &mut [Node], text: &str) -> Result<(), String> {
-    wellformed::text(text)?;
+/// Appends text to the open element; `check`: its characters still need
+/// checking (resolved references, or a file that is not plain).
+fn push_text(stack: &mut [Node], text: &str, check: bool) -> Result<(), String> {
+    if check {
+        wellformed::text(text)?;
+    }
     match stack.last_mut() {
         Some(node) => {
             node.text.push_str(text);

@@ -9,7 +9,18 @@ use crate::model::{
 };
 use crate::timefmt;
 use base64::Engine;
+use std::fmt::Display;
 use std::str::FromStr;
+
+/// An element path built only when a refusal names it (`parent/name`).
+#[derive(Clone, Copy)]
+struct Joined<'a>(&'a str, &'a str);
+
+impl Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.0, self.1)
+    }
+}
 
 /// A refusal before it is given a file name and line: byte offset, element path, message.
 pub(crate) struct Refusal {
@@ -20,7 +31,7 @@ pub(crate) struct Refusal {
 
 type R<T> = Result<T, Refusal>;
 
-fn refuse<T>(node: &Node, path: &str, message: impl Into<String>) -> R<T> {
+fn refuse<T>(node: &Node, path: impl Display + Copy, message: impl Into<String>) -> R<T> {
     Err(Refusal {
         pos: node.pos,
         element: path.to_string(),
@@ -93,7 +104,7 @@ fn children<'a>(
 /// else (bar namespace declarations) is refused.
 fn attributes<'a>(
     node: &'a Node,
-    path: &str,
+    path: impl Display + Copy,
     required: &[&str],
     optional: &[&str],
 ) -> R<(Vec<&'a str>, Vec<Option<&'a str>>)> {
@@ -132,7 +143,7 @@ fn attributes<'a>(
 }
 
 /// A leaf element's text (no child elements allowed).
-fn leaf<'a>(node: &'a Node, path: &str) -> R<&'a str> {
+fn leaf(node: &Node, path: impl Display + Copy) -> R<&str> {
     if let Some(child) = node.children.first() {
         return refuse(
             child,
@@ -147,7 +158,7 @@ fn leaf<'a>(node: &'a Node, path: &str) -> R<&'a str> {
     Ok(node.text.trim())
 }
 
-fn number<T: FromStr>(node: &Node, path: &str, text: &str, what: &str) -> R<T> {
+fn number<T: FromStr>(node: &Node, path: impl Display + Copy, text: &str, what: &str) -> R<T> {
     // Only plain decimal digits: no sign, no spaces, no hex.
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return refuse(
@@ -160,7 +171,7 @@ fn number<T: FromStr>(node: &Node, path: &str, text: &str, what: &str) -> R<T> {
         .or_else(|_| refuse(node, path, format!("{what} {text} is out of range")))
 }
 
-fn algorithm(node: &Node, path: &str, text: &str) -> R<u8> {
+fn algorithm(node: &Node, path: impl Display + Copy, text: &str) -> R<u8> {
     let n: u8 = number(node, path, text, "algorithm")?;
     if dnssec::algorithm_name(n) == "UNKNOWN" {
         return refuse(
@@ -172,32 +183,38 @@ fn algorithm(node: &Node, path: &str, text: &str) -> R<u8> {
     Ok(n)
 }
 
-fn time(node: &Node, path: &str, text: &str) -> R<Time> {
+fn time(node: &Node, path: impl Display + Copy, text: &str) -> R<Time> {
     timefmt::parse_xml_time(text).or_else(|m| refuse(node, path, m))
 }
 
-fn base64(node: &Node, path: &str, text: &str) -> R<Vec<u8>> {
+fn base64(node: &Node, path: impl Display + Copy, text: &str) -> R<Vec<u8>> {
     // Long base64 may be wrapped across lines; whitespace carries no data.
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Most values are one line: decode them as they are.
+    let compact: std::borrow::Cow<[u8]> = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+        text.bytes().filter(|b| !b.is_ascii_whitespace()).collect()
+    } else {
+        text.as_bytes().into()
+    };
     if compact.is_empty() {
         return refuse(node, path, "empty base64 value");
     }
     base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
+        .decode(&compact)
         .or_else(|e| refuse(node, path, format!("malformed base64: {e}")))
 }
 
 struct Leaf<'a> {
     node: &'a Node,
-    path: String,
+    parent: &'a str,
+    name: &'a str,
     text: &'a str,
 }
 
 /// Children that are all leaves, each exactly once, returned in `names` order.
 fn leaves<'a>(
     node: &'a Node,
-    path: &str,
-    names: &[&str],
+    path: &'a str,
+    names: &[&'a str],
     extra: &[(&str, usize, usize)],
 ) -> R<(Vec<Leaf<'a>>, Vec<Vec<&'a Node>>)> {
     let mut rules: Vec<(&str, usize, usize)> = names.iter().map(|n| (*n, 1, 1)).collect();
@@ -207,11 +224,11 @@ fn leaves<'a>(
     let mut out = Vec::new();
     for (name, group) in names.iter().zip(groups) {
         let n = group[0];
-        let p = format!("{path}/{name}");
-        let text = leaf(n, &p)?;
+        let text = leaf(n, Joined(path, name))?;
         out.push(Leaf {
             node: n,
-            path: p,
+            parent: path,
+            name,
             text,
         });
     }
@@ -219,21 +236,23 @@ fn leaves<'a>(
 }
 
 impl Leaf<'_> {
+    fn path(&self) -> Joined<'_> {
+        Joined(self.parent, self.name)
+    }
     fn num<T: FromStr>(&self) -> R<T> {
-        let what = self.path.rsplit('/').next().unwrap_or("value");
-        number(self.node, &self.path, self.text, what)
+        number(self.node, self.path(), self.text, self.name)
     }
     fn time(&self) -> R<Time> {
-        time(self.node, &self.path, self.text)
+        time(self.node, self.path(), self.text)
     }
     fn duration(&self) -> R<i64> {
-        timefmt::parse_duration(self.text).or_else(|m| refuse(self.node, &self.path, m))
+        timefmt::parse_duration(self.text).or_else(|m| refuse(self.node, self.path(), m))
     }
     fn algorithm(&self) -> R<u8> {
-        algorithm(self.node, &self.path, self.text)
+        algorithm(self.node, self.path(), self.text)
     }
     fn base64(&self) -> R<Vec<u8>> {
-        base64(self.node, &self.path, self.text)
+        base64(self.node, self.path(), self.text)
     }
 }
 
@@ -492,7 +511,7 @@ fn bundle(node: &Node, path: &str, kind: Kind) -> R<Bundle> {
 
 fn key(node: &Node, path: &str) -> R<Key> {
     let (a, _) = attributes(node, path, &["keyIdentifier", "keyTag"], &[])?;
-    let key_tag = number(node, &format!("{path}@keyTag"), a[1], "keyTag")?;
+    let key_tag = number(node, format_args!("{path}@keyTag"), a[1], "keyTag")?;
     let (f, _) = leaves(
         node,
         path,
@@ -508,7 +527,7 @@ fn key(node: &Node, path: &str) -> R<Key> {
         algorithm: f[3].algorithm()?,
         public_key: {
             let pk = f[4].base64()?;
-            dnssec::check_public_key_len(&pk).or_else(|m| refuse(f[4].node, &f[4].path, m))?;
+            dnssec::check_public_key_len(&pk).or_else(|m| refuse(f[4].node, f[4].path(), m))?;
             pk
         },
     })
@@ -534,12 +553,16 @@ fn signature(node: &Node, path: &str) -> R<Signature> {
         &[],
     )?;
     if f[1].text.is_empty() {
-        return refuse(f[1].node, &f[1].path, "empty TypeCovered (expected DNSKEY)");
+        return refuse(
+            f[1].node,
+            f[1].path(),
+            "empty TypeCovered (expected DNSKEY)",
+        );
     }
     if let Err(e) = dnssec::parse_name(f[8].text) {
         return refuse(
             f[8].node,
-            &f[8].path,
+            f[8].path(),
             format!("{:?} is not a DNS name: {e}", f[8].text),
         );
     }
