@@ -522,6 +522,7 @@ fn write_skr(
                 &written,
                 &out.display().to_string(),
                 &bytes,
+                skr,
                 (ksr, ksr_format),
                 ctx,
             )
