@@ -42,10 +42,10 @@ fn refuse<T>(node: &Node, path: impl Display + Copy, message: impl Into<String>)
 /// Children of `node` checked against a list of (name, min, max) rules; returns
 /// them grouped per rule, in document order. Unknown names and wrong counts are refused.
 fn children<'a>(
-    node: &'a Node,
+    node: &'a Node<'a>,
     path: &str,
     rules: &[(&str, usize, usize)],
-) -> R<Vec<Vec<&'a Node>>> {
+) -> R<Vec<Vec<&'a Node<'a>>>> {
     let mut groups: Vec<Vec<&Node>> = vec![Vec::new(); rules.len()];
     for child in &node.children {
         let Some(i) = rules.iter().position(|(n, _, _)| *n == child.name) else {
@@ -103,7 +103,7 @@ fn children<'a>(
 /// Attributes of `node`: `required` must all be there, `optional` may be; anything
 /// else (bar namespace declarations) is refused.
 fn attributes<'a>(
-    node: &'a Node,
+    node: &'a Node<'a>,
     path: impl Display + Copy,
     required: &[&str],
     optional: &[&str],
@@ -143,7 +143,7 @@ fn attributes<'a>(
 }
 
 /// A leaf element's text (no child elements allowed).
-fn leaf(node: &Node, path: impl Display + Copy) -> R<&str> {
+fn leaf<'a>(node: &'a Node<'a>, path: impl Display + Copy) -> R<&'a str> {
     if let Some(child) = node.children.first() {
         return refuse(
             child,
@@ -204,7 +204,7 @@ fn base64(node: &Node, path: impl Display + Copy, text: &str) -> R<Vec<u8>> {
 }
 
 struct Leaf<'a> {
-    node: &'a Node,
+    node: &'a Node<'a>,
     parent: &'a str,
     name: &'a str,
     text: &'a str,
@@ -212,11 +212,11 @@ struct Leaf<'a> {
 
 /// Children that are all leaves, each exactly once, returned in `names` order.
 fn leaves<'a>(
-    node: &'a Node,
+    node: &'a Node<'a>,
     path: &'a str,
     names: &[&'a str],
     extra: &[(&str, usize, usize)],
-) -> R<(Vec<Leaf<'a>>, Vec<Vec<&'a Node>>)> {
+) -> R<(Vec<Leaf<'a>>, Vec<Vec<&'a Node<'a>>>)> {
     let mut rules: Vec<(&str, usize, usize)> = names.iter().map(|n| (*n, 1, 1)).collect();
     rules.extend_from_slice(extra);
     let mut groups = children(node, path, &rules)?;
