@@ -256,7 +256,14 @@ fn main() {
                 "base a5c9f1f from issue 7's quiet-machine figures (BENCH_BASE_BIN measures it here)",
             ),
         };
-        if let Some(base) = base {
+        let Some(base) = base else {
+            verdicts.push(format!(
+                "{:<9} now {ms:>8.3} ms  no base figure ({source})",
+                c.name
+            ));
+            continue;
+        };
+        {
             verdicts.push(format!(
                 "{:<9} now {ms:>8.3} ms  base {base:>8.3} ms  ratio {:.3}  (target <= {TARGET:.2}) {}  [{source}]",
                 c.name,

@@ -339,10 +339,7 @@ pub(crate) fn document(root: &Node) -> R<Document> {
         }
     };
     let bundle_path = format!("{bpath}/{bundle_tag}");
-    let bundles = groups[1]
-        .iter()
-        .map(|b| bundle(b, &bundle_path, kind))
-        .collect::<R<Vec<_>>>()?;
+    let bundles = bundles(&groups[1], &bundle_path, kind)?;
     Ok(Document {
         id: id.to_string(),
         serial,
@@ -457,6 +454,30 @@ fn algorithm_policy(node: &Node, path: &str) -> R<AlgorithmPolicy> {
         algorithm: alg,
         params,
     })
+}
+
+/// Every bundle, in document order. Bundles read independently, so a long
+/// document is read on two threads, halves joined in order: the refusal
+/// reported is the first in the document, whatever the thread count.
+fn bundles(nodes: &[&Node], path: &str, kind: Kind) -> R<Vec<Bundle>> {
+    const TWO_THREADS_FROM: usize = 256;
+    let read = |part: &[&Node]| {
+        part.iter()
+            .map(|b| bundle(b, path, kind))
+            .collect::<R<Vec<_>>>()
+    };
+    if nodes.len() < TWO_THREADS_FROM || crate::sign::cores() < 2 {
+        return read(nodes);
+    }
+    let (first, second) = nodes.split_at(nodes.len() / 2);
+    let (a, b) = std::thread::scope(|scope| {
+        let later = scope.spawn(|| read(second));
+        let a = read(first);
+        (a, later.join().expect("bundle reading thread panicked"))
+    });
+    let mut all = a?;
+    all.extend(b?);
+    Ok(all)
 }
 
 fn bundle(node: &Node, path: &str, kind: Kind) -> R<Bundle> {
