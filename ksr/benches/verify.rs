@@ -190,7 +190,10 @@ fn main() {
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
         .ok()
         .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
-    let wanted = |name: &str| only.as_ref().map_or(true, |o| o.iter().any(|n| n == name));
+    let wanted = |name: &str| match &only {
+        Some(o) => o.iter().any(|n| n == name),
+        None => true,
+    };
     let runs_env: Option<u32> = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok());
