@@ -229,6 +229,15 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node<'_>, DomError> {
                 attach(&mut stack, &mut root, node);
             }
             Event::Text(text) => {
+                // Indentation: every reader of element text trims it, so white
+                // space that would open an element's text is not kept (saves
+                // building the text of every element that holds elements).
+                let blank = text
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                if blank && stack.last().is_none_or(|n| n.text.is_empty()) {
+                    continue;
+                }
                 wellformed::raw_text(&text).map_err(|m| err(&stack, m))?;
                 // Text without CR reads as it stands: borrow it from the input.
                 let there = bytes

@@ -217,13 +217,19 @@ fn leaves<'a>(
     names: &[&'a str],
     extra: &[(&str, usize, usize)],
 ) -> R<(Vec<Leaf<'a>>, Vec<Vec<&'a Node<'a>>>)> {
-    let mut rules: Vec<(&str, usize, usize)> = names.iter().map(|n| (*n, 1, 1)).collect();
-    rules.extend_from_slice(extra);
-    let mut groups = children(node, path, &rules)?;
-    let rest = groups.split_off(names.len());
-    let mut out = Vec::new();
-    for (name, group) in names.iter().zip(groups) {
-        let n = group[0];
+    let (found, rest) = match sorted(node, names, extra) {
+        Some(sorted) => sorted,
+        None => {
+            // Something is missing, extra or unknown: `children` says what.
+            let mut rules: Vec<(&str, usize, usize)> = names.iter().map(|n| (*n, 1, 1)).collect();
+            rules.extend_from_slice(extra);
+            let mut groups = children(node, path, &rules)?;
+            let rest = groups.split_off(names.len());
+            (groups.into_iter().map(|g| g[0]).collect(), rest)
+        }
+    };
+    let mut out = Vec::with_capacity(names.len());
+    for (name, n) in names.iter().zip(found) {
         let text = leaf(n, Joined(path, name))?;
         out.push(Leaf {
             node: n,
@@ -233,6 +239,40 @@ fn leaves<'a>(
         });
     }
     Ok((out, rest))
+}
+
+/// The usual case of [`leaves`] without a vector per child: every child is one
+/// of `names`, each exactly once, or within an `extra` rule; and no text. None
+/// when anything is off, for [`children`] to refuse with the reason.
+#[allow(clippy::type_complexity)]
+fn sorted<'a>(
+    node: &'a Node<'a>,
+    names: &[&str],
+    extra: &[(&str, usize, usize)],
+) -> Option<(Vec<&'a Node<'a>>, Vec<Vec<&'a Node<'a>>>)> {
+    let mut found: Vec<Option<&Node>> = vec![None; names.len()];
+    let mut rest: Vec<Vec<&Node>> = vec![Vec::new(); extra.len()];
+    for child in &node.children {
+        if let Some(i) = names.iter().position(|n| *n == child.name) {
+            if found[i].replace(child).is_some() {
+                return None;
+            }
+        } else {
+            let j = extra.iter().position(|(n, _, _)| *n == child.name)?;
+            if rest[j].len() == extra[j].2 {
+                return None;
+            }
+            rest[j].push(child);
+        }
+    }
+    let counts_ok = rest
+        .iter()
+        .zip(extra)
+        .all(|(g, (_, min, _))| g.len() >= *min);
+    if !counts_ok || !node.text.trim().is_empty() {
+        return None;
+    }
+    Some((found.into_iter().collect::<Option<Vec<_>>>()?, rest))
 }
 
 impl Leaf<'_> {
