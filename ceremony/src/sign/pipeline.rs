@@ -518,6 +518,7 @@ fn write_skr(
                 &written,
                 &out.display().to_string(),
                 &bytes,
+                skr,
                 (ksr, ksr_format),
                 ctx,
             )

@@ -7,7 +7,7 @@
 
 use super::{key_identity, key_label, slot_label, CheckResult, Context};
 use crate::dnssec;
-use crate::model::{flags, Document, Key};
+use crate::model::{flags, Bundle, Document, Key};
 
 pub const UNIQUE: &str = "KEY-TAG-UNIQUE";
 
@@ -35,8 +35,11 @@ pub fn claimed_tags(key: &Key) -> Vec<u16> {
 }
 
 /// Every clash between different keys among `keys` (each with where it was
-/// seen), as messages. The same key seen twice, revoked or not, is no clash.
-pub fn collisions<'a>(keys: impl IntoIterator<Item = (String, &'a Key)>) -> Vec<String> {
+/// seen, written out only for a key not seen before), as messages. The same
+/// key seen twice, revoked or not, is no clash.
+pub fn collisions<'a, P: std::fmt::Display>(
+    keys: impl IntoIterator<Item = (P, &'a Key)>,
+) -> Vec<String> {
     let mut claims: Vec<Claim> = Vec::new();
     let mut problems = Vec::new();
     for (place, key) in keys {
@@ -58,7 +61,11 @@ pub fn collisions<'a>(keys: impl IntoIterator<Item = (String, &'a Key)>) -> Vec<
                 ));
             }
         }
-        claims.push(Claim { key, place, tags });
+        claims.push(Claim {
+            key,
+            place: place.to_string(),
+            tags,
+        });
     }
     problems
 }
@@ -76,18 +83,16 @@ fn revoked_note(tag: u16, a: &Key, b: &Key) -> String {
 /// and the previous SKR's keys when given (they are published alongside the
 /// first new bundles).
 pub fn unique(doc: &Document, ctx: &Context) -> CheckResult {
-    let mut keys: Vec<(String, &Key)> = Vec::new();
-    if let Some(prev) = ctx.previous_skr {
-        for (i, b) in prev.bundles.iter().enumerate() {
-            let label = format!("previous SKR {}", slot_label(i, b));
-            keys.extend(b.keys.iter().map(|k| (label.clone(), k)));
-        }
-    }
-    for (i, b) in doc.bundles.iter().enumerate() {
-        let label = slot_label(i, b);
-        keys.extend(b.keys.iter().map(|k| (label.clone(), k)));
-    }
-    let count = keys.len();
+    let prev = ctx
+        .previous_skr
+        .map(|p| p.bundles.as_slice())
+        .unwrap_or(&[]);
+    let keys = placed(true, prev).chain(placed(false, &doc.bundles));
+    let count = prev
+        .iter()
+        .chain(&doc.bundles)
+        .map(|b| b.keys.len())
+        .sum::<usize>();
     CheckResult::from_problems(
         UNIQUE,
         collisions(keys),
@@ -100,4 +105,26 @@ pub fn unique(doc: &Document, ctx: &Context) -> CheckResult {
             }
         ),
     )
+}
+
+/// Where a key was seen: in the previous SKR or not, slot index, bundle
+/// (written out only for messages).
+struct Place<'a>(bool, usize, &'a Bundle);
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Place(previous, i, b) = *self;
+        if previous {
+            f.write_str("previous SKR ")?;
+        }
+        f.write_str(&slot_label(i, b))
+    }
+}
+
+/// Every key of `bundles` with its place.
+fn placed(previous: bool, bundles: &[Bundle]) -> impl Iterator<Item = (Place<'_>, &Key)> {
+    bundles
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, b)| b.keys.iter().map(move |k| (Place(previous, i, b), k)))
 }

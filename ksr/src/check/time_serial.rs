@@ -20,25 +20,24 @@ pub fn serial(doc: &Document, ctx: &Context) -> CheckResult {
     let mut bad: Vec<String> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
     let mut count = 0;
-    for (i, b) in doc.bundles.iter().enumerate() {
-        let slot = slot_label(i, b);
-        let mut times: Vec<(String, Time)> = vec![
-            (format!("{slot} inception"), b.inception),
-            (format!("{slot} expiration"), b.expiration),
-        ];
-        for s in &b.signatures {
-            let by = format!("{slot} signature by tag {}", s.key_tag);
-            times.push((format!("{by} inception"), s.inception));
-            times.push((format!("{by} expiration"), s.expiration));
-        }
-        for (what, t) in times {
-            count += 1;
-            if let Err(e) = dnssec::serial_time(t, ctx.at) {
-                bad.push(format!("{what} {}", timefmt::format_human(t)));
-                if !reasons.contains(&e) {
-                    reasons.push(e);
-                }
+    // What each time is, written out only for one that fails.
+    let mut check = |t: Time, what: &dyn Fn() -> String| {
+        count += 1;
+        if let Err(e) = dnssec::serial_time(t, ctx.at) {
+            bad.push(format!("{} {}", what(), timefmt::format_human(t)));
+            if !reasons.contains(&e) {
+                reasons.push(e);
             }
+        }
+    };
+    for (i, b) in doc.bundles.iter().enumerate() {
+        let slot = || slot_label(i, b);
+        check(b.inception, &|| format!("{} inception", slot()));
+        check(b.expiration, &|| format!("{} expiration", slot()));
+        for s in &b.signatures {
+            let by = || format!("{} signature by tag {}", slot(), s.key_tag);
+            check(s.inception, &|| format!("{} inception", by()));
+            check(s.expiration, &|| format!("{} expiration", by()));
         }
     }
     let at = timefmt::format_human(ctx.at);

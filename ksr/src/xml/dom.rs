@@ -5,14 +5,17 @@
 use super::wellformed;
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use std::borrow::Cow;
 
 /// One element: name, attributes, child elements and the text directly inside it.
+/// Names and text borrow from the input where they stand in it unchanged
+/// (almost always): a long KSR has tens of thousands of elements.
 #[derive(Debug)]
-pub(crate) struct Node {
-    pub name: String,
+pub(crate) struct Node<'a> {
+    pub name: Cow<'a, str>,
     pub attrs: Vec<(String, String)>,
-    pub children: Vec<Node>,
-    pub text: String,
+    pub children: Vec<Node<'a>>,
+    pub text: Cow<'a, str>,
     /// Byte offset of the `<` of the start tag.
     pub pos: usize,
 }
@@ -28,20 +31,20 @@ pub(crate) struct DomError {
 /// Deepest nesting accepted (the schema needs six levels).
 const MAX_DEPTH: usize = 12;
 
-fn path_of(stack: &[Node]) -> String {
+fn path_of(stack: &[Node<'_>]) -> String {
     if stack.is_empty() {
         return "(document)".into();
     }
     stack
         .iter()
-        .map(|n| n.name.as_str())
+        .map(|n| n.name.as_ref())
         .collect::<Vec<_>>()
         .join("/")
 }
 
 /// The element path an event at the top of `stack` belongs to; a start tag
 /// names the element it opens.
-fn event_path(stack: &[Node], event: &Event) -> String {
+fn event_path(stack: &[Node<'_>], event: &Event) -> String {
     match event {
         Event::Start(start) | Event::Empty(start) => {
             let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
@@ -59,20 +62,25 @@ fn event_path(stack: &[Node], event: &Event) -> String {
 /// DOCTYPE (and with it every entity declaration), references to entities other
 /// than the five predefined ones, processing instructions, encodings other than
 /// UTF-8, stray text and trailing content.
-pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
+pub(crate) fn build(bytes: &[u8]) -> Result<Node<'_>, DomError> {
     let mut reader = Reader::from_reader(bytes);
     // Keep all defaults strict: end tags must match their start tags.
     reader.config_mut().check_end_names = true;
     // quick-xml does not check characters; find the first bad one up front and
     // report it in the event that contains it, so the error names its element.
-    let bad_char = wellformed::first_bad_char(bytes);
+    // A plain file (printable ASCII, tab, CR, LF) needs no character check of
+    // the text and attribute values read straight from it.
+    let wellformed::Scan {
+        bad: bad_char,
+        plain,
+    } = wellformed::scan(bytes);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut at_start = true;
     loop {
         let pos = reader.buffer_position() as usize;
         let first_event = std::mem::replace(&mut at_start, false);
-        let err = |stack: &[Node], message: String| DomError {
+        let err = |stack: &[Node<'_>], message: String| DomError {
             pos,
             element: path_of(stack),
             message,
@@ -153,14 +161,22 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 return Err(err(&stack, "content after the KSR element".into()));
             }
             Event::Start(ref start) | Event::Empty(ref start) => {
-                let name = std::str::from_utf8(start.name().as_ref())
-                    .map_err(|_| err(&stack, "element name is not UTF-8".into()))?
-                    .to_string();
+                let raw_name = start.name();
+                let raw_name = raw_name.as_ref();
+                let name = std::str::from_utf8(raw_name)
+                    .map_err(|_| err(&stack, "element name is not UTF-8".into()))?;
+                // The name as it stands in the input, right after the `<`.
+                let name: Cow<str> = match bytes.get(pos + 1..pos + 1 + raw_name.len()) {
+                    Some(there) if there == raw_name => {
+                        Cow::Borrowed(std::str::from_utf8(there).expect("checked above"))
+                    }
+                    _ => Cow::Owned(name.to_string()),
+                };
                 // Attribute errors name the element that carries them.
                 let here = |message: String| DomError {
                     pos,
                     element: match path_of(&stack).as_str() {
-                        "(document)" => name.clone(),
+                        "(document)" => name.to_string(),
                         parent => format!("{parent}/{name}"),
                     },
                     message,
@@ -178,14 +194,20 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                             here(format!("bad value of attribute {key} in <{name}>: {e}"))
                         })?
                         .into_owned();
-                    wellformed::attribute_value(&key, &value).map_err(&here)?;
+                    let raw = &attr.value;
+                    if !plain
+                        || raw.contains(&b'&')
+                        || raw.iter().any(|b| matches!(b, b'\t' | b'\n' | b'\r'))
+                    {
+                        wellformed::attribute_value(&key, &value).map_err(&here)?;
+                    }
                     attrs.push((key, value));
                 }
                 let node = Node {
                     name,
                     attrs,
                     children: Vec::new(),
-                    text: String::new(),
+                    text: Cow::Borrowed(""),
                     pos,
                 };
                 // The schema is six levels deep; refusing deeper nesting early keeps a
@@ -207,11 +229,30 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 attach(&mut stack, &mut root, node);
             }
             Event::Text(text) => {
+                // Indentation: every reader of element text trims it, so white
+                // space that would open an element's text is not kept (saves
+                // building the text of every element that holds elements).
+                let blank = text
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                if blank && stack.last().is_none_or(|n| n.text.is_empty()) {
+                    continue;
+                }
                 wellformed::raw_text(&text).map_err(|m| err(&stack, m))?;
-                let text = text
-                    .xml10_content()
-                    .map_err(|e| err(&stack, format!("text is not valid UTF-8: {e}")))?;
-                push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
+                // Text without CR reads as it stands: borrow it from the input.
+                let there = bytes
+                    .get(pos..end)
+                    .filter(|there| *there == &*text && !there.contains(&b'\r'))
+                    .and_then(|there| std::str::from_utf8(there).ok());
+                let text: Cow<str> = match there {
+                    Some(t) => Cow::Borrowed(t),
+                    None => Cow::Owned(
+                        text.xml10_content()
+                            .map_err(|e| err(&stack, format!("text is not valid UTF-8: {e}")))?
+                            .into_owned(),
+                    ),
+                };
+                push_text(&mut stack, text, !plain).map_err(|m| err(&stack, m))?;
             }
             Event::CData(data) => {
                 let text = data
@@ -220,7 +261,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                 // XML 1.0 section 2.11: line ends are normalized before parsing,
                 // inside CDATA sections too.
                 let text = text.replace("\r\n", "\n").replace('\r', "\n");
-                push_text(&mut stack, &text).map_err(|m| err(&stack, m))?;
+                push_text(&mut stack, Cow::Owned(text), !plain).map_err(|m| err(&stack, m))?;
             }
             Event::GeneralRef(r) => {
                 let resolved = if r.is_char_ref() {
@@ -260,7 +301,7 @@ pub(crate) fn build(bytes: &[u8]) -> Result<Node, DomError> {
                             )
                         })?
                 };
-                push_text(&mut stack, &resolved).map_err(|m| err(&stack, m))?;
+                push_text(&mut stack, Cow::Owned(resolved), true).map_err(|m| err(&stack, m))?;
             }
             Event::Eof => {
                 if !stack.is_empty() {
@@ -288,18 +329,26 @@ fn declares_entity(bytes: &[u8], pos: usize) -> bool {
     window.windows(8).any(|w| w == b"<!ENTITY")
 }
 
-fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
+fn attach<'a>(stack: &mut [Node<'a>], root: &mut Option<Node<'a>>, node: Node<'a>) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(node),
         None => *root = Some(node),
     }
 }
 
-fn push_text(stack: &mut [Node], text: &str) -> Result<(), String> {
-    wellformed::text(text)?;
+/// Appends text to the open element; `check`: its characters still need
+/// checking (resolved references, or a file that is not plain).
+fn push_text<'a>(stack: &mut [Node<'a>], text: Cow<'a, str>, check: bool) -> Result<(), String> {
+    if check {
+        wellformed::text(&text)?;
+    }
     match stack.last_mut() {
+        Some(node) if node.text.is_empty() => {
+            node.text = text;
+            Ok(())
+        }
         Some(node) => {
-            node.text.push_str(text);
+            node.text.to_mut().push_str(&text);
             Ok(())
         }
         None if text.trim().is_empty() => Ok(()),

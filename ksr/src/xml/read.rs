@@ -9,7 +9,18 @@ use crate::model::{
 };
 use crate::timefmt;
 use base64::Engine;
+use std::fmt::Display;
 use std::str::FromStr;
+
+/// An element path built only when a refusal names it (`parent/name`).
+#[derive(Clone, Copy)]
+struct Joined<'a>(&'a str, &'a str);
+
+impl Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.0, self.1)
+    }
+}
 
 /// A refusal before it is given a file name and line: byte offset, element path, message.
 pub(crate) struct Refusal {
@@ -20,7 +31,7 @@ pub(crate) struct Refusal {
 
 type R<T> = Result<T, Refusal>;
 
-fn refuse<T>(node: &Node, path: &str, message: impl Into<String>) -> R<T> {
+fn refuse<T>(node: &Node, path: impl Display + Copy, message: impl Into<String>) -> R<T> {
     Err(Refusal {
         pos: node.pos,
         element: path.to_string(),
@@ -31,10 +42,10 @@ fn refuse<T>(node: &Node, path: &str, message: impl Into<String>) -> R<T> {
 /// Children of `node` checked against a list of (name, min, max) rules; returns
 /// them grouped per rule, in document order. Unknown names and wrong counts are refused.
 fn children<'a>(
-    node: &'a Node,
+    node: &'a Node<'a>,
     path: &str,
     rules: &[(&str, usize, usize)],
-) -> R<Vec<Vec<&'a Node>>> {
+) -> R<Vec<Vec<&'a Node<'a>>>> {
     let mut groups: Vec<Vec<&Node>> = vec![Vec::new(); rules.len()];
     for child in &node.children {
         let Some(i) = rules.iter().position(|(n, _, _)| *n == child.name) else {
@@ -92,8 +103,8 @@ fn children<'a>(
 /// Attributes of `node`: `required` must all be there, `optional` may be; anything
 /// else (bar namespace declarations) is refused.
 fn attributes<'a>(
-    node: &'a Node,
-    path: &str,
+    node: &'a Node<'a>,
+    path: impl Display + Copy,
     required: &[&str],
     optional: &[&str],
 ) -> R<(Vec<&'a str>, Vec<Option<&'a str>>)> {
@@ -132,7 +143,7 @@ fn attributes<'a>(
 }
 
 /// A leaf element's text (no child elements allowed).
-fn leaf<'a>(node: &'a Node, path: &str) -> R<&'a str> {
+fn leaf<'a>(node: &'a Node<'a>, path: impl Display + Copy) -> R<&'a str> {
     if let Some(child) = node.children.first() {
         return refuse(
             child,
@@ -147,7 +158,7 @@ fn leaf<'a>(node: &'a Node, path: &str) -> R<&'a str> {
     Ok(node.text.trim())
 }
 
-fn number<T: FromStr>(node: &Node, path: &str, text: &str, what: &str) -> R<T> {
+fn number<T: FromStr>(node: &Node, path: impl Display + Copy, text: &str, what: &str) -> R<T> {
     // Only plain decimal digits: no sign, no spaces, no hex.
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return refuse(
@@ -160,7 +171,7 @@ fn number<T: FromStr>(node: &Node, path: &str, text: &str, what: &str) -> R<T> {
         .or_else(|_| refuse(node, path, format!("{what} {text} is out of range")))
 }
 
-fn algorithm(node: &Node, path: &str, text: &str) -> R<u8> {
+fn algorithm(node: &Node, path: impl Display + Copy, text: &str) -> R<u8> {
     let n: u8 = number(node, path, text, "algorithm")?;
     if dnssec::algorithm_name(n) == "UNKNOWN" {
         return refuse(
@@ -172,68 +183,116 @@ fn algorithm(node: &Node, path: &str, text: &str) -> R<u8> {
     Ok(n)
 }
 
-fn time(node: &Node, path: &str, text: &str) -> R<Time> {
+fn time(node: &Node, path: impl Display + Copy, text: &str) -> R<Time> {
     timefmt::parse_xml_time(text).or_else(|m| refuse(node, path, m))
 }
 
-fn base64(node: &Node, path: &str, text: &str) -> R<Vec<u8>> {
+fn base64(node: &Node, path: impl Display + Copy, text: &str) -> R<Vec<u8>> {
     // Long base64 may be wrapped across lines; whitespace carries no data.
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Most values are one line: decode them as they are.
+    let compact: std::borrow::Cow<[u8]> = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+        text.bytes().filter(|b| !b.is_ascii_whitespace()).collect()
+    } else {
+        text.as_bytes().into()
+    };
     if compact.is_empty() {
         return refuse(node, path, "empty base64 value");
     }
     base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
+        .decode(&compact)
         .or_else(|e| refuse(node, path, format!("malformed base64: {e}")))
 }
 
 struct Leaf<'a> {
-    node: &'a Node,
-    path: String,
+    node: &'a Node<'a>,
+    parent: &'a str,
+    name: &'a str,
     text: &'a str,
 }
 
 /// Children that are all leaves, each exactly once, returned in `names` order.
 fn leaves<'a>(
-    node: &'a Node,
-    path: &str,
-    names: &[&str],
+    node: &'a Node<'a>,
+    path: &'a str,
+    names: &[&'a str],
     extra: &[(&str, usize, usize)],
-) -> R<(Vec<Leaf<'a>>, Vec<Vec<&'a Node>>)> {
-    let mut rules: Vec<(&str, usize, usize)> = names.iter().map(|n| (*n, 1, 1)).collect();
-    rules.extend_from_slice(extra);
-    let mut groups = children(node, path, &rules)?;
-    let rest = groups.split_off(names.len());
-    let mut out = Vec::new();
-    for (name, group) in names.iter().zip(groups) {
-        let n = group[0];
-        let p = format!("{path}/{name}");
-        let text = leaf(n, &p)?;
+) -> R<(Vec<Leaf<'a>>, Vec<Vec<&'a Node<'a>>>)> {
+    let (found, rest) = match sorted(node, names, extra) {
+        Some(sorted) => sorted,
+        None => {
+            // Something is missing, extra or unknown: `children` says what.
+            let mut rules: Vec<(&str, usize, usize)> = names.iter().map(|n| (*n, 1, 1)).collect();
+            rules.extend_from_slice(extra);
+            let mut groups = children(node, path, &rules)?;
+            let rest = groups.split_off(names.len());
+            (groups.into_iter().map(|g| g[0]).collect(), rest)
+        }
+    };
+    let mut out = Vec::with_capacity(names.len());
+    for (name, n) in names.iter().zip(found) {
+        let text = leaf(n, Joined(path, name))?;
         out.push(Leaf {
             node: n,
-            path: p,
+            parent: path,
+            name,
             text,
         });
     }
     Ok((out, rest))
 }
 
+/// The usual case of [`leaves`] without a vector per child: every child is one
+/// of `names`, each exactly once, or within an `extra` rule; and no text. None
+/// when anything is off, for [`children`] to refuse with the reason.
+#[allow(clippy::type_complexity)]
+fn sorted<'a>(
+    node: &'a Node<'a>,
+    names: &[&str],
+    extra: &[(&str, usize, usize)],
+) -> Option<(Vec<&'a Node<'a>>, Vec<Vec<&'a Node<'a>>>)> {
+    let mut found: Vec<Option<&Node>> = vec![None; names.len()];
+    let mut rest: Vec<Vec<&Node>> = vec![Vec::new(); extra.len()];
+    for child in &node.children {
+        if let Some(i) = names.iter().position(|n| *n == child.name) {
+            if found[i].replace(child).is_some() {
+                return None;
+            }
+        } else {
+            let j = extra.iter().position(|(n, _, _)| *n == child.name)?;
+            if rest[j].len() == extra[j].2 {
+                return None;
+            }
+            rest[j].push(child);
+        }
+    }
+    let counts_ok = rest
+        .iter()
+        .zip(extra)
+        .all(|(g, (_, min, _))| g.len() >= *min);
+    if !counts_ok || !node.text.trim().is_empty() {
+        return None;
+    }
+    Some((found.into_iter().collect::<Option<Vec<_>>>()?, rest))
+}
+
 impl Leaf<'_> {
+    fn path(&self) -> Joined<'_> {
+        Joined(self.parent, self.name)
+    }
     fn num<T: FromStr>(&self) -> R<T> {
-        let what = self.path.rsplit('/').next().unwrap_or("value");
-        number(self.node, &self.path, self.text, what)
+        number(self.node, self.path(), self.text, self.name)
     }
     fn time(&self) -> R<Time> {
-        time(self.node, &self.path, self.text)
+        time(self.node, self.path(), self.text)
     }
     fn duration(&self) -> R<i64> {
-        timefmt::parse_duration(self.text).or_else(|m| refuse(self.node, &self.path, m))
+        timefmt::parse_duration(self.text).or_else(|m| refuse(self.node, self.path(), m))
     }
     fn algorithm(&self) -> R<u8> {
-        algorithm(self.node, &self.path, self.text)
+        algorithm(self.node, self.path(), self.text)
     }
     fn base64(&self) -> R<Vec<u8>> {
-        base64(self.node, &self.path, self.text)
+        base64(self.node, self.path(), self.text)
     }
 }
 
@@ -320,10 +379,7 @@ pub(crate) fn document(root: &Node) -> R<Document> {
         }
     };
     let bundle_path = format!("{bpath}/{bundle_tag}");
-    let bundles = groups[1]
-        .iter()
-        .map(|b| bundle(b, &bundle_path, kind))
-        .collect::<R<Vec<_>>>()?;
+    let bundles = bundles(&groups[1], &bundle_path, kind)?;
     Ok(Document {
         id: id.to_string(),
         serial,
@@ -440,6 +496,30 @@ fn algorithm_policy(node: &Node, path: &str) -> R<AlgorithmPolicy> {
     })
 }
 
+/// Every bundle, in document order. Bundles read independently, so a long
+/// document is read on two threads, halves joined in order: the refusal
+/// reported is the first in the document, whatever the thread count.
+fn bundles(nodes: &[&Node], path: &str, kind: Kind) -> R<Vec<Bundle>> {
+    const TWO_THREADS_FROM: usize = 256;
+    let read = |part: &[&Node]| {
+        part.iter()
+            .map(|b| bundle(b, path, kind))
+            .collect::<R<Vec<_>>>()
+    };
+    if nodes.len() < TWO_THREADS_FROM || crate::sign::cores() < 2 {
+        return read(nodes);
+    }
+    let (first, second) = nodes.split_at(nodes.len() / 2);
+    let (a, b) = std::thread::scope(|scope| {
+        let later = scope.spawn(|| read(second));
+        let a = read(first);
+        (a, later.join().expect("bundle reading thread panicked"))
+    });
+    let mut all = a?;
+    all.extend(b?);
+    Ok(all)
+}
+
 fn bundle(node: &Node, path: &str, kind: Kind) -> R<Bundle> {
     let (req, _) = attributes(node, path, &["id"], &[])?;
     let id = req[0];
@@ -492,7 +572,7 @@ fn bundle(node: &Node, path: &str, kind: Kind) -> R<Bundle> {
 
 fn key(node: &Node, path: &str) -> R<Key> {
     let (a, _) = attributes(node, path, &["keyIdentifier", "keyTag"], &[])?;
-    let key_tag = number(node, &format!("{path}@keyTag"), a[1], "keyTag")?;
+    let key_tag = number(node, format_args!("{path}@keyTag"), a[1], "keyTag")?;
     let (f, _) = leaves(
         node,
         path,
@@ -508,7 +588,7 @@ fn key(node: &Node, path: &str) -> R<Key> {
         algorithm: f[3].algorithm()?,
         public_key: {
             let pk = f[4].base64()?;
-            dnssec::check_public_key_len(&pk).or_else(|m| refuse(f[4].node, &f[4].path, m))?;
+            dnssec::check_public_key_len(&pk).or_else(|m| refuse(f[4].node, f[4].path(), m))?;
             pk
         },
     })
@@ -534,12 +614,16 @@ fn signature(node: &Node, path: &str) -> R<Signature> {
         &[],
     )?;
     if f[1].text.is_empty() {
-        return refuse(f[1].node, &f[1].path, "empty TypeCovered (expected DNSKEY)");
+        return refuse(
+            f[1].node,
+            f[1].path(),
+            "empty TypeCovered (expected DNSKEY)",
+        );
     }
     if let Err(e) = dnssec::parse_name(f[8].text) {
         return refuse(
             f[8].node,
-            &f[8].path,
+            f[8].path(),
             format!("{:?} is not a DNS name: {e}", f[8].text),
         );
     }
