@@ -30,8 +30,9 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` as a [`Guard`] writes it: controls but newline and tab escaped (for
-/// prompts, which reach the terminal without a writer of their own).
+/// `s` as a [`Guard`] writes it: controls but newline and tab escaped as
+/// `\uXXXX` (for prompts, which reach the terminal without a writer of their
+/// own).
 pub fn text(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
         return Cow::Borrowed(s);
@@ -44,10 +45,12 @@ pub fn text(s: &str) -> Cow<'_, str> {
 }
 
 /// A writer that passes text on with every control character but newline and
-/// tab (and the bidirectional overrides) written as `\u{..}`, and every byte
-/// that is not UTF-8 as `\x..`: the last line of defence on the way to a
-/// terminal. Text already through [`terminal`] passes unchanged. A character
-/// split across two writes is held until the rest arrives.
+/// tab (and the bidirectional overrides) written as `\uXXXX`, and every byte
+/// that is not UTF-8 as `\xXX`: the last line of defence on the way to a
+/// terminal. `\uXXXX` is JSON's own escape, so `--json` output stays valid
+/// JSON with the same meaning (serde_json leaves DEL, C1 and the overrides
+/// raw). Text already through [`terminal`] passes unchanged. A character split
+/// across two writes is held until the rest arrives.
 pub struct Guard<W: Write> {
     inner: W,
     /// The start of a UTF-8 sequence the last write ended in (at most 3 bytes).
@@ -69,7 +72,8 @@ impl<W: Write> Guard<W> {
             if valid.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
                 for c in valid.chars() {
                     if c != '\n' && c != '\t' && needs_escape(c) {
-                        out.extend_from_slice(format!("\\u{{{:x}}}", c as u32).as_bytes());
+                        // Every such character is below U+10000: four digits.
+                        out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
                     } else {
                         let mut b = [0; 4];
                         out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
@@ -148,18 +152,27 @@ mod tests {
     #[test]
     fn the_guard_escapes_controls_but_newline_and_tab() {
         assert_eq!(guarded(&[b"PASS a\tb\n"]), "PASS a\tb\n");
-        assert_eq!(guarded(&[b"x\x1b[2K\ry\x07\n"]), "x\\u{1b}[2K\\u{d}y\\u{7}\n");
-        assert_eq!(guarded(&["\u{9b}2K \u{202e}é".as_bytes()]), "\\u{9b}2K \\u{202e}é");
+        assert_eq!(guarded(&[b"x\x1b[2K\ry\x07\n"]), "x\\u001b[2K\\u000dy\\u0007\n");
+        assert_eq!(guarded(&["\u{9b}2K \u{202e}é".as_bytes()]), "\\u009b2K \\u202eé");
         assert_eq!(guarded(&[b"a\xffb"]), "a\\xffb");
-        assert_eq!(super::text("PIN for \x1b[2K:\n"), "PIN for \\u{1b}[2K:\n");
+        assert_eq!(super::text("PIN for \x1b[2K:\n"), "PIN for \\u001b[2K:\n");
         // Already escaped text passes unchanged.
         assert_eq!(guarded(&[terminal("a\x1bb").as_bytes()]), "a\\u{1b}b");
     }
 
     #[test]
+    fn json_through_the_guard_is_the_same_json() {
+        let value = serde_json::json!({ "id": "a\u{9b}b\u{7f}\u{202e}\u{1b}" });
+        let text = serde_json::to_string(&value).unwrap();
+        let shown = guarded(&[text.as_bytes()]);
+        assert!(!shown.contains('\u{9b}'), "{shown}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap(), value);
+    }
+
+    #[test]
     fn the_guard_sees_a_character_split_across_writes() {
-        assert_eq!(guarded(&[b"a\xc2", b"\x9bb"]), "a\\u{9b}b");
-        assert_eq!(guarded(&[b"\xe2\x80", b"\xaez"]), "\\u{202e}z");
+        assert_eq!(guarded(&[b"a\xc2", b"\x9bb"]), "a\\u009bb");
+        assert_eq!(guarded(&[b"\xe2\x80", b"\xaez"]), "\\u202ez");
         assert_eq!(guarded(&[b"\xc3", b"\xa9"]), "é");
         assert_eq!(guarded(&[b"end\xc2"]), "end\\xc2");
     }
