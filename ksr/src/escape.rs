@@ -30,6 +30,15 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Multi-line text (an error whose source quotes several lines) with each
+/// line through [`terminal`]: the line breaks stay, every other control goes.
+pub fn lines(s: &str) -> String {
+    s.split('\n')
+        .map(|l| terminal(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `s` as a [`Guard`] writes it: controls but newline and tab escaped as
 /// `\uXXXX` (for prompts, which reach the terminal without a writer of their
 /// own).
@@ -183,5 +192,6 @@ mod tests {
         assert_eq!(terminal("a\x1b[2Kb"), "a\\u{1b}[2Kb");
         assert_eq!(terminal("x\ry\n"), "x\\u{d}y\\u{a}");
         assert_eq!(terminal("\u{202e}abc"), "\\u{202e}abc");
+        assert_eq!(super::lines("a\x1b\nb\r\n"), "a\\u{1b}\nb\\u{d}\n");
     }
 }
