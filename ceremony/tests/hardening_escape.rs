@@ -91,11 +91,19 @@ fn a_hostile_script_and_answers_never_reach_the_terminal_raw() {
     // Refusals quote what they refuse: an unknown kind and an unknown key.
     let broken = d.path().join("broken.toml");
     let text = script_text(&ksr);
-    std::fs::write(&broken, text.replace("\"instruction\"", &format!("\"x{H}\""))).unwrap();
+    std::fs::write(
+        &broken,
+        text.replace("\"instruction\"", &format!("\"x{H}\"")),
+    )
+    .unwrap();
     shown.push_str(&clean(&["script", "check", s(&broken)]));
     std::fs::write(&broken, format!("\"k{H}\" = 1\n{text}")).unwrap();
     shown.push_str(&clean(&["script", "check", s(&broken)]));
-    std::fs::write(&broken, [text.as_bytes(), b"\nx = \"", RAW, b"\"\n"].concat()).unwrap();
+    std::fs::write(
+        &broken,
+        [text.as_bytes(), b"\nx = \"", RAW, b"\"\n"].concat(),
+    )
+    .unwrap();
     shown.push_str(&clean(&["script", "check", s(&broken)]));
 
     let sha = sha256_hex(&ksr);
@@ -163,8 +171,14 @@ signoff = [{{ role = "co", person = "Ana {H}" }}, {{ role = "co", person = "Bash
     assert_clean("report.html", "the file", &html);
     assert!(!md.contains("<b>") && md.contains("&lt;b&gt;"), "{md}");
     assert!(md.contains("\\|"), "{md}");
-    assert!(!html.contains("<b>") && html.contains("&lt;b&gt;"), "{html}");
-    assert!(md.contains("\\u{1b}[2K") || md.contains("\\u{1b}\\[2K"), "{md}");
+    assert!(
+        !html.contains("<b>") && html.contains("&lt;b&gt;"),
+        "{html}"
+    );
+    assert!(
+        md.contains("\\u{1b}[2K") || md.contains("\\u{1b}\\[2K"),
+        "{md}"
+    );
 }
 
 /// A Knot KSR whose `n`th owner name is `owner`.
@@ -192,7 +206,12 @@ fn a_hostile_text_ksr_never_reaches_the_terminal_raw() {
     // and every line that names the owner escapes it.
     let bidi = "ex\u{202e}ample.test.".as_bytes();
     let mut shown = String::new();
-    for (n, owner) in [(0, controls.as_slice()), (3, &controls), (0, bidi), (3, bidi)] {
+    for (n, owner) in [
+        (0, controls.as_slice()),
+        (3, &controls),
+        (0, bidi),
+        (3, bidi),
+    ] {
         let ksr = knot_with_owner(d.path(), n, owner);
         let out = d.path().join(format!("skr-{n}.knot"));
         for json in [false, true] {
@@ -218,5 +237,8 @@ fn a_hostile_text_ksr_never_reaches_the_terminal_raw() {
         assert!(!out.exists());
     }
     assert!(shown.contains("control character U+001B"), "{shown}");
-    assert!(shown.contains("\\u{202e}") || shown.contains("\\u202e"), "{shown}");
+    assert!(
+        shown.contains("\\u{202e}") || shown.contains("\\u202e"),
+        "{shown}"
+    );
 }

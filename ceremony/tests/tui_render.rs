@@ -279,9 +279,16 @@ fn hash_words_are_numbered_rows_of_four() {
             let mut app = app;
             app.update(key(KeyCode::PageDown));
             let below = screen(&draw(&app, w, h));
-            assert!(below.contains(&hex_line), "{w}x{h}: PgDn shows the hex\n{below}");
+            assert!(
+                below.contains(&hex_line),
+                "{w}x{h}: PgDn shows the hex\n{below}"
+            );
         } else {
-            assert!(screen(&buf).contains(&hex_line), "{w}x{h}\n{}", screen(&buf));
+            assert!(
+                screen(&buf).contains(&hex_line),
+                "{w}x{h}\n{}",
+                screen(&buf)
+            );
         }
     }
 }

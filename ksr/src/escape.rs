@@ -78,7 +78,10 @@ impl<W: Write> Guard<W> {
         let mut out = Vec::with_capacity(bytes.len());
         for chunk in bytes.utf8_chunks() {
             let valid = chunk.valid();
-            if valid.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+            if valid
+                .chars()
+                .any(|c| c != '\n' && c != '\t' && needs_escape(c))
+            {
                 for c in valid.chars() {
                     if c != '\n' && c != '\t' && needs_escape(c) {
                         // Every such character is below U+10000: four digits.
@@ -111,7 +114,9 @@ fn incomplete_tail(b: &[u8]) -> usize {
             0x80..=0xbf => continue,
             _ => return 0,
         };
-        let tail_ok = b[b.len() - back + 1..].iter().all(|&c| (0x80..=0xbf).contains(&c));
+        let tail_ok = b[b.len() - back + 1..]
+            .iter()
+            .all(|&c| (0x80..=0xbf).contains(&c));
         return if need > back && tail_ok { back } else { 0 };
     }
     0
@@ -161,8 +166,14 @@ mod tests {
     #[test]
     fn the_guard_escapes_controls_but_newline_and_tab() {
         assert_eq!(guarded(&[b"PASS a\tb\n"]), "PASS a\tb\n");
-        assert_eq!(guarded(&[b"x\x1b[2K\ry\x07\n"]), "x\\u001b[2K\\u000dy\\u0007\n");
-        assert_eq!(guarded(&["\u{9b}2K \u{202e}é".as_bytes()]), "\\u009b2K \\u202eé");
+        assert_eq!(
+            guarded(&[b"x\x1b[2K\ry\x07\n"]),
+            "x\\u001b[2K\\u000dy\\u0007\n"
+        );
+        assert_eq!(
+            guarded(&["\u{9b}2K \u{202e}é".as_bytes()]),
+            "\\u009b2K \\u202eé"
+        );
         assert_eq!(guarded(&[b"a\xffb"]), "a\\xffb");
         assert_eq!(super::text("PIN for \x1b[2K:\n"), "PIN for \\u001b[2K:\n");
         // Already escaped text passes unchanged.
@@ -175,7 +186,10 @@ mod tests {
         let text = serde_json::to_string(&value).unwrap();
         let shown = guarded(&[text.as_bytes()]);
         assert!(!shown.contains('\u{9b}'), "{shown}");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap(), value);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&shown).unwrap(),
+            value
+        );
     }
 
     #[test]

@@ -117,7 +117,10 @@ fn the_text_dialect_refuses_control_characters_as_the_xml_reader_does() {
         let o = ksr(&["verify", file.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.0, 2, "{err}");
-        assert!(err.contains(&format!(":19: (file): control character {code}")), "{err}");
+        assert!(
+            err.contains(&format!(":19: (file): control character {code}")),
+            "{err}"
+        );
     }
     // CRLF line ends and tabs are text.
     let crlf = std::fs::read_to_string(data("knot-example.test.ksr"))
@@ -136,7 +139,13 @@ fn a_text_ksr_with_controls_in_comments_and_header_never_reaches_the_terminal_ra
     let in_id = hostile_text(dir.path(), "id.ksr", "id = 53443", &id, 1);
     every_command(dir.path(), &in_id);
     let header = splice(&[b"(2026-11-25", HOSTILE, b"T19:04:13Z)"]);
-    let in_header = hostile_text(dir.path(), "header.ksr", "(2026-11-25T19:04:13Z)", &header, 0);
+    let in_header = hostile_text(
+        dir.path(),
+        "header.ksr",
+        "(2026-11-25T19:04:13Z)",
+        &header,
+        0,
+    );
     every_command(dir.path(), &in_header);
     let alg = splice(&[b"ZSK, ECDSAP256SHA256", HOSTILE]);
     let in_alg = hostile_text(dir.path(), "alg.ksr", "ZSK, ECDSAP256SHA256", &alg, 2);
@@ -179,7 +188,11 @@ fn a_policy_with_controls_in_its_values_never_reaches_the_terminal_raw() {
     shown.push_str(&run_clean(&["verify", "--policy", p, f]));
     shown.push_str(&run_clean(&["verify", "--json", "--policy", p, f]));
     // A policy refused for a bad value quotes it.
-    std::fs::write(&policy, "domains = [\"x\"]\ndnskey_ttl = \"\\u001b[2K\\u009b\"\n").unwrap();
+    std::fs::write(
+        &policy,
+        "domains = [\"x\"]\ndnskey_ttl = \"\\u001b[2K\\u009b\"\n",
+    )
+    .unwrap();
     shown.push_str(&run_clean(&["verify", "--policy", p, f]));
     std::fs::write(&policy, "\"\\u001b[2K\\u009b\" = 1\n").unwrap();
     shown.push_str(&run_clean(&["verify", "--policy", p, f]));

@@ -37,7 +37,10 @@ fn hostile_scenario() -> String {
     std::fs::read_to_string(scenario("early-switch.toml"))
         .unwrap()
         .replace("KSK-2017", &format!("KSK{H}<b>-2017"))
-        .replace("\"unbound\"\ntrusted", &format!("\"unbound\"\nname2 = 0\ntrusted"))
+        .replace(
+            "\"unbound\"\ntrusted",
+            &format!("\"unbound\"\nname2 = 0\ntrusted"),
+        )
         .replace("name = \"always-online\"", &format!("name = \"online{H}\""))
 }
 
@@ -84,13 +87,20 @@ fn a_hostile_scenario_never_reaches_the_terminal_raw() {
     let b = bad.to_str().unwrap();
     for broken in [
         hostile_scenario().replace("name2", &format!("\"k{H}\"")),
-        text.replacen(&format!("key = \"KSK{H}<b>-2017\""), &format!("key = \"N{H}\""), 1),
+        text.replacen(
+            &format!("key = \"KSK{H}<b>-2017\""),
+            &format!("key = \"N{H}\""),
+            1,
+        ),
         text.replace("zone = \".\"", &format!("zone = \"x{H}\"")),
         text.replace("dnskey-ttl = \"2d\"", &format!("dnskey-ttl = \"2{H}\"")),
     ] {
         std::fs::write(&bad, broken).unwrap();
         let mut refused = clean(&["run", b]);
         refused.push_str(&clean(&["plan", b]));
-        assert!(refused.contains("\\u{1b}") || refused.contains("\\u001b"), "{refused}");
+        assert!(
+            refused.contains("\\u{1b}") || refused.contains("\\u001b"),
+            "{refused}"
+        );
     }
 }

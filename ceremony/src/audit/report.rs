@@ -293,7 +293,12 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(o, "NOT CLOSED: the log ends after {} records.", r.records);
         }
     }
-    let _ = writeln!(o, "\nHead hash `{}`\n\n{}\n", code(&r.head), md(&r.head_words));
+    let _ = writeln!(
+        o,
+        "\nHead hash `{}`\n\n{}\n",
+        code(&r.head),
+        md(&r.head_words)
+    );
     let _ = writeln!(o, "## Witnesses\n");
     for (role, people) in &r.roles {
         for p in people.iter().filter(|_| {

@@ -126,7 +126,10 @@ impl Env for FakeEnv {
 
 impl Prompter for FakeEnv {
     fn line(&self, prompt: &str) -> io::Result<String> {
-        self.prompts.lock().unwrap().push(escape::text(prompt).into());
+        self.prompts
+            .lock()
+            .unwrap()
+            .push(escape::text(prompt).into());
         self.answers.lock().unwrap().pop_front().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -136,7 +139,10 @@ impl Prompter for FakeEnv {
     }
 
     fn secret(&self, prompt: &str) -> io::Result<String> {
-        self.prompts.lock().unwrap().push(escape::text(prompt).into());
+        self.prompts
+            .lock()
+            .unwrap()
+            .push(escape::text(prompt).into());
         self.secrets.lock().unwrap().pop_front().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::UnexpectedEof,
