@@ -237,10 +237,21 @@ fn hash_words_are_numbered_rows_of_four() {
     let question = Awaiting::Answer {
         question: "Read the SKR's words aloud; type the first and last".into(),
     };
-    for ((w, h), app) in SIZES
-        .into_iter()
-        .flat_map(|s| [(s, app_with(signing())), (s, awaiting(question.clone()))])
-    {
+    // A typed-back confirmation of 16 words or more asks in several lines:
+    // the grid must still show all 32 words at 80x24 without scrolling.
+    let long_question = Awaiting::Answer {
+        question: "Read the SKR's words aloud, all 32 of them, slowly.\n\
+                   Then type back the words at positions 2, 5, 7, 8, 11, 13, 14, 17,\n\
+                   19, 20, 22, 25, 26, 28, 30 and 31, separated by spaces."
+            .into(),
+    };
+    for ((w, h), app, long) in SIZES.into_iter().flat_map(|s| {
+        [
+            (s, app_with(signing()), false),
+            (s, awaiting(question.clone()), false),
+            (s, awaiting(long_question.clone()), true),
+        ]
+    }) {
         let buf = draw(&app, w, h);
         let lines = rows(&buf);
         for row in 0..8 {
@@ -259,8 +270,26 @@ fn hash_words_are_numbered_rows_of_four() {
                 at += found + cell.len();
             }
         }
+        // The hex is in sight too, except where the words took its room: then
+        // it follows them, a PgDn away.
         let hex = hex::encode(d);
-        assert!(screen(&buf).contains(&format!("SHA-256 {} {}", &hex[..8], &hex[8..16])));
+        let hex_line = format!("SHA-256 {} {}", &hex[..8], &hex[8..16]);
+        if long && h < 40 {
+            assert!(!screen(&buf).contains(&hex_line), "{w}x{h}: words first");
+            let mut app = app;
+            app.update(key(KeyCode::PageDown));
+            let below = screen(&draw(&app, w, h));
+            assert!(
+                below.contains(&hex_line),
+                "{w}x{h}: PgDn shows the hex\n{below}"
+            );
+        } else {
+            assert!(
+                screen(&buf).contains(&hex_line),
+                "{w}x{h}\n{}",
+                screen(&buf)
+            );
+        }
     }
 }
 

@@ -220,22 +220,33 @@ pub fn build(records: &[Record], head: &str) -> Report {
 /// Markdown.
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "# {}\n", r.title);
+    let _ = writeln!(o, "# {}\n", md(&r.title));
     let _ = writeln!(
         o,
         "Zone `{}`; script `{}` (SHA-256 `{}`).\n",
-        r.zone, r.script, r.script_sha256
+        code(&r.zone),
+        code(&r.script),
+        code(&r.script_sha256)
     );
     let _ = writeln!(o, "## Deviations\n");
     if r.deviations.is_empty() {
         let _ = writeln!(o, "None: every step was done as scripted.\n");
     }
     for [step, reason, quorum, by, instead, time] in &r.deviations {
-        let _ = writeln!(o, "- **{step}** at {time}: {reason}. Instead: {instead}. Approved by quorum {quorum}: {by}.");
+        let _ = writeln!(
+            o,
+            "- **{}** at {}: {}. Instead: {}. Approved by quorum {}: {}.",
+            md(step),
+            md(time),
+            md(reason),
+            md(instead),
+            md(quorum),
+            md(by)
+        );
     }
     let _ = writeln!(o, "\n## Participants\n");
     for (role, people) in &r.roles {
-        let _ = writeln!(o, "- {role}: {}", people.join(", "));
+        let _ = writeln!(o, "- {}: {}", md(role), md(&people.join(", ")));
     }
     let _ = writeln!(
         o,
@@ -245,33 +256,53 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} |",
-            st.id,
-            st.time,
-            st.result.replace('|', "\\|"),
-            st.actors.join(", ")
+            md(&st.id),
+            md(&st.time),
+            md(&st.result),
+            md(&st.actors.join(", "))
         );
     }
     let _ = writeln!(o, "\n## Artifacts\n");
     for (name, path, sha, w) in &r.artifacts {
-        let _ = writeln!(o, "- **{name}** `{path}`\n  - SHA-256 `{sha}`\n  - {w}");
+        let _ = writeln!(
+            o,
+            "- **{}** `{}`\n  - SHA-256 `{}`\n  - {}",
+            md(name),
+            code(path),
+            code(sha),
+            md(w)
+        );
     }
     let _ = writeln!(
         o,
         "\n## Sign-offs\n\n| Step | Role | Person | How | Time |\n|---|---|---|---|---|"
     );
     for [step, role, person, how, time] in &r.signoffs {
-        let _ = writeln!(o, "| {step} | {role} | {person} | {how} | {time} |");
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            md(step),
+            md(role),
+            md(person),
+            md(how),
+            md(time)
+        );
     }
     let _ = writeln!(o, "\n## Closing\n");
     match &r.closed {
         Some(t) => {
-            let _ = writeln!(o, "Closed at {t} after {} records.", r.records);
+            let _ = writeln!(o, "Closed at {} after {} records.", md(t), r.records);
         }
         None => {
             let _ = writeln!(o, "NOT CLOSED: the log ends after {} records.", r.records);
         }
     }
-    let _ = writeln!(o, "\nHead hash `{}`\n\n{}\n", r.head, r.head_words);
+    let _ = writeln!(
+        o,
+        "\nHead hash `{}`\n\n{}\n",
+        code(&r.head),
+        md(&r.head_words)
+    );
     let _ = writeln!(o, "## Witnesses\n");
     for (role, people) in &r.roles {
         for p in people.iter().filter(|_| {
@@ -279,15 +310,47 @@ pub fn markdown(r: &Report) -> String {
         }) {
             let _ = writeln!(
                 o,
-                "{p} ({role}): signature ______________________  date __________\n"
+                "{} ({}): signature ______________________  date __________\n",
+                md(p),
+                md(role)
             );
         }
     }
     o
 }
 
+/// Text from the log in Markdown: HTML escaped (renderers pass HTML through),
+/// the characters that start emphasis, code or a link, or end a table cell,
+/// behind a backslash, and line breaks and other controls as `\u{..}` (a
+/// field never opens a heading or a list item of its own).
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in ksr::escape::terminal(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '`' | '*' | '_' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text from the log inside a Markdown code span, where nothing but a
+/// backtick (which would end the span) has a meaning: backticks become
+/// quotes, controls `\u{..}`.
+fn code(s: &str) -> String {
+    ksr::escape::terminal(s).replace('`', "'")
+}
+
+/// Text from the log in HTML: markup escaped, controls as `\u{..}`.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    ksr::escape::terminal(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

@@ -194,7 +194,9 @@ fn prepare(command: Command, env: &dyn Env) -> Result<Job> {
 /// Reports `e` on stderr (a closed stdout quietly) and returns its exit code.
 pub(crate) fn fail(env: &dyn Env, e: &Error) -> i32 {
     if !matches!(e, Error::OutputClosed) {
-        ksr::env::eprint(env, &format!("ceremony: {e}\n"));
+        // Errors quote input files (names, ids, excerpts).
+        let text = ksr::escape::lines(&e.to_string());
+        ksr::env::eprint(env, &format!("ceremony: {text}\n"));
     }
     e.exit_code()
 }

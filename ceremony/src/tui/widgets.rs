@@ -108,9 +108,25 @@ pub fn room_lines(state: &State) -> Vec<Line<'static>> {
 /// numbered rows of four, bold, each row's columns aligned. `spaced` puts a
 /// blank line between rows where there is room.
 pub fn hash_lines(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
+    let (mut hex, mut words) = hash_parts(digest, spaced);
+    hex.append(&mut words);
+    hex
+}
+
+/// [`hash_lines`] with the word rows first and the hex after them: where the
+/// pane is too short for both (80x24 under a question of several lines), all
+/// 32 words stay in sight and the hex is what scrolls out (PgDn).
+pub fn hash_lines_words_first(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
+    let (mut hex, mut words) = hash_parts(digest, spaced);
+    words.append(&mut hex);
+    words
+}
+
+/// The hex lines and the word rows of a digest.
+fn hash_parts(digest: &[u8; 32], spaced: bool) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
     let hex = hex::encode(digest);
     let groups: Vec<&str> = (0..8).map(|i| &hex[i * 8..i * 8 + 8]).collect();
-    let mut lines = vec![
+    let hex_lines = vec![
         Line::from(format!("SHA-256 {}", groups[..4].join(" "))),
         Line::from(format!("        {}", groups[4..].join(" "))),
     ];
@@ -126,6 +142,7 @@ pub fn hash_lines(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
                 .unwrap_or(0)
         })
         .collect();
+    let mut lines = Vec::new();
     for (row, chunk) in words.chunks(4).enumerate() {
         if spaced && row > 0 {
             lines.push(Line::default());
@@ -141,7 +158,7 @@ pub fn hash_lines(digest: &[u8; 32], spaced: bool) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(spans));
     }
-    lines
+    (hex_lines, lines)
 }
 
 /// The current step's instructions and checklist, then its outputs (or,
@@ -172,29 +189,53 @@ pub fn step_detail(state: &State, spaced: bool, height: usize) -> Vec<Line<'stat
     if shown.is_empty() {
         shown.extend(state.artifacts.last());
     }
-    let mut files: Vec<Line> = Vec::new();
-    if state.current.is_none() && !state.head.is_empty() {
-        // Closed: the log's head hash is what is read aloud and written down.
-        files.push(Line::default());
-        files.push(Line::from("Audit log head (closed)").bold());
-        match hex::decode(&state.head)
-            .ok()
-            .and_then(|v| <[u8; 32]>::try_from(v).ok())
-        {
-            Some(d) => files.extend(hash_lines(&d, spaced)),
-            None => files.push(Line::from(format!(
-                "{}  {}",
-                esc(&state.head),
-                esc(&state.head_words)
-            ))),
-        }
+    let closed = state.current.is_none() && !state.head.is_empty();
+    if closed {
         shown.clear();
     }
-    for a in shown {
-        files.push(Line::default());
-        files.extend(artifact_lines(a, spaced));
-    }
+    let files_with = |words_first: bool| {
+        let hash = |d: &[u8; 32]| {
+            if words_first {
+                hash_lines_words_first(d, spaced)
+            } else {
+                hash_lines(d, spaced)
+            }
+        };
+        let mut files: Vec<Line> = Vec::new();
+        if closed {
+            // Closed: the log's head hash is what is read aloud and written down.
+            files.push(Line::default());
+            files.push(Line::from("Audit log head (closed)").bold());
+            match digest_of(&state.head) {
+                Some(d) => files.extend(hash(&d)),
+                None => files.push(Line::from(format!(
+                    "{}  {}",
+                    esc(&state.head),
+                    esc(&state.head_words)
+                ))),
+            }
+        }
+        for a in &shown {
+            files.push(Line::default());
+            files.push(Line::from(vec![
+                Span::raw("File ").bold(),
+                Span::raw(esc(&a.name)).bold(),
+                Span::raw(format!("  {}", esc(&a.path))),
+            ]));
+            match digest_of(&a.sha256) {
+                Some(d) => files.extend(hash(&d)),
+                None => files.push(Line::from(format!("SHA-256 {}", esc(&a.sha256)))),
+            }
+        }
+        files
+    };
+    let mut files = files_with(false);
     if lines.len() + files.len() > height && !files.is_empty() {
+        // Too short for everything: the files first; and if even they do not
+        // fit, their words before their hex.
+        if files.len() - 1 > height {
+            files = files_with(true);
+        }
         files.remove(0);
         files.push(Line::default());
         files.append(&mut lines);
@@ -208,20 +249,11 @@ pub fn step_detail(state: &State, spaced: bool, height: usize) -> Vec<Line<'stat
     lines
 }
 
-fn artifact_lines(a: &ArtifactView, spaced: bool) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(vec![
-        Span::raw("File ").bold(),
-        Span::raw(esc(&a.name)).bold(),
-        Span::raw(format!("  {}", esc(&a.path))),
-    ])];
-    match hex::decode(&a.sha256)
+/// A SHA-256 given in hex, as bytes (`None` when it is not 64 hex digits).
+fn digest_of(hex_digest: &str) -> Option<[u8; 32]> {
+    hex::decode(hex_digest)
         .ok()
         .and_then(|v| <[u8; 32]>::try_from(v).ok())
-    {
-        Some(d) => lines.extend(hash_lines(&d, spaced)),
-        None => lines.push(Line::from(format!("SHA-256 {}", esc(&a.sha256)))),
-    }
-    lines
 }
 
 /// Check results, every failure first, each labelled `[FAIL]` or `[ ok ]`.

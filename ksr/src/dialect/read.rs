@@ -85,6 +85,25 @@ fn items(text: &str, cx: &Ctx) -> Result<Vec<Item>, ParseError> {
     Ok(out)
 }
 
+/// The first control character (C0, DEL, C1) other than tab, LF and the CR of
+/// a CRLF line end, with its line: as the XML reader refuses them (SECURITY.md,
+/// "Well-formed XML 1.0 only"), so an id or owner name cannot carry a terminal
+/// escape sequence.
+fn first_control(text: &str) -> Option<(usize, char)> {
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '\t' => {}
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if c.is_control() => return Some((line, c)),
+            _ => {}
+        }
+    }
+    None
+}
+
 pub(super) fn parse(
     bytes: &[u8],
     file: &str,
@@ -108,6 +127,16 @@ pub(super) fn parse(
             return cx.err(line, "(file)", "not UTF-8 text");
         }
     };
+    if let Some((line, c)) = first_control(text) {
+        return cx.err(
+            line,
+            "(file)",
+            format!(
+                "control character U+{:04X}: Knot and BIND write printable text only (tab, line ends); the file was altered or is not theirs",
+                c as u32
+            ),
+        );
+    }
     let mut kind: Option<(Kind, &'static str)> = None;
     let mut flavor: Option<Format> = None;
     let mut snapshots: Vec<Snapshot> = Vec::new();

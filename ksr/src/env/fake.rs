@@ -2,12 +2,14 @@
 //! answers and variables. The code under test is the production code path.
 
 use super::{Env, Prompter};
+use crate::escape::{self, Guard};
 use crate::model::Time;
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
 /// An environment whose output is captured and whose inputs are scripted.
+/// Output and prompts pass through [`Guard`] as [`super::RealEnv`]'s do.
 #[derive(Debug, Clone)]
 pub struct FakeEnv {
     stdout: Capture,
@@ -101,12 +103,12 @@ impl Env for FakeEnv {
         if self.closed_stdout {
             Box::new(ClosedPipe)
         } else {
-            Box::new(self.stdout.clone())
+            Box::new(Guard::new(self.stdout.clone()))
         }
     }
 
     fn stderr(&self) -> Box<dyn Write + '_> {
-        Box::new(self.stderr.clone())
+        Box::new(Guard::new(self.stderr.clone()))
     }
 
     fn prompter(&self) -> &dyn Prompter {
@@ -124,7 +126,10 @@ impl Env for FakeEnv {
 
 impl Prompter for FakeEnv {
     fn line(&self, prompt: &str) -> io::Result<String> {
-        self.prompts.lock().unwrap().push(prompt.into());
+        self.prompts
+            .lock()
+            .unwrap()
+            .push(escape::text(prompt).into());
         self.answers.lock().unwrap().pop_front().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -134,7 +139,10 @@ impl Prompter for FakeEnv {
     }
 
     fn secret(&self, prompt: &str) -> io::Result<String> {
-        self.prompts.lock().unwrap().push(prompt.into());
+        self.prompts
+            .lock()
+            .unwrap()
+            .push(escape::text(prompt).into());
         self.secrets.lock().unwrap().pop_front().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::UnexpectedEof,

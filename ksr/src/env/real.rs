@@ -1,20 +1,23 @@
 //! The process's own environment: what the binaries pass to `run`.
 
 use super::{Env, Prompter};
+use crate::escape::{self, Guard};
 use crate::model::Time;
 use std::io::{self, BufRead, IsTerminal, Write};
 
-/// The real stdout, stderr, terminal, clock and environment variables.
+/// The real stdout, stderr, terminal, clock and environment variables. Both
+/// output streams go through [`Guard`]: no control character from an input
+/// file reaches the terminal, whichever path printed it.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RealEnv;
 
 impl Env for RealEnv {
     fn stdout(&self) -> Box<dyn Write + '_> {
-        Box::new(io::stdout().lock())
+        Box::new(Guard::new(io::stdout().lock()))
     }
 
     fn stderr(&self) -> Box<dyn Write + '_> {
-        Box::new(io::stderr().lock())
+        Box::new(Guard::new(io::stderr().lock()))
     }
 
     fn prompter(&self) -> &dyn Prompter {
@@ -33,7 +36,7 @@ impl Env for RealEnv {
 impl Prompter for RealEnv {
     fn line(&self, prompt: &str) -> io::Result<String> {
         let mut err = io::stderr().lock();
-        err.write_all(prompt.as_bytes())?;
+        err.write_all(escape::text(prompt).as_bytes())?;
         err.flush()?;
         let mut line = String::new();
         if io::stdin().lock().read_line(&mut line)? == 0 {
@@ -48,7 +51,7 @@ impl Prompter for RealEnv {
 
     fn secret(&self, prompt: &str) -> io::Result<String> {
         // rpassword reads from the terminal with echo off.
-        rpassword::prompt_password(prompt)
+        rpassword::prompt_password(escape::text(prompt))
     }
 
     fn interactive(&self) -> bool {

@@ -45,8 +45,11 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Markup escaped; control characters (which XML 1.0 does not allow, and a
+/// terminal would act on) written as `\u{..}`.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    ksr::escape::terminal(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

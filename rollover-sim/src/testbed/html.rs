@@ -22,8 +22,11 @@ fn colour(s: KeyState) -> &'static str {
     }
 }
 
+/// Markup escaped; control characters (which XML 1.0 does not allow, and a
+/// terminal would act on) written as `\u{..}`.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    ksr::escape::terminal(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
