@@ -21,24 +21,7 @@ pub fn run(
     args: &CheckArgs,
 ) -> Result<i32> {
     // The output path first: refused before any checking or signing work.
-    let target = match out {
-        Some(path) => {
-            let input = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-            let need = crate::output::MIN_ROOM.max(input.saturating_mul(2));
-            let target = crate::output::Target::prepare_with_room(path, force, need)?;
-            for stale in target.swept() {
-                env::eprint(
-                    env,
-                    &format!(
-                        "ksr: removed stale temp file {} (left by a run that was killed)\n",
-                        crate::escape::terminal(&stale.display().to_string())
-                    ),
-                );
-            }
-            Some(target)
-        }
-        None => None,
-    };
+    let target = super::prepare_out(env, out, file, force)?;
     let v = evaluate(env, file, args)?;
     if v.doc.kind != Kind::Response {
         return Err(Error::Usage(format!(

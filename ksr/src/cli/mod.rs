@@ -252,6 +252,31 @@ pub(crate) fn print_bytes(env: &dyn Env, bytes: &[u8]) -> Result<()> {
 }
 
 /// `--at`, else the env's clock; and whether `--at` was given.
+/// Prepares `--out` (when given) before any reading or work: refuses what it
+/// may not replace, checks room for twice `input`'s size, and reports the temp
+/// files of killed runs it swept.
+pub(crate) fn prepare_out(
+    env: &dyn Env,
+    out: Option<&std::path::Path>,
+    input: &std::path::Path,
+    force: bool,
+) -> Result<Option<crate::output::Target>> {
+    let Some(path) = out else { return Ok(None) };
+    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    let need = crate::output::MIN_ROOM.max(size.saturating_mul(2));
+    let target = crate::output::Target::prepare_with_room(path, force, need)?;
+    for stale in target.swept() {
+        env::eprint(
+            env,
+            &format!(
+                "ksr: removed stale temp file {} (left by a run that was killed)\n",
+                terminal(&stale.display().to_string())
+            ),
+        );
+    }
+    Ok(Some(target))
+}
+
 pub(crate) fn time_of(env: &dyn Env, at: Option<&str>) -> Result<(Time, bool)> {
     match at {
         Some(s) => crate::timefmt::parse_at(s)
