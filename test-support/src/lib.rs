@@ -10,6 +10,7 @@ pub mod knot;
 pub mod pkcs11_shim;
 pub mod process;
 pub mod softhsm;
+pub mod tmux;
 
 use ksr::env::FakeEnv;
 use sha2::{Digest, Sha256};

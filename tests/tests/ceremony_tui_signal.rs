@@ -3,52 +3,10 @@
 //! process exits 143: the shell after it reads lines with echo again. Runs in
 //! a real terminal (tmux), as `ceremony_tui_tmux.rs` does.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use test_support::process::ok;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]);
-        c
-    }
-
-    fn screen(&self) -> String {
-        let o = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "ceremony"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "never saw {text:?}:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
-}
+use test_support::tmux::Tmux;
 
 #[test]
 fn sigterm_gives_the_terminal_back() {
@@ -65,9 +23,7 @@ fn sigterm_gives_the_terminal_back() {
         bin = bin.display(),
         script = script.display(),
     );
-    let tmux = Tmux {
-        socket: format!("ceremony-tui-signal-{}", std::process::id()),
-    };
+    let tmux = Tmux::new("ceremony-tui-signal");
     ok(tmux
         .cmd()
         .args([
@@ -83,7 +39,7 @@ fn sigterm_gives_the_terminal_back() {
         .arg(&shell)
         .output()
         .unwrap());
-    tmux.wait_for("Open the ceremony");
+    tmux.wait_for("Open the ceremony", Duration::from_secs(60));
     let pid: i32 = std::fs::read_to_string(&pid_file)
         .unwrap()
         .trim()
@@ -91,7 +47,7 @@ fn sigterm_gives_the_terminal_back() {
         .unwrap();
     // SAFETY: kill(2) on the ceremony process this test started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let screen = tmux.wait_for("FLAG=");
+    let screen = tmux.wait_for("FLAG=", Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(300));
     let screen = format!("{screen}\n{}", tmux.screen());
     assert!(screen.contains("ceremony: stopped by SIGTERM"), "{screen}");

@@ -6,11 +6,11 @@
 //! the ceremony finished with the log's head hash.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use test_support::process::{ok, text};
 use test_support::softhsm::SoftHsm;
+use test_support::tmux::Tmux;
 
 fn script() -> PathBuf {
     test_support::repo_file("scripts/ceremonies/ksr-signing.toml")
@@ -21,67 +21,9 @@ fn day(offset: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// A tmux server of this test's own (`-L`), killed however the test ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]);
-        c
-    }
-
-    fn screen(&self) -> String {
-        let o = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "ceremony"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn type_line(&self, text: &str) {
-        ok(self
-            .cmd()
-            .args(["send-keys", "-t", "ceremony", "-l", text])
-            .output()
-            .unwrap());
-        ok(self
-            .cmd()
-            .args(["send-keys", "-t", "ceremony", "Enter"])
-            .output()
-            .unwrap());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let socket = self
-            .cmd()
-            .args(["display-message", "-p", "#{socket_path}"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
-        let _ = self.cmd().arg("kill-server").output();
-        if !socket.is_empty() {
-            let _ = std::fs::remove_file(socket);
-        }
-    }
-}
-
 /// Waits until the screen shows `what`.
 fn wait_for(tmux: &Tmux, what: &str) -> String {
-    let until = Instant::now() + Duration::from_secs(30);
-    loop {
-        let screen = tmux.screen();
-        if screen.contains(what) {
-            return screen;
-        }
-        assert!(Instant::now() < until, "no {what:?} on screen:\n{screen}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_for(what, Duration::from_secs(30))
 }
 
 /// The KSK token, a KSR made with `ceremony request` from three ZSKs.
@@ -185,9 +127,7 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
         quoted.join(" "),
         exit_file.display()
     );
-    let tmux = Tmux {
-        socket: format!("ceremony-tui-{}", std::process::id()),
-    };
+    let tmux = Tmux::new("ceremony-tui");
     ok(tmux
         .cmd()
         .args([
