@@ -224,6 +224,7 @@ fn a_hostile_text_ksr_never_reaches_the_terminal_raw() {
                 "Kesc",
                 "--schema",
                 "normal",
+                "--first-in-chain",
             ];
             if json {
                 args.insert(0, "--json");
