@@ -39,6 +39,17 @@ pub fn lines(s: &str) -> String {
         .join("\n")
 }
 
+/// Text from an input inside HTML, SVG or XML markup: `&`, `<`, `>` and `"`
+/// as entities, and controls (which XML 1.0 does not allow, and a terminal
+/// would act on) as `\u{..}` through [`terminal`].
+pub fn markup(s: &str) -> String {
+    terminal(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// `s` as a [`Guard`] writes it: controls but newline and tab escaped as
 /// `\uXXXX` (for prompts, which reach the terminal without a writer of their
 /// own).

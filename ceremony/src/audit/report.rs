@@ -347,15 +347,6 @@ fn code(s: &str) -> String {
     ksr::escape::terminal(s).replace('`', "'")
 }
 
-/// Text from the log in HTML: markup escaped, controls as `\u{..}`.
-fn esc(s: &str) -> String {
-    ksr::escape::terminal(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Self-contained printable HTML.
 pub fn html(r: &Report) -> String {
     let mut o = String::new();
@@ -367,15 +358,15 @@ td,th{{border:1px solid #444;padding:4px;text-align:left;vertical-align:top;font
 code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt;}}\
 .sig{{margin-top:2.5em;border-top:1px solid #000;width:60%;}} h2{{page-break-after:avoid;}}\
 </style></head><body>\n",
-        esc(&r.title)
+        ksr::escape::markup(&r.title)
     );
-    let _ = writeln!(o, "<h1>{}</h1>", esc(&r.title));
+    let _ = writeln!(o, "<h1>{}</h1>", ksr::escape::markup(&r.title));
     let _ = writeln!(
         o,
         "<p>Zone <code>{}</code>; script <code>{}</code>, SHA-256 <code>{}</code>.</p>",
-        esc(&r.zone),
-        esc(&r.script),
-        esc(&r.script_sha256)
+        ksr::escape::markup(&r.zone),
+        ksr::escape::markup(&r.script),
+        ksr::escape::markup(&r.script_sha256)
     );
     let _ = writeln!(o, "<h2>Deviations</h2>");
     if r.deviations.is_empty() {
@@ -386,29 +377,34 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
             let _ = writeln!(
                 o,
                 "<tr><td>DEVIATION {}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>",
-                esc(step),
-                esc(time),
-                esc(reason),
-                esc(instead),
-                esc(by),
-                esc(quorum)
+                ksr::escape::markup(step),
+                ksr::escape::markup(time),
+                ksr::escape::markup(reason),
+                ksr::escape::markup(instead),
+                ksr::escape::markup(by),
+                ksr::escape::markup(quorum)
             );
         }
         let _ = writeln!(o, "</table>");
     }
     let _ = writeln!(o, "<h2>Participants</h2><ul>");
     for (role, people) in &r.roles {
-        let _ = writeln!(o, "<li>{}: {}</li>", esc(role), esc(&people.join(", ")));
+        let _ = writeln!(
+            o,
+            "<li>{}: {}</li>",
+            ksr::escape::markup(role),
+            ksr::escape::markup(&people.join(", "))
+        );
     }
     let _ = writeln!(o, "</ul><h2>Steps</h2><table><tr><th>Step</th><th>Time</th><th>Result</th><th>Signed off by</th></tr>");
     for st in &r.steps {
         let _ = writeln!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&st.id),
-            esc(&st.time),
-            esc(&st.result),
-            esc(&st.actors.join(", "))
+            ksr::escape::markup(&st.id),
+            ksr::escape::markup(&st.time),
+            ksr::escape::markup(&st.result),
+            ksr::escape::markup(&st.actors.join(", "))
         );
     }
     let _ = writeln!(
@@ -416,18 +412,18 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
         "</table><h2>Artifacts</h2><table><tr><th>Artifact</th><th>SHA-256 and PGP words</th></tr>"
     );
     for (name, path, sha, w) in &r.artifacts {
-        let _ = writeln!(o, "<tr><td>{}<br><code>{}</code></td><td><span class=\"hash\">{}</span><br><span class=\"words\">{}</span></td></tr>", esc(name), esc(path), esc(sha), esc(w));
+        let _ = writeln!(o, "<tr><td>{}<br><code>{}</code></td><td><span class=\"hash\">{}</span><br><span class=\"words\">{}</span></td></tr>", ksr::escape::markup(name), ksr::escape::markup(path), ksr::escape::markup(sha), ksr::escape::markup(w));
     }
     let _ = writeln!(o, "</table><h2>Sign-offs</h2><table><tr><th>Step</th><th>Role</th><th>Person</th><th>How</th><th>Time</th></tr>");
     for [step, role, person, how, time] in &r.signoffs {
         let _ = writeln!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(step),
-            esc(role),
-            esc(person),
-            esc(how),
-            esc(time)
+            ksr::escape::markup(step),
+            ksr::escape::markup(role),
+            ksr::escape::markup(person),
+            ksr::escape::markup(how),
+            ksr::escape::markup(time)
         );
     }
     let _ = writeln!(o, "</table><h2>Closing</h2>");
@@ -436,7 +432,7 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
             let _ = writeln!(
                 o,
                 "<p>Closed at {} after {} records.</p>",
-                esc(t),
+                ksr::escape::markup(t),
                 r.records
             );
         }
@@ -451,8 +447,8 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
     let _ = writeln!(
         o,
         "<p>Head hash <span class=\"hash\">{}</span></p><p class=\"words\">{}</p>",
-        esc(&r.head),
-        esc(&r.head_words)
+        ksr::escape::markup(&r.head),
+        ksr::escape::markup(&r.head_words)
     );
     let _ = writeln!(o, "<h2>Witnesses</h2>");
     for (role, people) in &r.roles {
@@ -462,8 +458,8 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
                 let _ = writeln!(
                     o,
                     "<div class=\"sig\">{} ({}), signature and date</div>",
-                    esc(p),
-                    esc(role)
+                    ksr::escape::markup(p),
+                    ksr::escape::markup(role)
                 );
             }
         }

@@ -45,16 +45,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Markup escaped; control characters (which XML 1.0 does not allow, and a
-/// terminal would act on) written as `\u{..}`.
-fn esc(s: &str) -> String {
-    ksr::escape::terminal(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A round upper bound for the failing panel: 1, 2 or 5 x 10^n, at least 1 %.
 fn nice_max(v: f64) -> f64 {
     let mut m = 0.01;
@@ -94,7 +84,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
     let _ = writeln!(
         s,
         r#"<text x="{L}" y="24" font-size="17" font-weight="bold">{}</text>"#,
-        esc(title)
+        ksr::escape::markup(title)
     );
     let _ = writeln!(
         s,
@@ -270,7 +260,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
             r##"<line x1="{xx:.1}" y1="{:.1}" x2="{xx:.1}" y2="{:.1}" stroke="#000" stroke-width="6" stroke-opacity="0.35"><title>{}</title></line>"##,
             ya(m.measured_low),
             ya(m.measured_high),
-            esc(m.source)
+            ksr::escape::markup(m.source)
         );
         let _ = writeln!(
             s,
@@ -308,7 +298,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
             r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
             lx + 30.0,
             ly + 4.0,
-            esc(label)
+            ksr::escape::markup(label)
         );
         ly += 19.0;
     }
@@ -331,7 +321,7 @@ pub fn population(rep: &PopulationReport, title: &str) -> String {
                 s,
                 r#"<text x="{:.1}" y="{ly:.1}" font-size="11">{}</text>"#,
                 lx + 14.0,
-                esc(&line)
+                ksr::escape::markup(&line)
             );
         }
         ly += 14.0;

@@ -22,16 +22,6 @@ fn colour(s: KeyState) -> &'static str {
     }
 }
 
-/// Markup escaped; control characters (which XML 1.0 does not allow, and a
-/// terminal would act on) written as `\u{..}`.
-fn esc(s: &str) -> String {
-    ksr::escape::terminal(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn svg(rep: &Report, r: &ResolverResult) -> String {
     let span = (rep.end - rep.start).max(1) as f64;
     let x = |t: i64| LEFT + (t - rep.start) as f64 / span * (W - LEFT - 10.0);
@@ -46,7 +36,7 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
             s,
             "<text x=\"4\" y=\"{}\" font-size=\"12\">{}</text>",
             y + 14.0,
-            esc(label)
+            ksr::escape::markup(label)
         );
         // One rectangle per run of samples in the same state.
         let mut pts = pts;
@@ -58,7 +48,7 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
                 "<rect x=\"{:.1}\" y=\"{y}\" width=\"{:.1}\" height=\"18\" fill=\"{c}\"><title>{}</title></rect>",
                 x(*t),
                 (x(t2) - x(*t)).max(0.5),
-                esc(title)
+                ksr::escape::markup(title)
             );
         }
     };
@@ -109,7 +99,7 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
                 "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"20\" y2=\"{1}\" stroke=\"#000\" stroke-dasharray=\"3,3\"><title>{2}</title></line>",
                 x(t),
                 h - 20.0,
-                esc(&format!("{at} {action} {key}"))
+                ksr::escape::markup(&format!("{at} {action} {key}"))
             );
         }
     }
@@ -119,11 +109,15 @@ fn svg(rep: &Report, r: &ResolverResult) -> String {
 
 pub fn page(rep: &Report) -> String {
     let mut p = String::from("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>rollover-sim test bed</title></head><body style=\"font-family:sans-serif\">\n");
-    let _ = writeln!(p, "<h1>Test bed: {}</h1>", esc(&rep.scenario));
+    let _ = writeln!(
+        p,
+        "<h1>Test bed: {}</h1>",
+        ksr::escape::markup(&rep.scenario)
+    );
     let _ = writeln!(
         p,
         "<p>zone {}, {} .. {}, clock x{}. Colours: AddPend yellow, Valid green, Missing blue, Revoked red, Removed grey, Start light grey.</p>",
-        esc(&rep.zone),
+        ksr::escape::markup(&rep.zone),
         format_instant(rep.start),
         format_instant(rep.end),
         rep.speedup
@@ -133,7 +127,7 @@ pub fn page(rep: &Report) -> String {
         let _ = writeln!(
             p,
             "<pre>{}</pre>",
-            esc(&serde_json::to_string(&r.verdict).unwrap_or_default())
+            ksr::escape::markup(&serde_json::to_string(&r.verdict).unwrap_or_default())
         );
         p.push_str(&svg(rep, r));
     }
