@@ -106,7 +106,9 @@ pub fn convert(
             }
             let mut doc = doc.clone();
             if doc.id.is_empty() {
-                doc.id = derived_id(bytes);
+                // The text dialect has no document id and XML requires one: derived
+                // from the input, so the same input gives the same XML.
+                doc.id = crate::digest::uuid_shaped(&crate::digest::sha256(bytes));
             }
             format::Format::IanaXml.write(&doc)
         }
@@ -135,20 +137,6 @@ pub fn convert(
         bytes: out,
         expected,
     })
-}
-
-/// The text dialect has no document id, XML requires one: a UUID-shaped id
-/// derived from the input's SHA-256, so the same input gives the same XML.
-fn derived_id(bytes: &[u8]) -> String {
-    let h = hex::encode(&crate::digest::sha256(bytes)[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 /// Why an XML document has no exact text form: the text dialect has a

@@ -50,6 +50,20 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// A UUID-shaped identifier (8-4-4-4-12 lower-case hex) from the first 16
+/// bytes of a digest: ids derived from content keep outputs deterministic.
+pub fn uuid_shaped(digest: &[u8; 32]) -> String {
+    let h = hex::encode(&digest[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// SHA-256 of everything `reader` yields, read in blocks (a file of any size
 /// is hashed without holding it in memory).
 pub fn sha256_reader(mut reader: impl std::io::Read) -> std::io::Result<[u8; 32]> {

@@ -20,19 +20,7 @@ pub mod trust_anchor;
 #[cfg(test)]
 pub(crate) mod soft;
 
-/// A UUID-shaped identifier (8-4-4-4-12 lower-case hex) from the first 16 bytes of
-/// a digest: identifiers derived from content keep the output deterministic.
-pub(crate) fn uuid_shaped(digest: &[u8; 32]) -> String {
-    let h = hex::encode(&digest[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
+pub(crate) use ksr::digest::uuid_shaped;
 
 /// The DNSKEY a token key publishes as, with `flags` and `ttl` chosen by the caller.
 pub use ksr::sign::dnskey;
