@@ -547,3 +547,28 @@ fn ctrl_c_at_a_pin_refuses_it_and_leaves() {
     assert!(app.quit);
     assert_eq!(app.input_len(), 0);
 }
+
+#[test]
+fn a_question_wider_than_the_terminal_wraps_instead_of_being_cut() {
+    let question =
+        "Read the SHA-256 of ksr from the out-of-band copy: type it as hex or as its PGP words";
+    let app = awaiting(Awaiting::Answer {
+        question: question.into(),
+    });
+    for (w, h) in SIZES {
+        let text = screen(&draw(&app, w, h));
+        // Every word of the question is on screen, and the input line too.
+        let shown: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == '│')
+            .filter(|s| !s.is_empty())
+            .collect();
+        let words: Vec<&str> = question.split(' ').collect();
+        assert!(
+            shown
+                .windows(words.len())
+                .any(|win| win == words.as_slice()),
+            "{w}x{h}\n{text}"
+        );
+        assert!(text.contains("> "), "{w}x{h}\n{text}");
+    }
+}

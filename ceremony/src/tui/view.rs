@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     };
     let state = &snap.state;
-    let prompt_h = prompt_height(app, area.height);
+    let prompt_h = prompt_height(app, area.width, area.height);
     let [header, gauge, body, prompt, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -205,11 +205,11 @@ fn render_detail(app: &App, snap: &Snapshot, frame: &mut Frame, area: Rect, room
 }
 
 /// The prompt box grows with its question, up to half the screen.
-fn prompt_height(app: &App, height: u16) -> u16 {
+fn prompt_height(app: &App, width: u16, height: u16) -> u16 {
     let rows = match &app.prompt {
         // The question, the input line, a notice, the border.
         Some(p) => {
-            p.text().trim_end().lines().count() as u16 + 1 + u16::from(app.notice.is_some()) + 2
+            question_lines(&p.text(), width).len() as u16 + 1 + u16::from(app.notice.is_some()) + 2
         }
         // Without a question: a status line (two at the end, for the head
         // hash) and a notice, no border.
@@ -253,11 +253,9 @@ fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
         Prompt::SignOff { .. } => " Sign-off ".to_string(),
         Prompt::Deviation { .. } => " DEVIATION ".to_string(),
     };
-    let mut lines: Vec<Line> = prompt
-        .text()
-        .trim_end()
-        .lines()
-        .map(|l| Line::from(esc(l)))
+    let mut lines: Vec<Line> = question_lines(&prompt.text(), area.width)
+        .into_iter()
+        .map(Line::from)
         .collect();
     let mut input = vec![Span::raw("> ").bold(), Span::raw(esc(&app.shown_input()))];
     match app.confirmation_matches() {
@@ -278,6 +276,38 @@ fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
             .block(Block::bordered().title(title).bold()),
         area,
     );
+}
+
+/// The question's lines, escaped and wrapped at blanks to the inside of a
+/// bordered box `width` wide: a question wider than the terminal (the word
+/// positions to type back, say) is never cut off.
+fn question_lines(text: &str, width: u16) -> Vec<String> {
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let mut out = Vec::new();
+    for line in text.trim_end().lines() {
+        let line = esc(line);
+        if line.chars().count() <= inner {
+            out.push(line); // fits: kept as written, alignment included
+            continue;
+        }
+        let mut cur = String::new();
+        for word in line.split(' ') {
+            let (cur_len, word_len) = (cur.chars().count(), word.chars().count());
+            if cur_len > 0 && cur_len + 1 + word_len > inner {
+                out.push(std::mem::take(&mut cur));
+            } else if cur_len > 0 {
+                cur.push(' ');
+            }
+            // A word longer than the box (a hex digest) is cut into pieces.
+            let mut rest: Vec<char> = word.chars().collect();
+            while cur.is_empty() && rest.len() > inner {
+                out.push(rest.drain(..inner).collect());
+            }
+            cur.extend(rest);
+        }
+        out.push(cur);
+    }
+    out
 }
 
 fn help_text(app: &App) -> &'static str {
