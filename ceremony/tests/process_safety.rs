@@ -253,13 +253,20 @@ fn a_process_with_a_token_open_is_not_dumpable() {
     let fifo = dir.join("user.pin");
     let st = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(st.success());
+    // A copy of the binary in the directory handed to `nobody`: the build's
+    // own directory may be private to root (a clone under `mktemp -d`).
+    let bin = hsm.dir.path().join("ceremony");
+    std::fs::copy(test_support::process::binary("ceremony"), &bin).unwrap();
     let st = Command::new("chown")
         .args(["-R", "65534:65534"])
         .arg(hsm.dir.path())
         .status()
         .unwrap();
     assert!(st.success());
-    let mut c = hsm.command(&["inventory", "--token", TOKEN, "--pin-file"]);
+    let mut c = Command::new(&bin);
+    c.args(["inventory", "--token", TOKEN, "--pin-file"])
+        .env("SOFTHSM2_CONF", &hsm.conf)
+        .env_remove("PKCS11_MODULE");
     c.arg(&fifo).current_dir(&dir).stdin(Stdio::null());
     c.stdout(Stdio::null()).stderr(Stdio::piped());
     c.uid(NOBODY).gid(NOBODY);
