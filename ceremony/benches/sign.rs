@@ -100,10 +100,11 @@ fn ksks() -> Vec<Ksk> {
     ]
 }
 
-fn big_policy(bundles: usize, ksks: &[Ksk]) -> Policy {
+/// The long KSR's policy: `zsk`'s algorithm for the ZSKs, every KSK's allowed.
+fn big_policy(bundles: usize, ksks: &[Ksk], zsk: &Ksk) -> Policy {
     let mut p = Policy::root();
     p.domains = vec!["example.test.".into()];
-    p.zsk_algorithms = vec![ksks[1].policy.clone()];
+    p.zsk_algorithms = vec![zsk.policy.clone()];
     p.ksk_algorithms = ksks.iter().map(|k| k.policy.clone()).collect();
     p.bundle_count = bundles;
     p.cycle_duration = Span {
@@ -117,9 +118,11 @@ fn big_policy(bundles: usize, ksks: &[Ksk]) -> Policy {
     p
 }
 
-/// One input KSR: its file, its document, the policy that judges it, `--at`.
+/// One input KSR and the KSK that signs it: its file, its document, the
+/// policy that judges it, `--at`.
 struct Input {
     name: String,
+    ksk: &'static str,
     path: PathBuf,
     doc: Document,
     policy: PathBuf,
@@ -403,32 +406,11 @@ fn main() {
         };
         hsm::keygen::generate(&mut token, &spec).expect("keygen");
     }
-    let zsk = KeySpec {
-        label: "zsk".into(),
-        algorithm: Algorithm::EcdsaP256Sha256,
-        bits: None,
-        flags: 256,
-        allow_backup: false,
-    };
-    hsm::keygen::generate(&mut token, &zsk).expect("keygen");
-
-    // The inputs: a long KSR made by `request`, and the real root KSR.
-    let policy = big_policy(bundles, &ksks);
-    let big = request::build(
-        &request::RequestPlan {
-            zone: "example.test.".into(),
-            zsks: vec!["zsk".into()],
-            from: timefmt::parse_at("2026-01-01").unwrap(),
-            // One bundle every 10 days, as the policy's cycle says.
-            to: timefmt::parse_at("2026-01-01").unwrap()
-                + time::Duration::days(bundles as i64 * 10),
-            serial: 0,
-        },
-        &policy,
-        &mut token,
-    )
-    .unwrap();
-    assert_eq!(big.bundles.len(), bundles);
+    // A long KSR per KSK, its ZSK of the KSK's algorithm: RFC 4035 section
+    // 2.2 has every RRset signed by each algorithm of the apex DNSKEY set, so
+    // outside an algorithm roll a zone's ZSKs and KSKs share one (the root:
+    // RSA/SHA-256 for both). Each KSR's proofs of possession are then of the
+    // algorithm its KSK signs with.
     let mut root_policy = Policy::root();
     root_policy.ksk_algorithms = ksks.iter().map(|k| k.policy.clone()).collect();
     let write_policy = |name: &str, p: &Policy| {
@@ -436,126 +418,159 @@ fn main() {
         std::fs::write(&path, p.to_toml()).unwrap();
         path
     };
-    let big_path = dir.path().join("ksr-big.xml");
-    std::fs::write(&big_path, xml::write(&big)).unwrap();
+    let mut inputs = Vec::new();
+    for k in &ksks {
+        let zsk_label = k.label.replacen("ksk", "zsk", 1);
+        let zsk = KeySpec {
+            label: zsk_label.clone(),
+            algorithm: k.algorithm,
+            bits: k.bits,
+            flags: 256,
+            allow_backup: false,
+        };
+        hsm::keygen::generate(&mut token, &zsk).expect("keygen");
+        let policy = big_policy(bundles, &ksks, k);
+        let doc = request::build(
+            &request::RequestPlan {
+                zone: "example.test.".into(),
+                zsks: vec![zsk_label],
+                from: timefmt::parse_at("2026-01-01").unwrap(),
+                // One bundle every 10 days, as the policy's cycle says.
+                to: timefmt::parse_at("2026-01-01").unwrap()
+                    + time::Duration::days(bundles as i64 * 10),
+                serial: 0,
+            },
+            &policy,
+            &mut token,
+        )
+        .unwrap();
+        assert_eq!(doc.bundles.len(), bundles);
+        let path = dir.path().join(format!("ksr-{}.xml", k.label));
+        std::fs::write(&path, xml::write(&doc)).unwrap();
+        inputs.push(Input {
+            name: format!("{bundles} bundles"),
+            ksk: k.label,
+            path,
+            doc,
+            policy: write_policy(&format!("{}.toml", k.label), &policy),
+            policy_value: policy,
+            at: "2025-12-20",
+        });
+    }
+    // The real root KSR (RSA ZSKs) signed by each KSK: the root-size input.
     let root_path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/iana-root/ksr-root-2017-q2-0.xml");
     let root = xml::parse_file(&root_path, &Default::default()).unwrap();
-    let inputs = [
-        Input {
-            name: format!("{bundles} bundles"),
-            path: big_path,
-            doc: big,
-            policy: write_policy("big.toml", &policy),
-            policy_value: policy.clone(),
-            at: "2025-12-20",
-        },
-        Input {
+    let root_toml = write_policy("root.toml", &root_policy);
+    for k in &ksks {
+        inputs.push(Input {
             name: "root 2017-q2-0".into(),
-            path: root_path,
-            doc: root,
-            policy: write_policy("root.toml", &root_policy),
-            policy_value: root_policy,
+            ksk: k.label,
+            path: root_path.clone(),
+            doc: root.clone(),
+            policy: root_toml.clone(),
+            policy_value: root_policy.clone(),
             at: "2017-03-20",
-        },
-    ];
+        });
+    }
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("SoftHSM token, {cores} cores, {sessions} sessions, medians of {runs} runs; load average at start: {}", load.trim());
     let mut rows = Vec::new();
     for input in &inputs {
+        let ksk = ksks.iter().find(|k| k.label == input.ksk).unwrap();
         let pops = signatures_of(&input.doc);
         let verify_pop_us = verify_cost(&pops);
-        for ksk in &ksks {
-            let ksk_pair = skr::Ksks {
-                current: token.public_key(ksk.label).unwrap(),
-                next: None,
-            };
-            let schema = input.policy_value.schema("normal").unwrap();
-            let build = |token: &mut hsm::Token, n: usize| {
-                skr::build_with(
-                    &input.doc,
-                    &schema,
-                    &input.policy_value,
-                    &ksk_pair,
-                    token,
-                    n,
-                    &mut |_, _| {},
-                )
-                .unwrap()
-            };
-            // The signing data of every signature, for the raw loops.
-            let built = build(&mut token, 1);
-            let new_sigs = signatures_of(&built);
-            let verify_new_us = verify_cost(&new_sigs);
-            let data: Vec<Vec<u8>> = new_sigs.iter().map(|(_, d, _)| d.clone()).collect();
-            let handle = token.key(ksk.label).unwrap().private.unwrap();
-            let (mut raw1, mut raw_n, mut loops) = (Vec::new(), Vec::new(), Vec::new());
-            // Raw and ours alternate, so a busy machine slows each alike.
-            for _ in 0..runs {
-                raw1.push(raw_rate(&token, 1, ksk.algorithm, handle, &data));
-                raw_n.push(raw_rate(&token, sessions, ksk.algorithm, handle, &data));
-                let t = Instant::now();
-                build(&mut token, sessions);
-                loops.push(data.len() as f64 / t.elapsed().as_secs_f64());
-            }
-            let (raw1, raw_n) = (median(raw1), median(raw_n));
-            // Whole process: `ceremony sign-ksr` from the release binary.
-            let ksr_bytes = std::fs::read(&input.path).unwrap();
-            let (hash, ksr_len) = (hex::encode(digest::sha256(&ksr_bytes)), ksr_bytes.len());
-            let out = dir.path().join("skr.xml");
-            let mut wholes = Vec::new();
-            let mut ours_mib: f64 = 0.0;
-            for _ in 0..runs {
-                let _ = std::fs::remove_file(&out);
-                let mut c = Command::new(env!("CARGO_BIN_EXE_ceremony"));
-                c.arg("sign-ksr").arg(&input.path).arg("--out").arg(&out);
-                c.args([
-                    "--ksk-current",
-                    ksk.label,
-                    "--schema",
-                    "normal",
-                    "--at",
-                    input.at,
-                ]);
-                c.arg("--policy").arg(&input.policy).args([
-                    "--expect-sha256",
-                    &hash,
-                    "--first-in-chain",
-                ]);
-                c.args(["--sessions", &sessions.to_string(), "--token", "bench"]);
-                // A 1,000-bundle KSR is a little over the default 1 MiB limit.
-                c.args(["--max-size", &(ksr_len + 1).max(1 << 20).to_string()]);
-                c.arg("--pin-file").arg(&user);
-                c.env("SOFTHSM2_CONF", softhsm_dir.join("softhsm2.conf"));
-                let (secs, mib, _) = timed(c);
-                wholes.push(data.len() as f64 / secs);
-                ours_mib = ours_mib.max(mib);
-            }
-            // The floor: one C_Sign per signature on the token, and one
-            // verification of every proof of possession and every new
-            // signature; SoftHSM signs on this machine's cores too, so the
-            // CPU work is spread over the cores, never below the token's N-session rate.
-            let n = data.len() as f64;
-            let cpu_secs =
-                n / raw1 + (pops.len() as f64 * verify_pop_us + n * verify_new_us) * 1e-6;
-            let floor_secs = (cpu_secs / cores as f64).max(n / raw_n);
-            rows.push(Row {
-                input: input.name.clone(),
-                alg: ksk.label,
-                sigs: data.len(),
-                raw1,
-                raw_n,
-                loop_n: median(loops),
-                whole: median(wholes),
-                keymgr: None,
-                floor: n / floor_secs,
-                verify_pop_us,
-                verify_new_us,
-                ours_mib,
-                keymgr_mib: None,
-            });
+        let ksk_pair = skr::Ksks {
+            current: token.public_key(ksk.label).unwrap(),
+            next: None,
+        };
+        let schema = input.policy_value.schema("normal").unwrap();
+        let build = |token: &mut hsm::Token, n: usize| {
+            skr::build_with(
+                &input.doc,
+                &schema,
+                &input.policy_value,
+                &ksk_pair,
+                token,
+                n,
+                &mut |_, _| {},
+            )
+            .unwrap()
+        };
+        // The signing data of every signature, for the raw loops.
+        let built = build(&mut token, 1);
+        let new_sigs = signatures_of(&built);
+        let verify_new_us = verify_cost(&new_sigs);
+        let data: Vec<Vec<u8>> = new_sigs.iter().map(|(_, d, _)| d.clone()).collect();
+        let handle = token.key(ksk.label).unwrap().private.unwrap();
+        let (mut raw1, mut raw_n, mut loops) = (Vec::new(), Vec::new(), Vec::new());
+        // Raw and ours alternate, so a busy machine slows each alike.
+        for _ in 0..runs {
+            raw1.push(raw_rate(&token, 1, ksk.algorithm, handle, &data));
+            raw_n.push(raw_rate(&token, sessions, ksk.algorithm, handle, &data));
+            let t = Instant::now();
+            build(&mut token, sessions);
+            loops.push(data.len() as f64 / t.elapsed().as_secs_f64());
         }
+        let (raw1, raw_n) = (median(raw1), median(raw_n));
+        // Whole process: `ceremony sign-ksr` from the release binary.
+        let ksr_bytes = std::fs::read(&input.path).unwrap();
+        let (hash, ksr_len) = (hex::encode(digest::sha256(&ksr_bytes)), ksr_bytes.len());
+        let out = dir.path().join("skr.xml");
+        let mut wholes = Vec::new();
+        let mut ours_mib: f64 = 0.0;
+        for _ in 0..runs {
+            let _ = std::fs::remove_file(&out);
+            let mut c = Command::new(env!("CARGO_BIN_EXE_ceremony"));
+            c.arg("sign-ksr").arg(&input.path).arg("--out").arg(&out);
+            c.args([
+                "--ksk-current",
+                ksk.label,
+                "--schema",
+                "normal",
+                "--at",
+                input.at,
+            ]);
+            c.arg("--policy").arg(&input.policy).args([
+                "--expect-sha256",
+                &hash,
+                "--first-in-chain",
+            ]);
+            c.args(["--sessions", &sessions.to_string(), "--token", "bench"]);
+            // A 1,000-bundle KSR is a little over the default 1 MiB limit.
+            c.args(["--max-size", &(ksr_len + 1).max(1 << 20).to_string()]);
+            c.arg("--pin-file").arg(&user);
+            c.env("SOFTHSM2_CONF", softhsm_dir.join("softhsm2.conf"));
+            let (secs, mib, _) = timed(c);
+            wholes.push(data.len() as f64 / secs);
+            ours_mib = ours_mib.max(mib);
+        }
+        // The floor: the work no run can skip, on these cores. Every proof of
+        // possession is verified before anything is signed (a KSR that fails
+        // its checks is never signed), spread over the cores. Then each
+        // signature is one C_Sign and one verification: the token's N-session
+        // rate, or their CPU spread over the cores, whichever is slower
+        // (SoftHSM signs on these same cores).
+        let n = data.len() as f64;
+        let pop_secs = pops.len() as f64 * verify_pop_us * 1e-6 / cores as f64;
+        let sign_secs = ((n / raw1 + n * verify_new_us * 1e-6) / cores as f64).max(n / raw_n);
+        let floor_secs = pop_secs + sign_secs;
+        rows.push(Row {
+            input: input.name.clone(),
+            alg: ksk.label,
+            sigs: data.len(),
+            raw1,
+            raw_n,
+            loop_n: median(loops),
+            whole: median(wholes),
+            keymgr: None,
+            floor: n / floor_secs,
+            verify_pop_us,
+            verify_new_us,
+            ours_mib,
+            keymgr_mib: None,
+        });
     }
     // keymgr last, with our sessions closed: SoftHSM's file store is shared
     // between the processes.
@@ -564,16 +579,11 @@ fn main() {
         .map(|k| token.key(k.label).unwrap().id)
         .collect();
     drop(token);
-    let mut i = 0;
-    for input in &inputs {
-        for ksk in &ksks {
-            if let Some((rate, mib)) =
-                keymgr_run(dir.path(), input, ksk, &ckaids[i % ksks.len()], runs)
-            {
-                rows[i].keymgr = Some(rate);
-                rows[i].keymgr_mib = Some(mib);
-            }
-            i += 1;
+    for (input, row) in inputs.iter().zip(&mut rows) {
+        let k = ksks.iter().position(|k| k.label == input.ksk).unwrap();
+        if let Some((rate, mib)) = keymgr_run(dir.path(), input, &ksks[k], &ckaids[k], runs) {
+            row.keymgr = Some(rate);
+            row.keymgr_mib = Some(mib);
         }
     }
     print_table(&rows, sessions);
@@ -644,7 +654,7 @@ fn print_table(rows: &[Row], sessions: usize) {
             .unwrap_or_else(|| "-".into())
     };
     println!("signatures/s; raw = C_Sign through cryptoki; loop = our signing loop; sign-ksr = our whole process ({sessions} sessions);");
-    println!("floor = what C_Sign and verifying every proof of possession and new signature once allow on these cores");
+    println!("floor = verifying every proof of possession across the cores, then C_Sign and verifying each new signature once (docs/performance.md)");
     println!(
         "{:<16} {:<9} {:>5} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} | {:>7} {:>7} {:>7} {:>7} | {:>8} {:>8} | {:>6} {:>6}",
         "input", "KSK", "sigs", "raw 1", "raw N", "loop", "sign-ksr", "keymgr", "floor",

@@ -168,8 +168,19 @@ where
     let file = tmp.file();
     file.write_all(bytes).map_err(io)?;
     file.flush().map_err(io)?;
-    file.as_file().sync_all().map_err(io)?;
-    verify(file.path()).map_err(OutputError::Verify)?;
+    // The bytes reach the disk while `verify` reads them back from the page
+    // cache; both must succeed before the rename.
+    let syncing = file.as_file().try_clone().map_err(io)?;
+    let (synced, verified) = std::thread::scope(|scope| {
+        let sync = scope.spawn(move || syncing.sync_all());
+        let verified = verify(file.path());
+        let synced = sync
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("fsync thread panicked")));
+        (synced, verified)
+    });
+    verified.map_err(OutputError::Verify)?;
+    synced.map_err(io)?;
     // The target may have changed while we worked: check it again.
     recheck(path, force).map_err(io)?;
     tmp.persist(path, force).map_err(io)?;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::operation::Operation;
 use crate::audit::FileRef;
 use crate::error::{Error, Result};
-use crate::hsm::{Token, TokenSpec};
+use crate::hsm::{PinSource, Token, TokenSpec};
 use crate::keystore::KeyStore;
 use crate::sign::{pipeline, request as req, trust_anchor as ta};
 
@@ -254,6 +254,8 @@ pub fn sign_ksr(
         cds: input.cds,
         sessions: input.sessions,
         force: input.force,
+        // With a PIN file nobody is asked anything while the token starts up.
+        open_during_checks: matches!(input.token.pin, PinSource::File(_)),
         ksr_bytes: Some(ksr_bytes.clone()),
         previous_skr_bytes,
     };
@@ -277,7 +279,7 @@ pub fn sign_ksr(
     Ok(SignKsrReport {
         ksr: input.ksr.clone(),
         out: input.out.clone(),
-        ksr_sha256: hex::encode(ksr::digest::sha256(&ksr_bytes)),
+        ksr_sha256: hex::encode(signed.ksr_sha256),
         skr_sha256: hex::encode(signed.skr_sha256),
         bundles: signed.bundles,
         signatures: signed.signatures,

@@ -30,4 +30,6 @@ pub use ksr::sign::{algorithm_policies, algorithm_policy};
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_open;
+#[cfg(test)]
 mod tests_policy;

@@ -11,7 +11,9 @@
 //!    and only then rename it into place.
 //!
 //! Any failure, at any step, leaves no file; the HSM signs nothing before step 3,
-//! and a KSR that fails its own checks stops before the token is even opened.
+//! and a KSR that fails its own checks stops before the token is used: it is
+//! opened after the checks, or, with a PIN file (nobody is asked anything),
+//! while they run, and then closed unused.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,6 +60,10 @@ pub struct SignOptions {
     pub sessions: Option<usize>,
     /// Replace an existing regular file at `out` (`--force`).
     pub force: bool,
+    /// Open the token (`open`) on another core while the KSR's checks run,
+    /// instead of after them: for PIN files, where nobody is asked anything.
+    /// The token is used only once every check has passed either way.
+    pub open_during_checks: bool,
     /// The KSR's bytes as the caller read them once (the bytes its audit
     /// record hashed); `None`: read from `ksr` here, once.
     pub ksr_bytes: Option<Arc<Vec<u8>>>,
@@ -68,6 +74,8 @@ pub struct SignOptions {
 /// What a successful run produced.
 #[derive(Debug, Clone)]
 pub struct Signed {
+    /// SHA-256 of the KSR bytes checked, confirmed and signed.
+    pub ksr_sha256: [u8; 32],
     pub skr_sha256: [u8; 32],
     pub bundles: usize,
     pub signatures: usize,
@@ -263,10 +271,9 @@ struct Loaded {
     report: Report,
 }
 
-/// Step 1 without the token: reads the KSR and the previous SKR, resolves the
-/// schema, runs every document check and shows the report. A KSR that fails stops
-/// here, before anyone types a PIN.
-fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
+/// Step 1 up to the checks: reads the KSR and the previous SKR, settles the
+/// output and resolves the schema; nothing here needs the token.
+fn load(opts: &SignOptions) -> Result<Read> {
     let (ksr_bytes, ksr, ksr_format) =
         read_doc(&opts.ksr, opts.ksr_bytes.as_ref(), opts.max_size, true)?;
     let target = super::out::check_out(opts, ksr_bytes.len())?;
@@ -294,6 +301,38 @@ fn load_and_check(opts: &SignOptions, log: &mut dyn Write) -> Result<Loaded> {
         ))
     })?;
     skr::validate_labels(&schema, &opts.ksk_current, opts.ksk_next.as_deref())?;
+    Ok(Read {
+        target,
+        ksr_bytes,
+        ksr,
+        ksr_format,
+        previous,
+        schema,
+    })
+}
+
+/// What [`load`] read, before the checks.
+struct Read {
+    target: ksr::output::Target,
+    ksr_bytes: Arc<Vec<u8>>,
+    ksr: Document,
+    ksr_format: Format,
+    previous: Option<Document>,
+    schema: ksr::schema::Schema,
+}
+
+/// The rest of step 1: runs every document check and shows the report. A KSR
+/// that fails stops here, before the token is used (and before anyone types
+/// a PIN).
+fn check_loaded(opts: &SignOptions, read: Read, log: &mut dyn Write) -> Result<Loaded> {
+    let Read {
+        target,
+        ksr_bytes,
+        ksr,
+        ksr_format,
+        previous,
+        schema,
+    } = read;
     let mut ctx = Context::new(&opts.policy, opts.at);
     if let Some(prev) = &previous {
         ctx = ctx.with_previous(prev);
@@ -345,9 +384,48 @@ fn refuse_failed(opts: &SignOptions, report: &Report) -> Result<()> {
 
 /// Runs `sign-ksr`. `open` logs in to the token; `log` gets the report, the hashes
 /// and progress. On success the SKR is at `opts.out`; on any error nothing is written.
-pub fn sign_ksr<S: KeyStore>(
+pub fn sign_ksr<S: KeyStore + Send>(
     opts: &SignOptions,
-    open: impl FnOnce() -> Result<S>,
+    open: impl FnOnce() -> Result<S> + Send,
+    confirmation: Confirmation,
+    log: &mut dyn Write,
+) -> Result<Signed> {
+    let read = load(opts)?;
+    if !opts.open_during_checks {
+        let loaded = check_loaded(opts, read, log)?;
+        return sign_checked(opts, loaded, open()?, confirmation, log);
+    }
+    // The token starts up (module, session, login, key look-up) on another
+    // core while the checks run; it is taken only once they have all passed.
+    std::thread::scope(|scope| {
+        let early = scope.spawn(open);
+        let checked = check_loaded(opts, read, log);
+        let store = early.join().unwrap_or_else(|_| {
+            Err(Error::Hsm(
+                "the thread opening the token stopped unexpectedly".into(),
+            ))
+        });
+        match (checked, store) {
+            (Ok(loaded), Ok(store)) => sign_checked(opts, loaded, store, confirmation, log),
+            (Ok(_), Err(e)) => Err(e),
+            (Err(e), store) => {
+                // A token that could not be opened either is said too: a
+                // wrong PIN spends one of its tries, and the next run should
+                // not spend another unawares.
+                if let Err(t) = store {
+                    let _ = writeln!(log, "The token could not be opened either: {t}");
+                }
+                Err(e)
+            }
+        }
+    })
+}
+
+/// Steps 2 to 4, once the KSR has passed every check and the token is open.
+fn sign_checked<S: KeyStore>(
+    opts: &SignOptions,
+    loaded: Loaded,
+    mut store: S,
     confirmation: Confirmation,
     log: &mut dyn Write,
 ) -> Result<Signed> {
@@ -361,13 +439,12 @@ pub fn sign_ksr<S: KeyStore>(
         previous,
         schema,
         mut report,
-    } = load_and_check(opts, log)?;
+    } = loaded;
     let mut ctx = Context::new(&opts.policy, opts.at);
     if let Some(prev) = &previous {
         ctx = ctx.with_previous(prev);
     }
 
-    let mut store = open()?;
     let current = store.public_key(&opts.ksk_current)?;
     let next = match &opts.ksk_next {
         Some(l) => Some(store.public_key(l)?),
@@ -486,7 +563,9 @@ pub fn sign_ksr<S: KeyStore>(
         digest::read_aloud(&skr_digest)
     )
     .map_err(io)?;
+    free_later((ksr_doc, skr_doc, timing, previous));
     Ok(Signed {
+        ksr_sha256: ksr_digest,
         skr_sha256: skr_digest,
         bundles: total,
         signatures,
@@ -548,15 +627,21 @@ fn write_skr(
                 "SKR-VERIFY: the written SKR re-parses to different content".into(),
             ));
         }
-        skr_report = check::check_skr_built(&again, ctx, skr);
+        // The named checks and the match with the KSR share nothing: one core each.
+        let matched = std::thread::scope(|scope| {
+            let matched = scope
+                .spawn(|| import::matches_ksr(&again, Format::IanaXml, Some((ksr, ksr_format))));
+            skr_report = check::check_skr_built(&again, ctx, skr);
+            matched.join()
+        })
+        .map_err(|_| {
+            Error::CheckFailed("SKR-MATCHES-KSR: the check stopped unexpectedly".into())
+        })?;
         if ksr_format.is_text() {
             import::apply_resigning_limits(&mut skr_report, again.bundles.len(), ksr.bundles.len());
         }
-        skr_report.results.push(import::matches_ksr(
-            &again,
-            Format::IanaXml,
-            Some((ksr, ksr_format)),
-        ));
+        free_later(again);
+        skr_report.results.push(matched);
         if skr_report.failed() {
             return Err(Error::CheckFailed(format!(
                 "the new SKR failed {}",
@@ -577,4 +662,13 @@ fn write_skr(
         other => other,
     })?;
     Ok(digest::sha256(&bytes))
+}
+
+/// Frees `value` on a thread of its own: a 1,000-bundle document is tens of
+/// thousands of allocations, and the room waits for the result, not for their
+/// release (which the process's exit makes moot anyway).
+fn free_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value));
 }

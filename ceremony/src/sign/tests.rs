@@ -41,7 +41,7 @@ pub(super) fn store() -> SoftStore {
     s
 }
 
-fn ksr_for(s: &mut SoftStore, zsks: &[&str], from: &str, to: &str) -> Document {
+pub(super) fn ksr_for(s: &mut SoftStore, zsks: &[&str], from: &str, to: &str) -> Document {
     let plan = request::RequestPlan {
         zone: "example.test".into(),
         zsks: zsks.iter().map(|z| z.to_string()).collect(),
@@ -273,7 +273,7 @@ fn schema_and_key_mismatches_are_usage_errors() {
     assert!(e.to_string().contains("drop --ksk-next"), "{e}");
 }
 
-fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
+pub(super) fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
     SignOptions {
         ksr: ksr_path.to_path_buf(),
         out: dir.join("skr.xml"),
@@ -288,6 +288,7 @@ fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
         cds: false,
         sessions: None,
         force: false,
+        open_during_checks: false,
         ksr_bytes: None,
         previous_skr_bytes: None,
     }
