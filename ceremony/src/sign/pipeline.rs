@@ -60,7 +60,7 @@ pub struct SignOptions {
     pub sessions: Option<usize>,
     /// Replace an existing regular file at `out` (`--force`).
     pub force: bool,
-    /// Open the token (`open`) on another core while the KSR's checks run,
+    /// Open the token (`open`) on another core while the KSR is parsed and checked,
     /// instead of after them: for PIN files, where nobody is asked anything.
     /// The token is used only once every check has passed either way.
     pub open_during_checks: bool,
@@ -93,14 +93,29 @@ fn read_doc(
     max_size: usize,
     text_ok: bool,
 ) -> Result<(Arc<Vec<u8>>, Document, Format)> {
+    let bytes = read_bytes(path, given, max_size)?;
+    let (doc, format) = parse_doc(path, &bytes, max_size, text_ok)?;
+    Ok((bytes, doc, format))
+}
+
+/// The bytes the caller read once, or read here within `max_size`.
+fn read_bytes(path: &Path, given: Option<&Arc<Vec<u8>>>, max_size: usize) -> Result<Arc<Vec<u8>>> {
+    match given {
+        Some(b) => Ok(b.clone()),
+        None => xml::read_limited(path, &xml::ParseOptions { max_size })
+            .map(Arc::new)
+            .map_err(|e| Error::Input(e.to_string())),
+    }
+}
+
+fn parse_doc(
+    path: &Path,
+    bytes: &[u8],
+    max_size: usize,
+    text_ok: bool,
+) -> Result<(Document, Format)> {
     let options = xml::ParseOptions { max_size };
-    let bytes = match given {
-        Some(b) => b.clone(),
-        None => {
-            Arc::new(xml::read_limited(path, &options).map_err(|e| Error::Input(e.to_string()))?)
-        }
-    };
-    let (doc, format) = format::read(&bytes, &path.display().to_string(), &options)
+    let (doc, format) = format::read(bytes, &path.display().to_string(), &options)
         .map_err(|e| Error::Input(e.to_string()))?;
     if format != Format::IanaXml && !text_ok {
         return Err(Error::Input(format!(
@@ -109,7 +124,7 @@ fn read_doc(
             format.describe()
         )));
     }
-    Ok((bytes, doc, format))
+    Ok((doc, format))
 }
 
 /// A KSR given where an SKR belongs (or the other way round) is a mix-up of files,
@@ -271,12 +286,20 @@ struct Loaded {
     report: Report,
 }
 
-/// Step 1 up to the checks: reads the KSR and the previous SKR, settles the
-/// output and resolves the schema; nothing here needs the token.
-fn load(opts: &SignOptions) -> Result<Read> {
-    let (ksr_bytes, ksr, ksr_format) =
-        read_doc(&opts.ksr, opts.ksr_bytes.as_ref(), opts.max_size, true)?;
-    let target = super::out::check_out(opts, ksr_bytes.len())?;
+/// The KSR's bytes, read once, and the output past its preflight: what comes
+/// before anything else, the token included.
+type Preflight = (Arc<Vec<u8>>, ksr::output::Target);
+
+fn preflight(opts: &SignOptions) -> Result<Preflight> {
+    let bytes = read_bytes(&opts.ksr, opts.ksr_bytes.as_ref(), opts.max_size)?;
+    let target = super::out::check_out(opts, bytes.len())?;
+    Ok((bytes, target))
+}
+
+/// Step 1 up to the checks: parses the KSR, reads the previous SKR and
+/// resolves the schema; nothing here needs the token.
+fn load(opts: &SignOptions, (ksr_bytes, target): Preflight) -> Result<Read> {
+    let (ksr, ksr_format) = parse_doc(&opts.ksr, &ksr_bytes, opts.max_size, true)?;
     if opts.cds && opts.dialect.unwrap_or(ksr_format) == Format::IanaXml {
         return Err(Error::Input(
             "--cds: IANA XML has no place for CDS and CDNSKEY records; write a text SKR (--dialect knot or bind)".into(),
@@ -390,16 +413,17 @@ pub fn sign_ksr<S: KeyStore + Send>(
     confirmation: Confirmation,
     log: &mut dyn Write,
 ) -> Result<Signed> {
-    let read = load(opts)?;
+    let ready = preflight(opts)?;
     if !opts.open_during_checks {
-        let loaded = check_loaded(opts, read, log)?;
+        let loaded = check_loaded(opts, load(opts, ready)?, log)?;
         return sign_checked(opts, loaded, open()?, confirmation, log);
     }
     // The token starts up (module, session, login, key look-up) on another
-    // core while the checks run; it is taken only once they have all passed.
+    // core while the KSR is parsed and checked; it is taken only once every
+    // check has passed.
     std::thread::scope(|scope| {
         let early = scope.spawn(open);
-        let checked = check_loaded(opts, read, log);
+        let checked = load(opts, ready).and_then(|read| check_loaded(opts, read, log));
         let store = early.join().unwrap_or_else(|_| {
             Err(Error::Hsm(
                 "the thread opening the token stopped unexpectedly".into(),
