@@ -21,14 +21,19 @@ fn leaf(w: &mut W, name: &str, value: &str) -> io::Result<()> {
 }
 
 pub(crate) fn document(doc: &Document) -> Vec<u8> {
+    split(doc, SPLIT_AT)
+}
+
+/// [`document`], with `split_at` bundles or more written on two threads.
+fn split(doc: &Document, split_at: usize) -> Vec<u8> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    write_document(&mut w, doc).expect("writing into a Vec cannot fail");
+    write_document(&mut w, doc, split_at).expect("writing into a Vec cannot fail");
     let mut out = w.into_inner();
     out.push(b'\n');
     out
 }
 
-fn write_document(w: &mut W, doc: &Document) -> io::Result<()> {
+fn write_document(w: &mut W, doc: &Document, split_at: usize) -> io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let serial = doc.serial.to_string();
     let (tag, policy_tag, bundle_tag) = match doc.kind {
@@ -55,10 +60,7 @@ fn write_document(w: &mut W, doc: &Document) -> io::Result<()> {
                     }
                     policy_block(w, "ZSK", &doc.zsk_policy)
                 })?;
-                for b in &doc.bundles {
-                    bundle(w, bundle_tag, doc.kind, b)?;
-                }
-                Ok(())
+                bundles(w, (bundle_tag, doc.kind), &doc.bundles, split_at)
             })?;
             Ok(())
         })?;
@@ -126,6 +128,49 @@ fn policy_block(w: &mut W, name: &str, p: &PolicyBlock) -> io::Result<()> {
     Ok(())
 }
 
+/// Below this many bundles one thread writes them all.
+const SPLIT_AT: usize = 64;
+
+/// Writes the bundles, a long run of them on two threads: the second half
+/// goes to a writer of its own, two elements deep like the bundles here, and
+/// its bytes are appended after the first half's. Indentation depends only on
+/// depth, so the bytes are those one writer gives (`parallel_write_is_serial`).
+fn bundles(
+    w: &mut W,
+    (tag, kind): (&str, Kind),
+    all: &[Bundle],
+    split_at: usize,
+) -> io::Result<()> {
+    if all.len() < split_at.max(2) {
+        return all.iter().try_for_each(|b| bundle(w, tag, kind, b));
+    }
+    let (first, second) = all.split_at(all.len() / 2);
+    let (done, later) = std::thread::scope(|scope| {
+        let later =
+            scope.spawn(|| nested(|w| second.iter().try_for_each(|b| bundle(w, tag, kind, b))));
+        let done = first.iter().try_for_each(|b| bundle(w, tag, kind, b));
+        (done, later.join())
+    });
+    done?;
+    let bytes = later.map_err(|_| io::Error::other("the bundle writing thread panicked"))??;
+    w.get_mut().extend_from_slice(&bytes);
+    Ok(())
+}
+
+/// What `f` writes two elements deep (where bundles stand), without the two
+/// start tags that put it there.
+fn nested(f: impl FnOnce(&mut W) -> io::Result<()>) -> io::Result<Vec<u8>> {
+    use quick_xml::events::BytesStart;
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Start(BytesStart::new("KSR")))?;
+    w.write_event(Event::Start(BytesStart::new("Response")))?;
+    let skip = w.get_ref().len();
+    f(&mut w)?;
+    let mut out = w.into_inner();
+    out.drain(..skip);
+    Ok(out)
+}
+
 fn bundle(w: &mut W, tag: &str, kind: Kind, b: &Bundle) -> io::Result<()> {
     w.create_element(tag)
         .with_attribute(("id", b.id.as_str()))
@@ -187,4 +232,42 @@ fn signature(w: &mut W, s: &Signature) -> io::Result<()> {
             leaf(w, "SignatureData", &b64(&s.signature_data))
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_write_is_serial() {
+        let root = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/iana-root/skr-root-2017-q2-0.xml"
+        ))
+        .unwrap();
+        let doc = crate::xml::parse(&root, "skr", &Default::default()).unwrap();
+        // Long enough to be split, and an odd count; a request too.
+        let mut long = doc.clone();
+        long.bundles = (0..201)
+            .map(|i| {
+                let mut b = doc.bundles[i % doc.bundles.len()].clone();
+                b.id = format!("bundle-{i}");
+                b
+            })
+            .collect();
+        let mut request = long.clone();
+        request.kind = Kind::Request;
+        for d in [&doc, &long, &request] {
+            let one = split(d, usize::MAX);
+            for at in [2, 3, SPLIT_AT] {
+                assert_eq!(
+                    split(d, at),
+                    one,
+                    "{} bundles split at {at}",
+                    d.bundles.len()
+                );
+            }
+            assert_eq!(document(d), one);
+        }
+    }
 }
