@@ -272,17 +272,11 @@ pub fn check_chain_keys_hsm(
     ))
 }
 
-/// The inputs of a run, read and checked before the token is opened.
+/// The inputs of a run, read and checked before the token is used.
 struct Loaded {
-    /// The output, past its preflight.
-    target: ksr::output::Target,
-    ksr_bytes: Arc<Vec<u8>>,
-    ksr: Document,
-    ksr_format: Format,
+    read: Read,
     /// For a text KSR: the SKR snapshots to sign (from the policy's timing).
     schedule: Option<ksr::sign::timing::Schedule>,
-    previous: Option<Document>,
-    schema: ksr::schema::Schema,
     report: Report,
 }
 
@@ -348,27 +342,20 @@ struct Read {
 /// that fails stops here, before the token is used (and before anyone types
 /// a PIN).
 fn check_loaded(opts: &SignOptions, read: Read, log: &mut dyn Write) -> Result<Loaded> {
-    let Read {
-        target,
-        ksr_bytes,
-        ksr,
-        ksr_format,
-        previous,
-        schema,
-    } = read;
+    let (ksr, ksr_format) = (&read.ksr, read.ksr_format);
     let mut ctx = Context::new(&opts.policy, opts.at);
-    if let Some(prev) = &previous {
+    if let Some(prev) = &read.previous {
         ctx = ctx.with_previous(prev);
     }
-    let mut report: Report = check::check_ksr(&ksr, &ctx);
+    let mut report: Report = check::check_ksr(ksr, &ctx);
     // What the text cannot state (ids, periods, proof of possession) is SKIP, with the reason.
-    import::apply_text_dialect_limits(&mut report, &ksr, ksr_format, None);
-    report.results.push(check_key_ttl(&ksr, &opts.policy));
+    import::apply_text_dialect_limits(&mut report, ksr, ksr_format, None);
+    report.results.push(check_key_ttl(ksr, &opts.policy));
     let schedule = if ksr_format.is_text() {
         let options = xml::ParseOptions {
             max_size: opts.max_size,
         };
-        let text = format::read_text(&ksr_bytes, &opts.ksr.display().to_string(), &options)
+        let text = format::read_text(&read.ksr_bytes, &opts.ksr.display().to_string(), &options)
             .map_err(|e| Error::Input(e.to_string()))?;
         Some(super::text::schedule(&text, &opts.policy)?)
     } else {
@@ -383,13 +370,8 @@ fn check_loaded(opts: &SignOptions, read: Read, log: &mut dyn Write) -> Result<L
     .map_err(|e| Error::Io(format!("output: {e}")))?;
     refuse_failed(opts, &report)?;
     Ok(Loaded {
-        target,
-        ksr_bytes,
-        ksr,
-        ksr_format,
+        read,
         schedule,
-        previous,
-        schema,
         report,
     })
 }
@@ -455,13 +437,16 @@ fn sign_checked<S: KeyStore>(
 ) -> Result<Signed> {
     let io = |e: std::io::Error| Error::Io(format!("output: {e}"));
     let Loaded {
-        target,
-        ksr_bytes,
-        ksr: ksr_doc,
-        ksr_format,
+        read:
+            Read {
+                target,
+                ksr_bytes,
+                ksr: ksr_doc,
+                ksr_format,
+                previous,
+                schema,
+            },
         schedule: timing,
-        previous,
-        schema,
         mut report,
     } = loaded;
     let mut ctx = Context::new(&opts.policy, opts.at);

@@ -41,7 +41,7 @@ pub(super) fn store() -> SoftStore {
     s
 }
 
-pub(super) fn ksr_for(s: &mut SoftStore, zsks: &[&str], from: &str, to: &str) -> Document {
+fn ksr_for(s: &mut SoftStore, zsks: &[&str], from: &str, to: &str) -> Document {
     let plan = request::RequestPlan {
         zone: "example.test".into(),
         zsks: zsks.iter().map(|z| z.to_string()).collect(),
@@ -273,7 +273,7 @@ fn schema_and_key_mismatches_are_usage_errors() {
     assert!(e.to_string().contains("drop --ksk-next"), "{e}");
 }
 
-pub(super) fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
+fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOptions {
     SignOptions {
         ksr: ksr_path.to_path_buf(),
         out: dir.join("skr.xml"),
@@ -294,21 +294,50 @@ pub(super) fn opts(dir: &std::path::Path, ksr_path: &std::path::Path) -> SignOpt
     }
 }
 
-#[test]
-fn pipeline_writes_a_verified_skr_or_nothing() {
+/// A KSR of three ZSKs in a temp dir, ready for the pipeline.
+pub(super) struct Case {
+    pub dir: tempfile::TempDir,
+    pub ksr: Document,
+    pub ksr_path: std::path::PathBuf,
+    pub bytes: Vec<u8>,
+    pub hash: String,
+    pub opts: SignOptions,
+}
+
+pub(super) fn case() -> Case {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store();
-    let k = ksr_for(
+    let ksr = ksr_for(
         &mut s,
         &["zsk-a", "zsk-b", "zsk-c"],
         "2026-01-01",
         "2026-04-01",
     );
     let ksr_path = dir.path().join("ksr.xml");
-    let bytes = xml::write(&k);
+    let bytes = xml::write(&ksr);
     std::fs::write(&ksr_path, &bytes).unwrap();
     let hash = hex::encode(ksr::digest::sha256(&bytes));
-    let o = opts(dir.path(), &ksr_path);
+    let opts = opts(dir.path(), &ksr_path);
+    Case {
+        dir,
+        ksr,
+        ksr_path,
+        bytes,
+        hash,
+        opts,
+    }
+}
+
+#[test]
+fn pipeline_writes_a_verified_skr_or_nothing() {
+    let Case {
+        dir,
+        ksr: k,
+        ksr_path,
+        bytes,
+        hash,
+        opts: o,
+    } = case();
 
     // Hash mismatch: exit 1, nothing signed or written.
     let mut log = Vec::new();

@@ -7,25 +7,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::confirm::Confirmation;
 use super::pipeline;
 use super::soft::SoftStore;
-use super::tests::{ksr_for, opts, store};
+use super::tests::{case, store, Case};
 use crate::error::{Error, Result};
-use ksr::{timefmt, xml};
+use ksr::timefmt;
 
 #[test]
 fn a_token_opened_during_the_checks_signs_only_a_ksr_that_passed() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = store();
-    let k = ksr_for(
-        &mut s,
-        &["zsk-a", "zsk-b", "zsk-c"],
-        "2026-01-01",
-        "2026-04-01",
-    );
-    let ksr_path = dir.path().join("ksr.xml");
-    let bytes = xml::write(&k);
-    std::fs::write(&ksr_path, &bytes).unwrap();
-    let hash = hex::encode(ksr::digest::sha256(&bytes));
-    let mut o = opts(dir.path(), &ksr_path);
+    let Case {
+        dir: _dir,
+        hash,
+        opts: o,
+        ..
+    } = case();
+    let mut o = o;
     o.open_during_checks = true;
 
     // A KSR that fails its checks (a late --at puts expirations past the
@@ -106,12 +100,9 @@ fn a_token_opened_during_the_checks_signs_only_a_ksr_that_passed() {
 
 #[test]
 fn an_output_refused_by_the_preflight_never_opens_the_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = store();
-    let k = ksr_for(&mut s, &["zsk-a"], "2026-01-01", "2026-04-01");
-    let ksr_path = dir.path().join("ksr.xml");
-    std::fs::write(&ksr_path, xml::write(&k)).unwrap();
-    let mut o = opts(dir.path(), &ksr_path);
+    let Case {
+        dir, opts: mut o, ..
+    } = case();
     o.open_during_checks = true;
     o.out = dir.path().join("no-such-dir").join("skr.xml");
     let never = || -> Result<SoftStore> { panic!("the token was opened") };
