@@ -30,7 +30,11 @@ impl Engine {
             };
             targets.extend(step.outputs.values().map(|a| self.path(a)));
             if o.op == OpKind::Init {
-                let softhsm = self.script.tokens.get(&o.token).and_then(|t| t.softhsm.as_ref());
+                let softhsm = self
+                    .script
+                    .tokens
+                    .get(&o.token)
+                    .and_then(|t| t.softhsm.as_ref());
                 targets.extend(softhsm.map(|d| Path::new(d).join("softhsm2.conf")));
             }
         }

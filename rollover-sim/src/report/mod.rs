@@ -78,7 +78,9 @@ mod sweep_tests {
     fn the_path_only_writer_sweeps_stale_temp_files_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("page.html");
-        let stale = dir.path().join(format!(".page.html.{}.AbCdEf.tmp", dead_pid()));
+        let stale = dir
+            .path()
+            .join(format!(".page.html.{}.AbCdEf.tmp", dead_pid()));
         let live = dir
             .path()
             .join(format!(".page.html.{}.AbCdEf.tmp", std::process::id()));

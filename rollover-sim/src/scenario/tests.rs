@@ -408,7 +408,13 @@ fn a_zone_that_is_not_a_dns_name_is_refused_with_the_file_line_and_form() {
         assert!(!e.to_string().contains('\u{1b}'), "{why}: {e}");
     }
     // Names in every form the fixtures use, and others, still load.
-    for zone in [".", "example.", "example", "_tcp.example.", "xn--bcher-kva.example."] {
+    for zone in [
+        ".",
+        "example.",
+        "example",
+        "_tcp.example.",
+        "xn--bcher-kva.example.",
+    ] {
         let src = BASE.replace("zone = \"example.\"", &format!("zone = \"{zone}\""));
         assert_eq!(parse(&src).unwrap().zone, zone);
     }

@@ -74,7 +74,10 @@ fn sign_ksr_faults_with_two_sessions() {
     // really signs on two sessions at once.
     let cell = Cell::new(&setup);
     let signed = cell.hsm.path("signed.log");
-    let o = command(&cell).env("FAULTY_SIGNED", &signed).output().unwrap();
+    let o = command(&cell)
+        .env("FAULTY_SIGNED", &signed)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let log = std::fs::read_to_string(&signed).unwrap();
     let sessions: BTreeSet<&str> = log.lines().collect();
