@@ -32,12 +32,17 @@ pub fn write_target(
 }
 
 /// Writes `bytes` to `path` through a temp file that `verify` must accept first.
+/// Stale temp files of `path` are swept on the way; the command's preflight
+/// (`Operation::written_paths`) has already swept and reported them, so what
+/// is left to sweep here is not told again.
 pub fn write_verified(
     path: &Path,
     bytes: &[u8],
     verify: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
-    output::write_verified(path, bytes, verify).map_err(map_output)
+    output::write_verified(path, bytes, verify)
+        .map(drop)
+        .map_err(map_output)
 }
 
 /// Writes `bytes` to `path` through a temp file (for files with nothing to re-check).

@@ -328,3 +328,46 @@ fn tampering_with_a_ceremony_log_is_detected_with_the_line_named() {
         o.stdout
     );
 }
+
+/// The id of a process that has exited (and been reaped).
+fn dead_pid() -> u32 {
+    let mut c = std::process::Command::new("true").spawn().unwrap();
+    let pid = c.id();
+    c.wait().unwrap();
+    pid
+}
+
+#[test]
+fn stale_temp_files_of_the_outputs_are_swept_and_told_before_the_first_step() {
+    let st = setup("stale");
+    let log = st.dir.path().join("audit.jsonl");
+    let a = answers(&st, &sha256_hex(&st.ksr), "");
+    // A run killed while writing the SKR left its temp file; a process still
+    // running (this test) has one too.
+    let stale = st
+        .dir
+        .path()
+        .join(format!(".skr.xml.{}.AbCdEf.tmp", dead_pid()));
+    let live = st
+        .dir
+        .path()
+        .join(format!(".skr.xml.{}.AbCdEf.tmp", std::process::id()));
+    std::fs::write(&stale, b"<partial").unwrap();
+    std::fs::write(&live, b"<being written").unwrap();
+    let o = run_ceremony(&st, &a, &log);
+    o.expect_code(0);
+    assert!(!stale.exists(), "the dead run's temp file is gone");
+    assert!(live.exists(), "a running process's temp file stays");
+    let told = format!(
+        "ceremony: removed stale temp file {} (left by a run that was killed)\n",
+        stale.display()
+    );
+    assert!(o.stderr.starts_with(&told), "{}", o.stderr);
+    assert_eq!(o.stderr.matches("removed stale temp file").count(), 1);
+    assert!(
+        !o.stdout.contains("removed stale temp file"),
+        "told once, on stderr: {}",
+        o.stdout
+    );
+    verify(&log).expect_code(0);
+}

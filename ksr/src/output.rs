@@ -118,7 +118,15 @@ impl Target {
 /// file is removed and `path` is untouched. An existing regular file is
 /// replaced; anything else at `path` (device, FIFO, symlink, directory) is
 /// refused, before the write and again just before the rename.
-pub fn write_verified<E, F>(path: &Path, bytes: &[u8], verify: F) -> Result<(), OutputError<E>>
+///
+/// Like the preflight, it first sweeps the stale temp files of `path`
+/// ([`sweep_stale_temps`]); it returns what it removed, for the caller to
+/// report.
+pub fn write_verified<E, F>(
+    path: &Path,
+    bytes: &[u8],
+    verify: F,
+) -> Result<Vec<PathBuf>, OutputError<E>>
 where
     F: FnOnce(&Path) -> Result<(), E>,
 {
@@ -127,16 +135,19 @@ where
         source,
     };
     recheck(path, true).map_err(io)?;
+    let swept = sweep_stale_temps(path);
     let tmp = temp_beside(path, dir_of(path)).map_err(io)?;
-    finish(path, tmp, bytes, verify, true)
+    finish(path, tmp, bytes, verify, true)?;
+    Ok(swept)
 }
 
 /// Writes `bytes` to `path` through a temp file, for outputs with nothing to
-/// re-check (the rename is still atomic).
+/// re-check (the rename is still atomic); returns the stale temp files it
+/// swept, as [`write_verified`] does.
 pub fn write_atomically(
     path: &Path,
     bytes: &[u8],
-) -> Result<(), OutputError<std::convert::Infallible>> {
+) -> Result<Vec<PathBuf>, OutputError<std::convert::Infallible>> {
     write_verified(path, bytes, |_| Ok(()))
 }
 
@@ -497,5 +508,12 @@ mod tests {
         std::fs::write(d.path().join(&dead), b"partial").unwrap();
         let t = Target::prepare(&target, false).unwrap();
         assert_eq!(t.swept(), [d.path().join(&dead)]);
+        drop(t);
+        // So does the path-only writer, and says what it removed.
+        std::fs::write(d.path().join(&dead), b"partial").unwrap();
+        let swept = write_verified(&target, b"x", |_| Ok::<(), ()>(())).unwrap();
+        assert_eq!(swept, [d.path().join(&dead)]);
+        assert!(d.path().join(&mine).exists() && d.path().join(&live_other).exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"x");
     }
 }

@@ -159,7 +159,7 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             out,
             force,
         } => {
-            let out = prepare(out.as_deref(), force)?;
+            let out = prepare(env, out.as_deref(), force)?;
             let sc = Scenario::load(&scenario)?;
             let rep = crate::run::run(&sc);
             let shown = |rep: &_| text::run(&sc, rep);
@@ -173,7 +173,7 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             force,
             legacy_offset,
         } => {
-            let out = prepare(out.as_deref(), force)?;
+            let out = prepare(env, out.as_deref(), force)?;
             let sc = Scenario::load(&scenario)?;
             let mut params = sc.plan;
             params.legacy_offset = legacy_offset;
@@ -206,9 +206,9 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             },
             Outputs {
                 json,
-                out: prepare(out.as_deref(), force)?,
-                csv: prepare(csv.as_deref(), force)?,
-                svg: prepare(svg.as_deref(), force)?,
+                out: prepare(env, out.as_deref(), force)?,
+                csv: prepare(env, csv.as_deref(), force)?,
+                svg: prepare(env, svg.as_deref(), force)?,
             },
         ),
         Command::Testbed {
@@ -222,7 +222,7 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             // The preflight refuses a special file, or an existing one without
             // --force, before the resolvers start; the page is then written
             // through `save`, whose writer refuses special files again.
-            drop(prepare(html.as_deref(), force)?);
+            drop(prepare(env, html.as_deref(), force)?);
             crate::testbed::cli::command(env, &scenario, &resolver, speedup, json, html.as_deref())
         }
     }
@@ -261,9 +261,26 @@ fn emit<T: serde::Serialize>(
 /// before any work, so a device node, FIFO, symlink or directory, an existing
 /// file without `--force`, or a full or unwritable directory stops the command
 /// at once (exit 2).
-fn prepare(path: Option<&Path>, force: bool) -> Result<Option<Target>, SimError> {
-    path.map(|p| Target::prepare(p, force).map_err(SimError::Target))
-        .transpose()
+/// Stale temp files of the target that a killed run left are swept and told.
+fn prepare(env: &dyn Env, path: Option<&Path>, force: bool) -> Result<Option<Target>, SimError> {
+    let Some(p) = path else { return Ok(None) };
+    let target = Target::prepare(p, force).map_err(SimError::Target)?;
+    report_swept(env, target.swept());
+    Ok(Some(target))
+}
+
+/// Tells the stale temp files an output's writer removed (the wording of
+/// every tool).
+fn report_swept(env: &dyn Env, swept: &[std::path::PathBuf]) {
+    for stale in swept {
+        ksr::env::eprint(
+            env,
+            &format!(
+                "rollover-sim: removed stale temp file {} (left by a run that was killed)\n",
+                ksr::escape::terminal(&stale.display().to_string())
+            ),
+        );
+    }
 }
 
 /// Writes `bytes` to a prepared target (temp file beside it, checked by
@@ -291,14 +308,19 @@ fn output_error(e: ksr::output::OutputError<String>, shown: String) -> SimError 
 
 /// Writes `bytes` to `path` through `ksr::output` (temp file beside it, checked
 /// by `verify`, renamed into place; anything but a regular file is refused).
+/// Stale temp files of `path` that a killed run left are swept and told.
 pub(crate) fn save(
+    env: &dyn Env,
     path: &Path,
     bytes: &[u8],
     verify: impl FnOnce(&[u8]) -> Result<(), String>,
 ) -> Result<(), SimError> {
     let shown = path.display().to_string();
-    ksr::output::write_verified(path, bytes, |tmp| report::check_written(tmp, bytes, verify))
-        .map_err(|e| output_error(e, shown))
+    let swept =
+        ksr::output::write_verified(path, bytes, |tmp| report::check_written(tmp, bytes, verify))
+            .map_err(|e| output_error(e, shown))?;
+    report_swept(env, &swept);
+    Ok(())
 }
 
 /// How `population` draws its resolvers.

@@ -21,6 +21,12 @@
 //! - `FAULTY_LOG=FILE`: appends `FUNC N RV` for every fault fired, so a test can
 //!   show its fault fired where it meant it to.
 //! - `FAULTY_TRACE=FILE`: appends every forwarded call's name (to choose N).
+//! - `FAULTY_SIGNED=FILE`: appends the session handle of every signature made,
+//!   so a test can show that several sessions signed.
+//!
+//! Calls are counted across the whole process with atomic counters: with
+//! several sessions signing on several threads, `C_Sign:3` is still the third
+//! signature the process asked for, whichever session asked.
 //! - `FAULTY_STATE`, `FAULTY_MAX_TRIES`: the user PIN retry counter.
 //! - `FAULTY_SIGN_LIMIT=N`: after N signatures `C_SignInit` and `C_Sign` answer
 //!   `CKR_DEVICE_REMOVED`.
@@ -366,7 +372,14 @@ static CK_RV w_C_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_P
     }
     if (sign_limit_reached()) return CKR_DEVICE_REMOVED;
     CK_RV rv = real->C_Sign(s, d, dl, sig, sl);
-    if (rv == CKR_OK && sig != NULL) __atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
+    if (rv == CKR_OK && sig != NULL) {
+        __atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
+        if (getenv("FAULTY_SIGNED")) {
+            char line[32];
+            snprintf(line, sizeof line, "%lu\n", (unsigned long)s);
+            append("FAULTY_SIGNED", line);
+        }
+    }
     return rv;
 }
 static CK_RV w_C_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG c, CK_OBJECT_HANDLE_PTR k) {

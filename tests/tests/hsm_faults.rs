@@ -18,9 +18,8 @@ use test_support::{fixture, sha256_hex};
 
 const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
 
-/// What every `sign-ksr` row passes besides the KSR, `--out` and the hash: one
-/// session, so the Nth signature is the Nth bundle. (Where `sign-ksr` grows a
-/// required flag, it goes here.)
+/// What every `sign-ksr` row passes besides the KSR, `--out`, the hash and
+/// `--sessions`. (Where `sign-ksr` grows a required flag, it goes here.)
 const SIGN_KSR_BASE: &[&str] = &[
     "--first-in-chain",
     "--ksk-current",
@@ -29,8 +28,6 @@ const SIGN_KSR_BASE: &[&str] = &[
     "normal",
     "--at",
     "2017-03-20",
-    "--sessions",
-    "1",
 ];
 
 /// `ceremony keygen` straight on SoftHSM, for the set-ups.
@@ -133,24 +130,34 @@ const SIGN_KSR_CASES: &[Case] = &[
     },
 ];
 
-#[test]
-fn sign_ksr_faults() {
+/// The token `sign-ksr` rows copy, and the row's command with `sessions`.
+fn sign_ksr_setup(sessions: &'static str) -> (Setup, impl Fn(&Cell) -> std::process::Command) {
     let hsm = SoftHsm::new_by_ceremony("sign");
     keygen(&hsm, "sign", "Kroot2048", "rsasha256", &["--bits", "2048"]);
     let setup = Setup::new(hsm, "sign");
     let ksr = fixture(KSR);
     let hash = sha256_hex(&ksr);
-    let command = |cell: &Cell| {
+    let command = move |cell: &Cell| {
         let mut c = cell.ceremony(&["sign-ksr"]);
         c.arg(&ksr)
             .arg("--out")
             .arg(cell.out_file("skr.xml"))
             .args(SIGN_KSR_BASE)
-            .args(["--expect-sha256", &hash]);
+            .args(["--sessions", sessions, "--expect-sha256", &hash]);
         c
     };
+    (setup, command)
+}
+
+/// One session, so the Nth signature is the Nth bundle.
+#[test]
+fn sign_ksr_faults() {
+    let (setup, command) = sign_ksr_setup("1");
     matrix::run(&setup, SIGN_KSR_CASES, &command, &unchanged);
 }
+
+#[path = "hsm_faults/sessions.rs"]
+mod sessions;
 
 const KEYGEN_CASES: &[Case] = &[
     Case {

@@ -134,6 +134,14 @@ pub(super) fn run(a: RunArgs, audit_log: Option<PathBuf>, out: &Out) -> i32 {
         Ok(e) => e,
         Err(e) => return engine_fail(out, &e),
     };
+    // Before any step: what a killed run left beside the outputs, told as
+    // single commands tell it (the state's messages show it in the UI).
+    for stale in engine.sweep_stale_temps() {
+        out.stderr(&format!(
+            "ceremony: {}\n",
+            ksr::escape::terminal(&crate::engine::sweep::message(&stale))
+        ));
+    }
     match answers {
         Some(ans) if a.non_interactive => non_interactive(&mut engine, &ans, out),
         _ => interactive(engine, env),
@@ -164,6 +172,10 @@ impl Narrator {
             self.done += 1;
         }
         for m in s.messages.iter().skip(self.messages) {
+            // Already told on stderr before the first step.
+            if m.starts_with("removed stale temp file ") {
+                continue;
+            }
             text.push_str(&format!("  {}\n", ksr::escape::terminal(m)));
         }
         self.messages = s.messages.len();

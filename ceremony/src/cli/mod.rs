@@ -246,11 +246,11 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &dy
     };
     let op = job.operation();
     // Temp files of these outputs that a killed run (SIGKILL) left behind.
-    for (_, path) in op.outputs() {
-        for stale in ksr::output::sweep_stale_temps(path) {
+    for path in op.written_paths() {
+        for stale in ksr::output::sweep_stale_temps(&path) {
             out.stderr(&format!(
-                "ceremony: removed stale temp file {} (left by a run that was killed)\n",
-                stale.display()
+                "ceremony: {}\n",
+                ksr::escape::terminal(&crate::engine::sweep::message(&stale))
             ));
         }
     }

@@ -20,7 +20,8 @@
 //! - [`command`]: what a UI sends.
 //! - `step`: running one step and what it needs; `ops_map`: script
 //!   operations onto `crate::ops`; `journal`: the audit records of a
-//!   ceremony and reading them back for `--resume`; `signoff`: key sign-offs.
+//!   ceremony and reading them back for `--resume`; `signoff`: key sign-offs;
+//!   [`sweep`]: stale temp files of the script's outputs.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -40,6 +41,7 @@ pub mod progress;
 pub mod signoff;
 pub mod state;
 mod step;
+pub mod sweep;
 
 pub use command::{Command, DeviationRequest, SignOffToken};
 pub use state::{Awaiting, State, StepStatus};

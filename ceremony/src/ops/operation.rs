@@ -228,6 +228,17 @@ impl Operation {
         }
     }
 
+    /// Every file the operation writes through `ksr::output` (its outputs,
+    /// and the `softhsm2.conf` of `hsm init`): where stale temp files of a
+    /// killed run are swept before it runs.
+    pub fn written_paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self.outputs().into_iter().map(|(_, p)| p.into()).collect();
+        if let Operation::HsmInit { softhsm, .. } = self {
+            v.push(softhsm.join("softhsm2.conf"));
+        }
+        v
+    }
+
     /// The input files with their SHA-256 (for a `begin` record): of the
     /// bytes the operation read once where it did, else of the files now.
     pub fn input_refs(&self) -> Vec<FileRef> {

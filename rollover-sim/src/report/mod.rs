@@ -63,3 +63,40 @@ mod tests {
         }
     }
 }
+
+#[cfg(all(test, unix))]
+mod sweep_tests {
+    /// The id of a process that has exited (and been reaped).
+    fn dead_pid() -> u32 {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn the_path_only_writer_sweeps_stale_temp_files_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("page.html");
+        let stale = dir
+            .path()
+            .join(format!(".page.html.{}.AbCdEf.tmp", dead_pid()));
+        let live = dir
+            .path()
+            .join(format!(".page.html.{}.AbCdEf.tmp", std::process::id()));
+        std::fs::write(&stale, b"partial").unwrap();
+        std::fs::write(&live, b"being written").unwrap();
+        let env = ksr::env::FakeEnv::new();
+        crate::cli::save(&env, &target, b"<p>ok</p>", |_| Ok(())).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"<p>ok</p>");
+        assert!(!stale.exists(), "the dead run's temp file is gone");
+        assert!(live.exists(), "a running process's temp file stays");
+        assert_eq!(
+            env.stderr_text(),
+            format!(
+                "rollover-sim: removed stale temp file {} (left by a run that was killed)\n",
+                stale.display()
+            )
+        );
+    }
+}

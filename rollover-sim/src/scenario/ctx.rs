@@ -49,6 +49,31 @@ impl Ctx<'_> {
     pub(super) fn err(&self, span: std::ops::Range<usize>, msg: impl Into<String>) -> InputError {
         InputError::new(&self.file, Some(self.line(span.start)), msg)
     }
+    /// `[trust-point] zone`: a DNS name in presentation form, as hickory-proto
+    /// parses it (RFC 1035 section 2.3.1: letters, digits and hyphens, also
+    /// underscores; labels of 1 to 63 octets, the name at most 255 octets,
+    /// RFC 1035 section 2.3.4). Anything else is refused at once: the name is
+    /// printed in every report.
+    pub(super) fn zone(&self, s: &Spanned<String>) -> Result<String, InputError> {
+        let z = s.get_ref();
+        let parsed = if z.is_empty() {
+            Err("it is empty".to_string())
+        } else {
+            hickory_proto::rr::Name::from_ascii(z).map_err(|e| e.to_string())
+        };
+        match parsed {
+            Ok(_) => Ok(z.clone()),
+            Err(why) => Err(self.err(
+                s.span(),
+                format!(
+                    "[trust-point] zone {z:?} is not a DNS name ({}); give a name like \"example.\" \
+                     or \".\" (the root): labels of letters, digits, hyphens and underscores, \
+                     each 1 to 63 octets, the whole name at most 255 octets",
+                    ksr::escape::terminal(&why)
+                ),
+            )),
+        }
+    }
     /// A duration that must be positive and at most [`MAX_DURATION`]; the
     /// error names the file, the line and the key (`what`).
     pub(super) fn positive_dur(

@@ -154,6 +154,7 @@ impl Scenario {
         })?;
         let cx = Ctx::new(file.clone(), src);
         let tpr = &raw.trust_point;
+        let zone = cx.zone(&tpr.zone)?;
         let ttl = cx.positive_dur(&tpr.dnskey_ttl, "dnskey-ttl")?;
         let validity = cx.positive_dur(&tpr.rrsig_validity, "rrsig-validity")?;
         let resign_every = match &tpr.resign_every {
@@ -286,7 +287,7 @@ impl Scenario {
 
         Ok(Scenario {
             path: path.to_path_buf(),
-            zone: tpr.zone.clone(),
+            zone,
             ttl,
             validity,
             start,

@@ -25,7 +25,7 @@ pub(super) struct RawScenario {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawTrustPoint {
-    pub(super) zone: String,
+    pub(super) zone: Spanned<String>,
     pub(super) dnskey_ttl: Spanned<String>,
     pub(super) rrsig_validity: Spanned<String>,
     pub(super) resign_every: Option<Spanned<String>>,

@@ -380,3 +380,47 @@ fn timer_knobs_are_checked_for_sign_and_range() {
     );
     assert!(parse(&forever).is_ok());
 }
+
+#[test]
+fn a_zone_that_is_not_a_dns_name_is_refused_with_the_file_line_and_form() {
+    let label63 = "a".repeat(63);
+    let long_name = format!("{label63}.{label63}.{label63}.{label63}.");
+    for (zone, why) in [
+        ("exa\u{1b}[2Kmple.".to_string(), "a control character"),
+        ("my zone.".to_string(), "a space"),
+        (format!("{}.example.", "a".repeat(64)), "a 64-octet label"),
+        (long_name, "a name over 255 octets"),
+        ("a..b.".to_string(), "an empty label"),
+        (String::new(), "nothing"),
+    ] {
+        let src = BASE.replace(
+            "zone = \"example.\"",
+            &format!("zone = {}", toml::Value::String(zone.clone())),
+        );
+        let e = parse(&src).expect_err(why);
+        assert_eq!((e.file.as_str(), e.line), ("s.toml", Some(3)), "{why}: {e}");
+        assert!(
+            e.message.starts_with("[trust-point] zone ")
+                && e.message.contains("is not a DNS name")
+                && e.message.contains("give a name like \"example.\""),
+            "{why}: {e}"
+        );
+        assert!(!e.to_string().contains('\u{1b}'), "{why}: {e}");
+    }
+    // Names in every form the fixtures use, and others, still load.
+    for zone in [
+        ".",
+        "example.",
+        "example",
+        "_tcp.example.",
+        "xn--bcher-kva.example.",
+    ] {
+        let src = BASE.replace("zone = \"example.\"", &format!("zone = \"{zone}\""));
+        assert_eq!(parse(&src).unwrap().zone, zone);
+    }
+    let label61 = "b".repeat(61);
+    let longest = format!("{label63}.{label63}.{label63}.{label61}.");
+    assert_eq!(longest.len(), 254, "255 octets on the wire");
+    let src = BASE.replace("zone = \"example.\"", &format!("zone = \"{longest}\""));
+    assert!(parse(&src).is_ok());
+}

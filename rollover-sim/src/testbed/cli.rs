@@ -51,7 +51,7 @@ pub fn command(
     let rep = session::run(&sc, &Options { speedup, resolvers }).map_err(SimError::Testbed)?;
     if let Some(p) = html {
         let page = super::html::page(&rep);
-        crate::cli::save(p, page.as_bytes(), super::html::verify)?;
+        crate::cli::save(env, p, page.as_bytes(), super::html::verify)?;
     }
     let shown = if json {
         crate::report::json::to_string(&rep)?

@@ -73,7 +73,21 @@ pub struct Cell<'a> {
     fired: PathBuf,
 }
 
-impl Cell<'_> {
+impl<'a> Cell<'a> {
+    /// A fresh cell: a copy of the set-up's token, an empty output directory.
+    pub fn new(setup: &'a Setup) -> Cell<'a> {
+        let hsm = setup.hsm.copy();
+        let out = hsm.path("out");
+        std::fs::create_dir(&out).unwrap();
+        Cell {
+            setup,
+            audit_log: hsm.path("audit.jsonl"),
+            fired: hsm.path("fired.log"),
+            out,
+            hsm,
+        }
+    }
+
     /// `ceremony ARGS --token T --pin-file F --module FAULTY --audit-log LOG`.
     pub fn ceremony(&self, args: &[&str]) -> Command {
         let mut c = self.hsm.with_token(self.setup.token, args);
@@ -160,16 +174,7 @@ fn run_case(
     after_rerun: AfterRerun,
 ) {
     let name = case.name;
-    let hsm = setup.hsm.copy();
-    let out = hsm.path("out");
-    std::fs::create_dir(&out).unwrap();
-    let cell = Cell {
-        setup,
-        audit_log: hsm.path("audit.jsonl"),
-        fired: hsm.path("fired.log"),
-        out,
-        hsm,
-    };
+    let cell = Cell::new(setup);
 
     // The faulty run.
     let mut c = command(&cell);
