@@ -47,6 +47,8 @@ pub(crate) fn cores() -> usize {
 
 /// Builds the tree (see [`super::dom::build`]).
 pub(crate) fn build(bytes: &[u8], threads: Threads) -> Result<Tree<'_>, DomError> {
+    #[cfg(test)]
+    JOINED.set(false);
     // quick-xml does not check characters; find the first bad one up front and
     // report it in the event that contains it, so the error names its element.
     // A plain file (printable ASCII, tab, CR, LF) needs no character check of
@@ -135,8 +137,17 @@ fn joins(first: &Builder, second: &Builder) -> bool {
             .is_none_or(|excess| depth as isize + excess < MAX_DEPTH as isize)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Whether the last build on this thread joined two halves (tests check
+    /// that the two-thread path is taken, not only that results agree).
+    static JOINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// The tree of `first` and `second`, after [`joins`] said yes.
 fn join<'a>(mut first: Builder<'a>, second: Builder<'a>) -> Tree<'a> {
+    #[cfg(test)]
+    JOINED.set(true);
     let head = first.part.nodes.len();
     let closes = second.context.as_ref().map_or(&[][..], |c| &c.closes[..]);
     for (&i, &(_, built)) in first.stack.iter().rev().zip(closes) {
