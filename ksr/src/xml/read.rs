@@ -215,8 +215,9 @@ fn algorithm_policy(node: Node, path: &str) -> R<AlgorithmPolicy> {
 fn bundles(nodes: &[Node], path: &str, kind: Kind) -> R<Vec<Bundle>> {
     const TWO_THREADS_FROM: usize = 256;
     let read = |part: &[Node]| {
+        let mut names = Names::default();
         part.iter()
-            .map(|b| bundle(*b, path, kind))
+            .map(|b| bundle(*b, path, kind, &mut names))
             .collect::<R<Vec<_>>>()
     };
     if nodes.len() < TWO_THREADS_FROM || super::split::cores() < 2 {
@@ -233,7 +234,14 @@ fn bundles(nodes: &[Node], path: &str, kind: Kind) -> R<Vec<Bundle>> {
     Ok(all)
 }
 
-fn bundle(node: Node, path: &str, kind: Kind) -> R<Bundle> {
+/// The last signer's name found to be a DNS name: every signature of a
+/// document names the same signer, and checking the name is not free.
+#[derive(Default)]
+struct Names {
+    last_good: Option<String>,
+}
+
+fn bundle(node: Node, path: &str, kind: Kind, names: &mut Names) -> R<Bundle> {
     let (req, _) = attributes(node, path, &["id"], &[])?;
     let id = req[0];
     if id.trim().is_empty() {
@@ -271,7 +279,7 @@ fn bundle(node: Node, path: &str, kind: Kind) -> R<Bundle> {
     let sigpath = format!("{path}/Signature");
     let signatures = rest[2]
         .iter()
-        .map(|s| signature(*s, &sigpath))
+        .map(|s| signature(*s, &sigpath, names))
         .collect::<R<Vec<_>>>()?;
     Ok(Bundle {
         id: id.to_string(),
@@ -307,7 +315,7 @@ fn key(node: Node, path: &str) -> R<Key> {
     })
 }
 
-fn signature(node: Node, path: &str) -> R<Signature> {
+fn signature(node: Node, path: &str, names: &mut Names) -> R<Signature> {
     let (a, _) = attributes(node, path, &["keyIdentifier"], &[])?;
     let (f, _) = leaves(
         node,
@@ -333,12 +341,15 @@ fn signature(node: Node, path: &str) -> R<Signature> {
             "empty TypeCovered (expected DNSKEY)",
         );
     }
-    if let Err(e) = dnssec::parse_name(f[8].text) {
-        return refuse(
-            f[8].node,
-            f[8].path(),
-            format!("{:?} is not a DNS name: {e}", f[8].text),
-        );
+    if names.last_good.as_deref() != Some(f[8].text) {
+        if let Err(e) = dnssec::parse_name(f[8].text) {
+            return refuse(
+                f[8].node,
+                f[8].path(),
+                format!("{:?} is not a DNS name: {e}", f[8].text),
+            );
+        }
+        names.last_good = Some(f[8].text.to_string());
     }
     Ok(Signature {
         key_identifier: a[0].to_string(),

@@ -263,9 +263,16 @@ fn sorted<'a, const N: usize>(
 ) -> Option<([Node<'a>; N], Vec<Vec<Node<'a>>>)> {
     let mut found: [Option<Node>; N] = [None; N];
     let mut rest: Vec<Vec<Node>> = vec![Vec::new(); extra.len()];
+    // Children mostly come in the schema's order: try the next name first.
+    let mut next = 0;
     for child in node.children() {
         let name = child.name();
-        if let Some(i) = names.iter().position(|n| *n == name) {
+        let i = match names.get(next) {
+            Some(n) if *n == name => Some(next),
+            _ => names.iter().position(|n| *n == name),
+        };
+        if let Some(i) = i {
+            next = i + 1;
             if found[i].replace(child).is_some() {
                 return None;
             }
