@@ -92,13 +92,13 @@ fn parse_with(
         return Err(too_large(file, Some(bytes.len() as u64), options.max_size));
     }
     let line = |pos: usize| line_of(bytes, pos);
-    let tree = split::build(bytes, threads).map_err(|e| ParseError {
+    let (tree, ahead) = split::build_reading(bytes, threads, true).map_err(|e| ParseError {
         file: file.to_string(),
         line: line(e.pos),
         element: e.element,
         message: e.message,
     })?;
-    read::document(tree.root()).map_err(|e| ParseError {
+    read::document(tree.root(), ahead).map_err(|e| ParseError {
         file: file.to_string(),
         line: line(e.pos),
         element: e.element,

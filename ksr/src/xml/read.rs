@@ -3,13 +3,15 @@
 //! once, numbers, times, durations, base64 and algorithm numbers well-formed.
 
 use super::shape::{algorithm, attributes, children, leaves, number, refuse, time, R};
-use super::tree::Node;
+use super::tree::{Node, Tree};
 use crate::dnssec;
 use crate::model::{
     AlgorithmParams, AlgorithmPolicy, Bundle, Document, Key, Kind, PolicyBlock, Signature,
 };
 
-pub(crate) fn document(root: Node) -> R<Document> {
+/// The document in `root`'s tree; `ahead`: its bundles as read ahead on
+/// the two threads that built the tree (see [`Ahead`]).
+pub(crate) fn document(root: Node, ahead: Option<[Ahead; 2]>) -> R<Document> {
     if root.name() != "KSR" {
         return refuse(
             root,
@@ -92,7 +94,7 @@ pub(crate) fn document(root: Node) -> R<Document> {
         }
     };
     let bundle_path = format!("{bpath}/{bundle_tag}");
-    let bundles = bundles(&groups[1], &bundle_path, kind)?;
+    let bundles = bundles(&groups[1], &bundle_path, kind, ahead)?;
     Ok(Document {
         id: id.to_string(),
         serial,
@@ -211,9 +213,19 @@ fn algorithm_policy(node: Node, path: &str) -> R<AlgorithmPolicy> {
 
 /// Every bundle, in document order. Bundles read independently, so a long
 /// document is read on two threads, halves joined in order: the refusal
-/// reported is the first in the document, whatever the thread count.
-fn bundles(nodes: &[Node], path: &str, kind: Kind) -> R<Vec<Bundle>> {
+/// reported is the first in the document, whatever the thread count. Halves
+/// read ahead are taken when they hold exactly these bundles.
+fn bundles(nodes: &[Node], path: &str, kind: Kind, ahead: Option<[Ahead; 2]>) -> R<Vec<Bundle>> {
     const TWO_THREADS_FROM: usize = 256;
+    if let Some([first, second]) = ahead {
+        let read_ahead = first.nodes.iter().chain(&second.nodes).copied();
+        if first.kind == kind && second.kind == kind && nodes.iter().map(Node::index).eq(read_ahead)
+        {
+            let mut all = first.read?;
+            all.extend(second.read?);
+            return Ok(all);
+        }
+    }
     let read = |part: &[Node]| {
         let mut names = Names::default();
         part.iter()
@@ -232,6 +244,52 @@ fn bundles(nodes: &[Node], path: &str, kind: Kind) -> R<Vec<Bundle>> {
     let mut all = a?;
     all.extend(b?);
     Ok(all)
+}
+
+/// Bundles read on a thread that built part of the tree, before the
+/// document's shape is checked: what reading the elements at `nodes` (tree
+/// indices, in document order) as bundles of `kind` gave. [`document`] takes
+/// it only when they are exactly the document's bundles (of that kind), so the
+/// outcome is the one of reading them there.
+pub(crate) struct Ahead {
+    kind: Kind,
+    nodes: Vec<usize>,
+    read: R<Vec<Bundle>>,
+}
+
+impl Ahead {
+    /// Reads the elements at `nodes` of `tree` that are named as the first
+    /// one named as a bundle.
+    pub(crate) fn read(tree: &Tree, nodes: Vec<usize>) -> Option<Ahead> {
+        let kind = nodes.iter().find_map(|&i| match tree.node(i).name() {
+            "RequestBundle" => Some(Kind::Request),
+            "ResponseBundle" => Some(Kind::Response),
+            _ => None,
+        })?;
+        let (tag, bundle_tag) = match kind {
+            Kind::Request => ("Request", "RequestBundle"),
+            Kind::Response => ("Response", "ResponseBundle"),
+        };
+        let path = format!("KSR/{tag}/{bundle_tag}");
+        let nodes: Vec<usize> = nodes
+            .into_iter()
+            .filter(|&i| tree.node(i).name() == bundle_tag)
+            .collect();
+        let mut names = Names::default();
+        let read = nodes
+            .iter()
+            .map(|&i| bundle(tree.node(i), &path, kind, &mut names))
+            .collect();
+        Some(Ahead { kind, nodes, read })
+    }
+
+    /// The same, read in a part of the tree that now starts at `offset`.
+    pub(crate) fn shifted(mut self, offset: usize) -> Ahead {
+        for node in &mut self.nodes {
+            *node += offset;
+        }
+        self
+    }
 }
 
 /// The last signer's name found to be a DNS name: every signature of a

@@ -20,7 +20,8 @@
 //! refusal is the one-thread refusal, byte offset and element path alike.
 
 use super::dom::{Builder, DomError, Reached, MAX_DEPTH};
-use super::tree::Tree;
+use super::read::Ahead;
+use super::tree::{Part, Tree};
 use super::wellformed;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -47,57 +48,118 @@ pub(crate) fn cores() -> usize {
 
 /// Builds the tree (see [`super::dom::build`]).
 pub(crate) fn build(bytes: &[u8], threads: Threads) -> Result<Tree<'_>, DomError> {
+    build_reading(bytes, threads, false).map(|(tree, _)| tree)
+}
+
+/// Builds the tree, and with `read_ahead`, each thread that built part of it
+/// reads the bundles it built right away (see [`Ahead`]).
+#[allow(clippy::type_complexity)]
+pub(crate) fn build_reading(
+    bytes: &[u8],
+    threads: Threads,
+    read_ahead: bool,
+) -> Result<(Tree<'_>, Option<[Ahead; 2]>), DomError> {
     #[cfg(test)]
     JOINED.set(false);
-    // quick-xml does not check characters; find the first bad one up front and
-    // report it in the event that contains it, so the error names its element.
-    // A plain file (printable ASCII, tab, CR, LF) needs no character check of
-    // the text and attribute values read straight from it.
-    let scan = wellformed::scan(bytes);
-    let src = std::str::from_utf8(bytes).ok();
     let split = match threads {
         Threads::One => None,
         Threads::Auto if bytes.len() < TWO_THREADS_FROM || cores() < 2 => None,
         Threads::Auto => candidate(bytes),
         Threads::SplitAt(at) => Some(at).filter(|&at| at > 0 && bytes.get(at) == Some(&b'<')),
-    }
-    // A document with a bad character is refused; one thread says where.
-    .filter(|_| scan.bad.is_none());
-    let plain = scan.plain;
+    };
     let cancel = AtomicBool::new(false);
-    let mut first = Builder::new(bytes, scan, src);
     let Some(split) = split else {
+        let mut first = first_builder(bytes, bytes.len());
         first.run(None, &cancel)?;
-        return Ok(first.into_tree());
+        return Ok((first.into_tree(), None));
     };
     std::thread::scope(|scope| {
+        // Started first: the other thread's scan of the whole input need not wait.
         let second = scope.spawn(|| {
-            let mut second = Builder::from_middle(bytes, split, plain, src);
+            // Its half must hold no bad character (else one thread says
+            // where); whether it is plain settles its character checks.
+            let half = &bytes[split..];
+            let scan = wellformed::scan(half);
+            if scan.bad.is_some() {
+                return None;
+            }
+            let src = std::str::from_utf8(half).ok();
+            let mut second = Builder::from_middle(bytes, split, scan.plain, src);
             match second.run(None, &cancel) {
-                Ok(Reached::End) => Some(second),
+                Ok(Reached::End) => {
+                    // Its elements directly inside those opened before the split.
+                    let ahead = read_ahead.then(|| read_part(&mut second.part, 0)).flatten();
+                    Some((second, ahead))
+                }
                 _ => None,
             }
         });
+        let mut first = first_builder(bytes, split);
         match first.run(Some(split), &cancel) {
             Ok(Reached::Stop) => {}
             // Never at the split, or refused before it: the one-thread outcome.
             done => {
                 cancel.store(true, Ordering::Relaxed);
                 done?;
-                return Ok(first.into_tree());
+                return Ok((first.into_tree(), None));
             }
         }
+        // The elements directly inside the request or response (a bundle
+        // start tag is the split), read while the other thread works.
+        let ahead_first = match first.stack[..] {
+            [_, body] if read_ahead => read_part(&mut first.part, body + 1),
+            _ => None,
+        };
         let second = second
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match second {
-            Some(second) if joins(&first, &second) => Ok(join(first, second)),
+            Some((second, ahead_second)) if joins(&first, &second) => {
+                let head = first.part.nodes.len();
+                let ahead = ahead_first
+                    .zip(ahead_second)
+                    .map(|(a, b)| [a, b.shifted(head)]);
+                Ok((join(first, second), ahead))
+            }
             _ => {
                 first.run(None, &cancel)?;
-                Ok(first.into_tree())
+                Ok((first.into_tree(), None))
             }
         }
     })
+}
+
+/// The builder that reads from the start; names, text and values are
+/// borrowed from `bytes[..borrow]` (elsewhere they are copied).
+fn first_builder(bytes: &[u8], borrow: usize) -> Builder<'_> {
+    // quick-xml does not check characters; find the first bad one up front and
+    // report it in the event that contains it, so the error names its element.
+    // A plain file (printable ASCII, tab, CR, LF) needs no character check of
+    // the text and attribute values read straight from it.
+    let scan = wellformed::scan(bytes);
+    let src = std::str::from_utf8(&bytes[..borrow]).ok();
+    Builder::new(bytes, scan, src)
+}
+
+/// [`Ahead::read`] of the closed sibling elements of `part` from `from` on
+/// (as the part's own tree, whose indices are the part's).
+fn read_part(part: &mut Part, from: usize) -> Option<Ahead> {
+    let mut nodes = Vec::new();
+    let mut i = from;
+    while let Some(node) = part.nodes.get(i) {
+        if node.len == 0 {
+            return None; // still open: not a whole element
+        }
+        nodes.push(i);
+        i += node.len;
+    }
+    let tree = Tree {
+        head: std::mem::take(part),
+        tail: Part::default(),
+    };
+    let ahead = Ahead::read(&tree, nodes);
+    *part = tree.head;
+    ahead
 }
 
 /// The start tag of a bundle at or after the middle of `bytes`.

@@ -60,7 +60,8 @@ impl<'a> Tree<'a> {
         self.node(0)
     }
 
-    fn node(&self, index: usize) -> Node<'_> {
+    /// The element at `index` (document order).
+    pub fn node(&self, index: usize) -> Node<'_> {
         let head = self.head.nodes.len();
         let (part, i) = if index < head {
             (&self.head, index)
@@ -115,6 +116,10 @@ impl<'t> Node<'t> {
     }
     pub fn pos(&self) -> usize {
         self.stored.pos
+    }
+    /// Its place in the tree (document order).
+    pub fn index(&self) -> usize {
+        self.index
     }
     pub fn attrs(&self) -> &'t [Attr<'t>] {
         let s = self.stored;
