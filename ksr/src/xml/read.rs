@@ -221,6 +221,8 @@ fn bundles(nodes: &[Node], path: &str, kind: Kind, ahead: Option<[Ahead; 2]>) ->
         let read_ahead = first.nodes.iter().chain(&second.nodes).copied();
         if first.kind == kind && second.kind == kind && nodes.iter().map(Node::index).eq(read_ahead)
         {
+            #[cfg(test)]
+            READ_AHEAD.set(true);
             let mut all = first.read?;
             all.extend(second.read?);
             return Ok(all);
@@ -244,6 +246,12 @@ fn bundles(nodes: &[Node], path: &str, kind: Kind, ahead: Option<[Ahead; 2]>) ->
     let mut all = a?;
     all.extend(b?);
     Ok(all)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Whether a document's bundles were last taken as read ahead (tests).
+    pub(crate) static READ_AHEAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Bundles read on a thread that built part of the tree, before the

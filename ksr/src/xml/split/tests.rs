@@ -133,8 +133,11 @@ fn long_documents_are_built_on_two_threads_and_agree() {
         let options = ParseOptions {
             max_size: usize::MAX,
         };
+        crate::xml::read::READ_AHEAD.set(false);
         let doc = parse_with(&bytes, "long.xml", &options, Threads::Auto).unwrap();
         assert!(doc.bundles.len() > 100);
+        // Read on the threads that built the tree.
+        assert_eq!(crate::xml::read::READ_AHEAD.get(), cores() >= 2, "{name}");
         assert_eq!(
             Ok(doc),
             parse_with(&bytes, "long.xml", &options, Threads::One)
@@ -351,4 +354,62 @@ fn splits_that_are_not_at_a_tag_are_not_taken() {
             assert!(!agree(&bytes, at), "split at {at}");
         }
     }
+}
+
+/// `text` with its `nth` occurrence of `from` (counting from byte `after`)
+/// replaced by `to`.
+fn replace_after(text: &str, after: usize, from: &str, to: &str) -> String {
+    let at = after + text[after..].find(from).expect("found");
+    format!("{}{to}{}", &text[..at], &text[at + from.len()..])
+}
+
+/// Bundles read ahead on the building threads give the refusal one thread
+/// gives: the first in the document, and a refusal of the document's shape
+/// before any refusal of a bundle.
+#[test]
+fn bundles_read_ahead_refuse_as_one_thread() {
+    let options = ParseOptions {
+        max_size: usize::MAX,
+    };
+    let long = String::from_utf8(long_document("skr-root-2017-q1-0.xml", 300_000)).unwrap();
+    let split = candidate(long.as_bytes()).unwrap();
+    let late = replace_after(&long, split + 1000, "<TTL>", "<TTL>x");
+    let early = replace_after(&late, 2_000, "<Algorithm>", "<Algorithm>99");
+    let cases = [
+        ("late bundle refused", late.clone()),
+        ("early and late bundles refused", early.clone()),
+        (
+            "stray element after the bundles",
+            replace_after(&late, split, "</Response>", "<Stray/></Response>"),
+        ),
+        (
+            "request bundle among response bundles",
+            replace_after(&long, split + 1000, "<ResponseBundle", "<RequestBundle"),
+        ),
+        (
+            "response bundle element renamed late",
+            replace_after(&long, split + 1000, "ResponseBundle", "ResponseBundleX"),
+        ),
+        (
+            "no policy",
+            replace_after(&late, 0, "ResponsePolicy", "ResponsePolicyX"),
+        ),
+    ];
+    for (what, text) in cases {
+        let bytes = text.as_bytes();
+        let one = parse_with(bytes, "f.xml", &options, Threads::One);
+        let at = candidate(bytes).unwrap();
+        let two = parse_with(bytes, "f.xml", &options, Threads::SplitAt(at));
+        assert!(one.is_err(), "{what}");
+        assert_eq!(one, two, "{what}");
+        assert_eq!(
+            one,
+            parse_with(bytes, "f.xml", &options, Threads::Auto),
+            "{what}"
+        );
+    }
+    // The first refusal in the document is the early one.
+    let one = parse_with(early.as_bytes(), "f.xml", &options, Threads::One).unwrap_err();
+    let late_one = parse_with(late.as_bytes(), "f.xml", &options, Threads::One).unwrap_err();
+    assert!(one.line < late_one.line, "{one} / {late_one}");
 }
