@@ -229,9 +229,9 @@ fn bundles(nodes: &[Node], path: &str, kind: Kind, ahead: Option<[Ahead; 2]>) ->
         }
     }
     let read = |part: &[Node]| {
-        let mut names = Names::default();
+        let mut names = Names::new(path);
         part.iter()
-            .map(|b| bundle(*b, path, kind, &mut names))
+            .map(|b| bundle(*b, kind, &mut names))
             .collect::<R<Vec<_>>>()
     };
     if nodes.len() < TWO_THREADS_FROM || super::split::cores() < 2 {
@@ -283,10 +283,10 @@ impl Ahead {
             .into_iter()
             .filter(|&i| tree.node(i).name() == bundle_tag)
             .collect();
-        let mut names = Names::default();
+        let mut names = Names::new(&path);
         let read = nodes
             .iter()
-            .map(|&i| bundle(tree.node(i), &path, kind, &mut names))
+            .map(|&i| bundle(tree.node(i), kind, &mut names))
             .collect();
         Some(Ahead { kind, nodes, read })
     }
@@ -300,14 +300,32 @@ impl Ahead {
     }
 }
 
-/// The last signer's name found to be a DNS name: every signature of a
-/// document names the same signer, and checking the name is not free.
-#[derive(Default)]
+/// What reading a run of bundles keeps: the element paths, built once, and
+/// the last signer's name found to be a DNS name (every signature of a
+/// document names the same signer, and checking the name is not free).
 struct Names {
+    bundle: String,
+    signer: String,
+    key: String,
+    signature: String,
     last_good: Option<String>,
 }
 
-fn bundle(node: Node, path: &str, kind: Kind, names: &mut Names) -> R<Bundle> {
+impl Names {
+    /// For bundles at element path `bundle`.
+    fn new(bundle: &str) -> Self {
+        Names {
+            bundle: bundle.to_string(),
+            signer: format!("{bundle}/Signer"),
+            key: format!("{bundle}/Key"),
+            signature: format!("{bundle}/Signature"),
+            last_good: None,
+        }
+    }
+}
+
+fn bundle(node: Node, kind: Kind, names: &mut Names) -> R<Bundle> {
+    let path = &*names.bundle;
     let (req, _) = attributes(node, path, &["id"], &[])?;
     let id = req[0];
     if id.trim().is_empty() {
@@ -328,24 +346,21 @@ fn bundle(node: Node, path: &str, kind: Kind, names: &mut Names) -> R<Bundle> {
             ("Signature", 1, usize::MAX),
         ],
     )?;
-    let spath = format!("{path}/Signer");
     let mut signers = Vec::new();
     for s in &rest[0] {
-        let (a, _) = attributes(*s, &spath, &["keyIdentifier"], &[])?;
+        let (a, _) = attributes(*s, &*names.signer, &["keyIdentifier"], &[])?;
         if s.has_children() || !s.text().trim().is_empty() {
-            return refuse(*s, &spath, "<Signer> must be empty");
+            return refuse(*s, &*names.signer, "<Signer> must be empty");
         }
         signers.push(a[0].to_string());
     }
-    let kpath = format!("{path}/Key");
     let keys = rest[1]
         .iter()
-        .map(|k| key(*k, &kpath))
+        .map(|k| key(*k, &names.key))
         .collect::<R<Vec<_>>>()?;
-    let sigpath = format!("{path}/Signature");
     let signatures = rest[2]
         .iter()
-        .map(|s| signature(*s, &sigpath, names))
+        .map(|s| signature(*s, &names.signature, &mut names.last_good))
         .collect::<R<Vec<_>>>()?;
     Ok(Bundle {
         id: id.to_string(),
@@ -381,7 +396,7 @@ fn key(node: Node, path: &str) -> R<Key> {
     })
 }
 
-fn signature(node: Node, path: &str, names: &mut Names) -> R<Signature> {
+fn signature(node: Node, path: &str, last_good: &mut Option<String>) -> R<Signature> {
     let (a, _) = attributes(node, path, &["keyIdentifier"], &[])?;
     let (f, _) = leaves(
         node,
@@ -407,7 +422,7 @@ fn signature(node: Node, path: &str, names: &mut Names) -> R<Signature> {
             "empty TypeCovered (expected DNSKEY)",
         );
     }
-    if names.last_good.as_deref() != Some(f[8].text) {
+    if last_good.as_deref() != Some(f[8].text) {
         if let Err(e) = dnssec::parse_name(f[8].text) {
             return refuse(
                 f[8].node,
@@ -415,7 +430,7 @@ fn signature(node: Node, path: &str, names: &mut Names) -> R<Signature> {
                 format!("{:?} is not a DNS name: {e}", f[8].text),
             );
         }
-        names.last_good = Some(f[8].text.to_string());
+        *last_good = Some(f[8].text.to_string());
     }
     Ok(Signature {
         key_identifier: a[0].to_string(),

@@ -76,16 +76,17 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// Every element with its depth, in document order (tests compare trees with it).
+    /// Every element in document order (tests compare trees with it).
     #[cfg(test)]
-    pub fn flat(&self) -> Vec<(usize, &str, Vec<(&str, &str)>, &str, usize)> {
-        fn walk<'t>(
-            n: Node<'t>,
-            depth: usize,
-            out: &mut Vec<(usize, &'t str, Vec<(&'t str, &'t str)>, &'t str, usize)>,
-        ) {
-            let attrs = n.attrs().iter().map(|(k, v)| (&**k, &**v)).collect();
-            out.push((depth, n.name(), attrs, n.text(), n.pos()));
+    pub fn flat(&self) -> Vec<Flat<'_>> {
+        fn walk<'t>(n: Node<'t>, depth: usize, out: &mut Vec<Flat<'t>>) {
+            out.push(Flat {
+                depth,
+                name: n.name(),
+                attrs: n.attrs().iter().map(|(k, v)| (&**k, &**v)).collect(),
+                text: n.text(),
+                pos: n.pos(),
+            });
             for c in n.children() {
                 walk(c, depth + 1, out);
             }
@@ -96,6 +97,17 @@ impl<'a> Tree<'a> {
         assert_eq!(out.len(), total, "every stored node is reachable once");
         out
     }
+}
+
+/// One element as tests compare it: depth, name, attributes, text, offset.
+#[cfg(test)]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Flat<'t> {
+    depth: usize,
+    name: &'t str,
+    attrs: Vec<(&'t str, &'t str)>,
+    text: &'t str,
+    pos: usize,
 }
 
 /// A handle on one element of a [`Tree`].
