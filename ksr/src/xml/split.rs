@@ -18,6 +18,10 @@
 //! passed the limit counted from there. Anything else, an error in either
 //! half included, falls back to the first builder going on alone: every
 //! refusal is the one-thread refusal, byte offset and element path alike.
+//! The second thread scans its own half for bad characters (any: it gives
+//! up, and one thread says where), so it starts before the first thread's
+//! scan of the whole input. Each thread then reads the bundles it built
+//! (`read::Ahead`), taken only if they are exactly the document's bundles.
 
 use super::dom::{Builder, DomError, Reached, MAX_DEPTH};
 use super::read::Ahead;
