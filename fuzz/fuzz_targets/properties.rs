@@ -2,7 +2,7 @@
 //! (`ksr/tests/hardening_fuzz_regressions.rs` includes this file), so a crash
 //! input committed under `ksr/tests/fuzz_regressions/TARGET/` replays exactly
 //! what the fuzzer ran. Library entry points used (the narrowest ones):
-//! `ksr::xml::{parse, write}`, `ksr::dialect::{parse, write}`,
+//! `ksr::xml::{parse, parse_both_ways, write}`, `ksr::dialect::{parse, write}`,
 //! `ksr::policy::Policy::{from_toml_str, to_toml}`, `ksr::check::{check, import}`.
 #![allow(dead_code)]
 
@@ -14,8 +14,28 @@ use std::sync::OnceLock;
 
 /// The IANA XML reader: any input is parsed or refused, never a panic; what
 /// it accepts, the writer writes back to bytes that parse to the same model.
+/// Its element tree built on two threads, split at a tag the input picks (a
+/// bundle's start tag near the middle, as for long documents, or any other),
+/// gives exactly what one thread gives: the same document or the same error.
 pub fn xml(data: &[u8]) {
     let options = ParseOptions::default();
+    let tags: Vec<usize> = (0..data.len()).filter(|&i| data[i] == b'<').collect();
+    if !tags.is_empty() {
+        let middle = data.len() / 2;
+        let bundle = tags.iter().copied().find(|&i| {
+            i >= middle
+                && (data[i..].starts_with(b"<RequestBundle")
+                    || data[i..].starts_with(b"<ResponseBundle"))
+        });
+        let picked = tags[usize::from(data[0]) * 7 % tags.len()];
+        for split in bundle.into_iter().chain([picked]) {
+            let [one, two] = ksr::xml::parse_both_ways(data, "fuzz.xml", &options, split);
+            assert_eq!(
+                one, two,
+                "one thread and two split at byte {split} disagree"
+            );
+        }
+    }
     if let Ok(doc) = ksr::xml::parse(data, "fuzz.xml", &options) {
         let again = ksr::xml::parse(&ksr::xml::write(&doc), "rewritten.xml", &options)
             .unwrap_or_else(|e| panic!("what ksr writes, ksr reads: {e}"));

@@ -9,7 +9,8 @@
 use crate::dnssec;
 use crate::model::{flags, Key};
 use crate::policy::normalize_domain;
-use crate::xml::dom::{self, Node};
+use crate::xml::dom;
+use crate::xml::tree::Node;
 
 /// One `KeyDigest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,43 +94,44 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
     };
     let err =
         |pos: usize, element: &str, msg: String| format!("{file}:{}: {element}: {msg}", line(pos));
-    let root = dom::build(bytes).map_err(|e| err(e.pos, &e.element, e.message))?;
-    if root.name != "TrustAnchor" {
+    let tree = dom::build(bytes).map_err(|e| err(e.pos, &e.element, e.message))?;
+    let root = tree.root();
+    if root.name() != "TrustAnchor" {
         return Err(err(
-            root.pos,
-            &root.name,
+            root.pos(),
+            root.name(),
             "the root element must be TrustAnchor (RFC 9718 root-anchors.xml)".into(),
         ));
     }
-    let one = |parent: &Node, name: &str, path: &str| -> Result<String, String> {
-        let found: Vec<&Node> = parent.children.iter().filter(|c| c.name == name).collect();
+    let one = |parent: Node, name: &str, path: &str| -> Result<String, String> {
+        let found: Vec<Node> = parent.children().filter(|c| c.name() == name).collect();
         match found.as_slice() {
-            [n] => Ok(n.text.trim().to_string()),
-            [] => Err(err(parent.pos, path, format!("missing {name}"))),
+            [n] => Ok(n.text().trim().to_string()),
+            [] => Err(err(parent.pos(), path, format!("missing {name}"))),
             [_, second, ..] => Err(err(
-                second.pos,
+                second.pos(),
                 path,
                 format!("{name} appears more than once"),
             )),
         }
     };
-    let zone = one(&root, "Zone", "TrustAnchor")?;
+    let zone = one(root, "Zone", "TrustAnchor")?;
     if zone.is_empty() || dnssec::parse_name(&normalize_domain(&zone)).is_err() {
         return Err(err(
-            root.pos,
+            root.pos(),
             "TrustAnchor/Zone",
             format!("{zone:?} is not a zone name"),
         ));
     }
     let mut digests = Vec::new();
-    for kd in root.children.iter().filter(|c| c.name == "KeyDigest") {
+    for kd in root.children().filter(|c| c.name() == "KeyDigest") {
         let path = "TrustAnchor/KeyDigest";
         let num = |name: &str, max: u64| -> Result<u64, String> {
             let t = one(kd, name, path)?;
             match t.parse::<u64>() {
                 Ok(v) if v <= max => Ok(v),
                 _ => Err(err(
-                    kd.pos,
+                    kd.pos(),
                     &format!("{path}/{name}"),
                     format!("{t:?} is not a number up to {max}"),
                 )),
@@ -138,17 +140,12 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
         let hex_text = one(kd, "Digest", path)?;
         let digest = hex::decode(&hex_text).map_err(|e| {
             err(
-                kd.pos,
+                kd.pos(),
                 &format!("{path}/Digest"),
                 format!("malformed hex: {e}"),
             )
         })?;
-        let attr = |n: &str| {
-            kd.attrs
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.clone())
-        };
+        let attr = |n: &str| kd.attr(n).map(str::to_string);
         digests.push(KeyDigest {
             id: attr("id").unwrap_or_default(),
             key_tag: num("KeyTag", 0xffff)? as u16,
@@ -161,7 +158,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<TrustAnchor, String> {
     }
     if digests.is_empty() {
         return Err(err(
-            root.pos,
+            root.pos(),
             "TrustAnchor",
             "no KeyDigest: nothing to pin".into(),
         ));

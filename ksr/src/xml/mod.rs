@@ -1,7 +1,8 @@
 //! IANA KSR/SKR XML (Relax NG schema of 2010): parsing with strict limits and a
 //! deterministic writer.
 //!
-//! - `dom`: quick-xml events to a small element tree (refuses DOCTYPE/entities).
+//! - `dom`: quick-xml events to a small element tree (`tree`; refuses
+//!   DOCTYPE/entities); `split` builds a long document's tree on two threads.
 //! - `wellformed`: the XML 1.0 rules quick-xml leaves to its caller (`Char`,
 //!   UTF-8 everywhere, one declaration at the start, comments, `]]>`).
 //! - `read`: tree to [`Document`], checking the schema's shape and every value.
@@ -9,6 +10,9 @@
 
 pub(crate) mod dom;
 mod read;
+mod shape;
+mod split;
+pub(crate) mod tree;
 mod wellformed;
 mod write;
 
@@ -59,17 +63,42 @@ impl std::error::Error for ParseError {}
 
 /// Parses a KSR or SKR. `file` is only used in error messages.
 pub fn parse(bytes: &[u8], file: &str, options: &ParseOptions) -> Result<Document, ParseError> {
+    parse_with(bytes, file, options, split::Threads::Auto)
+}
+
+/// [`parse`] with the element tree built on one thread, and with it split at
+/// byte `split` (when a `<` stands there) whatever the input's length. Both
+/// must give exactly what [`parse`] gives: the fuzz target `xml` checks it.
+#[doc(hidden)]
+pub fn parse_both_ways(
+    bytes: &[u8],
+    file: &str,
+    options: &ParseOptions,
+    split: usize,
+) -> [Result<Document, ParseError>; 2] {
+    [
+        parse_with(bytes, file, options, split::Threads::One),
+        parse_with(bytes, file, options, split::Threads::SplitAt(split)),
+    ]
+}
+
+fn parse_with(
+    bytes: &[u8],
+    file: &str,
+    options: &ParseOptions,
+    threads: split::Threads,
+) -> Result<Document, ParseError> {
     if bytes.len() > options.max_size {
         return Err(too_large(file, Some(bytes.len() as u64), options.max_size));
     }
     let line = |pos: usize| line_of(bytes, pos);
-    let root = dom::build(bytes).map_err(|e| ParseError {
+    let (tree, ahead) = split::build_reading(bytes, threads, true).map_err(|e| ParseError {
         file: file.to_string(),
         line: line(e.pos),
         element: e.element,
         message: e.message,
     })?;
-    read::document(&root).map_err(|e| ParseError {
+    read::document(tree.root(), ahead).map_err(|e| ParseError {
         file: file.to_string(),
         line: line(e.pos),
         element: e.element,

@@ -173,21 +173,19 @@ pub(crate) fn attribute_name(key: &str) -> Result<(), String> {
 /// A start tag's attributes must be separated by white space (section 3.1,
 /// production [40] `STag`); quick-xml reads `a="1"b="2"` as two attributes.
 pub(crate) fn attribute_separation(tag: &[u8]) -> Result<(), String> {
-    let mut quote: Option<u8> = None;
-    for (i, &b) in tag.iter().enumerate() {
-        match quote {
-            Some(q) if b == q => {
-                quote = None;
-                if let Some(&next) = tag.get(i + 1) {
-                    if !(next.is_ascii_whitespace() || next == b'/') {
-                        return Err("attributes must be separated by white space".into());
-                    }
-                }
+    let mut from = 0;
+    while let Some(open) = memchr::memchr2(b'"', b'\'', &tag[from..]) {
+        let open = from + open;
+        let Some(close) = memchr::memchr(tag[open], &tag[open + 1..]) else {
+            return Ok(());
+        };
+        let close = open + 1 + close;
+        if let Some(&next) = tag.get(close + 1) {
+            if !(next.is_ascii_whitespace() || next == b'/') {
+                return Err("attributes must be separated by white space".into());
             }
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None => {}
         }
+        from = close + 1;
     }
     Ok(())
 }
