@@ -179,22 +179,36 @@ where
     let file = tmp.file();
     file.write_all(bytes).map_err(io)?;
     file.flush().map_err(io)?;
-    // The bytes reach the disk while `verify` reads them back from the page
-    // cache; both must succeed before the rename.
-    let syncing = file.as_file().try_clone().map_err(io)?;
-    let (synced, verified) = std::thread::scope(|scope| {
-        let sync = scope.spawn(move || syncing.sync_all());
-        let verified = verify(file.path());
-        let synced = sync
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("fsync thread panicked")));
-        (synced, verified)
-    });
+    // A large file reaches the disk while `verify` reads it back from the
+    // page cache (a small one is quicker in line than through a thread);
+    // both must succeed before the rename.
+    let (synced, verified) = if bytes.len() < SYNC_BESIDE_FROM {
+        let synced = file.as_file().sync_all();
+        (synced, verify(file.path()))
+    } else {
+        let syncing = file.as_file().try_clone().map_err(io)?;
+        std::thread::scope(|scope| {
+            let sync = scope.spawn(move || syncing.sync_all());
+            let verified = verify(file.path());
+            let synced = sync
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("fsync thread panicked")));
+            (synced, verified)
+        })
+    };
     verified.map_err(OutputError::Verify)?;
     synced.map_err(io)?;
     // The target may have changed while we worked: check it again.
     recheck(path, force).map_err(io)?;
-    tmp.persist(path, force).map_err(io)?;
+    persist(path, tmp, force).map_err(io)
+}
+
+/// Outputs from this size on are synced on a thread of their own.
+const SYNC_BESIDE_FROM: usize = 64 * 1024;
+
+/// Renames the verified temp file into place, durably.
+fn persist(path: &Path, tmp: Temp, force: bool) -> std::io::Result<()> {
+    tmp.persist(path, force)?;
     // Make the rename itself durable.
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir_of(path)) {

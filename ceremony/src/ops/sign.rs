@@ -255,7 +255,8 @@ pub fn sign_ksr(
         sessions: input.sessions,
         force: input.force,
         // With a PIN file nobody is asked anything while the token starts up.
-        open_during_checks: matches!(input.token.pin, PinSource::File(_)),
+        open_during_checks: matches!(input.token.pin, PinSource::File(_))
+            && ksr_bytes.len() >= pipeline::OPEN_DURING_FROM,
         ksr_bytes: Some(ksr_bytes.clone()),
         previous_skr_bytes,
     };

@@ -280,6 +280,11 @@ struct Loaded {
     report: Report,
 }
 
+/// KSRs from this size on are best parsed and checked while the token starts
+/// up ([`SignOptions::open_during_checks`]); a shorter one takes less time
+/// than the hop to another thread.
+pub const OPEN_DURING_FROM: usize = 64 * 1024;
+
 /// The KSR's bytes, read once, and the output past its preflight: what comes
 /// before anything else, the token included.
 type Preflight = (Arc<Vec<u8>>, ksr::output::Target);
@@ -572,7 +577,8 @@ fn sign_checked<S: KeyStore>(
         digest::read_aloud(&skr_digest)
     )
     .map_err(io)?;
-    free_later((ksr_doc, skr_doc, timing, previous));
+    let long = skr_doc.bundles.len() >= LONG;
+    free_later((ksr_doc, skr_doc, timing, previous), long);
     Ok(Signed {
         ksr_sha256: ksr_digest,
         skr_sha256: skr_digest,
@@ -636,20 +642,27 @@ fn write_skr(
                 "SKR-VERIFY: the written SKR re-parses to different content".into(),
             ));
         }
-        // The named checks and the match with the KSR share nothing: one core each.
-        let matched = std::thread::scope(|scope| {
-            let matched = scope
-                .spawn(|| import::matches_ksr(&again, Format::IanaXml, Some((ksr, ksr_format))));
+        // The named checks and the match with the KSR share nothing: one core
+        // each for a long SKR.
+        let matches = || import::matches_ksr(&again, Format::IanaXml, Some((ksr, ksr_format)));
+        let matched = if again.bundles.len() < LONG {
             skr_report = check::check_skr_built(&again, ctx, skr);
-            matched.join()
-        })
-        .map_err(|_| {
-            Error::CheckFailed("SKR-MATCHES-KSR: the check stopped unexpectedly".into())
-        })?;
+            matches()
+        } else {
+            std::thread::scope(|scope| {
+                let matched = scope.spawn(matches);
+                skr_report = check::check_skr_built(&again, ctx, skr);
+                matched.join()
+            })
+            .map_err(|_| {
+                Error::CheckFailed("SKR-MATCHES-KSR: the check stopped unexpectedly".into())
+            })?
+        };
         if ksr_format.is_text() {
             import::apply_resigning_limits(&mut skr_report, again.bundles.len(), ksr.bundles.len());
         }
-        free_later(again);
+        let long = again.bundles.len() >= LONG;
+        free_later(again, long);
         skr_report.results.push(matched);
         if skr_report.failed() {
             return Err(Error::CheckFailed(format!(
@@ -673,11 +686,17 @@ fn write_skr(
     Ok(digest::sha256(&bytes))
 }
 
-/// Frees `value` on a thread of its own: a 1,000-bundle document is tens of
+/// From this many bundles on, work that can share the cores does: below it
+/// a thread costs more than it saves (the root's KSRs have 9 bundles).
+const LONG: usize = 64;
+
+/// Frees a `long` document on a thread of its own: 1,000 bundles are tens of
 /// thousands of allocations, and the room waits for the result, not for their
 /// release (which the process's exit makes moot anyway).
-fn free_later<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("free".into())
-        .spawn(move || drop(value));
+fn free_later<T: Send + 'static>(value: T, long: bool) {
+    if long {
+        let _ = std::thread::Builder::new()
+            .name("free".into())
+            .spawn(move || drop(value));
+    }
 }
