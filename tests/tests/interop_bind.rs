@@ -144,28 +144,12 @@ impl Signer for Bind {
         let mut named = self.serve();
         let o = self.import(skr);
         assert_eq!(o.status.code(), Some(0), "rndc skr -import: {}", text(&o));
-        let served = wait_for(20, || {
-            has_ksk_rrsig(&self.query(ZONE, "DNSKEY"), key).then_some(())
-        });
-        named.assert_running();
-        assert!(
-            served.is_some(),
-            "named does not serve our KSK's RRSIG over DNSKEY:\n{}\n{}",
-            self.query(ZONE, "DNSKEY"),
-            named.log_text()
-        );
+        await_our_rrsig(self, &mut named, key);
         named
     }
 
     fn query(&self, name: &str, rtype: &str) -> String {
-        stdout(&run(Command::new("dig").args([
-            "+dnssec",
-            "@127.0.0.1",
-            "-p",
-            &self.port.to_string(),
-            name,
-            rtype,
-        ])))
+        dig_dnssec("dig", self.port, name, rtype)
     }
 }
 

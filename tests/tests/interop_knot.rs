@@ -111,28 +111,12 @@ impl Signer for Knot {
         );
         assert_eq!(stdout(&o).trim(), "OK", "{}", text(&o));
         let mut knotd = self.serve();
-        let served = wait_for(20, || {
-            has_ksk_rrsig(&self.query(ZONE, "DNSKEY"), key).then_some(())
-        });
-        knotd.assert_running();
-        assert!(
-            served.is_some(),
-            "knotd does not serve our KSK's RRSIG over DNSKEY:\n{}\n{}",
-            self.query(ZONE, "DNSKEY"),
-            knotd.log_text()
-        );
+        await_our_rrsig(self, &mut knotd, key);
         knotd
     }
 
     fn query(&self, name: &str, rtype: &str) -> String {
-        stdout(&run(Command::new("kdig").args([
-            "+dnssec",
-            "@127.0.0.1",
-            "-p",
-            &self.port.to_string(),
-            name,
-            rtype,
-        ])))
+        dig_dnssec("kdig", self.port, name, rtype)
     }
 }
 

@@ -472,6 +472,34 @@ pub trait Signer {
     }
 }
 
+/// Waits until `signer` serves our KSK's RRSIG over DNSKEY, with `daemon`
+/// still running; fails the test otherwise.
+pub fn await_our_rrsig(signer: &impl Signer, daemon: &mut Daemon, key: &ksr::Key) {
+    let served = wait_for(20, || {
+        has_ksk_rrsig(&signer.query(ZONE, "DNSKEY"), key).then_some(())
+    });
+    daemon.assert_running();
+    assert!(
+        served.is_some(),
+        "{} does not serve our KSK's RRSIG over DNSKEY:\n{}\n{}",
+        daemon.name,
+        signer.query(ZONE, "DNSKEY"),
+        daemon.log_text()
+    );
+}
+
+/// `tool +dnssec @127.0.0.1 -p PORT NAME TYPE` (`dig` or `kdig`), its stdout.
+pub fn dig_dnssec(tool: &str, port: u16, name: &str, rtype: &str) -> String {
+    stdout(&run(Command::new(tool).args([
+        "+dnssec",
+        "@127.0.0.1",
+        "-p",
+        &port.to_string(),
+        name,
+        rtype,
+    ])))
+}
+
 /// A signer's KSR at a ceremony: a fresh SoftHSM token with a KSK of the
 /// test's algorithm under each label, and the operator's policy for the KSR.
 pub struct Ceremony {
