@@ -431,24 +431,12 @@ fn knot_text_skr_converts_to_bind() {
 
 #[test]
 fn bind_export_refuses_a_ksk_published_without_its_signature() {
-    use ksr::schema::Schema;
-    use ksr::testkit::{date, sign_skr, KsrBuilder, TestKey};
-    let b = KsrBuilder::new("example.test.", date("2030-01-01"));
-    let (c, n) = (
-        TestKey::ed25519("c").named("Kc"),
-        TestKey::ed25519("n").named("Kn"),
-    );
-    let skr = sign_skr(
-        &b.build(),
-        &Schema::builtin("pre-publish").unwrap(),
-        &c,
-        Some(&n),
-    );
+    let t = common::TwoKsks::sign("example.test.", "pre-publish");
+    let (c, n) = (&t.current, &t.next);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("prepublish.xml");
-    std::fs::write(&path, ksr::xml::write(&skr)).unwrap();
+    let path = t.write(dir.path(), "prepublish.xml");
     let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, b.policy(&[&c, &n]).to_toml()).unwrap();
+    std::fs::write(&policy, t.builder.policy(&[c, n]).to_toml()).unwrap();
     let p = path.to_str().unwrap();
     let pol = policy.to_str().unwrap();
     let o = ksr(&["export", p, "--dialect", "bind", "--policy", pol]);

@@ -242,22 +242,10 @@ fn explicit_schema_is_enforced() {
 
 #[test]
 fn inspect_marks_revoked_keys_and_publish_only_keys() {
-    use ksr::schema::Schema;
-    use ksr::testkit::{date, sign_skr, KsrBuilder, TestKey};
-    let b = KsrBuilder::new("example.", date("2030-01-01"));
-    let (c, n) = (
-        TestKey::ed25519("c").named("Kc"),
-        TestKey::ed25519("n").named("Kn"),
-    );
-    let doc = sign_skr(
-        &b.build(),
-        &Schema::builtin("revoke").unwrap(),
-        &c,
-        Some(&n),
-    );
+    let t = common::TwoKsks::sign("example.", "revoke");
+    let (c, n) = (&t.current, &t.next);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("skr-revoke.xml");
-    std::fs::write(&path, ksr::xml::write(&doc)).unwrap();
+    let path = t.write(dir.path(), "skr-revoke.xml");
     let o = ksr(&["inspect", path.to_str().unwrap()]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
