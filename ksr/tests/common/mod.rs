@@ -90,3 +90,13 @@ impl TwoKsks {
         path
     }
 }
+
+/// The one FAIL line of a `ksr verify` run that must exit 1 with exactly one
+/// check failed.
+pub fn one_failure(o: &Run) -> String {
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fails.len(), 1, "{out}");
+    fails[0].to_string()
+}
