@@ -76,25 +76,20 @@ fn extra_activate(extra: &str) -> &str {
 
 fn run_ceremony(st: &Setup, answers: &Path, log: &Path) -> Outcome {
     let h = hsm();
+    let script = script();
+    let vars = [
+        "--var",
+        &format!("dir={}", s(st.dir.path())),
+        "--var",
+        &format!("ksr={}", s(&st.ksr)),
+        "--var",
+        &format!("token={}", st.token),
+        "--var",
+        &format!("pins={}", s(&h.dir)),
+    ];
     ceremony(
         &FakeEnv::new(),
-        &[
-            "run",
-            s(&script()),
-            "--audit-log",
-            s(log),
-            "--non-interactive",
-            "--answers",
-            s(answers),
-            "--var",
-            &format!("dir={}", s(st.dir.path())),
-            "--var",
-            &format!("ksr={}", s(&st.ksr)),
-            "--var",
-            &format!("token={}", st.token),
-            "--var",
-            &format!("pins={}", s(&h.dir)),
-        ],
+        &[&answered(&script, log, answers)[..], &vars].concat(),
     )
 }
 

@@ -74,15 +74,7 @@ quorum = "two"
 fn run_with(room: &Room, log: &Path, signoffs: &str) -> Outcome {
     let a = room.dir.path().join("answers.toml");
     std::fs::write(&a, format!("[steps.approve]\nsignoff = [{signoffs}]\n")).unwrap();
-    run(&[
-        "run",
-        s(&room.script),
-        "--audit-log",
-        s(log),
-        "--non-interactive",
-        "--answers",
-        s(&a),
-    ])
+    run(&answered(&room.script, log, &a))
 }
 
 const ALICE_KEY: &str =

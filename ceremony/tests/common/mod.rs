@@ -162,3 +162,38 @@ pub fn key_entry(token: &str, label: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{label} not in {inv}"))
         .clone()
 }
+
+/// `run SCRIPT --audit-log LOG --non-interactive --answers ANSWERS`: a
+/// scripted ceremony with every answer from a file.
+pub fn answered<'a>(script: &'a Path, log: &'a Path, answers: &'a Path) -> [&'a str; 7] {
+    [
+        "run",
+        s(script),
+        "--audit-log",
+        s(log),
+        "--non-interactive",
+        "--answers",
+        s(answers),
+    ]
+}
+
+/// The answers to the room script of the report and escape tests (steps
+/// `open`, `lights` with a deviation, `compare-ksr` answered `sha`), `mark`
+/// put into every free text and into Ana's and Ivo's names (as their script
+/// spells them); `second` is the other officer approving the deviation.
+pub fn room_answers(mark: &str, sha: &str, second: &str) -> String {
+    format!(
+        r#"[steps.open]
+confirm = "yes{mark}"
+signoff = [{{ role = "iw", person = "Ivo{mark} Witness" }}]
+[steps.lights.deviation]
+reason = "the checklist sheet{mark} was missing"
+quorum = "two"
+approved_by = ["Ana{mark}", "{second}"]
+instead = "checked{mark} aloud and noted in the room log"
+[steps.compare-ksr]
+answer = "{sha}"
+signoff = [{{ role = "co", person = "Ana{mark}" }}, {{ role = "co", person = "Bashir" }}]
+"#
+    )
+}
