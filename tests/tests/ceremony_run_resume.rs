@@ -20,67 +20,9 @@ fn script() -> PathBuf {
     test_support::repo_file("scripts/ceremonies/ksr-signing.toml")
 }
 
-fn day(offset: i64) -> String {
-    let d = (time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 /// The KSK token, a KSR from three ZSKs, and the answers file.
 fn setup() -> (SoftHsm, PathBuf, PathBuf) {
-    let hsm = SoftHsm::new_by_ceremony("ksk-hsm");
-    ok(hsm.run(
-        "ksk-hsm",
-        &[
-            "keygen",
-            "--label",
-            "KSK-CEREMONY",
-            "--algorithm",
-            "rsasha256",
-            "--bits",
-            "2048",
-            "--zone",
-            ".",
-        ],
-    ));
-    hsm.init_token_by_ceremony("zsk");
-    for z in ["Z1", "Z2", "Z3"] {
-        ok(hsm.run(
-            "zsk",
-            &[
-                "keygen",
-                "--label",
-                z,
-                "--algorithm",
-                "rsasha256",
-                "--bits",
-                "2048",
-                "--flags",
-                "256",
-                "--zone",
-                ".",
-            ],
-        ));
-    }
-    let ksr = hsm.path("ksr.xml");
-    let (from, to) = (day(10), day(100));
-    ok(hsm.run(
-        "zsk",
-        &[
-            "request",
-            "--zone",
-            ".",
-            "--zsk",
-            "Z1",
-            "Z2",
-            "Z3",
-            "--from",
-            &from,
-            "--to",
-            &to,
-            "--out",
-            ksr.to_str().unwrap(),
-        ],
-    ));
+    let (hsm, ksr) = SoftHsm::ksr_signing();
     let mut answers = std::fs::read_to_string(test_support::repo_file(
         "scripts/ceremonies/answers/ksr-signing.toml",
     ))
@@ -435,19 +377,12 @@ fn a_resume_checks_the_token_still_holds_the_key_the_log_recorded() {
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "KSK-CEREMONY").unwrap();
     assert!(child.wait().unwrap().success());
-    ok(hsm.run(
+    ok(hsm.keygen(
         "ksk-hsm",
-        &[
-            "keygen",
-            "--label",
-            "KSK-CEREMONY",
-            "--algorithm",
-            "rsasha256",
-            "--bits",
-            "2048",
-            "--zone",
-            ".",
-        ],
+        "KSK-CEREMONY",
+        "rsasha256",
+        ".",
+        &["--bits", "2048"],
     ));
     let o = gen_cmd(&hsm, &dir, &pins, true).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
