@@ -126,12 +126,7 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             "killed before the close ({pins_given} PINs)"
         );
         // The kill leaves a verifiable log with a begun, unfinished step.
-        let v = test_support::process::command("ceremony")
-            .args(["audit", "verify"])
-            .arg(&log)
-            .output()
-            .unwrap();
-        assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+        test_support::process::audit_verifies(&log);
         // Resume with a regular PIN file.
         std::fs::remove_file(&fifo).unwrap();
         test_support::write_private(&fifo, format!("{}\n", hsm.pin));
@@ -150,12 +145,7 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             skr,
             "same SKR after {pins_given} PINs"
         );
-        let v = test_support::process::command("ceremony")
-            .args(["audit", "verify"])
-            .arg(&log)
-            .output()
-            .unwrap();
-        assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+        test_support::process::audit_verifies(&log);
         let after = std::fs::read_to_string(&log).unwrap();
         assert!(
             after.contains("\"event\":\"interrupted\""),

@@ -186,12 +186,7 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
         std::fs::read(reference.join("skr.xml")).unwrap()
     );
     let log = dir.join("audit.jsonl");
-    let v = test_support::process::command("ceremony")
-        .args(["audit", "verify"])
-        .arg(&log)
-        .output()
-        .unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    let v = test_support::process::audit_verifies(&log);
     let log_text = std::fs::read_to_string(&log).unwrap();
     assert!(log_text.contains("\"event\":\"close\""), "{log_text}");
     hsm.assert_no_pin_in(&log_text);
