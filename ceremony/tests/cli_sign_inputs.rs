@@ -14,16 +14,9 @@ use common::*;
 use std::io::Write;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
+use test_support::mkfifo;
 
 const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
-fn mkfifo(path: &Path) {
-    let o = std::process::Command::new("mkfifo")
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{o:?}");
-}
 
 fn sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec![

@@ -324,14 +324,6 @@ fn tampering_with_a_ceremony_log_is_detected_with_the_line_named() {
     );
 }
 
-/// The id of a process that has exited (and been reaped).
-fn dead_pid() -> u32 {
-    let mut c = std::process::Command::new("true").spawn().unwrap();
-    let pid = c.id();
-    c.wait().unwrap();
-    pid
-}
-
 #[test]
 fn stale_temp_files_of_the_outputs_are_swept_and_told_before_the_first_step() {
     let st = setup("stale");
@@ -342,7 +334,7 @@ fn stale_temp_files_of_the_outputs_are_swept_and_told_before_the_first_step() {
     let stale = st
         .dir
         .path()
-        .join(format!(".skr.xml.{}.AbCdEf.tmp", dead_pid()));
+        .join(format!(".skr.xml.{}.AbCdEf.tmp", test_support::dead_pid()));
     let live = st
         .dir
         .path()

@@ -3,6 +3,7 @@
 
 use ksr::testkit::fixture_path;
 use std::path::{Path, PathBuf};
+use test_support::dir_names;
 mod common;
 
 use common::{ksr, Run as Output};
@@ -31,15 +32,6 @@ fn line<'a>(out: &'a str, name: &str) -> &'a str {
     out.lines()
         .find(|l| l.split_whitespace().nth(1) == Some(name))
         .unwrap_or_else(|| panic!("no {name} line:\n{out}"))
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -82,7 +74,7 @@ fn export_root_skr_to_knot_is_deterministic_and_verified() {
         a.stdout,
         "--out writes the same bytes"
     );
-    assert_eq!(files_in(dir.path()), vec!["root.skr"], "no temp file left");
+    assert_eq!(dir_names(dir.path()), vec!["root.skr"], "no temp file left");
     assert!(
         stderr(&o).contains("wrote") && stderr(&o).contains("9 snapshots"),
         "{}",
@@ -169,7 +161,7 @@ fn export_refuses_an_skr_that_fails_a_check_and_writes_nothing() {
     assert!(err.contains("FAIL SKR-VERIFY slot 5"), "{err}");
     assert!(err.contains("fails SKR-VERIFY; nothing written"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous content\n");
-    assert_eq!(files_in(dir.path()), vec!["damaged.xml", "out.skr"]);
+    assert_eq!(dir_names(dir.path()), vec!["damaged.xml", "out.skr"]);
     // To stdout: nothing printed either.
     let o = ksr(&["export", bad.to_str().unwrap(), "--dialect", "knot"]);
     assert_eq!(o.status.code(), Some(1));
@@ -478,7 +470,7 @@ fn after_write_verification_catches_a_damaged_or_different_text() {
         ksr::export::check_text(&std::fs::read(p).unwrap(), "out.skr", &reparsed)
     });
     assert!(r.is_err());
-    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+    assert_eq!(dir_names(dir.path()), Vec::<String>::new());
     assert!(ksr::export::to_text(
         &ksr::testkit::fixture("ksr-root-2017-q2-0.xml"),
         Format::Knot

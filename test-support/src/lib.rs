@@ -102,3 +102,33 @@ pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) {
         .unwrap();
     f.write_all(contents.as_ref()).unwrap();
 }
+
+/// The names of everything in `dir`, sorted: what a run left there (an
+/// output, a temp file) shows in a test's assertion.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A FIFO at `path` (`mkfifo`): a special file made in a test's temp dir,
+/// never a real /dev node.
+pub fn mkfifo(path: &Path) {
+    let o = std::process::Command::new("mkfifo")
+        .arg(path)
+        .output()
+        .expect("mkfifo runs");
+    assert!(o.status.success(), "{o:?}");
+}
+
+/// The id of a process that has exited (and been reaped): the owner of a
+/// stale temp file.
+pub fn dead_pid() -> u32 {
+    let mut c = std::process::Command::new("true").spawn().unwrap();
+    let pid = c.id();
+    c.wait().unwrap();
+    pid
+}
