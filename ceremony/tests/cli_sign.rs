@@ -12,22 +12,12 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     let ksr_path = fixture(ROOT_KSR);
     let dir = scratch();
     let skr = dir.path().join("skr.xml");
-    let args = |extra: &[&'static str]| {
-        let mut a = vec![
-            "sign-ksr".to_string(),
-            ksr_path.display().to_string(),
-            "--out".into(),
-            skr.display().to_string(),
-            "--ksk-current".into(),
-            "Kroot".into(),
-            "--schema".into(),
-            "normal".into(),
-            "--at".into(),
-            "2017-03-20".into(),
-            "--first-in-chain".into(),
-        ];
-        a.extend(extra.iter().map(|s| s.to_string()));
-        a
+    let args = |extra: &[&str]| -> Vec<String> {
+        let extra = [&["--first-in-chain"], extra].concat();
+        root_sign_args(s(&ksr_path), s(&skr), &extra)
+            .into_iter()
+            .map(String::from)
+            .collect()
     };
     let go = |env: &FakeEnv, a: Vec<String>| {
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
@@ -203,18 +193,7 @@ fn trust_anchor_writes_xml_and_ds_records() {
     keygen(t, "ksk", "ecdsap256sha256", &[]);
     let k = key_entry(t, "ksk");
     let tag = k["key_tag"].as_u64().unwrap();
-    let o = with_token(
-        t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "ksk",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-        ],
-    );
+    let o = with_token(t, &trust_anchor_args("ksk", &[]));
     o.expect_code(0);
     assert_eq!(o.stderr, "");
     assert!(o.stdout.starts_with("<?xml"), "{}", o.stdout);
@@ -237,20 +216,7 @@ fn trust_anchor_writes_xml_and_ds_records() {
     // --out: the XML to the file, the DS records to stdout.
     let dir = scratch();
     let out = dir.path().join("anchor.xml");
-    let o = with_token(
-        t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "ksk",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-            "--out",
-            s(&out),
-        ],
-    );
+    let o = with_token(t, &trust_anchor_args("ksk", &["--out", s(&out)]));
     o.expect_code(0);
     assert!(
         o.stdout
@@ -263,18 +229,7 @@ fn trust_anchor_writes_xml_and_ds_records() {
         .contains("<TrustAnchor"));
     // A key that is not a KSK.
     keygen(t, "zsk", "ed25519", &["--flags", "256"]);
-    let o = with_token(
-        t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "zsk",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-        ],
-    );
+    let o = with_token(t, &trust_anchor_args("zsk", &[]));
     o.expect_code(2);
     assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
 }

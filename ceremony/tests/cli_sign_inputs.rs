@@ -18,23 +18,6 @@ use test_support::mkfifo;
 
 const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
 
-fn sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "sign-ksr",
-        ksr,
-        "--out",
-        out,
-        "--ksk-current",
-        "Kroot",
-        "--schema",
-        "normal",
-        "--at",
-        "2017-03-20",
-    ];
-    a.extend_from_slice(extra);
-    a
-}
-
 /// `ARGS --token TOKEN` with the PIN to be typed, on an env that has no PIN
 /// and no answer: had the token been opened, a PIN prompt would show.
 fn untouched(token: &str, args: &[&str], needle: &str) {
@@ -63,7 +46,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     // A FIFO stays a FIFO.
     let fifo = d.join("skr.fifo");
     mkfifo(&fifo);
-    let args = sign_args(s(&ksr), s(&fifo), &["--first-in-chain", "--force"]);
+    let args = root_sign_args(s(&ksr), s(&fifo), &["--first-in-chain", "--force"]);
     untouched(t, &args, "is a FIFO, not a regular file");
     assert!(std::fs::symlink_metadata(&fifo)
         .unwrap()
@@ -80,7 +63,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
         extra.extend_from_slice(force);
         untouched(
             t,
-            &sign_args(s(&ksr), s(&link), &extra),
+            &root_sign_args(s(&ksr), s(&link), &extra),
             "is a symbolic link",
         );
     }
@@ -94,7 +77,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     let nowhere = d.join("missing").join("skr.xml");
     untouched(
         t,
-        &sign_args(s(&ksr), s(&nowhere), &["--first-in-chain"]),
+        &root_sign_args(s(&ksr), s(&nowhere), &["--first-in-chain"]),
         "cannot write in the directory",
     );
 
@@ -103,7 +86,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     std::fs::write(&old, "an older SKR\n").unwrap();
     untouched(
         t,
-        &sign_args(s(&ksr), s(&old), &["--first-in-chain"]),
+        &root_sign_args(s(&ksr), s(&old), &["--first-in-chain"]),
         "exists; refusing to replace it without --force",
     );
     assert_eq!(std::fs::read_to_string(&old).unwrap(), "an older SKR\n");
@@ -112,7 +95,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     let o = on(
         &FakeEnv::new(),
         t,
-        &sign_args(
+        &root_sign_args(
             s(&ksr),
             s(&old),
             &["--first-in-chain", "--force", "--expect-sha256", &hash],
@@ -155,17 +138,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     );
     untouched(
         t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "Kroot",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-            "--out",
-            s(&link),
-        ],
+        &trust_anchor_args("Kroot", &["--out", s(&link)]),
         "is a symbolic link",
     );
     assert!(
@@ -176,18 +149,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     let o = on(
         &FakeEnv::new(),
         t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "Kroot",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-            "--out",
-            s(&old),
-            "--force",
-        ],
+        &trust_anchor_args("Kroot", &["--out", s(&old), "--force"]),
     );
     o.expect_code(0);
     assert!(std::fs::read_to_string(&old)
@@ -206,7 +168,10 @@ fn the_chain_is_required_or_stated_and_recorded() {
     let hash = sha256_hex(&ksr);
 
     // Neither --previous-skr nor --first-in-chain: exit 2, telling what to do.
-    let o = with_token(t, &sign_args(s(&ksr), s(&skr), &["--expect-sha256", &hash]));
+    let o = with_token(
+        t,
+        &root_sign_args(s(&ksr), s(&skr), &["--expect-sha256", &hash]),
+    );
     o.expect_code(2);
     assert!(
         o.stderr.contains("--previous-skr FILE") && o.stderr.contains("--first-in-chain"),
@@ -218,7 +183,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
     let prev = fixture("iana-root/skr-root-2017-q1-0.xml");
     let o = with_token(
         t,
-        &sign_args(
+        &root_sign_args(
             s(&ksr),
             s(&skr),
             &[
@@ -235,7 +200,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
 
     // --first-in-chain: said loudly, in the text, the JSON report and the log.
     let mut args = vec!["--audit-log", s(&log), "--json"];
-    args.extend(sign_args(
+    args.extend(root_sign_args(
         s(&ksr),
         s(&skr),
         &["--expect-sha256", &hash, "--first-in-chain"],
@@ -260,7 +225,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
     std::fs::remove_file(&skr).unwrap();
     let o = with_token(
         t,
-        &sign_args(
+        &root_sign_args(
             s(&ksr),
             s(&skr),
             &["--expect-sha256", &hash, "--first-in-chain"],
@@ -316,7 +281,7 @@ fn the_audit_log_hashes_the_bytes_that_were_signed() {
     let log = dir.path().join("audit.jsonl");
     let good = sha256_hex(&fixture(ROOT_KSR));
     let mut args = vec!["--audit-log", s(&log), "--json"];
-    args.extend(sign_args(
+    args.extend(root_sign_args(
         s(&fifo),
         s(&skr),
         &["--expect-sha256", &good, "--first-in-chain"],

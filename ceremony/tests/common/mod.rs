@@ -197,3 +197,37 @@ signoff = [{{ role = "co", person = "Ana{mark}" }}, {{ role = "co", person = "Ba
 "#
     )
 }
+
+/// `trust-anchor --ksk KSK --zone . --valid-from 2026-01-01 EXTRA`.
+pub fn trust_anchor_args<'a>(ksk: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "trust-anchor",
+        "--ksk",
+        ksk,
+        "--zone",
+        ".",
+        "--valid-from",
+        "2026-01-01",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// `sign-ksr KSR --out OUT` with the KSK `Kroot`, schema `normal`, at
+/// 2017-03-20 (inside the 2017 Q2 root KSR's validity), then `extra`.
+pub fn root_sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "sign-ksr",
+        ksr,
+        "--out",
+        out,
+        "--ksk-current",
+        "Kroot",
+        "--schema",
+        "normal",
+        "--at",
+        "2017-03-20",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
