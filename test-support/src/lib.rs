@@ -132,3 +132,22 @@ pub fn dead_pid() -> u32 {
     c.wait().unwrap();
     pid
 }
+
+/// The steps of `scripts/ceremonies/ksr-signing.toml` that record
+/// `step-done` in the audit log, in order.
+pub const KSR_SIGNING_STEPS: [&str; 8] = [
+    "open",
+    "activate",
+    "login",
+    "inventory",
+    "compare-ksr-hash",
+    "sign",
+    "read-back-skr",
+    "close",
+];
+
+/// How many times the audit log text `log` records `step` as done.
+pub fn times_done(log: &str, step: &str) -> usize {
+    log.matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))
+        .count()
+}

@@ -62,6 +62,20 @@ fn run_cmd(
     c
 }
 
+/// [`run_cmd`] run to its end.
+fn run_out(
+    hsm: &SoftHsm,
+    dir: &Path,
+    pins: &Path,
+    ksr: &Path,
+    answers: &Path,
+    resume: bool,
+) -> std::process::Output {
+    run_cmd(hsm, dir, pins, ksr, answers, resume)
+        .output()
+        .unwrap()
+}
+
 /// Writes the PIN into the FIFO `n` times, each time once the run has begun
 /// one more operation (so a PIN never goes to a reader that is finishing).
 fn feed(fifo: &Path, pin: &str, log: &Path, n: usize) {
@@ -130,9 +144,7 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         // Resume with a regular PIN file.
         std::fs::remove_file(&fifo).unwrap();
         test_support::write_private(&fifo, format!("{}\n", hsm.pin));
-        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
-            .output()
-            .unwrap();
+        let o = run_out(&hsm, &dir, &pins, &ksr, &answers, true);
         hsm.assert_no_pin(&o);
         assert_eq!(
             o.status.code(),
@@ -152,19 +164,8 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             "the kill is recorded"
         );
         // Every step is done exactly once.
-        for step in [
-            "open",
-            "activate",
-            "login",
-            "inventory",
-            "compare-ksr-hash",
-            "sign",
-            "read-back-skr",
-            "close",
-        ] {
-            let n = after
-                .matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))
-                .count();
+        for step in test_support::KSR_SIGNING_STEPS {
+            let n = test_support::times_done(&after, step);
             assert_eq!(n, 1, "{step} done once after {pins_given} PINs");
         }
         // The report says which step was run again after the kill.
@@ -192,9 +193,7 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         hsm.assert_no_pin_in(&report);
         hsm.assert_no_pin_in(&after);
         // A closed ceremony is not resumed again.
-        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
-            .output()
-            .unwrap();
+        let o = run_out(&hsm, &dir, &pins, &ksr, &answers, true);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     }
 }
@@ -210,14 +209,10 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
     let text_wrong = std::fs::read_to_string(&answers).unwrap();
     let sha = test_support::sha256_hex(&ksr);
     std::fs::write(&wrong, text_wrong.replace(&sha, &"0".repeat(64))).unwrap();
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &wrong, false)
-        .output()
-        .unwrap();
+    let o = run_out(&hsm, &dir, pins, &ksr, &wrong, false);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     // The same log again without --resume.
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, false)
-        .output()
-        .unwrap();
+    let o = run_out(&hsm, &dir, pins, &ksr, &answers, false);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--resume"),
@@ -225,9 +220,7 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
         text(&o)
     );
     // Resumed: the mismatch still stands until a deviation is recorded.
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, true)
-        .output()
-        .unwrap();
+    let o = run_out(&hsm, &dir, pins, &ksr, &answers, true);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("step compare-ksr-hash (script line"),
