@@ -3,12 +3,9 @@
 mod common;
 use common::*;
 
-const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
 #[test]
 fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
-    let t = token("sign-root");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("sign-root");
     let ksr_path = fixture(ROOT_KSR);
     let dir = scratch();
     let skr = dir.path().join("skr.xml");

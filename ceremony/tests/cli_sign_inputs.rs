@@ -16,8 +16,6 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use test_support::mkfifo;
 
-const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
 /// `ARGS --token TOKEN` with the PIN to be typed, on an env that has no PIN
 /// and no answer: had the token been opened, a PIN prompt would show.
 fn untouched(token: &str, args: &[&str], needle: &str) {
@@ -37,8 +35,7 @@ fn untouched(token: &str, args: &[&str], needle: &str) {
 
 #[test]
 fn outputs_other_than_regular_files_are_refused_before_the_token() {
-    let t = token("outputs");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("outputs");
     let ksr = fixture(ROOT_KSR);
     let dir = scratch();
     let d = dir.path();
@@ -159,8 +156,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
 
 #[test]
 fn the_chain_is_required_or_stated_and_recorded() {
-    let t = token("chain-choice");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("chain-choice");
     let ksr = fixture(ROOT_KSR);
     let dir = scratch();
     let skr = dir.path().join("skr.xml");
@@ -254,8 +250,7 @@ fn begin_record(log: &Path) -> serde_json::Value {
 
 #[test]
 fn the_audit_log_hashes_the_bytes_that_were_signed() {
-    let t = token("read-once");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("read-once");
     let genuine = std::fs::read(fixture(ROOT_KSR)).unwrap();
     // A second reader of the FIFO would get other bytes (a valid KSR too).
     let mut other = genuine.clone();

@@ -231,3 +231,14 @@ pub fn root_sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<
     a.extend_from_slice(extra);
     a
 }
+
+/// The 2017 Q2 root KSR (fixture path).
+pub const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
+
+/// A token labelled `label` holding the RSA-2048 root KSK `Kroot`, the KSK
+/// [`root_sign_args`] signs with.
+pub fn root_ksk_token(label: &str) -> &'static str {
+    let t = token(label);
+    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    t
+}
