@@ -289,16 +289,16 @@ fn revoked_ksk_is_pinned_by_its_unrevoked_identity() {
     );
     assert_ne!(tc, tr);
     assert_pass(
-        &import::ksk_pinned(&skr, &[tc, tn], None),
+        &import::ksk_pinned(skr, &[tc, tn], None),
         import::KSK_PINNED,
     );
-    let r = import::ksk_pinned(&skr, &[tr, tn], None);
+    let r = import::ksk_pinned(skr, &[tr, tn], None);
     assert_fail(
         &r,
         import::KSK_PINNED,
         &format!("pin the key by its unrevoked tag {tc}"),
     );
-    let r = import::ksk_pinned(&skr, &[tc], None);
+    let r = import::ksk_pinned(skr, &[tc], None);
     assert_fail(&r, import::KSK_PINNED, &format!("KSK {tn}"));
 }
 
