@@ -23,8 +23,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     // Wrong words typed back: a failed check, nothing written, nothing signed.
     let env = FakeEnv::new().answer("aardvark adroitness");
     let o = go(&env, args(&[]));
-    o.expect_code(1);
-    assert!(o.stderr.contains("KSR-HASH-CONFIRM"), "{}", o.stderr);
+    o.expect_stderr(1, "KSR-HASH-CONFIRM");
     assert!(!o.stdout.contains("Signing"), "{}", o.stdout);
     assert!(!skr.exists());
     assert!(
@@ -91,8 +90,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     let mut a = args(&[]);
     a[5] = "zsk".into();
     let o = go(&FakeEnv::new().answer(&words.join(" ")), a);
-    o.expect_code(2);
-    assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
+    o.expect_stderr(2, "generated as a ZSK");
     assert!(!skr.exists());
 }
 
@@ -158,8 +156,7 @@ fn request_builds_a_ksr_from_zsks_on_the_token() {
             "--force",
         ],
     );
-    o.expect_code(2);
-    assert!(o.stderr.contains("generated as a KSK"), "{}", o.stderr);
+    o.expect_stderr(2, "generated as a KSK");
     let o = with_token(
         t,
         &[
@@ -227,6 +224,5 @@ fn trust_anchor_writes_xml_and_ds_records() {
     // A key that is not a KSK.
     keygen(t, "zsk", "ed25519", &["--flags", "256"]);
     let o = with_token(t, &trust_anchor_args("zsk", &[]));
-    o.expect_code(2);
-    assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
+    o.expect_stderr(2, "generated as a ZSK");
 }

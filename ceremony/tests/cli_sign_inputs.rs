@@ -191,8 +191,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
             ],
         ),
     );
-    o.expect_code(2);
-    assert!(o.stderr.contains("contradict"), "{}", o.stderr);
+    o.expect_stderr(2, "contradict");
 
     // --first-in-chain: said loudly, in the text, the JSON report and the log.
     let mut args = vec!["--audit-log", s(&log), "--json"];
@@ -202,12 +201,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
         &["--expect-sha256", &hash, "--first-in-chain"],
     ));
     let o = with_token(t, &args);
-    o.expect_code(0);
-    assert!(
-        o.stderr.contains("the chain was NOT checked"),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(0, "the chain was NOT checked");
     let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(report["chain"], "first-in-chain", "{report}");
     let begin = begin_record(&log);

@@ -66,12 +66,7 @@ fn problems_name_their_line() {
     let o = check_text(
         "[[steps]]\nid = \"a\"\nkind = \"operation\"\nop = \"frobnicate\"\ntoken = \"hsm\"\n",
     );
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(1, &format!("s.toml:{}:", base_lines + 1));
     assert!(
         o.stderr.contains("unknown operation \"frobnicate\""),
         "{}",
@@ -79,12 +74,7 @@ fn problems_name_their_line() {
     );
     // Missing role.
     let o = check_text("[[steps]]\nid = \"a\"\nkind = \"sign-off\"\nsignoff = [\"auditor\"]\n");
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(1, &format!("s.toml:{}:", base_lines + 1));
     assert!(
         o.stderr.contains("role \"auditor\", which is not declared"),
         "{}",
@@ -94,12 +84,7 @@ fn problems_name_their_line() {
     let o = check_text(
         "[[steps]]\nid = \"v\"\nkind = \"verify\"\nartifact = \"skr\"\n\n[[steps]]\nid = \"s\"\nkind = \"operation\"\nop = \"sign-ksr\"\ntoken = \"hsm\"\nargs = { ksk = \"K\" }\ninputs = { ksr = \"ksr\" }\noutputs = { skr = \"skr\" }\n",
     );
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(1, &format!("s.toml:{}:", base_lines + 1));
     assert!(
         o.stderr.contains("before a step produces it"),
         "{}",
@@ -107,8 +92,7 @@ fn problems_name_their_line() {
     );
     // Unknown key (a typo drops no safeguard silently).
     let o = check_text("[[steps]]\nid = \"a\"\nkind = \"instruction\"\nsignof = [\"co\"]\n");
-    o.expect_code(1);
-    assert!(o.stderr.contains("signof"), "{}", o.stderr);
+    o.expect_stderr(1, "signof");
 }
 
 #[test]
@@ -135,6 +119,5 @@ fn an_unreachable_quorum_is_refused() {
 #[test]
 fn a_retried_irreversible_step_is_refused() {
     let o = check_text("[[steps]]\nid = \"g\"\nkind = \"operation\"\nop = \"keygen\"\ntoken = \"hsm\"\nargs = { label = \"K\" }\non_interrupt = \"retry\"\n");
-    o.expect_code(1);
-    assert!(o.stderr.contains("never repeated"), "{}", o.stderr);
+    o.expect_stderr(1, "never repeated");
 }

@@ -40,6 +40,19 @@ impl Outcome {
         );
         self
     }
+
+    /// Panics with the whole outcome unless the exit code is `code` and
+    /// stderr says `needle` (an error, or a warning on success).
+    #[track_caller]
+    pub fn expect_stderr(&self, code: i32, needle: &str) -> &Self {
+        self.expect_code(code);
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not on stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
 }
 
 /// Runs `run` (a tool's `run(args, env)`) with `args` on `env` and collects
