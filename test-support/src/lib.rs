@@ -164,3 +164,57 @@ pub fn times_done(log: &str, step: &str) -> usize {
     log.matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))
         .count()
 }
+
+/// A policy for `example.test.` with ECDSA P-256 ZSKs and `ksk` KSKs: the
+/// root's shape stretched to `bundles` bundles 10 days apart, one ZSK
+/// throughout, signatures allowed up to 20,000 days ahead; the KSR of
+/// [`long_request_args`] meets it.
+pub fn long_example_policy(
+    bundles: usize,
+    ksk: ksr::model::AlgorithmPolicy,
+) -> ksr::policy::Policy {
+    let mut p = ksr::policy::Policy::root();
+    p.domains = vec!["example.test.".into()];
+    p.zsk_algorithms = vec![ksr::model::AlgorithmPolicy {
+        algorithm: 13,
+        params: ksr::model::AlgorithmParams::Ecdsa { size: 256 },
+    }];
+    p.ksk_algorithms = vec![ksk];
+    p.dnskey_ttl = 3600;
+    p.bundle_count = bundles;
+    let cycle = (bundles as i64 * 10 - 10) * DAY;
+    p.cycle_duration = ksr::policy::Span {
+        min: cycle,
+        max: cycle,
+    };
+    p.keys_per_bundle = None;
+    p.distinct_keys = None;
+    p.signature_horizon = 20_000 * DAY;
+    p
+}
+
+/// `ceremony request` of a KSR for `example.test.` over the ZSK `zsk` from
+/// 2026-01-01, `bundles` bundles 10 days apart; the caller adds `--policy`
+/// and `--out`.
+pub fn long_request_args(bundles: usize) -> Vec<String> {
+    let end = time::macros::date!(2026 - 01 - 01) + time::Duration::days(bundles as i64 * 10);
+    let to = format!(
+        "{:04}-{:02}-{:02}",
+        end.year(),
+        u8::from(end.month()),
+        end.day()
+    );
+    [
+        "request",
+        "--zone",
+        "example.test.",
+        "--zsk",
+        "zsk",
+        "--from",
+        "2026-01-01",
+        "--to",
+        &to,
+    ]
+    .map(String::from)
+    .to_vec()
+}

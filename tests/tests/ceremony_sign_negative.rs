@@ -177,28 +177,12 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
 /// A 1,000-bundle KSR for example.test. (one ECDSA ZSK), made by `ceremony request`.
 fn big_ksr(hsm: &Hsm) -> (std::path::PathBuf, std::path::PathBuf) {
     hsm.keygen("zsk", "ecdsap256sha256", None, "example.test.", 256);
-    let mut p = example_policy(&[rsa2048()]);
-    p.bundle_count = 1000;
-    p.cycle_duration = ksr::policy::Span {
-        min: 9990 * 86400,
-        max: 9990 * 86400,
-    };
-    p.keys_per_bundle = None;
-    p.distinct_keys = None;
-    p.signature_horizon = 20000 * 86400;
+    let p = test_support::long_example_policy(1000, rsa2048());
     let policy = write_policy(hsm.dir.path(), "big.toml", &p);
     let ksr = hsm.path("big-ksr.xml");
-    let mut c = hsm.ceremony(&[
-        "request",
-        "--zone",
-        "example.test.",
-        "--zsk",
-        "zsk",
-        "--from",
-        "2026-01-01",
-        "--to",
-        "2053-05-19",
-    ]);
+    let args = test_support::long_request_args(1000);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut c = hsm.ceremony(&args);
     ok(c.arg("--policy")
         .arg(&policy)
         .arg("--out")
