@@ -116,8 +116,7 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
         o.stdout
     );
     let o = run(&["audit", "verify", s(&log), "--expect-head", "xyz"]);
-    o.expect_code(2);
-    assert!(o.stderr.contains("64 hex digits"), "{}", o.stderr);
+    o.expect_stderr(2, "64 hex digits");
 
     // show: a table, or the records as JSON.
     let o = run(&["audit", "show", s(&log)]);
@@ -166,12 +165,7 @@ fn audited_commands_are_recorded_and_the_log_verifies() {
     assert_eq!(std::fs::read(&log).unwrap(), bytes);
     // A log that cannot be read.
     let o = run(&["audit", "verify", s(&dir.path().join("missing.jsonl"))]);
-    o.expect_code(2);
-    assert!(
-        o.stderr.contains("cannot read the audit log"),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(2, "cannot read the audit log");
 }
 
 /// Issue 11 item 7: a PIN typed by mistake as the value of `--pin-file` is

@@ -57,8 +57,7 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
         "kb",
         &["--expect-transport-sha256", &"ab".repeat(32)],
     );
-    o.expect_code(1);
-    assert!(o.stderr.contains("TRANSPORT-KEY-CONFIRM"), "{}", o.stderr);
+    o.expect_stderr(1, "TRANSPORT-KEY-CONFIRM");
     assert!(!backup.exists());
     // Typed back wrongly (last and first word swapped), too briefly (the first
     // and last word: 16 bits), then rightly (all 32 words).
@@ -91,8 +90,7 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
         "stuck",
         &["--expect-transport-sha256", &hex::encode(digest), "--force"],
     );
-    o.expect_code(2);
-    assert!(o.stderr.contains("not extractable"), "{}", o.stderr);
+    o.expect_stderr(2, "not extractable");
     // The refused export left the backup written before untouched.
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), text);
 
@@ -127,8 +125,7 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
     assert_eq!(roles, ["dnssec"], "transport key gone");
     // Under a new label the same key would have the same key tag: refused.
     let o = with_token(dst, &["restore", "--backup", s(&backup), "--label", "kb2"]);
-    o.expect_code(1);
-    assert!(o.stderr.contains("KEY-TAG-UNIQUE"), "{}", o.stderr);
+    o.expect_stderr(1, "KEY-TAG-UNIQUE");
     // The same backup again, even with the restored key deleted: its transport
     // key is gone, so the file is inert.
     with_token(dst, &["delete", "--label", "kb", "--confirm", "kb"]).expect_code(0);

@@ -108,12 +108,7 @@ fn hsm_info_shows_the_token_and_tests_a_login() {
     );
     // A token that is not there.
     let o = with_token("no-such-token", &["hsm", "info"]);
-    o.expect_code(2);
-    assert!(
-        o.stderr.contains("no token labelled \"no-such-token\""),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(2, "no token labelled \"no-such-token\"");
 }
 
 #[test]
@@ -216,12 +211,7 @@ fn keygen_prints_records_and_a_verified_proof() {
             ".",
         ],
     );
-    o.expect_code(2);
-    assert!(
-        o.stderr.contains("already holds objects labelled \"ksk\""),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(2, "already holds objects labelled \"ksk\"");
     assert_eq!(inventory(t, ".")["keys"].as_array().unwrap().len(), 1);
 }
 
@@ -237,12 +227,7 @@ fn pins_come_from_the_prompter_and_a_wrong_one_is_named() {
     assert_eq!(o.stdout, "token \"prompted\": 0 key pair(s); DS owner .\n");
     // Nobody at the keyboard: a usage error that names the way out.
     let o = run(&["inventory", "--token", t]);
-    o.expect_code(2);
-    assert!(
-        o.stderr.contains("give it with a PIN file option"),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(2, "give it with a PIN file option");
     // A wrong PIN.
     let env = FakeEnv::new().secret("not-the-pin");
     let o = ceremony(&env, &["inventory", "--token", t]);
@@ -372,12 +357,7 @@ fn prove_signs_a_test_rrset_that_verifies() {
     assert!(ksr::dnssec::verify(&key, &data, &bad).is_err());
     // A key that is not there.
     let o = with_token(t, &["prove", "--label", "nope"]);
-    o.expect_code(2);
-    assert!(
-        o.stderr.contains("no key labelled \"nope\""),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(2, "no key labelled \"nope\"");
 }
 
 #[test]
@@ -426,8 +406,7 @@ fn clap_help_version_and_usage_errors() {
     assert_eq!(o.stdout, "");
     assert!(o.stderr.contains("error:"), "{}", o.stderr);
     let o = run(&["frobnicate"]);
-    o.expect_code(2);
-    assert!(o.stderr.contains("unrecognized subcommand"), "{}", o.stderr);
+    o.expect_stderr(2, "unrecognized subcommand");
 }
 
 #[test]

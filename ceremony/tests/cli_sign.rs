@@ -3,31 +3,18 @@
 mod common;
 use common::*;
 
-const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
 #[test]
 fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
-    let t = token("sign-root");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("sign-root");
     let ksr_path = fixture(ROOT_KSR);
     let dir = scratch();
     let skr = dir.path().join("skr.xml");
-    let args = |extra: &[&'static str]| {
-        let mut a = vec![
-            "sign-ksr".to_string(),
-            ksr_path.display().to_string(),
-            "--out".into(),
-            skr.display().to_string(),
-            "--ksk-current".into(),
-            "Kroot".into(),
-            "--schema".into(),
-            "normal".into(),
-            "--at".into(),
-            "2017-03-20".into(),
-            "--first-in-chain".into(),
-        ];
-        a.extend(extra.iter().map(|s| s.to_string()));
-        a
+    let args = |extra: &[&str]| -> Vec<String> {
+        let extra = [&["--first-in-chain"], extra].concat();
+        root_sign_args(s(&ksr_path), s(&skr), &extra)
+            .into_iter()
+            .map(String::from)
+            .collect()
     };
     let go = |env: &FakeEnv, a: Vec<String>| {
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
@@ -36,8 +23,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     // Wrong words typed back: a failed check, nothing written, nothing signed.
     let env = FakeEnv::new().answer("aardvark adroitness");
     let o = go(&env, args(&[]));
-    o.expect_code(1);
-    assert!(o.stderr.contains("KSR-HASH-CONFIRM"), "{}", o.stderr);
+    o.expect_stderr(1, "KSR-HASH-CONFIRM");
     assert!(!o.stdout.contains("Signing"), "{}", o.stdout);
     assert!(!skr.exists());
     assert!(
@@ -104,8 +90,7 @@ fn sign_ksr_signs_the_root_ksr_after_the_hash_is_confirmed() {
     let mut a = args(&[]);
     a[5] = "zsk".into();
     let o = go(&FakeEnv::new().answer(&words.join(" ")), a);
-    o.expect_code(2);
-    assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
+    o.expect_stderr(2, "generated as a ZSK");
     assert!(!skr.exists());
 }
 
@@ -171,8 +156,7 @@ fn request_builds_a_ksr_from_zsks_on_the_token() {
             "--force",
         ],
     );
-    o.expect_code(2);
-    assert!(o.stderr.contains("generated as a KSK"), "{}", o.stderr);
+    o.expect_stderr(2, "generated as a KSK");
     let o = with_token(
         t,
         &[
@@ -203,18 +187,7 @@ fn trust_anchor_writes_xml_and_ds_records() {
     keygen(t, "ksk", "ecdsap256sha256", &[]);
     let k = key_entry(t, "ksk");
     let tag = k["key_tag"].as_u64().unwrap();
-    let o = with_token(
-        t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "ksk",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-        ],
-    );
+    let o = with_token(t, &trust_anchor_args("ksk", &[]));
     o.expect_code(0);
     assert_eq!(o.stderr, "");
     assert!(o.stdout.starts_with("<?xml"), "{}", o.stdout);
@@ -237,20 +210,7 @@ fn trust_anchor_writes_xml_and_ds_records() {
     // --out: the XML to the file, the DS records to stdout.
     let dir = scratch();
     let out = dir.path().join("anchor.xml");
-    let o = with_token(
-        t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "ksk",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-            "--out",
-            s(&out),
-        ],
-    );
+    let o = with_token(t, &trust_anchor_args("ksk", &["--out", s(&out)]));
     o.expect_code(0);
     assert!(
         o.stdout
@@ -263,18 +223,6 @@ fn trust_anchor_writes_xml_and_ds_records() {
         .contains("<TrustAnchor"));
     // A key that is not a KSK.
     keygen(t, "zsk", "ed25519", &["--flags", "256"]);
-    let o = with_token(
-        t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "zsk",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-        ],
-    );
-    o.expect_code(2);
-    assert!(o.stderr.contains("generated as a ZSK"), "{}", o.stderr);
+    let o = with_token(t, &trust_anchor_args("zsk", &[]));
+    o.expect_stderr(2, "generated as a ZSK");
 }

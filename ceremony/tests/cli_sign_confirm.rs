@@ -13,8 +13,6 @@ use std::sync::Mutex;
 use ksr::env::{Env, Prompter};
 use sha2::{Digest, Sha256};
 
-const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
 /// A KSR other than the genuine one (another request id) whose SHA-256 has the
 /// genuine one's first and last byte: white space after the root element is
 /// varied until it does, hashing from a saved midstate.
@@ -106,8 +104,7 @@ impl Env for Reader {
 
 #[test]
 fn a_ground_ksr_sharing_first_and_last_word_is_refused() {
-    let t = token("confirm-grind");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("confirm-grind");
     let genuine = std::fs::read(fixture(ROOT_KSR)).unwrap();
     let good = ksr::digest::sha256(&genuine);
     let ground = ground_ksr(&genuine);

@@ -14,33 +14,7 @@ use common::*;
 use std::io::Write;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
-
-const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-
-fn mkfifo(path: &Path) {
-    let o = std::process::Command::new("mkfifo")
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{o:?}");
-}
-
-fn sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "sign-ksr",
-        ksr,
-        "--out",
-        out,
-        "--ksk-current",
-        "Kroot",
-        "--schema",
-        "normal",
-        "--at",
-        "2017-03-20",
-    ];
-    a.extend_from_slice(extra);
-    a
-}
+use test_support::mkfifo;
 
 /// `ARGS --token TOKEN` with the PIN to be typed, on an env that has no PIN
 /// and no answer: had the token been opened, a PIN prompt would show.
@@ -61,8 +35,7 @@ fn untouched(token: &str, args: &[&str], needle: &str) {
 
 #[test]
 fn outputs_other_than_regular_files_are_refused_before_the_token() {
-    let t = token("outputs");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("outputs");
     let ksr = fixture(ROOT_KSR);
     let dir = scratch();
     let d = dir.path();
@@ -70,7 +43,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     // A FIFO stays a FIFO.
     let fifo = d.join("skr.fifo");
     mkfifo(&fifo);
-    let args = sign_args(s(&ksr), s(&fifo), &["--first-in-chain", "--force"]);
+    let args = root_sign_args(s(&ksr), s(&fifo), &["--first-in-chain", "--force"]);
     untouched(t, &args, "is a FIFO, not a regular file");
     assert!(std::fs::symlink_metadata(&fifo)
         .unwrap()
@@ -87,7 +60,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
         extra.extend_from_slice(force);
         untouched(
             t,
-            &sign_args(s(&ksr), s(&link), &extra),
+            &root_sign_args(s(&ksr), s(&link), &extra),
             "is a symbolic link",
         );
     }
@@ -101,7 +74,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     let nowhere = d.join("missing").join("skr.xml");
     untouched(
         t,
-        &sign_args(s(&ksr), s(&nowhere), &["--first-in-chain"]),
+        &root_sign_args(s(&ksr), s(&nowhere), &["--first-in-chain"]),
         "cannot write in the directory",
     );
 
@@ -110,7 +83,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     std::fs::write(&old, "an older SKR\n").unwrap();
     untouched(
         t,
-        &sign_args(s(&ksr), s(&old), &["--first-in-chain"]),
+        &root_sign_args(s(&ksr), s(&old), &["--first-in-chain"]),
         "exists; refusing to replace it without --force",
     );
     assert_eq!(std::fs::read_to_string(&old).unwrap(), "an older SKR\n");
@@ -119,7 +92,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     let o = on(
         &FakeEnv::new(),
         t,
-        &sign_args(
+        &root_sign_args(
             s(&ksr),
             s(&old),
             &["--first-in-chain", "--force", "--expect-sha256", &hash],
@@ -162,17 +135,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     );
     untouched(
         t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "Kroot",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-            "--out",
-            s(&link),
-        ],
+        &trust_anchor_args("Kroot", &["--out", s(&link)]),
         "is a symbolic link",
     );
     assert!(
@@ -183,18 +146,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     let o = on(
         &FakeEnv::new(),
         t,
-        &[
-            "trust-anchor",
-            "--ksk",
-            "Kroot",
-            "--zone",
-            ".",
-            "--valid-from",
-            "2026-01-01",
-            "--out",
-            s(&old),
-            "--force",
-        ],
+        &trust_anchor_args("Kroot", &["--out", s(&old), "--force"]),
     );
     o.expect_code(0);
     assert!(std::fs::read_to_string(&old)
@@ -204,8 +156,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
 
 #[test]
 fn the_chain_is_required_or_stated_and_recorded() {
-    let t = token("chain-choice");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("chain-choice");
     let ksr = fixture(ROOT_KSR);
     let dir = scratch();
     let skr = dir.path().join("skr.xml");
@@ -213,7 +164,10 @@ fn the_chain_is_required_or_stated_and_recorded() {
     let hash = sha256_hex(&ksr);
 
     // Neither --previous-skr nor --first-in-chain: exit 2, telling what to do.
-    let o = with_token(t, &sign_args(s(&ksr), s(&skr), &["--expect-sha256", &hash]));
+    let o = with_token(
+        t,
+        &root_sign_args(s(&ksr), s(&skr), &["--expect-sha256", &hash]),
+    );
     o.expect_code(2);
     assert!(
         o.stderr.contains("--previous-skr FILE") && o.stderr.contains("--first-in-chain"),
@@ -225,7 +179,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
     let prev = fixture("iana-root/skr-root-2017-q1-0.xml");
     let o = with_token(
         t,
-        &sign_args(
+        &root_sign_args(
             s(&ksr),
             s(&skr),
             &[
@@ -237,23 +191,17 @@ fn the_chain_is_required_or_stated_and_recorded() {
             ],
         ),
     );
-    o.expect_code(2);
-    assert!(o.stderr.contains("contradict"), "{}", o.stderr);
+    o.expect_stderr(2, "contradict");
 
     // --first-in-chain: said loudly, in the text, the JSON report and the log.
     let mut args = vec!["--audit-log", s(&log), "--json"];
-    args.extend(sign_args(
+    args.extend(root_sign_args(
         s(&ksr),
         s(&skr),
         &["--expect-sha256", &hash, "--first-in-chain"],
     ));
     let o = with_token(t, &args);
-    o.expect_code(0);
-    assert!(
-        o.stderr.contains("the chain was NOT checked"),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(0, "the chain was NOT checked");
     let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(report["chain"], "first-in-chain", "{report}");
     let begin = begin_record(&log);
@@ -267,7 +215,7 @@ fn the_chain_is_required_or_stated_and_recorded() {
     std::fs::remove_file(&skr).unwrap();
     let o = with_token(
         t,
-        &sign_args(
+        &root_sign_args(
             s(&ksr),
             s(&skr),
             &["--expect-sha256", &hash, "--first-in-chain"],
@@ -296,8 +244,7 @@ fn begin_record(log: &Path) -> serde_json::Value {
 
 #[test]
 fn the_audit_log_hashes_the_bytes_that_were_signed() {
-    let t = token("read-once");
-    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    let t = root_ksk_token("read-once");
     let genuine = std::fs::read(fixture(ROOT_KSR)).unwrap();
     // A second reader of the FIFO would get other bytes (a valid KSR too).
     let mut other = genuine.clone();
@@ -323,7 +270,7 @@ fn the_audit_log_hashes_the_bytes_that_were_signed() {
     let log = dir.path().join("audit.jsonl");
     let good = sha256_hex(&fixture(ROOT_KSR));
     let mut args = vec!["--audit-log", s(&log), "--json"];
-    args.extend(sign_args(
+    args.extend(root_sign_args(
         s(&fifo),
         s(&skr),
         &["--expect-sha256", &good, "--first-in-chain"],

@@ -132,8 +132,7 @@ fn a_knot_ksr_is_signed_into_a_knot_skr_and_bind_on_request() {
             "--first-in-chain",
         ],
     );
-    o.expect_code(2);
-    assert!(o.stderr.contains("no place for CDS"), "{}", o.stderr);
+    o.expect_stderr(2, "no place for CDS");
     assert!(env.prompts().is_empty(), "{:?}", env.prompts());
     assert!(!xml.exists());
 }

@@ -83,12 +83,7 @@ fn without_a_terminal_or_answers_the_run_stops_before_anything_happens() {
     std::fs::write(&script, SCRIPT.replace("TOKEN", "none")).unwrap();
     let log = d.path().join("audit.jsonl");
     let o = run(&["run", s(&script), "--audit-log", s(&log)]);
-    o.expect_code(2);
-    assert!(
-        o.stderr.contains("--non-interactive --answers FILE"),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(2, "--non-interactive --answers FILE");
     // --non-interactive needs its answers file.
     let o = run(&[
         "run",

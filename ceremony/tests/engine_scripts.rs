@@ -59,56 +59,34 @@ fn check_text(extra: &str) -> Outcome {
     check(s(&p))
 }
 
+/// `script check` of [`BASE`] and a step `step`: exit 1, naming the step's
+/// first line and saying `why`.
+fn refused_at_the_step(step: &str, why: &str) {
+    let o = check_text(step);
+    o.expect_stderr(1, &format!("s.toml:{}:", BASE.lines().count() + 1));
+    o.expect_stderr(1, why);
+}
+
 #[test]
 fn problems_name_their_line() {
-    let base_lines = BASE.lines().count();
     // Unknown operation: line of the step.
-    let o = check_text(
+    refused_at_the_step(
         "[[steps]]\nid = \"a\"\nkind = \"operation\"\nop = \"frobnicate\"\ntoken = \"hsm\"\n",
-    );
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
-        "{}",
-        o.stderr
-    );
-    assert!(
-        o.stderr.contains("unknown operation \"frobnicate\""),
-        "{}",
-        o.stderr
+        "unknown operation \"frobnicate\"",
     );
     // Missing role.
-    let o = check_text("[[steps]]\nid = \"a\"\nkind = \"sign-off\"\nsignoff = [\"auditor\"]\n");
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
-        "{}",
-        o.stderr
-    );
-    assert!(
-        o.stderr.contains("role \"auditor\", which is not declared"),
-        "{}",
-        o.stderr
+    refused_at_the_step(
+        "[[steps]]\nid = \"a\"\nkind = \"sign-off\"\nsignoff = [\"auditor\"]\n",
+        "role \"auditor\", which is not declared",
     );
     // Output used before it is produced.
-    let o = check_text(
+    refused_at_the_step(
         "[[steps]]\nid = \"v\"\nkind = \"verify\"\nartifact = \"skr\"\n\n[[steps]]\nid = \"s\"\nkind = \"operation\"\nop = \"sign-ksr\"\ntoken = \"hsm\"\nargs = { ksk = \"K\" }\ninputs = { ksr = \"ksr\" }\noutputs = { skr = \"skr\" }\n",
-    );
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains(&format!("s.toml:{}:", base_lines + 1)),
-        "{}",
-        o.stderr
-    );
-    assert!(
-        o.stderr.contains("before a step produces it"),
-        "{}",
-        o.stderr
+        "before a step produces it",
     );
     // Unknown key (a typo drops no safeguard silently).
     let o = check_text("[[steps]]\nid = \"a\"\nkind = \"instruction\"\nsignof = [\"co\"]\n");
-    o.expect_code(1);
-    assert!(o.stderr.contains("signof"), "{}", o.stderr);
+    o.expect_stderr(1, "signof");
 }
 
 #[test]
@@ -135,6 +113,5 @@ fn an_unreachable_quorum_is_refused() {
 #[test]
 fn a_retried_irreversible_step_is_refused() {
     let o = check_text("[[steps]]\nid = \"g\"\nkind = \"operation\"\nop = \"keygen\"\ntoken = \"hsm\"\nargs = { label = \"K\" }\non_interrupt = \"retry\"\n");
-    o.expect_code(1);
-    assert!(o.stderr.contains("never repeated"), "{}", o.stderr);
+    o.expect_stderr(1, "never repeated");
 }

@@ -74,15 +74,7 @@ quorum = "two"
 fn run_with(room: &Room, log: &Path, signoffs: &str) -> Outcome {
     let a = room.dir.path().join("answers.toml");
     std::fs::write(&a, format!("[steps.approve]\nsignoff = [{signoffs}]\n")).unwrap();
-    run(&[
-        "run",
-        s(&room.script),
-        "--audit-log",
-        s(log),
-        "--non-interactive",
-        "--answers",
-        s(&a),
-    ])
+    run(&answered(&room.script, log, &a))
 }
 
 const ALICE_KEY: &str =
@@ -130,16 +122,10 @@ fn a_key_not_enrolled_for_the_officer_is_refused() {
         &r.dir.path().join("b.jsonl"),
         r#"{ role = "co", person = "Carol", token = "alice", key_label = "signoff" }"#,
     );
-    o.expect_code(1);
-    assert!(
-        o.stderr.contains("Carol has no sign-off key enrolled"),
-        "{}",
-        o.stderr
-    );
+    o.expect_stderr(1, "Carol has no sign-off key enrolled");
     // One sign-off of a quorum of two: the step is not done.
     let o = run_with(&r, &r.dir.path().join("c.jsonl"), ALICE_KEY);
-    o.expect_code(1);
-    assert!(o.stderr.contains("1 more sign-off"), "{}", o.stderr);
+    o.expect_stderr(1, "1 more sign-off");
 }
 
 /// Rewrites `log` with `change` applied to record `seq`, re-chaining every

@@ -108,34 +108,9 @@ fn a_hostile_script_and_answers_never_reach_the_terminal_raw() {
 
     let sha = sha256_hex(&ksr);
     let answers = d.path().join("answers.toml");
-    std::fs::write(
-        &answers,
-        format!(
-            r#"[steps.open]
-confirm = "yes {H}"
-signoff = [{{ role = "iw", person = "Ivo {H} Witness" }}]
-[steps.lights.deviation]
-reason = "the sheet {H} was missing"
-quorum = "two"
-approved_by = ["Ana {H}", "Bashir"]
-instead = "checked {H} aloud"
-[steps.compare-ksr]
-answer = "{sha}"
-signoff = [{{ role = "co", person = "Ana {H}" }}, {{ role = "co", person = "Bashir" }}]
-"#
-        ),
-    )
-    .unwrap();
+    std::fs::write(&answers, room_answers(&format!(" {H}"), &sha, "Bashir")).unwrap();
     let log = d.path().join("audit.jsonl");
-    shown.push_str(&clean(&[
-        "run",
-        s(&script),
-        "--audit-log",
-        s(&log),
-        "--non-interactive",
-        "--answers",
-        s(&answers),
-    ]));
+    shown.push_str(&clean(&answered(&script, &log, &answers)));
     // A wrong answer is quoted back.
     let log2 = d.path().join("audit2.jsonl");
     let wrong = std::fs::read_to_string(&answers)
@@ -143,15 +118,7 @@ signoff = [{{ role = "co", person = "Ana {H}" }}, {{ role = "co", person = "Bash
         .replace(&sha, &format!("0{H}"));
     let answers2 = d.path().join("answers2.toml");
     std::fs::write(&answers2, wrong).unwrap();
-    shown.push_str(&clean(&[
-        "run",
-        s(&script),
-        "--audit-log",
-        s(&log2),
-        "--non-interactive",
-        "--answers",
-        s(&answers2),
-    ]));
+    shown.push_str(&clean(&answered(&script, &log2, &answers2)));
     assert!(shown.contains("\\u{1b}[2K"), "{shown}");
 
     // The log holds the hostile text; every reader of it escapes it.

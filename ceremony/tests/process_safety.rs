@@ -14,7 +14,6 @@ use test_support::process::text;
 use test_support::sha256_hex;
 use test_support::softhsm::SoftHsm;
 
-const DAY: i64 = 86_400;
 const TOKEN: &str = "safety";
 
 fn p256() -> AlgorithmPolicy {
@@ -46,46 +45,14 @@ fn setup(bundles: usize) -> (SoftHsm, PathBuf) {
         );
         assert!(o.status.success(), "{}", text(&o));
     }
-    let mut p = ksr::policy::Policy::root();
-    p.domains = vec!["example.test.".into()];
-    p.zsk_algorithms = vec![p256()];
-    p.ksk_algorithms = vec![p256()];
-    p.bundle_count = bundles;
-    let cycle = (bundles as i64 * 10 - 10) * DAY;
-    p.cycle_duration = ksr::policy::Span {
-        min: cycle,
-        max: cycle,
-    };
-    p.keys_per_bundle = None;
-    p.distinct_keys = None;
-    p.signature_horizon = 20_000 * DAY;
-    p.dnskey_ttl = 3600;
+    let p = test_support::long_example_policy(bundles, p256());
     let dir = hsm.path("work");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("policy.toml"), p.to_toml()).unwrap();
-    let to =
-        time::macros::datetime!(2026-01-01 00:00 UTC) + time::Duration::days(bundles as i64 * 10);
-    let to = to
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
-    let mut c = hsm.with_token(
-        TOKEN,
-        &[
-            "request",
-            "--zone",
-            "example.test.",
-            "--zsk",
-            "zsk",
-            "--from",
-            "2026-01-01",
-            "--to",
-            &to,
-            "--policy",
-            "policy.toml",
-            "--out",
-            "ksr.xml",
-        ],
-    );
+    let mut args = test_support::long_request_args(bundles);
+    args.extend(["--policy", "policy.toml", "--out", "ksr.xml"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut c = hsm.with_token(TOKEN, &args);
     let o = c.current_dir(&dir).output().unwrap();
     assert!(o.status.success(), "request: {}", text(&o));
     (hsm, dir)

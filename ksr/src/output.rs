@@ -467,14 +467,6 @@ fn owned_regular_file(p: &Path) -> bool {
 mod tests {
     use super::*;
 
-    /// The id of a process that has exited (and been reaped).
-    fn dead_pid() -> u32 {
-        let mut c = std::process::Command::new("true").spawn().unwrap();
-        let pid = c.id();
-        c.wait().unwrap();
-        pid
-    }
-
     #[test]
     fn temp_files_carry_the_pid_are_registered_and_unregistered() {
         let d = tempfile::tempdir().unwrap();
@@ -501,15 +493,15 @@ mod tests {
     fn only_temp_files_of_gone_processes_are_swept() {
         let d = tempfile::tempdir().unwrap();
         let target = d.path().join("out.skr");
-        let dead = format!(".out.skr.{}.AbCdEf.tmp", dead_pid());
+        let dead = format!(".out.skr.{}.AbCdEf.tmp", test_support::dead_pid());
         let live_other = ".out.skr.1.AbCdEf.tmp".to_string(); // init is running
         let mine = format!(".out.skr.{}.AbCdEf.tmp", std::process::id());
-        let other_target = format!(".other.skr.{}.AbCdEf.tmp", dead_pid());
+        let other_target = format!(".other.skr.{}.AbCdEf.tmp", test_support::dead_pid());
         let no_pid = ".out.skr.AbCdEf.tmp".to_string();
         for n in [&dead, &live_other, &mine, &other_target, &no_pid] {
             std::fs::write(d.path().join(n), b"partial").unwrap();
         }
-        let link = format!(".out.skr.{}.Link00.tmp", dead_pid());
+        let link = format!(".out.skr.{}.Link00.tmp", test_support::dead_pid());
         std::os::unix::fs::symlink(d.path().join(&mine), d.path().join(&link)).unwrap();
         assert_eq!(sweep_stale_temps(&target), vec![d.path().join(&dead)]);
         for n in [&live_other, &mine, &other_target, &no_pid, &link] {

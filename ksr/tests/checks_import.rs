@@ -12,6 +12,7 @@ use ksr::schema::Schema;
 use ksr::testkit::{assert_fails_only, date, fixture, resign, sign_skr, KsrBuilder, TestKey};
 use ksr::xml::ParseOptions;
 use std::path::PathBuf;
+mod common;
 
 const SKR: &str = "skr-root-2017-q2-0.xml";
 const KSR: &str = "ksr-root-2017-q2-0.xml";
@@ -279,17 +280,8 @@ fn unpinned_ksk_fails() {
 
 #[test]
 fn revoked_ksk_is_pinned_by_its_unrevoked_identity() {
-    let b = KsrBuilder::new("example.", date("2030-01-01"));
-    let (c, n) = (
-        TestKey::ed25519("c").named("Kc"),
-        TestKey::ed25519("n").named("Kn"),
-    );
-    let skr = sign_skr(
-        &b.build(),
-        &Schema::builtin("revoke").unwrap(),
-        &c,
-        Some(&n),
-    );
+    let t = common::TwoKsks::sign("example.", "revoke");
+    let (c, n, skr) = (&t.current, &t.next, &t.skr);
     let (tc, tn, tr) = (
         c.ksk(172_800).key_tag,
         n.ksk(172_800).key_tag,
@@ -297,16 +289,16 @@ fn revoked_ksk_is_pinned_by_its_unrevoked_identity() {
     );
     assert_ne!(tc, tr);
     assert_pass(
-        &import::ksk_pinned(&skr, &[tc, tn], None),
+        &import::ksk_pinned(skr, &[tc, tn], None),
         import::KSK_PINNED,
     );
-    let r = import::ksk_pinned(&skr, &[tr, tn], None);
+    let r = import::ksk_pinned(skr, &[tr, tn], None);
     assert_fail(
         &r,
         import::KSK_PINNED,
         &format!("pin the key by its unrevoked tag {tc}"),
     );
-    let r = import::ksk_pinned(&skr, &[tc], None);
+    let r = import::ksk_pinned(skr, &[tc], None);
     assert_fail(&r, import::KSK_PINNED, &format!("KSK {tn}"));
 }
 

@@ -3,6 +3,7 @@
 
 use ksr::testkit::fixture_path;
 use std::path::{Path, PathBuf};
+use test_support::dir_names;
 mod common;
 
 use common::{ksr, Run as Output};
@@ -31,15 +32,6 @@ fn line<'a>(out: &'a str, name: &str) -> &'a str {
     out.lines()
         .find(|l| l.split_whitespace().nth(1) == Some(name))
         .unwrap_or_else(|| panic!("no {name} line:\n{out}"))
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -82,7 +74,7 @@ fn export_root_skr_to_knot_is_deterministic_and_verified() {
         a.stdout,
         "--out writes the same bytes"
     );
-    assert_eq!(files_in(dir.path()), vec!["root.skr"], "no temp file left");
+    assert_eq!(dir_names(dir.path()), vec!["root.skr"], "no temp file left");
     assert!(
         stderr(&o).contains("wrote") && stderr(&o).contains("9 snapshots"),
         "{}",
@@ -169,7 +161,7 @@ fn export_refuses_an_skr_that_fails_a_check_and_writes_nothing() {
     assert!(err.contains("FAIL SKR-VERIFY slot 5"), "{err}");
     assert!(err.contains("fails SKR-VERIFY; nothing written"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous content\n");
-    assert_eq!(files_in(dir.path()), vec!["damaged.xml", "out.skr"]);
+    assert_eq!(dir_names(dir.path()), vec!["damaged.xml", "out.skr"]);
     // To stdout: nothing printed either.
     let o = ksr(&["export", bad.to_str().unwrap(), "--dialect", "knot"]);
     assert_eq!(o.status.code(), Some(1));
@@ -244,11 +236,9 @@ fn verify_with_every_importer_check_on_the_real_pair() {
         &fx("skr-root-2017-q2-0.xml"),
     ]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert_eq!(fails.len(), 1, "{out}");
+    let fail = common::one_failure(&o);
     assert!(
-        fails[0].starts_with("FAIL SKR-SIG-WINDOW slot 1 (dc1bc68c)"),
+        fail.starts_with("FAIL SKR-SIG-WINDOW slot 1 (dc1bc68c)"),
         "{out}"
     );
 
@@ -431,24 +421,12 @@ fn knot_text_skr_converts_to_bind() {
 
 #[test]
 fn bind_export_refuses_a_ksk_published_without_its_signature() {
-    use ksr::schema::Schema;
-    use ksr::testkit::{date, sign_skr, KsrBuilder, TestKey};
-    let b = KsrBuilder::new("example.test.", date("2030-01-01"));
-    let (c, n) = (
-        TestKey::ed25519("c").named("Kc"),
-        TestKey::ed25519("n").named("Kn"),
-    );
-    let skr = sign_skr(
-        &b.build(),
-        &Schema::builtin("pre-publish").unwrap(),
-        &c,
-        Some(&n),
-    );
+    let t = common::TwoKsks::sign("example.test.", "pre-publish");
+    let (c, n) = (&t.current, &t.next);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("prepublish.xml");
-    std::fs::write(&path, ksr::xml::write(&skr)).unwrap();
+    let path = t.write(dir.path(), "prepublish.xml");
     let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, b.policy(&[&c, &n]).to_toml()).unwrap();
+    std::fs::write(&policy, t.builder.policy(&[c, n]).to_toml()).unwrap();
     let p = path.to_str().unwrap();
     let pol = policy.to_str().unwrap();
     let o = ksr(&["export", p, "--dialect", "bind", "--policy", pol]);
@@ -492,7 +470,7 @@ fn after_write_verification_catches_a_damaged_or_different_text() {
         ksr::export::check_text(&std::fs::read(p).unwrap(), "out.skr", &reparsed)
     });
     assert!(r.is_err());
-    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+    assert_eq!(dir_names(dir.path()), Vec::<String>::new());
     assert!(ksr::export::to_text(
         &ksr::testkit::fixture("ksr-root-2017-q2-0.xml"),
         Format::Knot

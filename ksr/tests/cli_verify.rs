@@ -150,14 +150,10 @@ fn swapped_signature_data_in_bundle_one_fails_pop_with_exit_1() {
 
     let o = ksr(&["verify", "--at", "2017-03-20", path.to_str().unwrap()]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert_eq!(fails.len(), 1, "{out}");
-    assert!(fails[0].starts_with("FAIL KSR-BUNDLE-POP "), "{out}");
+    let fail = common::one_failure(&o);
+    assert!(fail.starts_with("FAIL KSR-BUNDLE-POP "), "{out}");
     assert!(
-        fails[0].contains("slot 1 (dc1bc68c)")
-            && fails[0].contains("14796")
-            && fails[0].contains("61045"),
+        fail.contains("slot 1 (dc1bc68c)") && fail.contains("14796") && fail.contains("61045"),
         "{out}"
     );
 
@@ -230,34 +226,20 @@ fn explicit_schema_is_enforced() {
         &fx("skr-root-2017-q2-0.xml"),
     ]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    let fail: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert_eq!(fail.len(), 1, "{out}");
+    let fail = common::one_failure(&o);
     assert!(
-        fail[0].starts_with("FAIL SKR-SCHEMA does not follow schema `pre-publish`"),
+        fail.starts_with("FAIL SKR-SCHEMA does not follow schema `pre-publish`"),
         "{out}"
     );
-    assert!(fail[0].contains("slot 2 (3ea61ea1)"), "{out}");
+    assert!(fail.contains("slot 2 (3ea61ea1)"), "{out}");
 }
 
 #[test]
 fn inspect_marks_revoked_keys_and_publish_only_keys() {
-    use ksr::schema::Schema;
-    use ksr::testkit::{date, sign_skr, KsrBuilder, TestKey};
-    let b = KsrBuilder::new("example.", date("2030-01-01"));
-    let (c, n) = (
-        TestKey::ed25519("c").named("Kc"),
-        TestKey::ed25519("n").named("Kn"),
-    );
-    let doc = sign_skr(
-        &b.build(),
-        &Schema::builtin("revoke").unwrap(),
-        &c,
-        Some(&n),
-    );
+    let t = common::TwoKsks::sign("example.", "revoke");
+    let (c, n) = (&t.current, &t.next);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("skr-revoke.xml");
-    std::fs::write(&path, ksr::xml::write(&doc)).unwrap();
+    let path = t.write(dir.path(), "skr-revoke.xml");
     let o = ksr(&["inspect", path.to_str().unwrap()]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");

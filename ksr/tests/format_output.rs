@@ -3,15 +3,7 @@
 use ksr::output::{write_verified, OutputError};
 use std::fs;
 use std::path::Path;
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use test_support::dir_names;
 
 #[test]
 fn verified_output_is_renamed_into_place() {
@@ -33,7 +25,7 @@ fn verified_output_is_renamed_into_place() {
     .unwrap();
     assert_eq!(seen.as_deref(), Some(&b"new content"[..]));
     assert_eq!(fs::read(&target).unwrap(), b"new content");
-    assert_eq!(entries(dir.path()), vec!["skr.xml"]);
+    assert_eq!(dir_names(dir.path()), vec!["skr.xml"]);
 }
 
 #[test]
@@ -54,7 +46,7 @@ fn failed_verification_leaves_target_untouched() {
     }
     assert_eq!(fs::read(&target).unwrap(), b"old");
     assert!(!tmp_path.unwrap().exists(), "temp file left behind");
-    assert_eq!(entries(dir.path()), vec!["skr.xml"]);
+    assert_eq!(dir_names(dir.path()), vec!["skr.xml"]);
 }
 
 #[test]
@@ -63,7 +55,7 @@ fn failed_verification_creates_nothing() {
     let target = dir.path().join("new.xml");
     let r = write_verified(&target, b"x", |_: &Path| Err(()));
     assert!(matches!(r, Err(OutputError::Verify(()))));
-    assert!(entries(dir.path()).is_empty());
+    assert!(dir_names(dir.path()).is_empty());
 }
 
 #[test]

@@ -91,19 +91,24 @@ fn two_zsks_sharing_a_tag_in_different_bundles_fail() {
     );
 }
 
-#[test]
-fn a_zsk_with_the_signing_ksks_tag_fails_on_the_skr() {
-    let (ksk, z) = zsk_matching_ksk(false);
-    let tag = key_tag(&ksk.ksk(TTL));
+/// The SKR checks of a root SKR signed by `ksk` over `z` and two other ZSKs.
+fn skr_checks(ksk: &TestKey, z: TestKey) -> ksr::check::Report {
     let builder =
         KsrBuilder::new(".", date("2030-01-01")).zsks(vec![z, zsk("other-1"), zsk("other-2")]);
     let skr = sign_skr(
         &builder.build(),
         &Schema::builtin("normal").unwrap(),
-        &ksk,
+        ksk,
         None,
     );
-    let report = check_skr(&skr, &Context::new(&builder.policy(&[&ksk]), at()));
+    check_skr(&skr, &Context::new(&builder.policy(&[ksk]), at()))
+}
+
+#[test]
+fn a_zsk_with_the_signing_ksks_tag_fails_on_the_skr() {
+    let (ksk, z) = zsk_matching_ksk(false);
+    let tag = key_tag(&ksk.ksk(TTL));
+    let report = skr_checks(&ksk, z);
     assert_fails_only(&report, "KEY-TAG-UNIQUE", &format!("key tag {tag}"));
 }
 
@@ -112,15 +117,7 @@ fn a_zsk_with_a_ksks_revoked_tag_fails() {
     let (ksk, z) = zsk_matching_ksk(true);
     let revoked = key_tag(&ksk.revoked_ksk(TTL));
     assert_ne!(revoked, key_tag(&ksk.ksk(TTL)));
-    let builder =
-        KsrBuilder::new(".", date("2030-01-01")).zsks(vec![z, zsk("other-1"), zsk("other-2")]);
-    let skr = sign_skr(
-        &builder.build(),
-        &Schema::builtin("normal").unwrap(),
-        &ksk,
-        None,
-    );
-    let report = check_skr(&skr, &Context::new(&builder.policy(&[&ksk]), at()));
+    let report = skr_checks(&ksk, z);
     assert_fails_only(&report, "KEY-TAG-UNIQUE", &format!("key tag {revoked}"));
     assert!(report
         .get("KEY-TAG-UNIQUE")

@@ -11,6 +11,7 @@ use ksr::testkit::fixture_path;
 use std::fs;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
+use test_support::{dir_names, mkfifo};
 
 fn skr() -> String {
     fixture_path("skr-root-2017-q2-0.xml").display().to_string()
@@ -18,23 +19,6 @@ fn skr() -> String {
 
 fn stderr(o: &common::Run) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn mkfifo(path: &Path) {
-    let st = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs");
-    assert!(st.success());
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn export_to(out: &Path, extra: &[&str]) -> common::Run {
@@ -64,7 +48,7 @@ fn export_refuses_a_fifo_before_any_work() {
         // Refused before the checks ran: no check line was printed.
         assert!(!e.contains("PASS"), "{e}");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
-        assert_eq!(names(dir.path()), vec!["out.skr"], "no temp file left");
+        assert_eq!(dir_names(dir.path()), vec!["out.skr"], "no temp file left");
     }
     // Before any work: even a missing input is not looked at.
     let o = ksr(&[
@@ -117,7 +101,7 @@ fn an_existing_file_is_replaced_only_with_force() {
     let o = export_to(&out, &["--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(fs::read(&out).unwrap().starts_with(b";; SignedKeyResponse"));
-    assert_eq!(names(dir.path()), vec!["out.skr"]);
+    assert_eq!(dir_names(dir.path()), vec!["out.skr"]);
     // --force only goes with --out.
     let o = ksr(&["export", &skr(), "--dialect", "knot", "--force"]);
     assert_eq!(o.status.code(), Some(2));
@@ -152,7 +136,10 @@ fn no_room_is_refused_by_the_preflight() {
         }
         other => panic!("expected NoRoom, got {other:?}"),
     }
-    assert!(names(dir.path()).is_empty(), "the probe file is removed");
+    assert!(
+        dir_names(dir.path()).is_empty(),
+        "the probe file is removed"
+    );
     // The default need is met on the test machine.
     let t = Target::prepare(&out, false).unwrap();
     t.write_verified(b"x", |_| Ok::<(), String>(())).unwrap();
@@ -180,7 +167,7 @@ fn a_target_that_changes_after_the_preflight_is_refused_at_the_rename() {
     });
     assert!(matches!(r, Err(OutputError::Io { .. })), "{r:?}");
     assert_eq!(fs::read(&other).unwrap(), b"theirs");
-    assert_eq!(names(dir.path()), vec!["other", "out"]);
+    assert_eq!(dir_names(dir.path()), vec!["other", "out"]);
 }
 
 #[test]
@@ -209,7 +196,7 @@ fn write_verified_refuses_to_rename_over_a_special_file() {
     });
     assert!(matches!(r, Err(OutputError::Io { .. })), "{r:?}");
     assert!(fs::symlink_metadata(&late).unwrap().file_type().is_fifo());
-    assert_eq!(names(dir.path()), vec!["fifo", "late"]);
+    assert_eq!(dir_names(dir.path()), vec!["fifo", "late"]);
     // A regular file is still replaced, as callers without --force expect.
     let plain = dir.path().join("plain");
     fs::write(&plain, b"old").unwrap();

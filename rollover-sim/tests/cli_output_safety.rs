@@ -8,24 +8,7 @@ mod common;
 use common::*;
 use std::fs;
 use std::os::unix::fs::FileTypeExt;
-use std::path::Path;
-
-fn mkfifo(path: &Path) {
-    let st = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs");
-    assert!(st.success());
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+use test_support::{dir_names, mkfifo};
 
 #[test]
 fn every_output_option_refuses_a_fifo_before_any_work() {
@@ -55,7 +38,7 @@ fn every_output_option_refuses_a_fifo_before_any_work() {
         assert_eq!(o.stdout, "");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
     }
-    assert_eq!(names(dir.path()), vec!["fifo"], "no temp file left");
+    assert_eq!(dir_names(dir.path()), vec!["fifo"], "no temp file left");
 }
 
 #[test]
@@ -96,7 +79,7 @@ fn an_existing_file_is_replaced_only_with_force() {
     o.expect_code(exit::CHECK_FAILED);
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
     assert!(v["resolvers"].is_array());
-    assert_eq!(names(dir.path()), vec!["run.json"]);
+    assert_eq!(dir_names(dir.path()), vec!["run.json"]);
 }
 
 #[test]

@@ -23,6 +23,21 @@ fn forecast_json(args: &[&str]) -> Value {
     stdout_json(&o)
 }
 
+/// `population ROOT --resolvers 10 --mix MIX`, which must be refused as
+/// unusable input.
+fn refused_mix(mix: &std::path::Path) -> Outcome {
+    let o = sim(&[
+        "population",
+        &root(),
+        "--resolvers",
+        "10",
+        "--mix",
+        mix.to_str().unwrap(),
+    ]);
+    o.expect_code(exit::UNUSABLE);
+    o
+}
+
 /// The one stderr line of a successful forecast; the fake clock stands still.
 fn summary(resolvers: u64, v: &Value, threads: usize) -> String {
     format!(
@@ -202,15 +217,7 @@ fn mix_file_drives_the_population() {
     assert_eq!(v["classes"][0]["resolvers"], 500);
 
     std::fs::write(&mix, "[[class]]\nname = \"x\"\nweight = 1\nprofile = \"unbound\"\n\n[[class]]\nname = \"y\"\nweight = 1\nprofile = \"dnsmasq\"\n").unwrap();
-    let o = sim(&[
-        "population",
-        &root(),
-        "--resolvers",
-        "10",
-        "--mix",
-        mix.to_str().unwrap(),
-    ]);
-    o.expect_code(exit::UNUSABLE);
+    let o = refused_mix(&mix);
     assert_eq!(o.stdout, "");
     assert!(
         o.stderr.starts_with("rollover-sim: ")
@@ -267,15 +274,7 @@ fn a_mix_with_more_restarts_than_simulated_is_refused() {
         "[[class]]\nname = \"restless\"\nweight = 1\nprofile = \"bind\"\nrestarts-per-year = 100\n",
     )
     .unwrap();
-    let o = sim(&[
-        "population",
-        &root(),
-        "--resolvers",
-        "10",
-        "--mix",
-        mix.to_str().unwrap(),
-    ]);
-    o.expect_code(exit::UNUSABLE);
+    let o = refused_mix(&mix);
     assert!(
         o.stderr.contains("restless.toml: class \"restless\"") && o.stderr.contains("at most 64"),
         "{}",

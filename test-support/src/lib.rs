@@ -40,6 +40,19 @@ impl Outcome {
         );
         self
     }
+
+    /// Panics with the whole outcome unless the exit code is `code` and
+    /// stderr says `needle` (an error, or a warning on success).
+    #[track_caller]
+    pub fn expect_stderr(&self, code: i32, needle: &str) -> &Self {
+        self.expect_code(code);
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not on stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
 }
 
 /// Runs `run` (a tool's `run(args, env)`) with `args` on `env` and collects
@@ -101,4 +114,107 @@ pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) {
     f.set_permissions(std::fs::Permissions::from_mode(0o600))
         .unwrap();
     f.write_all(contents.as_ref()).unwrap();
+}
+
+/// The names of everything in `dir`, sorted: what a run left there (an
+/// output, a temp file) shows in a test's assertion.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A FIFO at `path` (`mkfifo`): a special file made in a test's temp dir,
+/// never a real /dev node.
+pub fn mkfifo(path: &Path) {
+    let o = std::process::Command::new("mkfifo")
+        .arg(path)
+        .output()
+        .expect("mkfifo runs");
+    assert!(o.status.success(), "{o:?}");
+}
+
+/// The id of a process that has exited (and been reaped): the owner of a
+/// stale temp file.
+pub fn dead_pid() -> u32 {
+    let mut c = std::process::Command::new("true").spawn().unwrap();
+    let pid = c.id();
+    c.wait().unwrap();
+    pid
+}
+
+/// The steps of `scripts/ceremonies/ksr-signing.toml` that record
+/// `step-done` in the audit log, in order.
+pub const KSR_SIGNING_STEPS: [&str; 8] = [
+    "open",
+    "activate",
+    "login",
+    "inventory",
+    "compare-ksr-hash",
+    "sign",
+    "read-back-skr",
+    "close",
+];
+
+/// How many times the audit log text `log` records `step` as done.
+pub fn times_done(log: &str, step: &str) -> usize {
+    log.matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))
+        .count()
+}
+
+/// A policy for `example.test.` with ECDSA P-256 ZSKs and `ksk` KSKs: the
+/// root's shape stretched to `bundles` bundles 10 days apart, one ZSK
+/// throughout, signatures allowed up to 20,000 days ahead; the KSR of
+/// [`long_request_args`] meets it.
+pub fn long_example_policy(
+    bundles: usize,
+    ksk: ksr::model::AlgorithmPolicy,
+) -> ksr::policy::Policy {
+    let mut p = ksr::policy::Policy::root();
+    p.domains = vec!["example.test.".into()];
+    p.zsk_algorithms = vec![ksr::model::AlgorithmPolicy {
+        algorithm: 13,
+        params: ksr::model::AlgorithmParams::Ecdsa { size: 256 },
+    }];
+    p.ksk_algorithms = vec![ksk];
+    p.dnskey_ttl = 3600;
+    p.bundle_count = bundles;
+    let cycle = (bundles as i64 * 10 - 10) * DAY;
+    p.cycle_duration = ksr::policy::Span {
+        min: cycle,
+        max: cycle,
+    };
+    p.keys_per_bundle = None;
+    p.distinct_keys = None;
+    p.signature_horizon = 20_000 * DAY;
+    p
+}
+
+/// `ceremony request` of a KSR for `example.test.` over the ZSK `zsk` from
+/// 2026-01-01, `bundles` bundles 10 days apart; the caller adds `--policy`
+/// and `--out`.
+pub fn long_request_args(bundles: usize) -> Vec<String> {
+    let end = time::macros::date!(2026 - 01 - 01) + time::Duration::days(bundles as i64 * 10);
+    let to = format!(
+        "{:04}-{:02}-{:02}",
+        end.year(),
+        u8::from(end.month()),
+        end.day()
+    );
+    [
+        "request",
+        "--zone",
+        "example.test.",
+        "--zsk",
+        "zsk",
+        "--from",
+        "2026-01-01",
+        "--to",
+        &to,
+    ]
+    .map(String::from)
+    .to_vec()
 }

@@ -190,6 +190,18 @@ pub fn ok(o: Output) -> Output {
     o
 }
 
+/// `ceremony audit verify LOG`, which must accept the log; its output.
+#[track_caller]
+pub fn audit_verifies(log: &Path) -> Output {
+    let o = command("ceremony")
+        .args(["audit", "verify"])
+        .arg(log)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -230,6 +230,70 @@ impl SoftHsm {
         self.with_token(token, args).output().unwrap()
     }
 
+    /// `ceremony keygen --label LABEL --algorithm ALG --zone ZONE EXTRA` on
+    /// `token`; its output, success or not.
+    pub fn keygen(
+        &self,
+        token: &str,
+        label: &str,
+        algorithm: &str,
+        zone: &str,
+        extra: &[&str],
+    ) -> Output {
+        let mut args = vec![
+            "keygen",
+            "--label",
+            label,
+            "--algorithm",
+            algorithm,
+            "--zone",
+            zone,
+        ];
+        args.extend_from_slice(extra);
+        self.run(token, &args)
+    }
+
+    /// The tokens of the KSR signing ceremony script
+    /// (`scripts/ceremonies/ksr-signing.toml`): `ksk-hsm` with the RSA-2048
+    /// root KSK `KSK-CEREMONY`, `zsk` with the ZSKs `Z1`..`Z3`, and their KSR
+    /// (`ceremony request`, from 10 to 100 days from today) as `ksr.xml`.
+    pub fn ksr_signing() -> (SoftHsm, PathBuf) {
+        let hsm = SoftHsm::new_by_ceremony("ksk-hsm");
+        let rsa = ["--bits", "2048"];
+        ok(hsm.keygen("ksk-hsm", "KSK-CEREMONY", "rsasha256", ".", &rsa));
+        hsm.init_token_by_ceremony("zsk");
+        for z in ["Z1", "Z2", "Z3"] {
+            ok(hsm.keygen(
+                "zsk",
+                z,
+                "rsasha256",
+                ".",
+                &[&rsa[..], &["--flags", "256"]].concat(),
+            ));
+        }
+        let ksr = hsm.path("ksr.xml");
+        let (from, to) = (day_from_today(10), day_from_today(100));
+        ok(hsm.run(
+            "zsk",
+            &[
+                "request",
+                "--zone",
+                ".",
+                "--zsk",
+                "Z1",
+                "Z2",
+                "Z3",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--out",
+                ksr.to_str().unwrap(),
+            ],
+        ));
+        (hsm, ksr)
+    }
+
     /// Fails the test if either PIN appears in `text`.
     #[track_caller]
     pub fn assert_no_pin_in(&self, text: &str) {
@@ -272,6 +336,12 @@ impl SoftHsm {
 }
 
 /// Copies the directory tree `from` (directories and regular files) to `to`.
+/// `YYYY-MM-DD`, `offset` days from today (UTC).
+pub fn day_from_today(offset: i64) -> String {
+    let d = (time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

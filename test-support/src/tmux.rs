@@ -31,6 +31,17 @@ impl Tmux {
         c
     }
 
+    /// Starts the session in a 120x40 terminal running `shell` (a `sh -c`
+    /// command line, as tmux runs it).
+    pub fn start(&self, shell: &str) {
+        ok(self
+            .cmd()
+            .args(["new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40"])
+            .arg(shell)
+            .output()
+            .unwrap());
+    }
+
     /// What the session's pane shows now.
     pub fn screen(&self) -> String {
         let o = self

@@ -44,6 +44,14 @@ fn records(log: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The hash of the log's last record: the head the witnesses write down.
+fn head_of(log: &Path) -> String {
+    records(log).last().unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Asserts `audit verify` fails with exit 1 and names `LOG:line:`.
 fn assert_broken_at(log: &Path, line: usize, why: &str) {
     let o = audit(&["verify"], log);
@@ -56,8 +64,8 @@ fn assert_broken_at(log: &Path, line: usize, why: &str) {
     );
 }
 
-/// A token with an RSA-2048 KSK, and a log holding keygen, sign-ksr and inventory.
-fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
+/// `keygen` of the RSA-2048 root KSK `KSK`, recorded in `log`.
+fn keygen_ksk(hsm: &SoftHsm, log: &Path) {
     ok(audited(
         hsm,
         log,
@@ -73,14 +81,17 @@ fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
             ".",
         ],
     ));
-    let ksr = test_support::fixture(KSR);
-    let skr = hsm.path("skr.xml");
-    let o = ok(audited(
+}
+
+/// `sign-ksr` of the 2017 Q2 root KSR with `KSK` into `skr`, the officers
+/// reading back `expect` as its SHA-256, recorded in `log`.
+fn sign_ksr(hsm: &SoftHsm, log: &Path, skr: &Path, expect: &str) -> Output {
+    audited(
         hsm,
         log,
         &[
             "sign-ksr",
-            ksr.to_str().unwrap(),
+            test_support::fixture(KSR).to_str().unwrap(),
             "--out",
             skr.to_str().unwrap(),
             "--ksk-current",
@@ -90,15 +101,20 @@ fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
             "--at",
             "2017-03-20",
             "--expect-sha256",
-            &sha256_hex(&ksr),
+            expect,
             "--first-in-chain",
         ],
-    ));
+    )
+}
+
+/// A token with an RSA-2048 KSK, and a log holding keygen, sign-ksr and inventory.
+fn ceremony(hsm: &SoftHsm, log: &Path) -> PathBuf {
+    keygen_ksk(hsm, log);
+    let ksr = test_support::fixture(KSR);
+    let skr = hsm.path("skr.xml");
+    let o = ok(sign_ksr(hsm, log, &skr, &sha256_hex(&ksr)));
     // The officer is shown the new head after each command.
-    let head = records(log).last().unwrap()["hash"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let head = head_of(log);
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(&head[..8]),
         "{}",
@@ -174,10 +190,7 @@ fn tampering_is_detected_and_its_line_named() {
     let log = hsm.path("audit.jsonl");
     ceremony(&hsm, &log);
     let good = std::fs::read(&log).unwrap();
-    let head = records(&log).last().unwrap()["hash"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let head = head_of(&log);
     let lines: Vec<&[u8]> = good.split_inclusive(|b| *b == b'\n').collect();
     let bad = hsm.path("bad.jsonl");
 
@@ -259,41 +272,9 @@ fn failed_commands_are_recorded_without_any_pin() {
 
     // A check failure: the KSR hash the officers read back does not match. Exit 1,
     // no SKR, and the end record lists no output.
-    ok(audited(
-        &hsm,
-        &log,
-        &[
-            "keygen",
-            "--label",
-            "KSK",
-            "--algorithm",
-            "rsasha256",
-            "--bits",
-            "2048",
-            "--zone",
-            ".",
-        ],
-    ));
+    keygen_ksk(&hsm, &log);
     let skr = hsm.path("skr.xml");
-    let o = audited(
-        &hsm,
-        &log,
-        &[
-            "sign-ksr",
-            test_support::fixture(KSR).to_str().unwrap(),
-            "--out",
-            skr.to_str().unwrap(),
-            "--ksk-current",
-            "KSK",
-            "--schema",
-            "normal",
-            "--at",
-            "2017-03-20",
-            "--expect-sha256",
-            &"ab".repeat(32),
-            "--first-in-chain",
-        ],
-    );
+    let o = sign_ksr(&hsm, &log, &skr, &"ab".repeat(32));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(!skr.exists());
 
@@ -337,21 +318,7 @@ fn failed_commands_are_recorded_without_any_pin() {
 fn a_killed_command_is_reported_as_interrupted_and_the_log_resumes() {
     let hsm = SoftHsm::new_by_ceremony(TOKEN);
     let log = hsm.path("audit.jsonl");
-    ok(audited(
-        &hsm,
-        &log,
-        &[
-            "keygen",
-            "--label",
-            "KSK",
-            "--algorithm",
-            "rsasha256",
-            "--bits",
-            "2048",
-            "--zone",
-            ".",
-        ],
-    ));
+    keygen_ksk(&hsm, &log);
     // sign-ksr without --expect-sha256 waits for the officer to read the hash back:
     // kill it (SIGKILL) there, after its begin record is on disk. Waiting for the
     // prompt, not just the begin record: killed while SoftHSM rewrites its token

@@ -124,18 +124,12 @@ fn prove(hsm: &SoftHsm, token: &str, label: &str) -> Value {
 #[test]
 fn rsa_ksk_moves_wrapped_and_signs_identically() {
     let p = pair();
-    ok(p.src.run(
+    ok(p.src.keygen(
         "source",
-        &[
-            "keygen",
-            "--label",
-            "Kksk",
-            "--algorithm",
-            "rsasha256",
-            "--zone",
-            "example.test",
-            "--allow-backup",
-        ],
+        "Kksk",
+        "rsasha256",
+        "example.test",
+        &["--allow-backup"],
     ));
     let backup = p.src.path("ksk.backup.json");
     let o = ok(p.export("Kksk", &p.sha256, &backup));
@@ -225,18 +219,12 @@ fn rsa_ksk_moves_wrapped_and_signs_identically() {
 #[test]
 fn ecdsa_ksk_restores_and_verifies_with_the_same_public_key() {
     let p = pair();
-    ok(p.src.run(
+    ok(p.src.keygen(
         "source",
-        &[
-            "keygen",
-            "--label",
-            "ec",
-            "--algorithm",
-            "ecdsap256sha256",
-            "--zone",
-            "example.test",
-            "--allow-backup",
-        ],
+        "ec",
+        "ecdsap256sha256",
+        "example.test",
+        &["--allow-backup"],
     ));
     let backup = p.src.path("ec.json");
     ok(p.export("ec", &p.sha256, &backup));
@@ -274,44 +262,11 @@ fn ecdsa_ksk_restores_and_verifies_with_the_same_public_key() {
 #[test]
 fn refusals_leave_no_backup_file() {
     let p = pair();
-    ok(p.src.run(
-        "source",
-        &[
-            "keygen",
-            "--label",
-            "ok",
-            "--algorithm",
-            "rsasha256",
-            "--zone",
-            ".",
-            "--allow-backup",
-        ],
-    ));
-    ok(p.src.run(
-        "source",
-        &[
-            "keygen",
-            "--label",
-            "fixed",
-            "--algorithm",
-            "rsasha256",
-            "--zone",
-            ".",
-        ],
-    ));
-    ok(p.src.run(
-        "source",
-        &[
-            "keygen",
-            "--label",
-            "ed",
-            "--algorithm",
-            "ed25519",
-            "--zone",
-            ".",
-            "--allow-backup",
-        ],
-    ));
+    ok(p.src
+        .keygen("source", "ok", "rsasha256", ".", &["--allow-backup"]));
+    ok(p.src.keygen("source", "fixed", "rsasha256", ".", &[]));
+    ok(p.src
+        .keygen("source", "ed", "ed25519", ".", &["--allow-backup"]));
     let out = p.src.path("b.json");
 
     // A transport key other than the one read aloud.

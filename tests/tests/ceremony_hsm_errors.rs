@@ -8,18 +8,7 @@ use test_support::process::{ok, stderr, stdout, text};
 use test_support::softhsm::SoftHsm;
 
 fn keygen(hsm: &SoftHsm, token: &str, label: &str, alg: &str) {
-    let o = ok(hsm.run(
-        token,
-        &[
-            "keygen",
-            "--label",
-            label,
-            "--algorithm",
-            alg,
-            "--zone",
-            "example.test",
-        ],
-    ));
+    let o = ok(hsm.keygen(token, label, alg, "example.test", &[]));
     hsm.assert_no_pin(&o);
 }
 

@@ -243,18 +243,7 @@ fn keygen_every_algorithm_signs_through_the_token_and_verifies() {
 #[test]
 fn ed448_where_the_token_offers_it() {
     let hsm = SoftHsm::new_by_ceremony("ed448");
-    let o = hsm.run(
-        "ed448",
-        &[
-            "keygen",
-            "--label",
-            "k448",
-            "--algorithm",
-            "ed448",
-            "--zone",
-            "example.test",
-        ],
-    );
+    let o = hsm.keygen("ed448", "k448", "ed448", "example.test", &[]);
     let info = stdout(&ok(hsm.command(&["hsm", "info"]).output().unwrap()));
     if o.status.success() {
         let (key, _, _, _) = keygen_output(&o);
@@ -275,19 +264,7 @@ fn ed448_where_the_token_offers_it() {
 #[test]
 fn keygen_for_backup_is_wrap_with_trusted_only() {
     let hsm = SoftHsm::new_by_ceremony("bk");
-    let o = ok(hsm.run(
-        "bk",
-        &[
-            "keygen",
-            "--label",
-            "ksk",
-            "--algorithm",
-            "rsasha256",
-            "--zone",
-            ".",
-            "--allow-backup",
-        ],
-    ));
+    let o = ok(hsm.keygen("bk", "ksk", "rsasha256", ".", &["--allow-backup"]));
     hsm.assert_no_pin(&o);
     let inv = json(&ok(hsm.run("bk", &["inventory", "--json"])));
     let s = &inv["keys"][0]["security"];
@@ -319,20 +296,7 @@ fn inventory_lists_every_key_with_tags_ds_and_flags() {
         ("zsk-b", "ecdsap256sha256", "256"),
         ("ksk-a", "ed25519", "257"),
     ] {
-        let o = ok(hsm.run(
-            "inv",
-            &[
-                "keygen",
-                "--label",
-                label,
-                "--algorithm",
-                alg,
-                "--zone",
-                "example.test",
-                "--flags",
-                flags,
-            ],
-        ));
+        let o = ok(hsm.keygen("inv", label, alg, "example.test", &["--flags", flags]));
         printed.push((label, keygen_output(&o)));
     }
     let o = ok(hsm.run("inv", &["inventory", "--json", "--zone", "example.test"]));
@@ -396,44 +360,11 @@ fn keygen_refuses_bad_algorithms_sizes_flags_and_reused_labels() {
         assert!(stderr(&o).contains(needle), "{needle}: {}", text(&o));
     }
     // A bad zone is refused before the token is touched: no key is left behind.
-    let o = hsm.run(
-        "refuse",
-        &[
-            "keygen",
-            "--label",
-            "y",
-            "--algorithm",
-            "ed25519",
-            "--zone",
-            "bad..zone",
-        ],
-    );
+    let o = hsm.keygen("refuse", "y", "ed25519", "bad..zone", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(stderr(&o).contains("--zone \"bad..zone\""), "{}", text(&o));
-    ok(hsm.run(
-        "refuse",
-        &[
-            "keygen",
-            "--label",
-            "x",
-            "--algorithm",
-            "ed25519",
-            "--zone",
-            "t.",
-        ],
-    ));
-    let o = hsm.run(
-        "refuse",
-        &[
-            "keygen",
-            "--label",
-            "x",
-            "--algorithm",
-            "ed25519",
-            "--zone",
-            "t.",
-        ],
-    );
+    ok(hsm.keygen("refuse", "x", "ed25519", "t.", &[]));
+    let o = hsm.keygen("refuse", "x", "ed25519", "t.", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         stderr(&o).contains("already holds objects labelled \"x\""),

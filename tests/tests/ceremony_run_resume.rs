@@ -20,67 +20,9 @@ fn script() -> PathBuf {
     test_support::repo_file("scripts/ceremonies/ksr-signing.toml")
 }
 
-fn day(offset: i64) -> String {
-    let d = (time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 /// The KSK token, a KSR from three ZSKs, and the answers file.
 fn setup() -> (SoftHsm, PathBuf, PathBuf) {
-    let hsm = SoftHsm::new_by_ceremony("ksk-hsm");
-    ok(hsm.run(
-        "ksk-hsm",
-        &[
-            "keygen",
-            "--label",
-            "KSK-CEREMONY",
-            "--algorithm",
-            "rsasha256",
-            "--bits",
-            "2048",
-            "--zone",
-            ".",
-        ],
-    ));
-    hsm.init_token_by_ceremony("zsk");
-    for z in ["Z1", "Z2", "Z3"] {
-        ok(hsm.run(
-            "zsk",
-            &[
-                "keygen",
-                "--label",
-                z,
-                "--algorithm",
-                "rsasha256",
-                "--bits",
-                "2048",
-                "--flags",
-                "256",
-                "--zone",
-                ".",
-            ],
-        ));
-    }
-    let ksr = hsm.path("ksr.xml");
-    let (from, to) = (day(10), day(100));
-    ok(hsm.run(
-        "zsk",
-        &[
-            "request",
-            "--zone",
-            ".",
-            "--zsk",
-            "Z1",
-            "Z2",
-            "Z3",
-            "--from",
-            &from,
-            "--to",
-            &to,
-            "--out",
-            ksr.to_str().unwrap(),
-        ],
-    ));
+    let (hsm, ksr) = SoftHsm::ksr_signing();
     let mut answers = std::fs::read_to_string(test_support::repo_file(
         "scripts/ceremonies/answers/ksr-signing.toml",
     ))
@@ -118,6 +60,20 @@ fn run_cmd(
         c.arg("--resume");
     }
     c
+}
+
+/// [`run_cmd`] run to its end.
+fn run_out(
+    hsm: &SoftHsm,
+    dir: &Path,
+    pins: &Path,
+    ksr: &Path,
+    answers: &Path,
+    resume: bool,
+) -> std::process::Output {
+    run_cmd(hsm, dir, pins, ksr, answers, resume)
+        .output()
+        .unwrap()
 }
 
 /// Writes the PIN into the FIFO `n` times, each time once the run has begun
@@ -184,18 +140,11 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             "killed before the close ({pins_given} PINs)"
         );
         // The kill leaves a verifiable log with a begun, unfinished step.
-        let v = test_support::process::command("ceremony")
-            .args(["audit", "verify"])
-            .arg(&log)
-            .output()
-            .unwrap();
-        assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+        test_support::process::audit_verifies(&log);
         // Resume with a regular PIN file.
         std::fs::remove_file(&fifo).unwrap();
         test_support::write_private(&fifo, format!("{}\n", hsm.pin));
-        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
-            .output()
-            .unwrap();
+        let o = run_out(&hsm, &dir, &pins, &ksr, &answers, true);
         hsm.assert_no_pin(&o);
         assert_eq!(
             o.status.code(),
@@ -208,31 +157,15 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
             skr,
             "same SKR after {pins_given} PINs"
         );
-        let v = test_support::process::command("ceremony")
-            .args(["audit", "verify"])
-            .arg(&log)
-            .output()
-            .unwrap();
-        assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+        test_support::process::audit_verifies(&log);
         let after = std::fs::read_to_string(&log).unwrap();
         assert!(
             after.contains("\"event\":\"interrupted\""),
             "the kill is recorded"
         );
         // Every step is done exactly once.
-        for step in [
-            "open",
-            "activate",
-            "login",
-            "inventory",
-            "compare-ksr-hash",
-            "sign",
-            "read-back-skr",
-            "close",
-        ] {
-            let n = after
-                .matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))
-                .count();
+        for step in test_support::KSR_SIGNING_STEPS {
+            let n = test_support::times_done(&after, step);
             assert_eq!(n, 1, "{step} done once after {pins_given} PINs");
         }
         // The report says which step was run again after the kill.
@@ -260,9 +193,7 @@ fn killed_at_each_operation_step_and_resumed_gives_the_same_skr() {
         hsm.assert_no_pin_in(&report);
         hsm.assert_no_pin_in(&after);
         // A closed ceremony is not resumed again.
-        let o = run_cmd(&hsm, &dir, &pins, &ksr, &answers, true)
-            .output()
-            .unwrap();
+        let o = run_out(&hsm, &dir, &pins, &ksr, &answers, true);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     }
 }
@@ -278,14 +209,10 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
     let text_wrong = std::fs::read_to_string(&answers).unwrap();
     let sha = test_support::sha256_hex(&ksr);
     std::fs::write(&wrong, text_wrong.replace(&sha, &"0".repeat(64))).unwrap();
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &wrong, false)
-        .output()
-        .unwrap();
+    let o = run_out(&hsm, &dir, pins, &ksr, &wrong, false);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     // The same log again without --resume.
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, false)
-        .output()
-        .unwrap();
+    let o = run_out(&hsm, &dir, pins, &ksr, &answers, false);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--resume"),
@@ -293,9 +220,7 @@ fn a_resume_with_another_script_or_without_resume_is_refused() {
         text(&o)
     );
     // Resumed: the mismatch still stands until a deviation is recorded.
-    let o = run_cmd(&hsm, &dir, pins, &ksr, &answers, true)
-        .output()
-        .unwrap();
+    let o = run_out(&hsm, &dir, pins, &ksr, &answers, true);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("step compare-ksr-hash (script line"),
@@ -435,19 +360,12 @@ fn a_resume_checks_the_token_still_holds_the_key_the_log_recorded() {
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "KSK-CEREMONY").unwrap();
     assert!(child.wait().unwrap().success());
-    ok(hsm.run(
+    ok(hsm.keygen(
         "ksk-hsm",
-        &[
-            "keygen",
-            "--label",
-            "KSK-CEREMONY",
-            "--algorithm",
-            "rsasha256",
-            "--bits",
-            "2048",
-            "--zone",
-            ".",
-        ],
+        "KSK-CEREMONY",
+        "rsasha256",
+        ".",
+        &["--bits", "2048"],
     ));
     let o = gen_cmd(&hsm, &dir, &pins, true).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));

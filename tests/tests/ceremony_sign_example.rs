@@ -5,15 +5,38 @@
 
 mod ceremony_sign_common;
 use ceremony_sign_common::*;
+use std::path::Path;
+use std::process::Output;
 
 const FROM: &str = "2026-01-01";
 const TO: &str = "2026-04-02";
 const AT: &str = "2025-12-20";
+const ZSKS: [&str; 3] = ["zsk-1", "zsk-2", "zsk-3"];
+
+/// `sign-ksr` of `ksr` into `out` with the KSK `ksk`, schema `normal`, at
+/// [`AT`], under `policy`.
+fn sign_normal(hsm: &Hsm, ksr: &Path, out: &Path, ksk: &str, policy: &Path) -> Output {
+    sign(
+        hsm,
+        ksr,
+        out,
+        &[
+            "--ksk-current",
+            ksk,
+            "--schema",
+            "normal",
+            "--at",
+            AT,
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    )
+}
 
 #[test]
 fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     let hsm = Hsm::new("example");
-    for z in ["zsk-1", "zsk-2", "zsk-3"] {
+    for z in ZSKS {
         hsm.keygen(z, "ecdsap256sha256", None, "example.test.", 256);
     }
     hsm.keygen("ksk-p256", "ecdsap256sha256", None, "example.test.", 257);
@@ -24,14 +47,7 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
         &example_policy(&[p256(), ed25519()]),
     );
     let ksr_path = hsm.path("ksr-example.xml");
-    ok(request(
-        &hsm,
-        &policy,
-        &["zsk-1", "zsk-2", "zsk-3"],
-        FROM,
-        TO,
-        &ksr_path,
-    ));
+    ok(request(&hsm, &policy, &ZSKS, FROM, TO, &ksr_path));
 
     // The request is a valid KSR under the policy: root-like layout, ZSK proofs verify.
     let report = ksr_verify_passes(
@@ -45,14 +61,7 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     assert_eq!(per_slot, [2, 1, 1, 1, 1, 1, 1, 1, 2]);
     // Deterministic ids: the same request again gives the same file.
     let again = hsm.path("ksr-again.xml");
-    ok(request(
-        &hsm,
-        &policy,
-        &["zsk-1", "zsk-2", "zsk-3"],
-        FROM,
-        TO,
-        &again,
-    ));
+    ok(request(&hsm, &policy, &ZSKS, FROM, TO, &again));
     let (a, b) = (
         ksr::xml::parse_file(&again, &Default::default()).unwrap(),
         &req,
@@ -66,21 +75,7 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     for (ksk, alg) in [("ksk-p256", 13u8), ("ksk-ed", 15u8)] {
         let out = out_dir(&hsm, &format!("out-{ksk}"));
         let skr = out.join("skr.xml");
-        ok(sign(
-            &hsm,
-            &ksr_path,
-            &skr,
-            &[
-                "--ksk-current",
-                ksk,
-                "--schema",
-                "normal",
-                "--at",
-                AT,
-                "--policy",
-                policy.to_str().unwrap(),
-            ],
-        ));
+        ok(sign_normal(&hsm, &ksr_path, &skr, ksk, &policy));
         ksr_verify_passes(&skr, &["--policy", policy.to_str().unwrap(), "--at", AT]);
         // An independent validator (Knot DNS) accepts the signatures, and refuses
         // a copy with one signature damaged.
@@ -109,21 +104,7 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
         if alg == 15 {
             // Ed25519 is deterministic: a second run gives the same bytes.
             let skr2 = out.join("skr2.xml");
-            ok(sign(
-                &hsm,
-                &ksr_path,
-                &skr2,
-                &[
-                    "--ksk-current",
-                    ksk,
-                    "--schema",
-                    "normal",
-                    "--at",
-                    AT,
-                    "--policy",
-                    policy.to_str().unwrap(),
-                ],
-            ));
+            ok(sign_normal(&hsm, &ksr_path, &skr2, ksk, &policy));
             assert_eq!(std::fs::read(&skr).unwrap(), std::fs::read(&skr2).unwrap());
         }
     }
@@ -133,41 +114,13 @@ fn p256_and_ed25519_ksks_sign_a_requested_ksr() {
     other.dnskey_ttl = 7200;
     let other = write_policy(hsm.dir.path(), "ttl7200.toml", &other);
     let out = out_dir(&hsm, "out-ttl");
-    let o = sign(
-        &hsm,
-        &ksr_path,
-        &out.join("skr.xml"),
-        &[
-            "--ksk-current",
-            "ksk-ed",
-            "--schema",
-            "normal",
-            "--at",
-            AT,
-            "--policy",
-            other.to_str().unwrap(),
-        ],
-    );
+    let o = sign_normal(&hsm, &ksr_path, &out.join("skr.xml"), "ksk-ed", &other);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("TTL 3600"), "{}", text(&o));
     assert!(entries(&out).is_empty());
 
     // A ZSK named as the KSK (and a KSK as a ZSK) is refused before anything is signed.
-    let o = sign(
-        &hsm,
-        &ksr_path,
-        &out.join("skr.xml"),
-        &[
-            "--ksk-current",
-            "zsk-1",
-            "--schema",
-            "normal",
-            "--at",
-            AT,
-            "--policy",
-            policy.to_str().unwrap(),
-        ],
-    );
+    let o = sign_normal(&hsm, &ksr_path, &out.join("skr.xml"), "zsk-1", &policy);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("generated as a ZSK"), "{}", text(&o));
     assert!(entries(&out).is_empty());

@@ -5,7 +5,8 @@
 mod ceremony_sign_common;
 use ceremony_sign_common::*;
 
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Output, Stdio};
 
 const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
 const ROOT_ARGS: [&str; 6] = [
@@ -21,6 +22,27 @@ fn root_hsm() -> Hsm {
     let hsm = Hsm::new("neg");
     hsm.keygen("Kroot", "rsasha256", Some(2048), ".", 257);
     hsm
+}
+
+/// `sign-ksr` of the root KSR `ksr` into `skr` without `--expect-sha256`:
+/// the officer types `line` where the KSR's hash is read back.
+fn sign_typing(hsm: &Hsm, ksr: &Path, skr: &Path, line: &str) -> Output {
+    let mut c = hsm.ceremony(&["sign-ksr"]);
+    c.arg(ksr)
+        .arg("--out")
+        .arg(skr)
+        .args(ROOT_ARGS)
+        .arg("--first-in-chain")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+    }
+    child.wait_with_output().unwrap()
 }
 
 fn assert_refused(o: &std::process::Output, code: i32, needle: &str, out: &std::path::Path) {
@@ -141,43 +163,13 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
     );
 
     // Interactive: the wrong words are refused too.
-    let mut c = hsm.ceremony(&["sign-ksr"]);
-    c.arg(&ksr)
-        .arg("--out")
-        .arg(&skr)
-        .args(ROOT_ARGS)
-        .arg("--first-in-chain")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"aardvark adroitness\n").unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = sign_typing(&hsm, &ksr, &skr, "aardvark adroitness");
     assert_refused(&o, 1, "KSR-HASH-CONFIRM", &out);
 
     // And all 32 words, read from the submitter's copy, are accepted (the
     // first and last word alone are not: ceremony/tests/cli_sign_confirm.rs).
     let words = ksr::digest::pgp_words(&ksr::digest::sha256(&std::fs::read(&ksr).unwrap()));
-    let mut c = hsm.ceremony(&["sign-ksr"]);
-    c.arg(&ksr)
-        .arg("--out")
-        .arg(&skr)
-        .args(ROOT_ARGS)
-        .arg("--first-in-chain")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, "{}", words.join(" ")).unwrap();
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = sign_typing(&hsm, &ksr, &skr, &words.join(" "));
     assert!(o.status.success(), "{}", text(&o));
     assert!(skr.exists());
 }
@@ -185,28 +177,12 @@ fn wrong_pin_missing_key_bad_ksr_and_hash_mismatch() {
 /// A 1,000-bundle KSR for example.test. (one ECDSA ZSK), made by `ceremony request`.
 fn big_ksr(hsm: &Hsm) -> (std::path::PathBuf, std::path::PathBuf) {
     hsm.keygen("zsk", "ecdsap256sha256", None, "example.test.", 256);
-    let mut p = example_policy(&[rsa2048()]);
-    p.bundle_count = 1000;
-    p.cycle_duration = ksr::policy::Span {
-        min: 9990 * 86400,
-        max: 9990 * 86400,
-    };
-    p.keys_per_bundle = None;
-    p.distinct_keys = None;
-    p.signature_horizon = 20000 * 86400;
+    let p = test_support::long_example_policy(1000, rsa2048());
     let policy = write_policy(hsm.dir.path(), "big.toml", &p);
     let ksr = hsm.path("big-ksr.xml");
-    let mut c = hsm.ceremony(&[
-        "request",
-        "--zone",
-        "example.test.",
-        "--zsk",
-        "zsk",
-        "--from",
-        "2026-01-01",
-        "--to",
-        "2053-05-19",
-    ]);
+    let args = test_support::long_request_args(1000);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut c = hsm.ceremony(&args);
     ok(c.arg("--policy")
         .arg(&policy)
         .arg("--out")

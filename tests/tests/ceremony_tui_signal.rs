@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use test_support::process::ok;
 use test_support::tmux::Tmux;
 
 #[test]
@@ -24,21 +23,7 @@ fn sigterm_gives_the_terminal_back() {
         script = script.display(),
     );
     let tmux = Tmux::new("ceremony-tui-signal");
-    ok(tmux
-        .cmd()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "ceremony",
-            "-x",
-            "120",
-            "-y",
-            "40",
-        ])
-        .arg(&shell)
-        .output()
-        .unwrap());
+    tmux.start(&shell);
     tmux.wait_for("Open the ceremony", Duration::from_secs(60));
     let pid: i32 = std::fs::read_to_string(&pid_file)
         .unwrap()

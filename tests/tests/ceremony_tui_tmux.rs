@@ -16,38 +16,9 @@ fn script() -> PathBuf {
     test_support::repo_file("scripts/ceremonies/ksr-signing.toml")
 }
 
-fn day(offset: i64) -> String {
-    let d = (time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 /// Waits until the screen shows `what`.
 fn wait_for(tmux: &Tmux, what: &str) -> String {
     tmux.wait_for(what, Duration::from_secs(30))
-}
-
-/// The KSK token, a KSR made with `ceremony request` from three ZSKs.
-fn setup() -> (SoftHsm, PathBuf) {
-    let hsm = SoftHsm::new_by_ceremony("ksk-hsm");
-    let rsa = ["--algorithm", "rsasha256", "--bits", "2048", "--zone", "."];
-    let mut args = vec!["keygen", "--label", "KSK-CEREMONY"];
-    args.extend(rsa);
-    ok(hsm.run("ksk-hsm", &args));
-    hsm.init_token_by_ceremony("zsk");
-    for z in ["Z1", "Z2", "Z3"] {
-        let mut args = vec!["keygen", "--label", z, "--flags", "256"];
-        args.extend(rsa);
-        ok(hsm.run("zsk", &args));
-    }
-    let ksr = hsm.path("ksr.xml");
-    let (from, to) = (day(10), day(100));
-    let args = [
-        "request", "--zone", ".", "--zsk", "Z1", "Z2", "Z3", "--from", &from, "--to", &to, "--out",
-    ];
-    let mut args: Vec<&str> = args.to_vec();
-    args.push(ksr.to_str().unwrap());
-    ok(hsm.run("zsk", &args));
-    (hsm, ksr)
 }
 
 fn run_args(dir: &Path, hsm: &SoftHsm, ksr: &Path) -> Vec<String> {
@@ -86,7 +57,7 @@ fn answer_for(screen: &str, ksr_hex: &str) -> Option<String> {
 
 #[test]
 fn ksr_signing_in_the_terminal_ui_under_tmux() {
-    let (hsm, ksr) = setup();
+    let (hsm, ksr) = SoftHsm::ksr_signing();
     let ksr_hex = test_support::sha256_hex(&ksr);
 
     // The reference: the same ceremony non-interactively.
@@ -128,21 +99,7 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
         exit_file.display()
     );
     let tmux = Tmux::new("ceremony-tui");
-    ok(tmux
-        .cmd()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "ceremony",
-            "-x",
-            "120",
-            "-y",
-            "40",
-        ])
-        .arg(&shell)
-        .output()
-        .unwrap());
+    tmux.start(&shell);
     // Keep the pane after the command ends, to read the exit code file.
     let _ = tmux
         .cmd()
@@ -229,12 +186,7 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
         std::fs::read(reference.join("skr.xml")).unwrap()
     );
     let log = dir.join("audit.jsonl");
-    let v = test_support::process::command("ceremony")
-        .args(["audit", "verify"])
-        .arg(&log)
-        .output()
-        .unwrap();
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    let v = test_support::process::audit_verifies(&log);
     let log_text = std::fs::read_to_string(&log).unwrap();
     assert!(log_text.contains("\"event\":\"close\""), "{log_text}");
     hsm.assert_no_pin_in(&log_text);

@@ -76,10 +76,6 @@ impl Bind {
         Bind { dir, port }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
     fn dnssec_ksr(&self, command: &str) -> Output {
         run(Command::new("dnssec-ksr")
             .arg("-l")
@@ -87,15 +83,6 @@ impl Bind {
             .args(["-k", "offline", "-K"])
             .arg(self.path("keys"))
             .args(["-i", "now", "-e", "+60d", command, ZONE]))
-    }
-
-    /// BIND's KSR for the next 60 days over ZSKs it made itself.
-    fn ksr(&self) -> PathBuf {
-        ok(self.dnssec_ksr("keygen"));
-        let o = ok(self.dnssec_ksr("request"));
-        let path = self.path("zone.ksr");
-        std::fs::write(&path, &o.stdout).unwrap();
-        path
     }
 
     fn rndc(&self, args: &[&str]) -> Output {
@@ -119,113 +106,83 @@ impl Bind {
         );
         d
     }
+}
+
+impl Signer for Bind {
+    const DIALECT: &'static str = "BIND text dialect";
+    const TIME_DIGITS: usize = 14;
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// BIND's KSR for the next 60 days over ZSKs it made itself.
+    fn request(&self) -> PathBuf {
+        ok(self.dnssec_ksr("keygen"));
+        let o = ok(self.dnssec_ksr("request"));
+        let path = self.path("zone.ksr");
+        std::fs::write(&path, &o.stdout).unwrap();
+        path
+    }
 
     fn import(&self, skr: &Path) -> Output {
         self.rndc(&["skr", "-import", skr.to_str().unwrap(), ZONE])
     }
 
-    fn dig(&self, name: &str, rtype: &str) -> String {
-        stdout(&run(Command::new("dig").args([
-            "+dnssec",
-            "@127.0.0.1",
-            "-p",
-            &self.port.to_string(),
-            name,
-            rtype,
-        ])))
+    /// `rndc skr -import` talks to a running named.
+    fn ready_to_import(&self) -> Option<Daemon> {
+        Some(self.serve())
     }
 
     /// Imports `skr` into a running named and waits until our KSK's RRSIG
     /// over DNSKEY is served.
-    fn import_and_serve(&self, skr: &Path, key: &ksr::Key) -> Daemon {
+    fn serve_skr(&self, skr: &Path, key: &ksr::Key) -> Daemon {
         let mut named = self.serve();
         let o = self.import(skr);
         assert_eq!(o.status.code(), Some(0), "rndc skr -import: {}", text(&o));
-        let served = wait_for(20, || {
-            has_ksk_rrsig(&self.dig(ZONE, "DNSKEY"), key).then_some(())
-        });
-        named.assert_running();
-        assert!(
-            served.is_some(),
-            "named does not serve our KSK's RRSIG over DNSKEY:\n{}\n{}",
-            self.dig(ZONE, "DNSKEY"),
-            named.log_text()
-        );
+        await_our_rrsig(self, &mut named, key);
         named
     }
-}
 
-fn bind_serves_our_ksk(alg: Alg) {
-    let bind = Bind::new(alg);
-    let ksr_file = bind.ksr();
-    let hsm = Hsm::new("bind-interop");
-    hsm.keygen("ksk", alg.name, alg.bits, ZONE, 257);
-    let policy = policy_for(&ksr_file, alg, bind.dir.path());
-    let skr = bind.path("zone.skr");
-    let o = ok(sign(&hsm, &ksr_file, &policy, "ksk", &skr));
-    let log = String::from_utf8_lossy(&o.stderr).to_string() + &stdout(&o);
-    assert!(log.contains("BIND text dialect"), "{log}");
-    // BIND's dialect: header times as YYYYMMDDhhmmss.
-    let written = std::fs::read_to_string(&skr).unwrap();
-    let first = written.lines().next().unwrap();
-    let t = first.split_whitespace().nth(3).unwrap();
-    assert!(
-        t.len() == 14 && t.chars().all(|c| c.is_ascii_digit()),
-        "{first}"
-    );
-
-    let (key, ds) = ksk_of(&skr);
-    let o = ksr_verify(&skr, &ksr_file, &policy, &ds, &now_at());
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-
-    let named = bind.import_and_serve(&skr, &key);
-    let anchor = bind.path("anchor.conf");
-    anchor_file(&key, &anchor);
-    let o = delv(&anchor, bind.port);
-    assert!(
-        stdout(&o).contains("; fully validated"),
-        "delv with our KSK as trust anchor: {}\n{}",
-        text(&o),
-        named.log_text()
-    );
+    fn query(&self, name: &str, rtype: &str) -> String {
+        dig_dnssec("dig", self.port, name, rtype)
+    }
 }
 
 #[test]
 fn bind_serves_an_ecdsa_p256_ksk_signed_skr() {
-    bind_serves_our_ksk(P256);
+    signer_serves_our_ksk(&Bind::new(P256), P256, "bind-interop");
 }
 
 #[test]
 fn bind_serves_an_rsa2048_ksk_signed_skr() {
-    bind_serves_our_ksk(RSA2048);
+    signer_serves_our_ksk(&Bind::new(RSA2048), RSA2048, "bind-interop");
 }
 
 #[test]
 fn bind_serves_an_ed25519_ksk_signed_skr() {
-    bind_serves_our_ksk(ED25519);
+    signer_serves_our_ksk(&Bind::new(ED25519), ED25519, "bind-interop");
 }
 
 #[test]
 fn a_damaged_skr_is_refused_by_ksr_verify_and_fails_validation_after_bind_imports_it() {
     let bind = Bind::new(P256);
-    let ksr_file = bind.ksr();
-    let hsm = Hsm::new("bind-damaged");
-    hsm.keygen("ksk", P256.name, None, ZONE, 257);
-    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let c = Ceremony::for_signer(&bind, "bind-damaged", P256, &["ksk"]);
     let good = bind.path("good.skr");
-    ok(sign(&hsm, &ksr_file, &policy, "ksk", &good));
-    let (key, ds) = ksk_of(&good);
+    let (key, ds) = c.signed("ksk", &good, &[]);
     let damaged = bind.path("damaged.skr");
     tamper(&good, &damaged);
-    let o = ksr_verify(&damaged, &ksr_file, &policy, &ds, &now_at());
+    let o = c.verify(&damaged, &ds);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(check_line(&stdout(&o), "SKR-VERIFY").starts_with("FAIL"));
     // BIND checks no signature on import (docs/formats.md): it serves the
     // damaged RRSIG, and a validator with our KSK as anchor rejects the zone.
-    let named = bind.import_and_serve(&damaged, &key);
-    let anchor = bind.path("anchor.conf");
-    anchor_file(&key, &anchor);
-    let o = delv(&anchor, bind.port);
+    let named = bind.serve_skr(&damaged, &key);
+    let o = delv_with_anchor(&bind, &key, &format!("www.{ZONE}"), "A");
     assert!(
         !stdout(&o).contains("fully validated"),
         "a damaged DNSKEY signature validated: {}\n{}",
@@ -237,101 +194,23 @@ fn a_damaged_skr_is_refused_by_ksr_verify_and_fails_validation_after_bind_import
 #[test]
 fn other_ksk_and_short_skrs_are_imported_by_bind_but_refused_by_ksr_verify() {
     let bind = Bind::new(P256);
-    let ksr_file = bind.ksr();
-    let hsm = Hsm::new("bind-negative");
-    hsm.keygen("ksk", P256.name, None, ZONE, 257);
-    hsm.keygen("ksk-other", P256.name, None, ZONE, 257);
-    let policy = policy_for(&ksr_file, P256, bind.dir.path());
-    let good = bind.path("good.skr");
-    ok(sign(&hsm, &ksr_file, &policy, "ksk", &good));
-    let (_, ds) = ksk_of(&good);
-    let at = now_at();
-    let _named = bind.serve();
-
-    let other = bind.path("other.skr");
-    ok(sign(&hsm, &ksr_file, &policy, "ksk-other", &other));
-    let o = bind.import(&other);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = ksr_verify(&other, &ksr_file, &policy, &ds, &at);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let l = check_line(&stdout(&o), "SKR-KSK-PINNED");
-    assert!(l.starts_with("FAIL") && l.contains("not pinned"), "{l}");
-
-    let short_ksr = bind.path("short.ksr");
-    drop_a_zsk(&ksr_file, &short_ksr);
-    let short = bind.path("short.skr");
-    ok(sign(&hsm, &short_ksr, &policy, "ksk", &short));
-    let o = bind.import(&short);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = ksr_verify(&short, &ksr_file, &policy, &ds, &at);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let l = check_line(&stdout(&o), "SKR-MATCHES-KSR");
-    assert!(l.starts_with("FAIL") && l.contains("is missing"), "{l}");
+    let c = Ceremony::for_signer(&bind, "bind-negative", P256, &["ksk", "ksk-other"]);
+    let (_, ds) = c.signed("ksk", &bind.path("good.skr"), &[]);
+    other_ksk_and_short_skrs_are_imported_but_refused(&bind, &c, &ds);
 }
 
 #[test]
 fn binds_skr_round_trips_through_ksr_convert() {
     let bind = Bind::new(P256);
-    let ksr_file = bind.ksr();
-    let hsm = Hsm::new("bind-convert");
-    hsm.keygen("ksk", P256.name, None, ZONE, 257);
-    let policy = policy_for(&ksr_file, P256, bind.dir.path());
-    let skr = bind.path("zone.skr");
-    ok(sign(&hsm, &ksr_file, &policy, "ksk", &skr));
-    let (key, ds) = ksk_of(&skr);
-    let mut from = skr.clone();
-    for to in ["knot", "iana", "bind"] {
-        let out = bind.path(&format!("converted.{to}"));
-        let o = run(Command::new(test_support::process::binary("ksr")).args([
-            "convert",
-            from.to_str().unwrap(),
-            "--to",
-            to,
-            "--out",
-            out.to_str().unwrap(),
-        ]));
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-        let o = ksr_verify(&out, &ksr_file, &policy, &ds, &now_at());
-        assert!(
-            check_line(&stdout(&o), "SKR-VERIFY").starts_with("PASS")
-                && check_line(&stdout(&o), "SKR-MATCHES-KSR").starts_with("PASS"),
-            "{to}: {}",
-            text(&o)
-        );
-        from = out;
-    }
-    // Back in BIND's dialect after three conversions: named imports and serves it.
-    let _named = bind.import_and_serve(&from, &key);
+    let c = Ceremony::for_signer(&bind, "bind-convert", P256, &["ksk"]);
+    our_skr_round_trips_through_ksr_convert(&bind, &c, &["knot", "iana", "bind"]);
 }
 
 /// `--cds`, as `dnssec-ksr sign` does by default: named imports the CDS and
 /// CDNSKEY RRsets with our RRSIGs and serves them; `delv` validates the CDS.
 #[test]
 fn bind_serves_the_cds_of_an_skr_signed_with_cds() {
-    let bind = Bind::new(P256);
-    let ksr_file = bind.ksr();
-    let hsm = Hsm::new("bind-cds");
-    hsm.keygen("ksk", P256.name, None, ZONE, 257);
-    let policy = policy_for(&ksr_file, P256, bind.dir.path());
-    let skr = bind.path("cds.skr");
-    ok(sign_with(&hsm, &ksr_file, &policy, "ksk", &skr, &["--cds"]));
-    let (key, ds) = ksk_of(&skr);
-    let o = ksr_verify(&skr, &ksr_file, &policy, &ds, &now_at());
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let named = bind.import_and_serve(&skr, &key);
-    let cds = wait_for(20, || {
-        has_cds_by(&bind.dig(ZONE, "CDS"), &key).then_some(())
-    });
-    assert!(
-        cds.is_some(),
-        "no CDS served:\n{}\n{}",
-        bind.dig(ZONE, "CDS"),
-        named.log_text()
-    );
-    let anchor = bind.path("anchor.conf");
-    anchor_file(&key, &anchor);
-    let o = delv_query(&anchor, bind.port, ZONE, "CDS");
-    assert!(stdout(&o).contains("; fully validated"), "{}", text(&o));
+    signer_serves_the_cds(&Bind::new(P256), "bind-cds");
 }
 
 /// `--cds` with an XML SKR is refused before the token is opened: IANA XML
@@ -339,19 +218,9 @@ fn bind_serves_the_cds_of_an_skr_signed_with_cds() {
 #[test]
 fn cds_into_iana_xml_is_refused() {
     let bind = Bind::new(P256);
-    let ksr_file = bind.ksr();
-    let hsm = Hsm::new("bind-cds-xml");
-    hsm.keygen("ksk", P256.name, None, ZONE, 257);
-    let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let c = Ceremony::for_signer(&bind, "bind-cds-xml", P256, &["ksk"]);
     let out = bind.path("cds.xml");
-    let o = sign_with(
-        &hsm,
-        &ksr_file,
-        &policy,
-        "ksk",
-        &out,
-        &["--cds", "--dialect", "iana"],
-    );
+    let o = c.sign("ksk", &out, &["--cds", "--dialect", "iana"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("no place for CDS"),
@@ -360,14 +229,7 @@ fn cds_into_iana_xml_is_refused() {
     );
     assert!(!out.exists());
     // Without --cds the same KSR gives an IANA XML SKR that verifies.
-    ok(sign_with(
-        &hsm,
-        &ksr_file,
-        &policy,
-        "ksk",
-        &out,
-        &["--dialect", "iana"],
-    ));
+    ok(c.sign("ksk", &out, &["--dialect", "iana"]));
     assert!(std::fs::read_to_string(&out).unwrap().contains("<Response"));
 }
 
@@ -382,7 +244,7 @@ fn cds_into_iana_xml_is_refused() {
 #[test]
 fn our_skr_has_the_snapshots_and_windows_of_dnssec_ksr_sign() {
     let bind = Bind::new(P256);
-    let ksr_file = bind.ksr();
+    let ksr_file = bind.request();
 
     // BIND's KSK side: a KSK active since before the KSR starts.
     let kskdir = bind.path("ksk-side");
@@ -405,21 +267,13 @@ fn our_skr_has_the_snapshots_and_windows_of_dnssec_ksr_sign() {
     // BIND's own SKR (with CDS) survives ksr convert to Knot and back; XML refuses its CDS.
     convert_round_trip(&theirs_path, &kskdir);
 
-    let hsm = Hsm::new("bind-compare");
-    hsm.keygen("ksk", P256.name, None, ZONE, 257);
     let policy = policy_for(&ksr_file, P256, bind.dir.path());
+    let ksr_text = read_text(&ksr_file);
+    let c = Ceremony::new("bind-compare", ksr_file, policy, P256, &["ksk"]);
     let ours_path = bind.path("ours.skr");
-    ok(sign_with(
-        &hsm,
-        &ksr_file,
-        &policy,
-        "ksk",
-        &ours_path,
-        &["--cds"],
-    ));
+    ok(c.sign("ksk", &ours_path, &["--cds"]));
 
-    let read = |p: &Path| ksr::format::read_text_file(p, &Default::default()).unwrap();
-    let (theirs, ours, ksr_text) = (read(&theirs_path), read(&ours_path), read(&ksr_file));
+    let (theirs, ours) = (read_text(&theirs_path), read_text(&ours_path));
     let last_ksr = ksr_text.snapshots.last().unwrap().time;
     let common = ours.snapshots.len();
     assert!(
@@ -428,16 +282,7 @@ fn our_skr_has_the_snapshots_and_windows_of_dnssec_ksr_sign() {
     );
     for (o, t) in ours.snapshots.iter().zip(&theirs.snapshots) {
         assert_eq!(o.time, t.time, "snapshot times differ");
-        let zsks = |s: &ksr::dialect::Snapshot| {
-            let mut v: Vec<Vec<u8>> = s
-                .dnskeys()
-                .filter(|k| !k.is_ksk())
-                .map(|k| k.public_key.clone())
-                .collect();
-            v.sort();
-            v
-        };
-        assert_eq!(zsks(o), zsks(t), "ZSKs differ at {}", o.time);
+        assert_eq!(zsks_of(o), zsks_of(t), "ZSKs differ at {}", o.time);
         let windows = |s: &ksr::dialect::Snapshot| {
             let mut v: Vec<_> = s
                 .records

@@ -21,6 +21,14 @@ fn ksr(args: &[&str]) -> Output {
         .expect("ksr runs")
 }
 
+/// `ksr export SKR --dialect knot EXTRA --out OUT`.
+fn export_knot(skr: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["export", skr.to_str().unwrap(), "--dialect", "knot"];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.to_str().unwrap()]);
+    ksr(&args)
+}
+
 fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}--- stderr\n{}",
@@ -91,22 +99,17 @@ fn real_root_skr_export_is_accepted_by_knot() {
     let knot = Knot::new(".", "rsasha256", 172_800);
     let out = knot.path("root.skr");
     let skr = test_support::fixture("iana-root/skr-root-2017-q2-0.xml");
-    let o = ksr(&[
-        "export",
-        skr.to_str().unwrap(),
-        "--dialect",
-        "knot",
+    let request = test_support::fixture("iana-root/ksr-root-2017-q2-0.xml");
+    let request = request.to_str().unwrap();
+    let extra = [
         "--ksk-tag",
         "19036",
         "--request",
-        test_support::fixture("iana-root/ksr-root-2017-q2-0.xml")
-            .to_str()
-            .unwrap(),
+        request,
         "--at",
         "2017-03-20",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    ];
+    let o = export_knot(&skr, &out, &extra);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -222,22 +225,19 @@ fn testkit_signed_skr_over_knots_own_zsks_is_accepted_by_knot() {
 
     let out = knot.path("example.test.skr");
     let export = |skr: &Path, policy: &Path, out: &Path| {
-        ksr(&[
-            "export",
-            skr.to_str().unwrap(),
-            "--dialect",
-            "knot",
+        let request = ksr_text.to_str().unwrap();
+        let policy = policy.to_str().unwrap();
+        let extra = [
             "--policy",
-            policy.to_str().unwrap(),
+            policy,
             "--request",
-            ksr_text.to_str().unwrap(),
+            request,
             "--ksk-tag",
             &tag,
             "--at",
             &at,
-            "--out",
-            out.to_str().unwrap(),
-        ])
+        ];
+        export_knot(skr, out, &extra)
     };
     let o = export(&skr_xml, &policy, &out);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -281,16 +281,11 @@ fn testkit_signed_skr_over_knots_own_zsks_is_accepted_by_knot() {
     );
     assert!(!refused.exists(), "a refused export writes nothing");
     // The same SKR exported without --request goes through, and Knot takes it.
-    let o = ksr(&[
-        "export",
-        wrong_xml.to_str().unwrap(),
-        "--dialect",
-        "knot",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--out",
-        refused.to_str().unwrap(),
-    ]);
+    let o = export_knot(
+        &wrong_xml,
+        &refused,
+        &["--policy", policy.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = knot.import_skr(&refused);
     assert_eq!(

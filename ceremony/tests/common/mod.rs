@@ -162,3 +162,83 @@ pub fn key_entry(token: &str, label: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{label} not in {inv}"))
         .clone()
 }
+
+/// `run SCRIPT --audit-log LOG --non-interactive --answers ANSWERS`: a
+/// scripted ceremony with every answer from a file.
+pub fn answered<'a>(script: &'a Path, log: &'a Path, answers: &'a Path) -> [&'a str; 7] {
+    [
+        "run",
+        s(script),
+        "--audit-log",
+        s(log),
+        "--non-interactive",
+        "--answers",
+        s(answers),
+    ]
+}
+
+/// The answers to the room script of the report and escape tests (steps
+/// `open`, `lights` with a deviation, `compare-ksr` answered `sha`), `mark`
+/// put into every free text and into Ana's and Ivo's names (as their script
+/// spells them); `second` is the other officer approving the deviation.
+pub fn room_answers(mark: &str, sha: &str, second: &str) -> String {
+    format!(
+        r#"[steps.open]
+confirm = "yes{mark}"
+signoff = [{{ role = "iw", person = "Ivo{mark} Witness" }}]
+[steps.lights.deviation]
+reason = "the checklist sheet{mark} was missing"
+quorum = "two"
+approved_by = ["Ana{mark}", "{second}"]
+instead = "checked{mark} aloud and noted in the room log"
+[steps.compare-ksr]
+answer = "{sha}"
+signoff = [{{ role = "co", person = "Ana{mark}" }}, {{ role = "co", person = "Bashir" }}]
+"#
+    )
+}
+
+/// `trust-anchor --ksk KSK --zone . --valid-from 2026-01-01 EXTRA`.
+pub fn trust_anchor_args<'a>(ksk: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "trust-anchor",
+        "--ksk",
+        ksk,
+        "--zone",
+        ".",
+        "--valid-from",
+        "2026-01-01",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// `sign-ksr KSR --out OUT` with the KSK `Kroot`, schema `normal`, at
+/// 2017-03-20 (inside the 2017 Q2 root KSR's validity), then `extra`.
+pub fn root_sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "sign-ksr",
+        ksr,
+        "--out",
+        out,
+        "--ksk-current",
+        "Kroot",
+        "--schema",
+        "normal",
+        "--at",
+        "2017-03-20",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// The 2017 Q2 root KSR (fixture path).
+pub const ROOT_KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
+
+/// A token labelled `label` holding the RSA-2048 root KSK `Kroot`, the KSK
+/// [`root_sign_args`] signs with.
+pub fn root_ksk_token(label: &str) -> &'static str {
+    let t = token(label);
+    keygen(t, "Kroot", "rsasha256", &["--bits", "2048"]);
+    t
+}

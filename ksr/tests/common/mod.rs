@@ -55,3 +55,48 @@ pub fn ksr_process(args: &[&str]) -> std::process::Output {
         .output()
         .expect("ksr runs")
 }
+
+/// An SKR for a KSR from 2030-01-01 signed under a built-in schema by two
+/// Ed25519 KSKs, `Kc` (current) and `Kn` (next): the schemas that publish or
+/// revoke a second KSK.
+pub struct TwoKsks {
+    pub builder: ksr::testkit::KsrBuilder,
+    pub current: ksr::testkit::TestKey,
+    pub next: ksr::testkit::TestKey,
+    pub skr: ksr::Document,
+}
+
+impl TwoKsks {
+    /// Signs the KSR of `zone` under the built-in schema `schema`.
+    pub fn sign(zone: &str, schema: &str) -> TwoKsks {
+        use ksr::testkit::{date, sign_skr, KsrBuilder, TestKey};
+        let builder = KsrBuilder::new(zone, date("2030-01-01"));
+        let current = TestKey::ed25519("c").named("Kc");
+        let next = TestKey::ed25519("n").named("Kn");
+        let schema = ksr::schema::Schema::builtin(schema).unwrap();
+        let skr = sign_skr(&builder.build(), &schema, &current, Some(&next));
+        TwoKsks {
+            builder,
+            current,
+            next,
+            skr,
+        }
+    }
+
+    /// The SKR as XML in `dir` under `name`; its path.
+    pub fn write(&self, dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, ksr::xml::write(&self.skr)).unwrap();
+        path
+    }
+}
+
+/// The one FAIL line of a `ksr verify` run that must exit 1 with exactly one
+/// check failed.
+pub fn one_failure(o: &Run) -> String {
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fails.len(), 1, "{out}");
+    fails[0].to_string()
+}

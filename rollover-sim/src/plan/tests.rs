@@ -152,30 +152,39 @@ fn the_deciding_rule_is_the_failure_that_binds_last() {
 
 use Action::*;
 
-#[test]
-fn a_patient_roll_is_safe() {
-    let t = tl(&[
-        (0, Publish, 0),
-        (0, Sign, 0),
-        (10, Publish, 1),
+/// K0 published and signing from day 0, K1 published on day 10, then `rest`.
+fn k1_published_then(rest: &[(i64, Action, usize)]) -> Timeline {
+    let mut evs = vec![(0, Publish, 0), (0, Sign, 0), (10, Publish, 1)];
+    evs.extend_from_slice(rest);
+    tl(&evs)
+}
+
+/// A roll that waits long enough at every step: K1 signs from day 100, K0 is
+/// revoked on day 200 and removed on day 260.
+fn patient_roll() -> Timeline {
+    k1_published_then(&[
         (100, Sign, 1),
         (100, Unsign, 0),
         (200, Revoke, 0),
         (260, Remove, 0),
-    ]);
+    ])
+}
+
+/// K1 takes over signing on day 40, 30 days after it was published.
+fn early_switch() -> Timeline {
+    k1_published_then(&[(40, Sign, 1), (40, Unsign, 0)])
+}
+
+#[test]
+fn a_patient_roll_is_safe() {
+    let t = patient_roll();
     let r = root_check(&t, &[8, 8]);
     assert!(r.safe(), "{:#?}", r.steps);
 }
 
 #[test]
 fn early_switch_fails_add_wait() {
-    let t = tl(&[
-        (0, Publish, 0),
-        (0, Sign, 0),
-        (10, Publish, 1),
-        (40, Sign, 1),
-        (40, Unsign, 0),
-    ]);
+    let t = early_switch();
     let r = root_check(&t, &[8, 8]);
     assert!(!r.safe());
     let bad: Vec<_> = r.steps.iter().filter(|s| !s.safe).collect();
@@ -185,13 +194,7 @@ fn early_switch_fails_add_wait() {
 
 #[test]
 fn early_revoke_fails_revoke_after_trust() {
-    let t = tl(&[
-        (0, Publish, 0),
-        (0, Sign, 0),
-        (10, Publish, 1),
-        (10, Sign, 1),
-        (30, Revoke, 0),
-    ]);
+    let t = k1_published_then(&[(10, Sign, 1), (30, Revoke, 0)]);
     let r = root_check(&t, &[8, 8]);
     let rev = r.steps.iter().find(|s| s.step.action == Revoke).unwrap();
     assert!(!rev.safe);
@@ -200,10 +203,7 @@ fn early_revoke_fails_revoke_after_trust() {
 
 #[test]
 fn early_removal_of_a_revoked_key_fails_remove_wait() {
-    let t = tl(&[
-        (0, Publish, 0),
-        (0, Sign, 0),
-        (10, Publish, 1),
+    let t = k1_published_then(&[
         (100, Sign, 1),
         (100, Unsign, 0),
         (200, Revoke, 0),
@@ -216,7 +216,7 @@ fn early_removal_of_a_revoked_key_fails_remove_wait() {
 
 #[test]
 fn unsigned_new_algorithm_fails_algorithm_signatures() {
-    let t = tl(&[(0, Publish, 0), (0, Sign, 0), (10, Publish, 1)]);
+    let t = k1_published_then(&[]);
     let r = root_check(&t, &[8, 13]);
     let p = r
         .steps
@@ -252,15 +252,7 @@ fn a_sixth_key_fails_five_keys() {
 // Issue 11, item 13: no input can make a wait shorter or wrap it around.
 #[test]
 fn absurd_durations_saturate_and_never_make_a_step_safe() {
-    let t = tl(&[
-        (0, Publish, 0),
-        (0, Sign, 0),
-        (10, Publish, 1),
-        (100, Sign, 1),
-        (100, Unsign, 0),
-        (200, Revoke, 0),
-        (260, Remove, 0),
-    ]);
+    let t = patient_roll();
     let ks = keys(&[8, 8]);
     // A validity near the top of i64: the sum of the terms overflows.
     let mut p = PlanParams::for_trust_point(2 * DAY, i64::MAX - DAY);
@@ -290,15 +282,8 @@ fn absurd_durations_saturate_and_never_make_a_step_safe() {
             + terms.active_refresh
             + terms.timing_safety_margin
     );
-    let early = tl(&[
-        (0, Publish, 0),
-        (0, Sign, 0),
-        (10, Publish, 1),
-        (40, Sign, 1),
-        (40, Unsign, 0),
-    ]);
     assert!(
-        !check(&early, &ks, &p).safe(),
+        !check(&early_switch(), &ks, &p).safe(),
         "the early switch stays unsafe"
     );
 }

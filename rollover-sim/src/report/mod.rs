@@ -66,21 +66,14 @@ mod tests {
 
 #[cfg(all(test, unix))]
 mod sweep_tests {
-    /// The id of a process that has exited (and been reaped).
-    fn dead_pid() -> u32 {
-        let mut c = std::process::Command::new("true").spawn().unwrap();
-        let pid = c.id();
-        c.wait().unwrap();
-        pid
-    }
-
     #[test]
     fn the_path_only_writer_sweeps_stale_temp_files_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("page.html");
-        let stale = dir
-            .path()
-            .join(format!(".page.html.{}.AbCdEf.tmp", dead_pid()));
+        let stale = dir.path().join(format!(
+            ".page.html.{}.AbCdEf.tmp",
+            test_support::dead_pid()
+        ));
         let live = dir
             .path()
             .join(format!(".page.html.{}.AbCdEf.tmp", std::process::id()));

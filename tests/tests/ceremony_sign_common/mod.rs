@@ -186,14 +186,8 @@ pub fn sign(hsm: &Hsm, ksr: &Path, out: &Path, extra: &[&str]) -> Output {
 
 /// Names of everything in `dir` (outputs go to their own directory so a failed run
 /// can be shown to leave neither the SKR nor a temp file).
-pub fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
-    v.sort();
-    v
-}
+#[allow(unused_imports)]
+pub use test_support::dir_names as entries;
 
 /// A fresh empty output directory inside the token's temp dir.
 pub fn out_dir(hsm: &Hsm, name: &str) -> PathBuf {

@@ -435,3 +435,258 @@ pub fn convert_round_trip(skr: &Path, dir: &Path) {
         assert_eq!(records(&xml), original);
     }
 }
+
+/// What the shared flows need of a real signer (Knot or BIND) set up in a
+/// scratch directory: its KSR, its SKR import, serving the zone, queries.
+pub trait Signer {
+    /// How the ceremony's log names the signer's text dialect.
+    const DIALECT: &'static str;
+    /// Digits of a header time in the signer's dialect (Unix seconds or
+    /// `YYYYMMDDhhmmss`).
+    const TIME_DIGITS: usize;
+
+    /// The scratch directory.
+    fn dir(&self) -> &Path;
+
+    /// The port the zone is served on.
+    fn port(&self) -> u16;
+
+    /// The signer's KSR for the next 60 days over ZSKs it made itself.
+    fn request(&self) -> PathBuf;
+
+    /// The signer's own import of an SKR.
+    fn import(&self, skr: &Path) -> Output;
+
+    /// Whatever must run for [`Signer::import`] to work (BIND's `named`).
+    fn ready_to_import(&self) -> Option<Daemon>;
+
+    /// The signer serving the zone after importing `skr`, our KSK's RRSIG
+    /// over DNSKEY seen on the wire; fails the test otherwise.
+    fn serve_skr(&self, skr: &Path, key: &ksr::Key) -> Daemon;
+
+    /// `dig`/`kdig +dnssec NAME TYPE` against the served zone.
+    fn query(&self, name: &str, rtype: &str) -> String;
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir().join(name)
+    }
+}
+
+/// Waits until `signer` serves our KSK's RRSIG over DNSKEY, with `daemon`
+/// still running; fails the test otherwise.
+pub fn await_our_rrsig(signer: &impl Signer, daemon: &mut Daemon, key: &ksr::Key) {
+    let served = wait_for(20, || {
+        has_ksk_rrsig(&signer.query(ZONE, "DNSKEY"), key).then_some(())
+    });
+    daemon.assert_running();
+    assert!(
+        served.is_some(),
+        "{} does not serve our KSK's RRSIG over DNSKEY:\n{}\n{}",
+        daemon.name,
+        signer.query(ZONE, "DNSKEY"),
+        daemon.log_text()
+    );
+}
+
+/// `tool +dnssec @127.0.0.1 -p PORT NAME TYPE` (`dig` or `kdig`), its stdout.
+pub fn dig_dnssec(tool: &str, port: u16, name: &str, rtype: &str) -> String {
+    stdout(&run(Command::new(tool).args([
+        "+dnssec",
+        "@127.0.0.1",
+        "-p",
+        &port.to_string(),
+        name,
+        rtype,
+    ])))
+}
+
+/// A signer's KSR at a ceremony: a fresh SoftHSM token with a KSK of the
+/// test's algorithm under each label, and the operator's policy for the KSR.
+pub struct Ceremony {
+    pub hsm: Hsm,
+    pub ksr: PathBuf,
+    pub policy: PathBuf,
+}
+
+impl Ceremony {
+    /// The signer's KSR ([`Signer::request`]) on token `label` with KSKs
+    /// `ksks`, the policy from [`policy_for`] in the signer's directory.
+    pub fn for_signer(signer: &impl Signer, label: &str, alg: Alg, ksks: &[&str]) -> Ceremony {
+        let ksr = signer.request();
+        let policy = policy_for(&ksr, alg, signer.dir());
+        Ceremony::new(label, ksr, policy, alg, ksks)
+    }
+
+    /// Token `label` with KSKs `ksks` for `ksr` under `policy`.
+    pub fn new(label: &str, ksr: PathBuf, policy: PathBuf, alg: Alg, ksks: &[&str]) -> Ceremony {
+        let hsm = Hsm::new(label);
+        for ksk in ksks {
+            hsm.keygen(ksk, alg.name, alg.bits, ZONE, 257);
+        }
+        Ceremony { hsm, ksr, policy }
+    }
+
+    /// `ceremony sign-ksr` with the KSK `ksk` into `out`, `extra` options added.
+    pub fn sign(&self, ksk: &str, out: &Path, extra: &[&str]) -> Output {
+        sign_with(&self.hsm, &self.ksr, &self.policy, ksk, out, extra)
+    }
+
+    /// `ksr verify` of `skr` against this KSR and policy, pinned by `ds`, now.
+    pub fn verify(&self, skr: &Path, ds: &str) -> Output {
+        ksr_verify(skr, &self.ksr, &self.policy, ds, &now_at())
+    }
+
+    /// Signs into `out` with the KSK `ksk` (which must succeed) and returns
+    /// the KSK the SKR publishes and its DS.
+    pub fn signed(&self, ksk: &str, out: &Path, extra: &[&str]) -> (ksr::Key, String) {
+        ok(self.sign(ksk, out, extra));
+        ksk_of(out)
+    }
+}
+
+/// `delv` with `key` as the only trust anchor for `name`/`rtype` on the
+/// signer's port; the output is returned for the caller's assertion.
+pub fn delv_with_anchor(signer: &impl Signer, key: &ksr::Key, name: &str, rtype: &str) -> Output {
+    let anchor = signer.path("anchor.conf");
+    anchor_file(key, &anchor);
+    delv_query(&anchor, signer.port(), name, rtype)
+}
+
+/// The whole flow for one KSK algorithm: the signer's KSR signed with a
+/// SoftHSM KSK into the signer's dialect, verified by `ksr verify`, imported
+/// and served by the signer, and `www` fully validated by `delv` with our
+/// KSK as the only trust anchor.
+pub fn signer_serves_our_ksk<S: Signer>(signer: &S, alg: Alg, label: &str) {
+    let c = Ceremony::for_signer(signer, label, alg, &["ksk"]);
+    let skr = signer.path("zone.skr");
+    let o = ok(c.sign("ksk", &skr, &[]));
+    let log = String::from_utf8_lossy(&o.stderr).to_string() + &stdout(&o);
+    assert!(log.contains(S::DIALECT), "{log}");
+    // The SKR is in the signer's dialect: its header times' form.
+    let written = std::fs::read_to_string(&skr).unwrap();
+    let first = written.lines().next().unwrap();
+    let t = first.split_whitespace().nth(3).unwrap();
+    assert!(
+        t.len() == S::TIME_DIGITS && t.chars().all(|c| c.is_ascii_digit()),
+        "{first}"
+    );
+
+    let (key, ds) = ksk_of(&skr);
+    assert_eq!(key.algorithm, alg.number);
+    let o = c.verify(&skr, &ds);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let daemon = signer.serve_skr(&skr, &key);
+    let dnskey = signer.query(ZONE, "DNSKEY");
+    assert!(dnskey.contains("NOERROR"), "{dnskey}");
+    let o = delv_with_anchor(signer, &key, &format!("www.{ZONE}"), "A");
+    assert!(
+        stdout(&o).contains("; fully validated"),
+        "delv with our KSK as trust anchor: {}\n{}",
+        text(&o),
+        daemon.log_text()
+    );
+}
+
+/// What the signer imports but `ksr verify` refuses, with the reason: an
+/// SKR by a KSK the operator did not pin, and one missing a ZSK the signer
+/// asked for. `ds` pins the KSK `ksk`; the token also holds `ksk-other`.
+pub fn other_ksk_and_short_skrs_are_imported_but_refused(
+    signer: &impl Signer,
+    c: &Ceremony,
+    ds: &str,
+) {
+    let _daemon = signer.ready_to_import();
+
+    let other = signer.path("other.skr");
+    ok(c.sign("ksk-other", &other, &[]));
+    let o = signer.import(&other);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = c.verify(&other, ds);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let l = check_line(&stdout(&o), "SKR-KSK-PINNED");
+    assert!(l.starts_with("FAIL") && l.contains("not pinned"), "{l}");
+
+    let short_ksr = signer.path("short.ksr");
+    drop_a_zsk(&c.ksr, &short_ksr);
+    let short = signer.path("short.skr");
+    ok(sign(&c.hsm, &short_ksr, &c.policy, "ksk", &short));
+    let o = signer.import(&short);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = c.verify(&short, ds);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let l = check_line(&stdout(&o), "SKR-MATCHES-KSR");
+    assert!(l.starts_with("FAIL") && l.contains("is missing"), "{l}");
+}
+
+/// Our SKR through `ksr convert` into each dialect of `chain` in turn, each
+/// result passing `ksr verify` (signatures, the KSR, the pinned KSK); the
+/// signer then imports and serves the last one.
+pub fn our_skr_round_trips_through_ksr_convert(signer: &impl Signer, c: &Ceremony, chain: &[&str]) {
+    let skr = signer.path("zone.skr");
+    let (key, ds) = c.signed("ksk", &skr, &[]);
+    let mut from = skr;
+    for to in chain {
+        let out = signer.path(&format!("converted.{to}"));
+        let o = run(Command::new(test_support::process::binary("ksr")).args([
+            "convert",
+            from.to_str().unwrap(),
+            "--to",
+            to,
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let o = c.verify(&out, &ds);
+        assert!(
+            check_line(&stdout(&o), "SKR-VERIFY").starts_with("PASS")
+                && check_line(&stdout(&o), "SKR-MATCHES-KSR").starts_with("PASS")
+                && check_line(&stdout(&o), "SKR-KSK-PINNED").starts_with("PASS"),
+            "{to}: {}",
+            text(&o)
+        );
+        from = out;
+    }
+    // Back in the signer's dialect after the conversions: imported and served.
+    let _daemon = signer.serve_skr(&from, &key);
+}
+
+/// `--cds`: every snapshot also carries our KSK's CDNSKEY and CDS (SHA-256)
+/// with RRSIGs; the signer imports and serves the CDS, and `delv` validates
+/// it with our KSK as the only trust anchor.
+pub fn signer_serves_the_cds(signer: &impl Signer, label: &str) {
+    let c = Ceremony::for_signer(signer, label, P256, &["ksk"]);
+    let skr = signer.path("cds.skr");
+    let (key, ds) = c.signed("ksk", &skr, &["--cds"]);
+    let o = c.verify(&skr, &ds);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let daemon = signer.serve_skr(&skr, &key);
+    let cds = wait_for(20, || {
+        has_cds_by(&signer.query(ZONE, "CDS"), &key).then_some(())
+    });
+    assert!(
+        cds.is_some(),
+        "no CDS served:\n{}\n{}",
+        signer.query(ZONE, "CDS"),
+        daemon.log_text()
+    );
+    let o = delv_with_anchor(signer, &key, ZONE, "CDS");
+    assert!(stdout(&o).contains("; fully validated"), "{}", text(&o));
+}
+
+/// The ZSKs (public keys, sorted) of a snapshot, to compare our SKR with a
+/// signer's own.
+pub fn zsks_of(s: &ksr::dialect::Snapshot) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = s
+        .dnskeys()
+        .filter(|k| !k.is_ksk())
+        .map(|k| k.public_key.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A text SKR or KSR as its snapshots.
+pub fn read_text(p: &Path) -> ksr::dialect::TextDocument {
+    ksr::format::read_text_file(p, &Default::default()).unwrap()
+}
