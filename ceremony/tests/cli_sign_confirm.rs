@@ -122,27 +122,19 @@ fn a_ground_ksr_sharing_first_and_last_word_is_refused() {
     std::fs::write(&ksr_path, &ground).unwrap();
     let skr = dir.path().join("skr.xml");
     let h = hsm();
-    let args: Vec<String> = [
-        "ceremony",
-        "sign-ksr",
+    let mut args = vec!["ceremony"];
+    args.extend(common::root_sign_args(
         s(&ksr_path),
-        "--out",
         s(&skr),
-        "--ksk-current",
-        "Kroot",
-        "--schema",
-        "normal",
-        "--at",
-        "2017-03-20",
-        "--first-in-chain",
-        "--token",
-        t,
-        "--pin-file",
-        s(&h.pin_file),
-    ]
-    .iter()
-    .map(|a| a.to_string())
-    .collect();
+        &[
+            "--first-in-chain",
+            "--token",
+            t,
+            "--pin-file",
+            s(&h.pin_file),
+        ],
+    ));
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let typed = |answer: &str| {
         let env = FakeEnv::new().answer(answer);
         let code = {

@@ -24,25 +24,13 @@ fn setup(name: &str) -> Setup {
     }
     let dir = scratch();
     let ksr = dir.path().join("ksr.xml");
-    with_token(
-        zsk,
-        &[
-            "request",
-            "--zone",
-            ".",
-            "--zsk",
-            "Z1",
-            "Z2",
-            "Z3",
-            "--from",
-            "2026-01-10",
-            "--to",
-            "2026-04-10",
-            "--out",
-            s(&ksr),
-        ],
-    )
-    .expect_code(0);
+    let args = test_support::request_args(
+        ".",
+        &["Z1", "Z2", "Z3"],
+        ("2026-01-10", "2026-04-10"),
+        s(&ksr),
+    );
+    with_token(zsk, &args).expect_code(0);
     Setup { dir, ksr, token }
 }
 

@@ -159,6 +159,45 @@ pub const KSR_SIGNING_STEPS: [&str; 8] = [
     "close",
 ];
 
+/// The `sign-ksr` options for the 2017 Q2 root KSR signed by the KSK `Kroot`:
+/// schema `normal`, at 2017-03-20 (inside the KSR's validity).
+pub const ROOT_SIGN_ARGS: [&str; 6] = [
+    "--ksk-current",
+    "Kroot",
+    "--schema",
+    "normal",
+    "--at",
+    "2017-03-20",
+];
+
+/// `ceremony keygen --label LABEL --algorithm ALG --zone ZONE`; the caller
+/// adds the rest (`--bits`, `--flags`, the token).
+pub fn keygen_args<'a>(label: &'a str, algorithm: &'a str, zone: &'a str) -> Vec<&'a str> {
+    vec![
+        "keygen",
+        "--label",
+        label,
+        "--algorithm",
+        algorithm,
+        "--zone",
+        zone,
+    ]
+}
+
+/// `ceremony request` of a KSR for `zone` over `zsks` from `from` to `to`,
+/// written to `out`; the caller adds the token (and `--policy`, `--force`).
+pub fn request_args<'a>(
+    zone: &'a str,
+    zsks: &[&'a str],
+    (from, to): (&'a str, &'a str),
+    out: &'a str,
+) -> Vec<&'a str> {
+    let mut args = vec!["request", "--zone", zone, "--zsk"];
+    args.extend_from_slice(zsks);
+    args.extend(["--from", from, "--to", to, "--out", out]);
+    args
+}
+
 /// How many times the audit log text `log` records `step` as done.
 pub fn times_done(log: &str, step: &str) -> usize {
     log.matches(&format!("\"event\":\"step-done\",\"command\":\"{step}\""))

@@ -240,15 +240,7 @@ impl SoftHsm {
         zone: &str,
         extra: &[&str],
     ) -> Output {
-        let mut args = vec![
-            "keygen",
-            "--label",
-            label,
-            "--algorithm",
-            algorithm,
-            "--zone",
-            zone,
-        ];
+        let mut args = crate::keygen_args(label, algorithm, zone);
         args.extend_from_slice(extra);
         self.run(token, &args)
     }
@@ -273,24 +265,13 @@ impl SoftHsm {
         }
         let ksr = hsm.path("ksr.xml");
         let (from, to) = (day_from_today(10), day_from_today(100));
-        ok(hsm.run(
-            "zsk",
-            &[
-                "request",
-                "--zone",
-                ".",
-                "--zsk",
-                "Z1",
-                "Z2",
-                "Z3",
-                "--from",
-                &from,
-                "--to",
-                &to,
-                "--out",
-                ksr.to_str().unwrap(),
-            ],
-        ));
+        let args = crate::request_args(
+            ".",
+            &["Z1", "Z2", "Z3"],
+            (&from, &to),
+            ksr.to_str().unwrap(),
+        );
+        ok(hsm.run("zsk", &args));
         (hsm, ksr)
     }
 

@@ -9,14 +9,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 
 const KSR: &str = "iana-root/ksr-root-2017-q2-0.xml";
-const ROOT_ARGS: [&str; 6] = [
-    "--ksk-current",
-    "Kroot",
-    "--schema",
-    "normal",
-    "--at",
-    "2017-03-20",
-];
+const ROOT_ARGS: [&str; 6] = test_support::ROOT_SIGN_ARGS;
 
 fn root_hsm() -> Hsm {
     let hsm = Hsm::new("neg");

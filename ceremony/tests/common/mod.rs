@@ -129,15 +129,7 @@ pub fn with_token(token: &str, args: &[&str]) -> Outcome {
 
 /// Generates a key and returns the run's outcome (asserted successful).
 pub fn keygen(token: &str, label: &str, algorithm: &str, extra: &[&str]) -> Outcome {
-    let mut args = vec![
-        "keygen",
-        "--label",
-        label,
-        "--algorithm",
-        algorithm,
-        "--zone",
-        ".",
-    ];
+    let mut args = test_support::keygen_args(label, algorithm, ".");
     args.extend(extra);
     let o = with_token(token, &args);
     o.expect_code(0);
@@ -216,18 +208,8 @@ pub fn trust_anchor_args<'a>(ksk: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 /// `sign-ksr KSR --out OUT` with the KSK `Kroot`, schema `normal`, at
 /// 2017-03-20 (inside the 2017 Q2 root KSR's validity), then `extra`.
 pub fn root_sign_args<'a>(ksr: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "sign-ksr",
-        ksr,
-        "--out",
-        out,
-        "--ksk-current",
-        "Kroot",
-        "--schema",
-        "normal",
-        "--at",
-        "2017-03-20",
-    ];
+    let mut a = vec!["sign-ksr", ksr, "--out", out];
+    a.extend(test_support::ROOT_SIGN_ARGS);
     a.extend_from_slice(extra);
     a
 }

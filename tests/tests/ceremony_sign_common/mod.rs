@@ -59,15 +59,7 @@ impl Hsm {
 
     /// `ceremony keygen` of a KSK (flags 257) or ZSK (256).
     pub fn keygen(&self, label: &str, algorithm: &str, bits: Option<u32>, zone: &str, flags: u16) {
-        let mut args = vec![
-            "keygen",
-            "--label",
-            label,
-            "--algorithm",
-            algorithm,
-            "--zone",
-            zone,
-        ];
+        let mut args = test_support::keygen_args(label, algorithm, zone);
         let bits = bits.map(|b| b.to_string());
         if let Some(b) = &bits {
             args.extend(["--bits", b.as_str()]);
