@@ -211,12 +211,11 @@ fn algorithm_policy(node: Node, path: &str) -> R<AlgorithmPolicy> {
     })
 }
 
-/// Every bundle, in document order. Bundles read independently, so a long
-/// document is read on two threads, halves joined in order: the refusal
-/// reported is the first in the document, whatever the thread count. Halves
-/// read ahead are taken when they hold exactly these bundles.
+/// Every bundle, in document order. A long document's bundles were read on
+/// the two threads that built its tree (`split`): those halves are taken when
+/// they hold exactly these bundles, and carry the same refusal, the first in
+/// the document.
 fn bundles(nodes: &[Node], path: &str, kind: Kind, ahead: Option<[Ahead; 2]>) -> R<Vec<Bundle>> {
-    const TWO_THREADS_FROM: usize = 256;
     if let Some([first, second]) = ahead {
         let read_ahead = first.nodes.iter().chain(&second.nodes).copied();
         if first.kind == kind && second.kind == kind && nodes.iter().map(Node::index).eq(read_ahead)
@@ -228,24 +227,8 @@ fn bundles(nodes: &[Node], path: &str, kind: Kind, ahead: Option<[Ahead; 2]>) ->
             return Ok(all);
         }
     }
-    let read = |part: &[Node]| {
-        let mut names = Names::new(path);
-        part.iter()
-            .map(|b| bundle(*b, kind, &mut names))
-            .collect::<R<Vec<_>>>()
-    };
-    if nodes.len() < TWO_THREADS_FROM || super::split::cores() < 2 {
-        return read(nodes);
-    }
-    let (first, second) = nodes.split_at(nodes.len() / 2);
-    let (a, b) = std::thread::scope(|scope| {
-        let later = scope.spawn(|| read(second));
-        let a = read(first);
-        (a, later.join().expect("bundle reading thread panicked"))
-    });
-    let mut all = a?;
-    all.extend(b?);
-    Ok(all)
+    let mut names = Names::new(path);
+    nodes.iter().map(|b| bundle(*b, kind, &mut names)).collect()
 }
 
 #[cfg(test)]

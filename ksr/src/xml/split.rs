@@ -45,7 +45,7 @@ pub(crate) enum Threads {
 }
 
 /// The machine's cores, asked once (the answer reads cgroup files).
-pub(crate) fn cores() -> usize {
+fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
     *CORES.get_or_init(crate::sign::cores)
 }
