@@ -103,19 +103,12 @@ fn request_builds_a_ksr_from_zsks_on_the_token() {
     let out = dir.path().join("ksr.xml");
     let o = with_token(
         t,
-        &[
-            "request",
-            "--zone",
+        &test_support::request_args(
             "example.test",
-            "--zsk",
-            "zsk",
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-04-01",
-            "--out",
+            &["zsk"],
+            ("2026-01-01", "2026-04-01"),
             s(&out),
-        ],
+        ),
     );
     o.expect_code(0);
     assert_eq!(o.stderr, "");

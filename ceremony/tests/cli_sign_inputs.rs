@@ -113,19 +113,7 @@ fn outputs_other_than_regular_files_are_refused_before_the_token() {
     keygen(t, "zsk", "ecdsap256sha256", &["--flags", "256"]);
     untouched(
         t,
-        &[
-            "request",
-            "--zone",
-            ".",
-            "--zsk",
-            "zsk",
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-04-01",
-            "--out",
-            s(&fifo),
-        ],
+        &test_support::request_args(".", &["zsk"], ("2026-01-01", "2026-04-01"), s(&fifo)),
         "is a FIFO",
     );
     untouched(

@@ -577,8 +577,9 @@ fn sign_checked<S: KeyStore>(
         digest::read_aloud(&skr_digest)
     )
     .map_err(io)?;
-    let long = skr_doc.bundles.len() >= LONG;
-    free_later((ksr_doc, skr_doc, timing, previous), long);
+    if skr_doc.bundles.len() >= LONG {
+        free_later((ksr_doc, skr_doc, timing, previous));
+    }
     Ok(Signed {
         ksr_sha256: ksr_digest,
         skr_sha256: skr_digest,
@@ -661,8 +662,9 @@ fn write_skr(
         if ksr_format.is_text() {
             import::apply_resigning_limits(&mut skr_report, again.bundles.len(), ksr.bundles.len());
         }
-        let long = again.bundles.len() >= LONG;
-        free_later(again, long);
+        if again.bundles.len() >= LONG {
+            free_later(again);
+        }
         skr_report.results.push(matched);
         if skr_report.failed() {
             return Err(Error::CheckFailed(format!(
@@ -690,13 +692,11 @@ fn write_skr(
 /// a thread costs more than it saves (the root's KSRs have 9 bundles).
 const LONG: usize = 64;
 
-/// Frees a `long` document on a thread of its own: 1,000 bundles are tens of
+/// Frees a long document on a thread of its own: 1,000 bundles are tens of
 /// thousands of allocations, and the room waits for the result, not for their
 /// release (which the process's exit makes moot anyway).
-fn free_later<T: Send + 'static>(value: T, long: bool) {
-    if long {
-        let _ = std::thread::Builder::new()
-            .name("free".into())
-            .spawn(move || drop(value));
-    }
+fn free_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value));
 }
