@@ -572,3 +572,27 @@ fn a_question_wider_than_the_terminal_wraps_instead_of_being_cut() {
         assert!(text.contains("> "), "{w}x{h}\n{text}");
     }
 }
+
+#[test]
+fn a_notice_wider_than_the_terminal_wraps_under_the_question() {
+    let notice = "removed stale temp file /var/lib/ceremony/2026-q4/skr-root-2026-q4.xml.4242.AbCdEf.tmp (left by a run that was killed)";
+    let mut app = awaiting(Awaiting::Confirm {
+        phrase: "yes".into(),
+        irreversible: false,
+    });
+    app.notice = Some(notice.into());
+    for (w, h) in SIZES {
+        let text = screen(&draw(&app, w, h));
+        let shown: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == '│')
+            .filter(|s| !s.is_empty())
+            .collect();
+        let words: Vec<&str> = std::iter::once("!").chain(notice.split(' ')).collect();
+        assert!(
+            shown
+                .windows(words.len())
+                .any(|win| win == words.as_slice()),
+            "{w}x{h}\n{text}"
+        );
+    }
+}

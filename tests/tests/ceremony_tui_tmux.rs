@@ -85,6 +85,9 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
     // The same ceremony in the terminal UI.
     let dir = hsm.path("tui");
     std::fs::create_dir(&dir).unwrap();
+    // A run killed while writing the SKR left its temp file there.
+    let stale = dir.join(format!(".skr.xml.{}.AbCdEf.tmp", test_support::dead_pid()));
+    std::fs::write(&stale, b"<partial").unwrap();
     let exit_file = dir.join("exit");
     let bin = test_support::process::binary("ceremony");
     let quoted: Vec<String> = run_args(&dir, &hsm, &ksr)
@@ -106,8 +109,15 @@ fn ksr_signing_in_the_terminal_ui_under_tmux() {
         .args(["set-option", "-t", "ceremony", "remain-on-exit", "on"])
         .output();
 
+    // The swept temp file is told under the first question.
+    let first = wait_for(&tmux, "Open the ceremony");
+    assert!(
+        first.contains("! removed stale temp file") && first.contains("killed)"),
+        "{first}"
+    );
+    assert!(!stale.exists(), "the dead run's temp file is gone");
+
     // Shrunk below 80x24 mid-ceremony it says so, and comes back intact.
-    wait_for(&tmux, "Open the ceremony");
     let resize = |w: &str, h: &str| {
         ok(tmux
             .cmd()

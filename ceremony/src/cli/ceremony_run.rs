@@ -135,7 +135,8 @@ pub(super) fn run(a: RunArgs, audit_log: Option<PathBuf>, out: &Out) -> i32 {
         Err(e) => return engine_fail(out, &e),
     };
     // Before any step: what a killed run left beside the outputs, told as
-    // single commands tell it (the state's messages show it in the UI).
+    // single commands tell it (the terminal UI shows it under its first
+    // question).
     for stale in engine.sweep_stale_temps() {
         out.stderr(&format!(
             "ceremony: {}\n",

@@ -26,6 +26,13 @@ pub fn interactive(engine: Engine, env: &dyn Env) -> i32 {
 pub fn drive(mut engine: Engine, side: &EngineSide) -> i32 {
     let mut bundles = BundleCache::default();
     engine.on_progress(side.progress_sink());
+    // What was told before the first step (stale temp files swept) stands
+    // under the first question: the state's messages show only while
+    // nothing is asked, and the first question comes at once.
+    let told = &engine.state().messages;
+    if !told.is_empty() {
+        side.notice(told.join("; "));
+    }
     loop {
         let advanced = engine.advance(side);
         let snap = bundles.snapshot(engine.state());

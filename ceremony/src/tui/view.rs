@@ -209,7 +209,8 @@ fn prompt_height(app: &App, width: u16, height: u16) -> u16 {
     let rows = match &app.prompt {
         // The question, the input line, a notice, the border.
         Some(p) => {
-            question_lines(&p.text(), width).len() as u16 + 1 + u16::from(app.notice.is_some()) + 2
+            let notice = notice_lines(app, width).len();
+            (question_lines(&p.text(), width).len() + 1 + notice) as u16 + 2
         }
         // Without a question: a status line (two at the end, for the head
         // hash) and a notice, no border.
@@ -264,9 +265,11 @@ fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
         None => {}
     }
     lines.push(Line::from(input));
-    if let Some(n) = &app.notice {
-        lines.push(Line::from(format!("! {}", esc(n))).bold());
-    }
+    lines.extend(
+        notice_lines(app, area.width)
+            .into_iter()
+            .map(|l| Line::from(l).bold()),
+    );
     // Keep the input line in sight when the question is taller than the box.
     let visible = area.height.saturating_sub(2) as usize;
     let skip = lines.len().saturating_sub(visible) as u16;
@@ -281,6 +284,15 @@ fn render_prompt(app: &App, state: &State, frame: &mut Frame, area: Rect) {
 /// The question's lines, escaped and wrapped at blanks to the inside of a
 /// bordered box `width` wide: a question wider than the terminal (the word
 /// positions to type back, say) is never cut off.
+/// The notice under a question, wrapped like the question (a swept temp
+/// file's path is longer than a line).
+fn notice_lines(app: &App, width: u16) -> Vec<String> {
+    app.notice
+        .as_ref()
+        .map(|n| question_lines(&format!("! {n}"), width))
+        .unwrap_or_default()
+}
+
 fn question_lines(text: &str, width: u16) -> Vec<String> {
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let mut out = Vec::new();
