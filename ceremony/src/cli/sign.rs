@@ -64,7 +64,9 @@ pub struct SignKsrArgs {
     #[arg(long)]
     pub cds: bool,
     /// PKCS#11 sessions that sign at once (default: one per core, capped by the
-    /// token's session limit). The SKR is the same whatever the number.
+    /// token's session limit). The SKR is the same whatever the number. SoftHSM
+    /// signs ECDSA on one session at a time: 1 is faster there
+    /// (docs/performance.md).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub sessions: Option<u16>,
     #[command(flatten)]
