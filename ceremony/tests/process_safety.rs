@@ -496,3 +496,49 @@ fn sigterm_and_sigint_remove_temp_files_and_record_interrupted_and_sigkill_lefto
     assert!(s.open.is_empty());
     assert_eq!(s.interrupted.len(), 3);
 }
+
+/// A signal while a question waits for its answer stops the command at once,
+/// although standard input stays open: the prompt does not keep stderr, which
+/// the stopping thread needs to say so.
+#[test]
+fn sigterm_at_a_question_stops_at_once() {
+    let hsm = SoftHsm::new(TOKEN);
+    let mut args = test_support::keygen_args("ksk", "ecdsap256sha256", "example.test.");
+    args.extend(["--flags", "257"]);
+    let o = hsm.run(TOKEN, &args);
+    assert!(o.status.success(), "{}", text(&o));
+    let dir = hsm.path("cwd");
+    std::fs::create_dir_all(&dir).unwrap();
+    let errors = dir.join("stderr.txt");
+    let mut c = hsm.with_token(TOKEN, &["delete", "--label", "ksk"]);
+    c.current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&errors).unwrap());
+    let mut child = c.spawn().unwrap();
+    // Held open, never written: the question waits.
+    let _stdin = child.stdin.take().unwrap();
+    assert!(wait_for(
+        &mut child,
+        || std::fs::read_to_string(&errors).is_ok_and(|t| t.contains("Type the label again")),
+        Duration::from_millis(5)
+    ));
+    signal(&child, libc::SIGTERM);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still waiting for an answer 10 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stderr = std::fs::read_to_string(&errors).unwrap();
+    assert_eq!(status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("ceremony: stopped by SIGTERM"), "{stderr}");
+    // The key is still there.
+    let o = hsm.run(TOKEN, &["inventory"]);
+    assert!(text(&o).contains("ksk"), "{}", text(&o));
+}

@@ -57,6 +57,8 @@ pub fn stop_cleanly<R>(
                 text.push('\n');
             }
             crate::env::eprint(env, &text);
+            // A PIN prompt turned echo off; `_exit` would leave it off.
+            crate::env::restore_terminal();
             // SAFETY: `_exit` ends the process at once; nothing runs after it.
             unsafe { libc::_exit(128 + signal) };
         });

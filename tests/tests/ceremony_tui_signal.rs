@@ -1,7 +1,8 @@
 //! Issue 11 item 8: SIGTERM to `ceremony run` while its terminal UI holds the
 //! terminal (raw mode, alternate screen) gives the terminal back before the
-//! process exits 143: the shell after it reads lines with echo again. Runs in
-//! a real terminal (tmux), as `ceremony_tui_tmux.rs` does.
+//! process exits 143: the shell after it reads lines with echo again. So does
+//! Ctrl-C at a PIN prompt (echo off). Runs in a real terminal (tmux), as
+//! `ceremony_tui_tmux.rs` does.
 
 use std::time::Duration;
 
@@ -44,5 +45,33 @@ fn sigterm_gives_the_terminal_back() {
     assert!(
         !screen.contains("Steps done"),
         "still on the UI's screen:\n{screen}"
+    );
+}
+
+/// Ctrl-C while the PIN is asked for (echo off) exits 130 with echo back on.
+#[test]
+fn ctrl_c_at_the_pin_prompt_gives_echo_back() {
+    let hsm = test_support::softhsm::SoftHsm::new("echo");
+    let bin = test_support::process::binary("ceremony");
+    let shell = format!(
+        "SOFTHSM2_CONF='{conf}' '{bin}' inventory --token echo; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo | sed 's/^/FLAG=/'; sleep 60",
+        conf = hsm.softhsm_dir().join("softhsm2.conf").display(),
+        bin = bin.display(),
+    );
+    let tmux = Tmux::new("ceremony-pin-signal");
+    tmux.start(&shell);
+    tmux.wait_for("user PIN for token", Duration::from_secs(60));
+    test_support::process::ok(
+        tmux.cmd()
+            .args(["send-keys", "-t", test_support::tmux::SESSION, "C-c"])
+            .output()
+            .unwrap(),
+    );
+    let screen = tmux.wait_for("FLAG=", Duration::from_secs(60));
+    assert!(screen.contains("ceremony: stopped by SIGINT"), "{screen}");
+    assert!(screen.contains("EXIT=130"), "{screen}");
+    assert!(
+        screen.contains("FLAG=echo"),
+        "echo is still off after the PIN prompt:\n{screen}"
     );
 }

@@ -9,6 +9,7 @@ mod fake;
 mod real;
 
 pub use fake::FakeEnv;
+pub(crate) use real::restore_terminal;
 pub use real::RealEnv;
 
 use crate::model::Time;
