@@ -320,7 +320,8 @@ pub fn markdown(r: &Report) -> String {
 }
 
 /// Text from the log in Markdown: HTML escaped (renderers pass HTML through),
-/// the characters that start emphasis, code or a link, or end a table cell,
+/// the characters that start emphasis, code or a link, or end a table cell
+/// (and the backslash itself),
 /// behind a backslash, and line breaks and other controls as `\u{..}` (a
 /// field never opens a heading or a list item of its own).
 fn md(s: &str) -> String {
@@ -330,7 +331,9 @@ fn md(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '|' | '`' | '*' | '_' | '[' | ']' | '#' => {
+            // A backslash of the text's own would escape the one put before
+            // the next character, and reopen it.
+            '\\' | '|' | '`' | '*' | '_' | '~' | '[' | ']' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -466,4 +469,18 @@ code,.hash{{font-family:monospace;word-break:break-all;}} .words{{font-size:13pt
     }
     let _ = writeln!(o, "</body></html>");
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn a_backslash_of_the_text_cannot_reopen_a_link_or_emphasis() {
+        assert_eq!(
+            md(r"Mallory \[ok\](https://evil.example) \*\*x\*\* ~~y~~"),
+            r"Mallory \\\[ok\\\](https://evil.example) \\\*\\\*x\\\*\\\* \~\~y\~\~"
+        );
+        assert_eq!(md("a|b<c>&"), r"a\|b&lt;c&gt;&amp;");
+    }
 }
