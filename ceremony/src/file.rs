@@ -21,6 +21,20 @@ pub fn prepare(option: &str, path: &Path, force: bool, need: u64) -> Result<Targ
         .map_err(|e| Error::Input(format!("{option}: {e}")))
 }
 
+/// Refuses an output that is the command's audit log (`--audit-log`): with
+/// `--force` it would replace the hash chain, and the command's last record
+/// would go to a file that no longer has a name.
+pub fn refuse_audit_log(option: &str, path: &Path, audit_log: &Path) -> Result<()> {
+    if output::same_file(path, audit_log) {
+        return Err(Error::Input(format!(
+            "{option}: {} is the audit log ({}); an output never replaces it: write elsewhere",
+            path.display(),
+            audit_log.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to a prepared target through its temp file, which `verify`
 /// must accept before it is renamed into place.
 pub fn write_target(

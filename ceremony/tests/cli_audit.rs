@@ -264,3 +264,24 @@ fn a_partial_last_record_is_refused_until_repaired() {
     assert!(o.stdout.contains("nothing to repair"), "{}", o.stdout);
     with_token(t, &["inventory", "--audit-log", s(&log)]).expect_code(0);
 }
+
+#[test]
+fn an_output_that_is_the_audit_log_is_refused_even_with_force() {
+    let t = token("audit-out");
+    keygen(t, "ksk", "ed25519", &[]).expect_code(0);
+    let dir = scratch();
+    let log = dir.path().join("audit.jsonl");
+    with_token(t, &["inventory", "--audit-log", s(&log)]).expect_code(0);
+    let before = std::fs::read(&log).unwrap();
+    // The same file by another spelling of its path.
+    let other = dir.path().join(".").join("audit.jsonl");
+    let args = trust_anchor_args(
+        "ksk",
+        &["--out", s(&other), "--force", "--audit-log", s(&log)],
+    );
+    let o = with_token(t, &args);
+    o.expect_code(2);
+    assert!(o.stderr.contains("is the audit log"), "{}", o.stderr);
+    assert_eq!(std::fs::read(&log).unwrap(), before, "the log is untouched");
+    run(&["audit", "verify", s(&log)]).expect_code(0);
+}

@@ -334,3 +334,29 @@ fn stale_temp_files_of_the_outputs_are_swept_and_told_before_the_first_step() {
     );
     verify(&log).expect_code(0);
 }
+
+#[test]
+fn an_output_no_step_may_write_is_refused_before_the_log_opens() {
+    let st = setup("outputs");
+    let a = answers(&st, &sha256_hex(&st.ksr), "");
+    // The SKR's path is a symbolic link: refused at the start, not after the
+    // steps before the signing have run.
+    let skr = st.dir.path().join("skr.xml");
+    std::os::unix::fs::symlink("elsewhere.xml", &skr).unwrap();
+    let log = st.dir.path().join("audit.jsonl");
+    let o = run_ceremony(&st, &a, &log);
+    o.expect_code(2);
+    assert!(
+        o.stderr.contains("step sign, output skr") && o.stderr.contains("symbolic link"),
+        "{}",
+        o.stderr
+    );
+    assert!(!log.exists(), "nothing was recorded: no step ran");
+    std::fs::remove_file(&skr).unwrap();
+    // The audit log is the SKR's path: refused too (the signing step would
+    // replace the log with the SKR).
+    let o = run_ceremony(&st, &a, &skr);
+    o.expect_code(2);
+    assert!(o.stderr.contains("is the audit log"), "{}", o.stderr);
+    assert!(!skr.exists());
+}

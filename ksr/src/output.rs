@@ -240,6 +240,41 @@ fn temp_beside(path: &Path, dir: &Path) -> std::io::Result<Temp> {
 }
 
 /// What is at `path`, without following a symlink; `None` when nothing is.
+/// The kind half of the preflight, for a file a later step writes: absent or
+/// a regular file (whether it may be replaced is that step's question).
+pub fn check_kind(path: &Path) -> Result<(), TargetError> {
+    let shown = path.display().to_string();
+    match existing_kind(path) {
+        Ok(Some(kind)) => refuse_unless_regular(&shown, kind),
+        Ok(None) => Ok(()),
+        Err(source) => Err(TargetError::Directory {
+            path: shown,
+            source,
+        }),
+    }
+}
+
+/// Whether `a` and `b` name one file: the same device and inode when both
+/// exist, else the same path once the directories are resolved (`..`,
+/// symbolic links).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let resolved = |p: &Path| {
+        let dir = std::fs::canonicalize(dir_of(p)).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    match (resolved(a), resolved(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 fn existing_kind(path: &Path) -> std::io::Result<Option<FileType>> {
     match std::fs::symlink_metadata(path) {
         Ok(m) => Ok(Some(m.file_type())),

@@ -245,6 +245,13 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, env: &dy
         Err(e) => return fail(env, &e),
     };
     let op = job.operation();
+    if let Some(log) = &cli.audit_log {
+        for path in op.written_paths() {
+            if let Err(e) = crate::file::refuse_audit_log("output", &path, log) {
+                return fail(env, &e);
+            }
+        }
+    }
     // Temp files of these outputs that a killed run (SIGKILL) left behind.
     for path in op.written_paths() {
         for stale in ksr::output::sweep_stale_temps(&path) {

@@ -95,6 +95,28 @@ pub(super) fn kind_of(k: &StepKind) -> &'static str {
     }
 }
 
+/// Before the log opens: no step's output is the audit log or a file no
+/// output may replace (a symbolic link, a directory, a FIFO); found at the
+/// start, not after the steps before it have run.
+fn check_outputs(script: &Script, audit_log: &std::path::Path) -> Result<(), EngineError> {
+    for step in &script.steps {
+        for (name, artifact) in &step.outputs {
+            let path = script
+                .files
+                .get(artifact)
+                .map(|f| f.path.as_str())
+                .unwrap_or(artifact);
+            let path = std::path::Path::new(path);
+            let option = format!("step {}, output {name}", step.id);
+            crate::file::refuse_audit_log(&option, path, audit_log)
+                .map_err(|e| EngineError::Input(e.to_string()))?;
+            ksr::output::check_kind(path)
+                .map_err(|e| EngineError::Input(format!("{option}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn start(
     script: Script,
     options: RunOptions,
@@ -123,6 +145,7 @@ pub(super) fn start(
     {
         std::env::set_var("SOFTHSM2_CONF", conf);
     }
+    check_outputs(&script, &options.audit_log)?;
     let script_sha256 = sha256_file(&options.script_path).map_err(EngineError::Input)?;
     let existed = options.audit_log.exists();
     let mut log = AuditLog::open(&options.audit_log, clock)?;
