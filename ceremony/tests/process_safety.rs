@@ -542,3 +542,57 @@ fn sigterm_at_a_question_stops_at_once() {
     let o = hsm.run(TOKEN, &["inventory"]);
     assert!(text(&o).contains("ksk"), "{}", text(&o));
 }
+
+/// `c`'s output, or a failed test if it is still running after 20 s.
+fn output_within_20s(mut c: Command) -> Output {
+    let mut child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still running after 20 s: {c:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A FIFO where the audit log or `softhsm2.conf` is read would block the
+/// read for ever: refused at once, exit 2, named.
+#[test]
+fn an_audit_log_or_softhsm_conf_that_is_a_fifo_is_refused_at_once() {
+    let hsm = SoftHsm::new(TOKEN);
+    let dir = hsm.path("fifos");
+    std::fs::create_dir_all(dir.join("softhsm")).unwrap();
+    let log = dir.join("audit.jsonl");
+    test_support::mkfifo(&log);
+    let mut c = hsm.with_token(TOKEN, &["inventory"]);
+    c.arg("--audit-log").arg(&log);
+    let o = output_within_20s(c);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("is a FIFO, not a regular file; an audit log must be one"),
+        "{}",
+        text(&o)
+    );
+    test_support::mkfifo(&dir.join("softhsm/softhsm2.conf"));
+    let pins = hsm.path("pins");
+    std::fs::create_dir_all(&pins).unwrap();
+    let (so, user) = (pins.join("so"), pins.join("user"));
+    test_support::write_private(&so, "5678\n");
+    test_support::write_private(&user, "1234\n");
+    let mut c = hsm.command(&["hsm", "init", "--label", "x", "--softhsm"]);
+    c.arg(dir.join("softhsm"))
+        .arg("--so-pin-file")
+        .arg(&so)
+        .arg("--pin-file")
+        .arg(&user);
+    let o = output_within_20s(c);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("softhsm2.conf is a FIFO"), "{}", text(&o));
+}

@@ -210,6 +210,16 @@ impl<C: Clock> AuditLog<C> {
                 path.display()
             ))
         };
+        // Only a regular file is a log: a FIFO would block the read below for
+        // ever, a device is no record at all.
+        if let Err(e) = ksr::output::check_kind(path) {
+            return Err(AppendError::Io(match e {
+                ksr::output::TargetError::NotRegular { path, what } => format!(
+                    "{path} is {what}, not a regular file; an audit log must be one (give another path)"
+                ),
+                other => other.to_string(),
+            }));
+        }
         let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)

@@ -58,6 +58,8 @@ pub fn init(
         .map_err(|e| Error::Io(format!("cannot create {}: {e}", token_dir.display())))?;
     let conf = dir.join("softhsm2.conf");
     let text = conf_text(&token_dir);
+    // A FIFO there would block the read below for ever.
+    ksr::output::check_kind(&conf).map_err(|e| Error::Input(format!("--softhsm: {e}")))?;
     match std::fs::read_to_string(&conf) {
         Ok(existing) if existing == text => {}
         Ok(_) => {
