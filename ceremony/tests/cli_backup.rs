@@ -58,6 +58,16 @@ fn a_key_moves_wrapped_and_the_transport_key_is_retired() {
         &["--expect-transport-sha256", &"ab".repeat(32)],
     );
     o.expect_stderr(1, "TRANSPORT-KEY-CONFIRM");
+    // The message names what the hash is of: the key, not the file.
+    assert!(
+        o.stderr.contains(&format!(
+            "has the transport-key fingerprint (the SHA-256 of its public key, as `backup transport-key` printed it) {}, not the expected {}",
+            hex::encode(digest),
+            "ab".repeat(32)
+        )),
+        "{}",
+        o.stderr
+    );
     assert!(!backup.exists());
     // Typed back wrongly (last and first word swapped), too briefly (the first
     // and last word: 16 bits), then rightly (all 32 words).

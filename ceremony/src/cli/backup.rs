@@ -56,8 +56,10 @@ pub struct ExportArgs {
     /// Transport key file written by `backup transport-key` on the destination.
     #[arg(long)]
     pub transport: PathBuf,
-    /// The transport key's SHA-256 as read on the destination. Without it the
-    /// fingerprint is shown and typed back (hex, all words, or the 16 words at positions picked at the prompt).
+    /// The transport key's fingerprint in hex, as `backup transport-key` printed
+    /// it on the destination (the SHA-256 of the public key, not of the file).
+    /// Without it the fingerprint is shown and typed back (hex, all words, or
+    /// the 16 words at positions picked at the prompt).
     #[arg(long)]
     pub expect_transport_sha256: Option<String>,
     /// Where to write the backup (wrapped key and public data, JSON).

@@ -119,6 +119,8 @@ pub fn export(input: &ExportInput, prompter: &dyn Prompter) -> Result<ExportRepo
         check: "TRANSPORT-KEY-CONFIRM",
         flag: "--expect-transport-sha256",
         file: &file,
+        // Not the file's own SHA-256: the file also holds a label and an id.
+        digest_name: "the transport-key fingerprint (the SHA-256 of its public key, as `backup transport-key` printed it)",
         compare: "the transport key's fingerprint with the one read at the destination",
         mismatch: "this is not the destination's transport key",
         outcome: "nothing was exported",

@@ -88,6 +88,8 @@ pub struct Subject<'a> {
     pub flag: &'static str,
     /// The file whose hash it is, as shown to the officer.
     pub file: &'a str,
+    /// What the hash is of, for messages: "SHA-256" (of the file).
+    pub digest_name: &'static str,
     /// What the officer compares: "the KSR's hash with the submitter's".
     pub compare: &'static str,
     /// What a mismatch means, e.g. "this is not the KSR that was submitted".
@@ -103,6 +105,7 @@ impl<'a> Subject<'a> {
             check: "KSR-HASH-CONFIRM",
             flag: "--expect-sha256",
             file,
+            digest_name: "SHA-256",
             compare: "the KSR's hash with the submitter's",
             mismatch: "this is not the KSR that was submitted",
             outcome: "nothing was signed",
@@ -118,6 +121,7 @@ pub fn confirm(subject: &Subject, digest: &[u8; 32], how: Confirmation) -> Resul
         check,
         flag,
         file,
+        digest_name,
         mismatch,
         outcome,
         ..
@@ -132,8 +136,8 @@ pub fn confirm(subject: &Subject, digest: &[u8; 32], how: Confirmation) -> Resul
             }
             if expected != hex::encode(digest) {
                 return Err(Error::CheckFailed(format!(
-                    "{check}: {file} has SHA-256 {}, not the expected {expected}; {mismatch}; \
-                     {outcome}",
+                    "{check}: {file} has {digest_name} {}, not the expected {expected}; \
+                     {mismatch}; {outcome}",
                     hex::encode(digest)
                 )));
             }
@@ -158,6 +162,7 @@ pub fn ask(
         check,
         flag,
         file,
+        digest_name,
         compare,
         outcome,
         ..
@@ -184,7 +189,7 @@ pub fn ask(
         Ok(())
     } else {
         Err(Error::CheckFailed(format!(
-            "{check}: the typed answer does not match the SHA-256 of {file} (give the hex, \
+            "{check}: the typed answer does not match the {digest_name} of {file} (give the hex, \
              all 32 words, or exactly the {} words asked for); {outcome}",
             positions.len()
         )))
