@@ -218,4 +218,28 @@ fn trust_anchor_writes_xml_and_ds_records() {
     keygen(t, "zsk", "ed25519", &["--flags", "256"]);
     let o = with_token(t, &trust_anchor_args("zsk", &[]));
     o.expect_stderr(2, "generated as a ZSK");
+    // XML cannot carry a control character: refused before anything is
+    // written; markup characters are escaped and the file reads back.
+    let hostile = dir.path().join("hostile.xml");
+    let o = with_token(
+        t,
+        &trust_anchor_args(
+            "ksk",
+            &["--source", "https://x/\u{1b}[2K", "--out", s(&hostile)],
+        ),
+    );
+    o.expect_stderr(2, "U+001B is a control character");
+    assert!(!hostile.exists());
+    let o = with_token(
+        t,
+        &trust_anchor_args(
+            "ksk",
+            &["--source", "https://x/?a=1&b=<2>\"", "--out", s(&hostile)],
+        ),
+    );
+    o.expect_code(0);
+    let ta = ksr::check::anchor::read_file(&hostile).unwrap();
+    assert_eq!(ta.digests[0].key_tag as u64, tag);
+    let label = test_support::keygen_args("e\u{1b}[31mvil", "ed25519", ".");
+    with_token(t, &label).expect_stderr(2, "U+001B is a control character");
 }

@@ -49,6 +49,15 @@ impl KeySpec {
         if self.label.is_empty() {
             return Err(Error::Input("--label must not be empty".into()));
         }
+        // A label is read aloud, typed back and written into XML (trust
+        // anchors, SKRs), none of which can carry a control character.
+        if let Some(c) = self.label.chars().find(|c| c.is_control()) {
+            return Err(Error::Input(format!(
+                "--label {}: U+{:04X} is a control character; use printable characters",
+                ksr::escape::terminal(&self.label),
+                c as u32
+            )));
+        }
         Ok(bits)
     }
 }

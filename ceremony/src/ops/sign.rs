@@ -407,6 +407,9 @@ pub fn trust_anchor(
     prompter: &dyn Prompter,
 ) -> Result<TrustAnchorReport> {
     let zone = super::zone("--zone", &input.zone)?;
+    if let Some(source) = &input.source {
+        ta::printable("--source", source)?;
+    }
     let target = match &input.out {
         Some(path) => Some(crate::file::prepare("--out", path, input.force, 0)?),
         None => None,
@@ -416,10 +419,15 @@ pub fn trust_anchor(
     let pk = token.public_key(&input.ksk)?;
     drop(token);
     let key = crate::sign::dnskey(&pk, flags::KSK, 0);
+    // The label becomes the KeyDigest's id (a key made by another tool may
+    // have any label).
+    ta::printable("the KSK's label", &key.key_identifier)?;
     let doc = ta::xml(&zone, &key, input.valid_from, input.source.as_deref())?;
     let ds = ta::ds_records(&zone, &key)?;
     if let Some(target) = target {
-        crate::file::write_target(target, doc.as_bytes(), |_| Ok(()))?;
+        crate::file::write_target(target, doc.as_bytes(), |tmp| {
+            ta::check_written(tmp, &zone, &key, input.valid_from)
+        })?;
     }
     Ok(TrustAnchorReport {
         zone,
