@@ -360,3 +360,18 @@ fn an_output_no_step_may_write_is_refused_before_the_log_opens() {
     assert!(o.stderr.contains("is the audit log"), "{}", o.stderr);
     assert!(!skr.exists());
 }
+
+#[test]
+fn an_answer_for_a_step_the_script_does_not_have_is_refused() {
+    let st = setup("typo");
+    let a = answers(
+        &st,
+        &sha256_hex(&st.ksr),
+        "\n[steps.compare-ksr-hahs]\nanswer = \"x\"\n",
+    );
+    let log = st.dir.path().join("audit.jsonl");
+    let o = run_ceremony(&st, &a, &log);
+    o.expect_stderr(2, "[steps.compare-ksr-hahs] is not a step of");
+    assert!(o.stderr.contains("compare-ksr-hash"), "{}", o.stderr);
+    assert!(!log.exists());
+}

@@ -123,6 +123,21 @@ pub(super) fn run(a: RunArgs, audit_log: Option<PathBuf>, out: &Out) -> i32 {
             }
         },
     };
+    // An answer for a step the script does not have (a typo) would be
+    // ignored, and its step would wait for an answer that never comes.
+    if let (Some(ans), Some(p)) = (&answers, &a.answers) {
+        let ids: Vec<&str> = script.steps.iter().map(|s| s.id.as_str()).collect();
+        if let Some(unknown) = ans.steps.keys().find(|k| !ids.contains(&k.as_str())) {
+            out.stderr(&format!(
+                "ceremony: {}: [steps.{}] is not a step of {} (its steps: {})\n",
+                p.display(),
+                ksr::escape::terminal(unknown),
+                a.script.display(),
+                ksr::escape::terminal(&ids.join(", "))
+            ));
+            return exit::UNUSABLE;
+        }
+    }
     let options = RunOptions {
         script_path: a.script.clone(),
         audit_log,
