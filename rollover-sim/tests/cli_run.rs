@@ -611,6 +611,38 @@ fn a_resign_or_refresh_every_second_exits_2_before_any_work() {
     sim(&["run", p.to_str().unwrap()]).expect_code(exit::OK);
 }
 
+/// A clock two days behind sees each fresh signature before its inception:
+/// the summary says "not yet valid", not "expired".
+#[test]
+fn a_clock_behind_reports_signatures_not_yet_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(scenario("offline-holddown.toml"))
+        .unwrap()
+        .replace(
+            "outages = [{ from = \"2017-07-05\", to = \"2017-09-10\" }]",
+            "clock-skew = \"-2d\"",
+        );
+    let p = dir.path().join("behind.toml");
+    std::fs::write(&p, src).unwrap();
+    let o = sim(&["run", p.to_str().unwrap()]);
+    assert!(
+        o.stdout.contains(" signature not yet valid"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("signature expired"), "{}", o.stdout);
+    let v = stdout_json(&sim(&["run", p.to_str().unwrap(), "--json"]));
+    let outcomes: Vec<&str> = v["resolvers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["probes"].as_array().unwrap())
+        .filter_map(|p| p["outcome"].as_str())
+        .collect();
+    assert!(outcomes.contains(&"NotYetValid"), "{outcomes:?}");
+    assert!(!outcomes.contains(&"Expired"));
+}
+
 /// The test bed's model runs on timers scaled back from the wall clock: a
 /// clock as slow as real time would have it probe every second, each kept.
 #[test]
