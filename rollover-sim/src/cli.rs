@@ -194,23 +194,30 @@ fn execute(cli: Cli, env: &dyn Env) -> Result<i32, SimError> {
             force,
             threads,
             step,
-        } => population_cmd(
-            env,
-            &scenario,
-            Draw {
-                resolvers,
-                mix: mix.as_deref(),
-                seed,
-                threads,
-                step: &step,
-            },
-            Outputs {
-                json,
-                out: prepare(env, out.as_deref(), force)?,
-                csv: prepare(env, csv.as_deref(), force)?,
-                svg: prepare(env, svg.as_deref(), force)?,
-            },
-        ),
+        } => {
+            distinct_outputs(&[
+                ("--out", out.as_deref()),
+                ("--csv", csv.as_deref()),
+                ("--svg", svg.as_deref()),
+            ])?;
+            population_cmd(
+                env,
+                &scenario,
+                Draw {
+                    resolvers,
+                    mix: mix.as_deref(),
+                    seed,
+                    threads,
+                    step: &step,
+                },
+                Outputs {
+                    json,
+                    out: prepare(env, out.as_deref(), force)?,
+                    csv: prepare(env, csv.as_deref(), force)?,
+                    svg: prepare(env, svg.as_deref(), force)?,
+                },
+            )
+        }
         Command::Testbed {
             scenario,
             resolver,
@@ -255,6 +262,45 @@ fn emit<T: serde::Serialize>(
         text(rep)
     };
     print(env, &shown).map_err(SimError::Stdout)
+}
+
+/// Refuses two output options naming one file, before any work: the second
+/// write would replace the first (or fail on it without `--force`). One file
+/// is the same path as given, the same canonical path (for a new file, its
+/// directory's), or, when both exist, the same device and inode (a hard link).
+fn distinct_outputs(outputs: &[(&'static str, Option<&Path>)]) -> Result<(), SimError> {
+    use std::os::unix::fs::MetadataExt;
+    let canonical = |p: &Path| {
+        p.canonicalize().ok().or_else(|| {
+            let parent = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            Some(parent.canonicalize().ok()?.join(p.file_name()?))
+        })
+    };
+    let given: Vec<_> = outputs
+        .iter()
+        .filter_map(|(o, p)| p.map(|p| (*o, p, canonical(p), std::fs::metadata(p).ok())))
+        .collect();
+    for (i, (b, pb, cb, mb)) in given.iter().enumerate() {
+        for (a, pa, ca, ma) in &given[..i] {
+            let same = pa == pb
+                || (ca.is_some() && ca == cb)
+                || matches!((ma, mb), (Some(x), Some(y)) if (x.dev(), x.ino()) == (y.dev(), y.ino()));
+            if same {
+                return Err(SimError::Usage {
+                    option: b,
+                    message: format!(
+                        "{} names the same file as {a} ({}); give each output its own file",
+                        pb.display(),
+                        pa.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The preflight of an output option (`ksr::output::Target::prepare`): run

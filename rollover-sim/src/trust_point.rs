@@ -28,8 +28,11 @@ pub struct KeySlot {
 pub enum Fetch {
     /// Validated by a trust anchor; state updated.
     Validated,
-    /// The RRSIG was outside its validity window on the resolver's clock.
+    /// The RRSIG had expired on the resolver's clock.
     Expired,
+    /// The RRSIG's inception was still ahead on the resolver's clock (a clock
+    /// behind, or a replayed RRset signed after the probe).
+    NotYetValid,
     /// No signature by a current trust anchor.
     NoAnchor,
     /// No answer (resolver could not reach the servers, or an attacker withheld it).
@@ -46,10 +49,21 @@ impl Fetch {
         match self {
             Fetch::Validated => "validated",
             Fetch::Expired => "signature expired",
+            Fetch::NotYetValid => "signature not yet valid",
             Fetch::NoAnchor => "not signed by a trust anchor",
             Fetch::NoAnswer => "no answer",
             Fetch::Deleted => "trust point deleted",
         }
+    }
+}
+
+/// The outcome of an RRSIG outside its validity at `clock`: before its
+/// inception, or past its expiration (RFC 4035 5.3.1 checks both).
+fn outside_validity(r: &Rrset, clock: Instant) -> Fetch {
+    if clock < r.inception {
+        Fetch::NotYetValid
+    } else {
+        Fetch::Expired
     }
 }
 
@@ -308,7 +322,7 @@ impl TrustPoint {
             // A static anchor: validation only, no state.
             return match rrset {
                 None => Fetch::NoAnswer,
-                Some(r) if !r.signature_current(clock) => Fetch::Expired,
+                Some(r) if !r.signature_current(clock) => outside_validity(r, clock),
                 Some(r) if r.validating_signers() & self.anchors == 0 => Fetch::NoAnchor,
                 Some(_) => Fetch::Validated,
             };
@@ -323,7 +337,7 @@ impl TrustPoint {
         };
         if !rrset.signature_current(clock) {
             self.unvalidated(rrset, now, p);
-            return Fetch::Expired;
+            return outside_validity(rrset, clock);
         }
         // RFC 5011 2.1: a revocation counts only when the revoked key signed the
         // RRset itself; it is immediate and needs no other signature.

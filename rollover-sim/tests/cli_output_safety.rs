@@ -97,3 +97,62 @@ fn threads_are_capped_with_a_clear_error() {
     let o = sim(&["population", &sc, "--resolvers", "10", "--threads", "256"]);
     o.expect_code(exit::OK);
 }
+
+/// Two output options naming one file would write it twice, the second
+/// replacing the first (or failing on it after the first was written): the
+/// pair is refused before any work, whatever the spelling of the path.
+#[test]
+fn two_outputs_naming_one_file_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("sub")).unwrap();
+    let same = d.join("same");
+    let s = same.to_str().unwrap();
+    let via_sub = d.join("sub/../same");
+    let sc = scenario_arg("root-2017-roll.toml");
+    let pop = |extra: &[&str]| {
+        let mut args = vec!["population", sc.as_str(), "--resolvers", "10"];
+        args.extend_from_slice(extra);
+        sim(&args)
+    };
+    let refused = |o: Outcome, want: &str| {
+        o.expect_code(exit::UNUSABLE);
+        assert_eq!(o.stdout, "");
+        assert!(o.stderr.contains(want), "{}", o.stderr);
+        assert!(
+            o.stderr.contains("give each output its own file"),
+            "{}",
+            o.stderr
+        );
+    };
+    // A new file, named twice: nothing is written.
+    refused(pop(&["--csv", s, "--svg", s]), "--svg: ");
+    refused(
+        pop(&["--out", s, "--csv", via_sub.to_str().unwrap()]),
+        "same file as --out",
+    );
+    assert_eq!(dir_names(d), vec!["sub"], "nothing written, no temp file");
+    // An existing file with --force: kept as it was.
+    fs::write(&same, b"keep").unwrap();
+    refused(pop(&["--csv", s, "--svg", s, "--force"]), "--svg: ");
+    let link = d.join("hard");
+    fs::hard_link(&same, &link).unwrap();
+    refused(
+        pop(&["--svg", s, "--out", link.to_str().unwrap(), "--force"]),
+        "--svg: ",
+    );
+    assert_eq!(fs::read(&same).unwrap(), b"keep");
+    assert_eq!(dir_names(d), vec!["hard", "same", "sub"]);
+    // Different files are all written.
+    let (csv, svg, out) = (d.join("a.csv"), d.join("a.svg"), d.join("a.json"));
+    pop(&[
+        "--csv",
+        csv.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(exit::OK);
+    assert!(csv.exists() && svg.exists() && out.exists());
+}

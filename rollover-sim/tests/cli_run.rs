@@ -547,3 +547,114 @@ fn skr_replay_reads_knot_and_bind_text_like_xml() {
         assert_eq!(essence(&from_text), essence(&from_xml), "{format:?}");
     }
 }
+
+/// A re-sign or a probe every second would be kept one by one until memory
+/// runs out: both are refused on load, with the file, the line and the knob.
+#[test]
+fn a_resign_or_refresh_every_second_exits_2_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "[trust-point]\nzone = \".\"\ndnskey-ttl = \"2d\"\nrrsig-validity = \"21d\"\n\
+                resign-every = \"10d\"\nstart = \"2017-07-01\"\nend = \"2019-01-01\"\n\
+                [[key]]\nname = \"A\"\nalgorithm = \"RSASHA256\"\n[publisher]\n\
+                event = [ { at = \"2017-07-01\", action = \"publish\", key = \"A\" }, \
+                { at = \"2017-07-01\", action = \"sign\", key = \"A\" } ]\n\
+                [[resolver]]\nname = \"r\"\nprofile = \"rfc5011\"\ntrusted = [\"A\"]\n";
+    let resign = base.replace("resign-every = \"10d\"", "resign-every = \"1s\"");
+    let refresh = format!("{base}timers = {{ refresh = \"1s\" }}\n");
+    for (name, text, cmd, want) in [
+        (
+            "resign.toml",
+            resign.as_str(),
+            "plan",
+            "resign.toml:5: resign-every \"1s\" makes",
+        ),
+        (
+            "resign.toml",
+            resign.as_str(),
+            "run",
+            "more than the 100000 a timeline keeps",
+        ),
+        (
+            "refresh.toml",
+            refresh.as_str(),
+            "run",
+            "refresh.toml:17: resolver \"r\": timers.refresh \"1s\"",
+        ),
+        (
+            "refresh.toml",
+            refresh.as_str(),
+            "population",
+            "more than the 1000000 a run keeps",
+        ),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let out = dir.path().join("out.json");
+        let mut args = vec![cmd, p.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        if cmd == "population" {
+            args.extend(["--resolvers", "10"]);
+        }
+        let o = sim(&args);
+        assert_eq!(
+            (o.code, o.stdout.as_str()),
+            (exit::UNUSABLE, ""),
+            "{cmd} {name}: {}",
+            o.stderr
+        );
+        assert!(o.stderr.contains(want), "{cmd} {name}: {}", o.stderr);
+        assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+        assert!(!out.exists(), "{cmd} {name}: nothing written");
+    }
+    // Ten-day re-signs and the RFC refresh run.
+    let p = dir.path().join("ok.toml");
+    std::fs::write(&p, base).unwrap();
+    sim(&["run", p.to_str().unwrap()]).expect_code(exit::OK);
+}
+
+/// A clock two days behind sees each fresh signature before its inception:
+/// the summary says "not yet valid", not "expired".
+#[test]
+fn a_clock_behind_reports_signatures_not_yet_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(scenario("offline-holddown.toml"))
+        .unwrap()
+        .replace(
+            "outages = [{ from = \"2017-07-05\", to = \"2017-09-10\" }]",
+            "clock-skew = \"-2d\"",
+        );
+    let p = dir.path().join("behind.toml");
+    std::fs::write(&p, src).unwrap();
+    let o = sim(&["run", p.to_str().unwrap()]);
+    assert!(
+        o.stdout.contains(" signature not yet valid"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("signature expired"), "{}", o.stdout);
+    let v = stdout_json(&sim(&["run", p.to_str().unwrap(), "--json"]));
+    let outcomes: Vec<&str> = v["resolvers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["probes"].as_array().unwrap())
+        .filter_map(|p| p["outcome"].as_str())
+        .collect();
+    assert!(outcomes.contains(&"NotYetValid"), "{outcomes:?}");
+    assert!(!outcomes.contains(&"Expired"));
+}
+
+/// The test bed's model runs on timers scaled back from the wall clock: a
+/// clock as slow as real time would have it probe every second, each kept.
+#[test]
+fn a_testbed_speedup_too_slow_for_the_model_exits_2_before_starting() {
+    let sc = scenario_arg("testbed/full-roll.toml");
+    let o = sim(&["testbed", &sc, "--resolver", "unbound", "--speedup", "1"]);
+    o.expect_code(exit::UNUSABLE);
+    assert!(
+        o.stderr.starts_with(
+            "rollover-sim: --speedup: 1 lets the model of unbound probe every PT1S, up to 4320000 probes"
+        ) && o.stderr.contains("use a larger --speedup"),
+        "{}",
+        o.stderr
+    );
+}

@@ -210,10 +210,29 @@ pub fn load_mix(path: &Path) -> Result<Vec<Class>, InputError> {
             clock_skew_max: dur(&r.clock_skew_max, 0)?.saturating_abs(),
             source: r.source.clone(),
         };
-        if class.reset_every <= 0 || class.outage_min < 0 || class.outage_max < class.outage_min {
-            return Err(err(
-                "reset-every must be positive and outage-min <= outage-max".into(),
-            ));
+        // Each value as written, or its default: the message names only what is wrong.
+        let shown = |v: &Option<String>, d: Duration| match v {
+            Some(s) => format!("{s:?}"),
+            None => format!("{} (the default)", crate::clock::format_duration(d)),
+        };
+        if class.reset_every <= 0 {
+            return Err(err(format!(
+                "reset-every must be positive, not {}",
+                shown(&r.reset_every, DEFAULT_RESET_EVERY)
+            )));
+        }
+        if class.outage_min < 0 {
+            return Err(err(format!(
+                "outage-min must be zero or more, not {}",
+                shown(&r.outage_min, DEFAULT_OUTAGE_MIN)
+            )));
+        }
+        if class.outage_max < class.outage_min {
+            return Err(err(format!(
+                "outage-max {} is shorter than outage-min {}; outage lengths are drawn between them",
+                shown(&r.outage_max, DEFAULT_OUTAGE_MAX),
+                shown(&r.outage_min, DEFAULT_OUTAGE_MIN)
+            )));
         }
         let longest = [
             ("reset-every", class.reset_every),
@@ -331,5 +350,33 @@ mod tests {
             .unwrap_err()
             .message
             .contains("weight must be positive"));
+    }
+
+    /// Each bound gets its own message, naming only what was given wrong.
+    #[test]
+    fn outage_and_reset_bounds_name_only_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        for (fields, want) in [
+            (
+                "outage-min = \"400d\"\noutage-max = \"1d\"",
+                "class \"a\": outage-max \"1d\" is shorter than outage-min \"400d\"; outage lengths are drawn between them",
+            ),
+            (
+                "outage-min = \"500d\"",
+                "class \"a\": outage-max P400D (the default) is shorter than outage-min \"500d\"; outage lengths are drawn between them",
+            ),
+            ("outage-min = \"-1d\"", "class \"a\": outage-min must be zero or more, not \"-1d\""),
+            ("reset-every = \"0s\"", "class \"a\": reset-every must be positive, not \"0s\""),
+        ] {
+            std::fs::write(
+                &p,
+                format!("[[class]]\nname = \"a\"\nweight = 1\nprofile = \"bind\"\n{fields}\n"),
+            )
+            .unwrap();
+            let e = load_mix(&p).unwrap_err();
+            assert_eq!(e.line, Some(1), "{e}");
+            assert_eq!(e.message, want);
+        }
     }
 }

@@ -90,6 +90,7 @@ pub fn run(sc: &Scenario, rep: &RunReport) -> String {
         let mut reasons: Vec<(&str, usize)> = Vec::new();
         for f in [
             Fetch::Expired,
+            Fetch::NotYetValid,
             Fetch::NoAnchor,
             Fetch::NoAnswer,
             Fetch::Deleted,

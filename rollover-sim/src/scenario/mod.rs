@@ -65,6 +65,18 @@ pub const MAX_RESETS: u64 = 10_000;
 /// The most state resets all resolvers of a scenario may have together.
 pub const MAX_RESETS_TOTAL: u64 = 200_000;
 
+/// The most re-signings (`resign-every`) a publisher timeline may have between
+/// its first event and the end: hourly for 11 years is 96,432. Every re-sign
+/// is a version kept in the timeline, so `resign-every = "1s"` would otherwise
+/// grow without bound.
+pub const MAX_RESIGNS: u64 = 100_000;
+
+/// The most probes one resolver may make between its start and the end, as
+/// [`probe_bound`] counts them: hourly for 114 years, so the RFC 5011 2.3
+/// one-hour floor never reaches it within the longest span (68 years). Every
+/// probe is kept in the run's report.
+pub const MAX_PROBES: u64 = 1_000_000;
+
 /// The timer knobs (`timers = { ... }`) whose value is a duration.
 const DURATION_TIMERS: &[&str] = &[
     "add-holddown",
@@ -108,6 +120,67 @@ fn resets_of(spec: &ResolverSpec, end: Instant) -> u64 {
         }
         _ => 0,
     }
+}
+
+/// The shortest mean interval between two probes that `p` allows: the fixed
+/// refresh, else the refresh floor (RFC 5011 2.3 falls to it once the RRSIG
+/// expiry is past), shortened by half the jitter on average.
+pub fn shortest_probe_interval(p: &Params) -> Duration {
+    let d = p.fixed_refresh.unwrap_or(p.refresh.floor).max(1);
+    (d * (200 - i64::from(p.jitter_percent.min(100))) / 200).max(1)
+}
+
+/// The most probes `p` can make between `start` and `end`.
+pub fn probe_bound(p: &Params, start: Instant, end: Instant) -> u64 {
+    (end.saturating_sub(start).max(0) / shortest_probe_interval(p)) as u64
+}
+
+/// The refusal of a resolver whose timers allow more than [`MAX_PROBES`]
+/// probes, at the timer knob that sets the shortest interval.
+fn too_many_probes(
+    cx: &Ctx,
+    r: &toml::Spanned<raw::RawResolver>,
+    spec: &ResolverSpec,
+    probes: u64,
+) -> InputError {
+    let knobs: &[&str] = if spec.params.fixed_refresh.is_some() {
+        &["refresh", "refresh-time"]
+    } else {
+        &["mkeytimers", "refresh-floor"]
+    };
+    // Knobs apply in name order, so the last one given is the one in force.
+    let knob = r
+        .get_ref()
+        .timers
+        .iter()
+        .rfind(|(k, _)| knobs.contains(&k.as_str()));
+    let every = crate::clock::format_duration(shortest_probe_interval(&spec.params));
+    let (span, what, fix) = match knob {
+        Some((k, v)) => {
+            let value = match v.get_ref() {
+                raw::StrOrInt::Str(s) => format!("{s:?}"),
+                raw::StrOrInt::Int(n) => n.to_string(),
+            };
+            (
+                v.span(),
+                format!("timers.{k} {value}"),
+                format!("a longer {k} or"),
+            )
+        }
+        None => (
+            r.span(),
+            "its refresh floor".to_string(),
+            "a later start or".to_string(),
+        ),
+    };
+    cx.err(
+        span,
+        format!(
+            "resolver {:?}: {what} lets it probe every {every}, up to {probes} probes between its start and end, \
+             more than the {MAX_PROBES} a run keeps; use {fix} a shorter span",
+            spec.name
+        ),
+    )
 }
 
 /// Population defaults the scenario can set.
@@ -191,6 +264,28 @@ impl Scenario {
                         source: format!("{} line {}", file, cx.line(e.span().start)),
                     });
                 }
+                if let Some(first) = events.iter().map(|e| e.at).min().filter(|t| *t <= end) {
+                    let resigns = ((end - first) / resign_every) as u64;
+                    if resigns > MAX_RESIGNS {
+                        let (span, what) = match &tpr.resign_every {
+                            Some(s) => (s.span(), format!("resign-every {:?}", s.get_ref())),
+                            None => (
+                                tpr.rrsig_validity.span(),
+                                format!(
+                                    "resign-every (by default half the rrsig-validity: {})",
+                                    crate::clock::format_duration(resign_every)
+                                ),
+                            ),
+                        };
+                        return Err(cx.err(
+                            span,
+                            format!(
+                                "{what} makes {resigns} re-signs between the first event and end, more than \
+                                 the {MAX_RESIGNS} a timeline keeps; use a longer resign-every or a shorter span"
+                            ),
+                        ));
+                    }
+                }
                 Timeline::from_events(&events, ttl, validity, resign_every, end).map_err(|e| {
                     let ev = &events[e.index];
                     cx.err(
@@ -234,6 +329,10 @@ impl Scenario {
                          more than the {MAX_RESETS} a run keeps; use a longer reset-every"
                     ),
                 ));
+            }
+            let probes = probe_bound(&spec.params, spec.start, end);
+            if probes > MAX_PROBES {
+                return Err(too_many_probes(&cx, r, &spec, probes));
             }
             resets = resets.saturating_add(own);
             if resets > MAX_RESETS_TOTAL {

@@ -424,3 +424,70 @@ fn a_zone_that_is_not_a_dns_name_is_refused_with_the_file_line_and_form() {
     let src = BASE.replace("zone = \"example.\"", &format!("zone = \"{longest}\""));
     assert!(parse(&src).is_ok());
 }
+
+#[test]
+fn a_resign_every_second_is_refused_before_the_timeline_grows() {
+    // 1m over five months would be 218,880 versions, each kept in the timeline.
+    let src = BASE.replace(
+        "rrsig-validity = \"7d\"",
+        "rrsig-validity = \"7d\"\nresign-every = \"1m\"",
+    );
+    let e = err_of(&src);
+    assert_eq!(e.line, Some(6), "{e}");
+    assert!(
+        e.message
+            .starts_with("resign-every \"1m\" makes 218880 re-signs"),
+        "{e}"
+    );
+    assert!(e.message.contains("more than the 100000"), "{e}");
+    assert!(e.message.contains("use a longer resign-every"), "{e}");
+    // The default (half the validity) is blamed on the validity's line.
+    let e = err_of(&BASE.replace("rrsig-validity = \"7d\"", "rrsig-validity = \"2m\""));
+    assert_eq!(e.line, Some(5), "{e}");
+    assert!(
+        e.message
+            .starts_with("resign-every (by default half the rrsig-validity: PT1M) makes"),
+        "{e}"
+    );
+    // Hourly is fine (3,648).
+    let hourly = BASE.replace(
+        "rrsig-validity = \"7d\"",
+        "rrsig-validity = \"7d\"\nresign-every = \"1h\"",
+    );
+    assert_eq!(parse(&hourly).unwrap().timeline.versions.len(), 3649);
+}
+
+#[test]
+fn a_refresh_every_second_is_refused_before_the_run_grows() {
+    let timers = "add-holddown = \"1d\", jitter-percent = 0";
+    for (knob, want) in [
+        (
+            "refresh = \"1s\"",
+            "resolver \"r\": timers.refresh \"1s\" lets it probe every PT1S, up to 13132800 probes",
+        ),
+        (
+            "refresh-floor = \"1s\"",
+            "resolver \"r\": timers.refresh-floor \"1s\" lets it probe every PT1S",
+        ),
+        (
+            "mkeytimers = \"1/2/3\"",
+            "resolver \"r\": timers.mkeytimers \"1/2/3\" lets it probe",
+        ),
+    ] {
+        let src = BASE.replace(timers, knob);
+        let e = err_of(&src);
+        assert_eq!(e.line, Some(32), "{knob}: {e}");
+        assert!(e.message.starts_with(want), "{knob}: {e}");
+        assert!(
+            e.message.contains("more than the 1000000 a run keeps"),
+            "{e}"
+        );
+    }
+    // A minute is fine for five months (218,880), and so is the default
+    // one-hour floor over the longest span.
+    assert!(parse(&BASE.replace(timers, "refresh = \"1m\"")).is_ok());
+    let longest = BASE
+        .replace("end = \"2020-06-01\"", "end = \"2088-01-01\"")
+        .replace(timers, "add-holddown = \"1d\"");
+    assert!(parse(&longest).is_ok());
+}

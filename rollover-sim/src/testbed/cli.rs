@@ -5,7 +5,7 @@
 use super::implementation::Implementation;
 use super::session::{self, Options, INTERRUPTED};
 use crate::error::SimError;
-use crate::scenario::Scenario;
+use crate::scenario::{probe_bound, shortest_probe_interval, Scenario, MAX_PROBES};
 use ksr::env::{exit, print, Env};
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -46,6 +46,31 @@ pub fn command(
             "--speedup",
             format!("must be 1 .. 10000000, not {speedup}"),
         ));
+    }
+    // The model runs on the wall-clock knobs scaled back (Implementation::knobs):
+    // a slow clock gives it a probe every few scenario seconds, each kept.
+    let clock = super::clock::Compressed::start(sc.start, speedup);
+    for imp in &resolvers {
+        let Some(spec) = sc
+            .resolvers
+            .iter()
+            .find(|r| r.params.profile == imp.profile())
+        else {
+            continue;
+        };
+        let (_, params) = imp.knobs(&spec.params, &clock);
+        let probes = probe_bound(&params, spec.start, sc.end);
+        if probes > MAX_PROBES {
+            return Err(usage(
+                "--speedup",
+                format!(
+                    "{speedup} lets the model of {} probe every {}, up to {probes} probes over the \
+                     scenario, more than the {MAX_PROBES} a run keeps; use a larger --speedup or a shorter scenario",
+                    imp.name(),
+                    crate::clock::format_duration(shortest_probe_interval(&params)),
+                ),
+            ));
+        }
     }
     catch_signals();
     let rep = session::run(&sc, &Options { speedup, resolvers }).map_err(SimError::Testbed)?;

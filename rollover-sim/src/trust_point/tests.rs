@@ -232,6 +232,23 @@ fn clock_skew_makes_current_signatures_look_expired() {
 }
 
 #[test]
+fn a_clock_behind_the_inception_is_not_yet_valid_not_expired() {
+    let mut r = rrset(1, 1, 0);
+    r.inception = 10 * DAY;
+    r.expiration = 31 * DAY;
+    let mut static_anchor = rfc();
+    static_anchor.auto_update = false;
+    for p in [rfc(), static_anchor] {
+        let mut tp = TrustPoint::new(1);
+        let got = tp.fetch(Some(&r), 11 * DAY, 8 * DAY, &p, &mut |_, _, _, _| {});
+        assert_eq!(got, Fetch::NotYetValid, "auto-update {}", p.auto_update);
+        assert_eq!(got.name(), "signature not yet valid");
+        let got = tp.fetch(Some(&r), 11 * DAY, 32 * DAY, &p, &mut |_, _, _, _| {});
+        assert_eq!(got.name(), "signature expired");
+    }
+}
+
+#[test]
 fn bind_bootstraps_every_sep_key_on_first_fetch() {
     let p = Profile::Bind.params();
     let mut tp = TrustPoint::new(1 << OLD);
