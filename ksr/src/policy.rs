@@ -183,8 +183,13 @@ impl Policy {
     }
 }
 
-/// Lowercase, absolute form of a zone name (`CZ` -> `cz.`, `.` stays `.`).
+/// Lowercase, absolute form of a zone name (`CZ` -> `cz.`, `.` stays `.`),
+/// escapes in one form ([`crate::dnssec::canonical_name`]), so names compare
+/// by their wire form (`\101xample.test.` is `example.test.`).
 pub fn normalize_domain(name: &str) -> String {
+    if let Some(canonical) = crate::dnssec::canonical_name(name.trim()) {
+        return canonical;
+    }
     let lower = name.trim().to_ascii_lowercase();
     if lower.ends_with('.') {
         lower
@@ -495,6 +500,9 @@ impl PolicyFile {
             ));
         }
         for d in &self.domains {
+            if let Err(e) = crate::dnssec::parse_name(d.trim()) {
+                return Err(("domains".into(), e.to_string()));
+            }
             let n = normalize_domain(d);
             if n != "." && (n.starts_with('.') || n.contains("..")) {
                 return Err(("domains".into(), format!("{d:?} is not a zone name")));
