@@ -620,3 +620,40 @@ fn decimal_escapes_in_owner_names_are_octets_as_rfc_1035_says() {
     assert!(out.contains("FAIL KSR-DOMAIN"), "{out}");
     assert!(!out.contains("PASS SKR-VERIFY"), "{out}");
 }
+
+#[test]
+fn the_largest_max_size_reads_the_whole_input() {
+    // One byte past the limit is read to tell "over" from "at": that must not
+    // wrap (an empty input in release, an overflow panic in debug).
+    let max = usize::MAX.to_string();
+    let skr = fx("skr-root-2017-q1-0.xml");
+    for args in [
+        vec!["inspect", "--max-size", &max, &skr],
+        vec!["verify", "--max-size", &max, "--at", "2017-01-10", &skr],
+        vec!["convert", "--max-size", &max, &skr, "--to", "knot"],
+        vec![
+            "export",
+            "--max-size",
+            &max,
+            "--at",
+            "2017-01-10",
+            &skr,
+            "--dialect",
+            "bind",
+        ],
+    ] {
+        let o = ksr(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {}{}",
+            stdout(&o),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let bytes = ksr::xml::read_capped(&fixture_path("skr-root-2017-q1-0.xml"), usize::MAX).unwrap();
+    assert_eq!(
+        bytes,
+        std::fs::read(fixture_path("skr-root-2017-q1-0.xml")).unwrap()
+    );
+}
