@@ -143,8 +143,7 @@ impl Policy {
 
     /// Parses a TOML policy; `file` only names the source in errors.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Policy, String> {
-        let raw: PolicyFile =
-            toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
+        let raw: PolicyFile = toml::from_str(text).map_err(|e| toml_error(&e, text, file))?;
         raw.into_policy()
             .map_err(|(key, msg)| format!("{file}: key `{key}`: {msg}"))
     }
@@ -180,6 +179,29 @@ impl Policy {
     pub fn accepts_domain(&self, domain: &str) -> bool {
         let d = normalize_domain(domain);
         self.domains.iter().any(|x| normalize_domain(x) == d)
+    }
+}
+
+/// `FILE:LINE: message` on one line: the toml crate's `Display` draws a
+/// multi-line source excerpt, so the line comes from the error's span instead.
+fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> String {
+    let message = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    match e.span() {
+        Some(span) => {
+            let end = span.start.min(text.len());
+            let line = 1 + text.as_bytes()[..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            format!("{file}:{line}: {message}")
+        }
+        None => format!("{file}: {message}"),
     }
 }
 
