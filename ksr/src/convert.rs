@@ -54,9 +54,19 @@ pub enum ConvertError {
         target: &'static str,
         what: String,
     },
-    /// The written bytes do not carry the input's records (a bug, caught before the rename).
-    #[error("{file}: the converted output differs from the input: {detail}")]
+    /// The converted result does not carry the input's records (a bug,
+    /// caught before anything is written). `file` is the input: the output
+    /// does not exist yet.
+    #[error("{file}: the result of converting it differs from it: {detail}")]
     Differs { file: String, detail: String },
+    /// The converted result does not read back (a bug, caught before
+    /// anything is written); `detail` is the reader's refusal of the result.
+    #[error("{file}: the result of converting it to {target} does not read back: {detail}")]
+    Unreadable {
+        file: String,
+        target: &'static str,
+        detail: String,
+    },
 }
 
 /// A conversion's result: the bytes to write and what went in.
@@ -97,8 +107,12 @@ pub fn convert(
         target: target.describe(),
         what,
     };
+    times_fit(&text, &doc, target).map_err(refuse)?;
     let out = match target {
         Target::Format(Format::IanaXml) => {
+            if doc.kind == Kind::Request && from.is_text() {
+                return Err(refuse(TEXT_KSR_HAS_NO_POP.into()));
+            }
             if let Some(extra) = crate::export::records_without_a_place(&text) {
                 return Err(refuse(format!(
                     "{extra} (IANA XML carries only DNSKEY records and their RRSIGs)"
@@ -137,6 +151,63 @@ pub fn convert(
         bytes: out,
         expected,
     })
+}
+
+/// Every IANA XML RequestBundle holds one or more proof-of-possession
+/// signatures (docs/formats.md, "Structure"); only the ZSKs' holder can make
+/// them and a text KSR carries none.
+const TEXT_KSR_HAS_NO_POP: &str = "a Knot/BIND KSR: every IANA XML RequestBundle needs \
+    proof-of-possession signatures by its ZSKs, which a text KSR does not carry and only \
+    the ZSKs' holder can make. Sign the KSR as it is with `ceremony sign-ksr`, which \
+    reads Knot and BIND KSRs, or ask the signer for an IANA XML KSR";
+
+/// Why a time cannot be written in the target: every format writes a
+/// four-digit year (xsd:dateTime, RRSIG and BIND header `YYYYMMDDhhmmss`), and
+/// Knot's header is Unix seconds, which its reader (and ours) takes unsigned
+/// (docs/formats.md, "Header times").
+fn times_fit(text: &TextDocument, doc: &Document, target: Target) -> Result<(), String> {
+    let year = |t: Time, what: String| {
+        if (0..=9999).contains(&t.year()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the {what}, in year {} (the target writes years as four digits, 0000 to 9999)",
+                t.year()
+            ))
+        }
+    };
+    if target == Target::Format(Format::IanaXml) {
+        if let Some(t) = doc.timestamp {
+            year(t, "timestamp".into())?;
+        }
+        for b in &doc.bundles {
+            year(b.inception, format!("inception of bundle {}", b.id))?;
+            year(b.expiration, format!("expiration of bundle {}", b.id))?;
+        }
+    }
+    for (i, snap) in text.snapshots.iter().enumerate() {
+        let n = i + 1;
+        match target {
+            Target::Format(Format::Knot) if snap.time.unix_timestamp() < 0 => {
+                return Err(format!(
+                    "the time {} of snapshot {n}: a Knot header time is Unix seconds and \
+                     cannot be before 1970 (convert to bind, whose header is YYYYMMDDhhmmss)",
+                    crate::timefmt::format_time(snap.time)
+                ));
+            }
+            Target::Format(Format::Knot | Format::Bind) => {
+                year(snap.time, format!("time of snapshot {n}"))?
+            }
+            _ => {}
+        }
+        for r in &snap.records {
+            if let RecordData::Rrsig(s) = &r.data {
+                year(s.inception, format!("RRSIG inception in snapshot {n}"))?;
+                year(s.expiration, format!("RRSIG expiration in snapshot {n}"))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why an XML document has no exact text form: the text dialect has a
@@ -183,25 +254,43 @@ pub fn canonical(text: &TextDocument) -> Vec<SnapshotRecords> {
         .collect()
 }
 
-/// Checks that `bytes` (a written conversion to a KSR/SKR format) carry
-/// exactly `expected`: same snapshots at the same times, same records.
+/// Checks that `bytes` (the conversion of `input` to a KSR/SKR format) carry
+/// exactly `expected`: same snapshots at the same times, same records. A
+/// failure names the input and says the converted result failed: the output
+/// is not written yet.
 pub fn check_same_records(
     bytes: &[u8],
-    file: &str,
+    input: &str,
     expected: &[SnapshotRecords],
 ) -> Result<(), ConvertError> {
     let options = ParseOptions {
         max_size: bytes.len().max(ParseOptions::default().max_size),
     };
-    let again = if Format::detect(bytes).is_text() {
-        format::read_text(bytes, file, &options)?
+    let format = Format::detect(bytes);
+    let unreadable = |e: ParseError| {
+        let at = match e.line {
+            0 => String::new(),
+            line => format!("line {line}: "),
+        };
+        ConvertError::Unreadable {
+            file: input.to_string(),
+            target: if format.is_text() {
+                "Knot/BIND text"
+            } else {
+                "IANA XML"
+            },
+            detail: format!("{at}{}: {}", e.element, e.message),
+        }
+    };
+    let again = if format.is_text() {
+        format::read_text(bytes, "(converted)", &options).map_err(unreadable)?
     } else {
-        let (doc, _) = format::read(bytes, file, &options)?;
+        let (doc, _) = format::read(bytes, "(converted)", &options).map_err(unreadable)?;
         TextDocument::from_document(&doc, Format::Bind)
     };
     let got = canonical(&again);
     let differs = |detail: String| ConvertError::Differs {
-        file: file.to_string(),
+        file: input.to_string(),
         detail,
     };
     if got.len() != expected.len() {

@@ -143,8 +143,7 @@ impl Policy {
 
     /// Parses a TOML policy; `file` only names the source in errors.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Policy, String> {
-        let raw: PolicyFile =
-            toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
+        let raw: PolicyFile = toml::from_str(text).map_err(|e| toml_error(&e, text, file))?;
         raw.into_policy()
             .map_err(|(key, msg)| format!("{file}: key `{key}`: {msg}"))
     }
@@ -183,8 +182,36 @@ impl Policy {
     }
 }
 
-/// Lowercase, absolute form of a zone name (`CZ` -> `cz.`, `.` stays `.`).
+/// `FILE:LINE: message` on one line: the toml crate's `Display` draws a
+/// multi-line source excerpt, so the line comes from the error's span instead.
+fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> String {
+    let message = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    match e.span() {
+        Some(span) => {
+            let end = span.start.min(text.len());
+            let line = 1 + text.as_bytes()[..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            format!("{file}:{line}: {message}")
+        }
+        None => format!("{file}: {message}"),
+    }
+}
+
+/// Lowercase, absolute form of a zone name (`CZ` -> `cz.`, `.` stays `.`),
+/// escapes in one form ([`crate::dnssec::canonical_name`]), so names compare
+/// by their wire form (`\101xample.test.` is `example.test.`).
 pub fn normalize_domain(name: &str) -> String {
+    if let Some(canonical) = crate::dnssec::canonical_name(name.trim()) {
+        return canonical;
+    }
     let lower = name.trim().to_ascii_lowercase();
     if lower.ends_with('.') {
         lower
@@ -495,6 +522,9 @@ impl PolicyFile {
             ));
         }
         for d in &self.domains {
+            if let Err(e) = crate::dnssec::parse_name(d.trim()) {
+                return Err(("domains".into(), e.to_string()));
+            }
             let n = normalize_domain(d);
             if n != "." && (n.starts_with('.') || n.contains("..")) {
                 return Err(("domains".into(), format!("{d:?} is not a zone name")));

@@ -188,3 +188,17 @@ fn bad_policies_are_refused_naming_file_and_key() {
         "{e}"
     );
 }
+
+#[test]
+fn policy_domains_are_names_with_decimal_escapes() {
+    let text = std::fs::read_to_string(example()).unwrap();
+    let p = Policy::from_toml_str(&text.replace("\"cz.\"", r#""\\099z.""#), "p.toml").unwrap();
+    // \099 is decimal 99, 'c' (RFC 1035 section 5.1).
+    assert!(p.accepts_domain("cz."));
+    assert!(p.accepts_domain("CZ"));
+    let e = Policy::from_toml_str(&text.replace("\"cz.\"", r#""\\256z.""#), "p.toml").unwrap_err();
+    assert!(
+        e.contains("p.toml: key `domains`:") && e.contains("\\256 is not an octet"),
+        "{e}"
+    );
+}

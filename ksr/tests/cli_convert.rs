@@ -241,3 +241,81 @@ fn an_unknown_target_is_a_usage_error() {
     assert_eq!(o.status.0, 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("iana, knot, bind or zone"));
 }
+
+#[test]
+fn a_text_ksr_to_iana_is_refused_naming_the_input_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = text_data("knot-example.test.ksr");
+    let src_name = src.display().to_string();
+    let out = dir.path().join("k.xml");
+    let out_name = out.display().to_string();
+    for args in [
+        vec!["convert", &src_name, "--to", "iana"],
+        vec!["convert", &src_name, "--to", "iana", "--out", &out_name],
+    ] {
+        let o = ksr(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.0, 2, "{err}");
+        assert!(o.stdout.is_empty());
+        assert!(err.starts_with(&format!("ksr: {src_name}: ")), "{err}");
+        assert!(
+            err.contains("proof-of-possession") && err.contains("ceremony sign-ksr"),
+            "{err}"
+        );
+        assert!(!err.contains("(stdout)") && !err.contains("k.xml"), "{err}");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn a_bind_skr_from_before_1970_is_refused_towards_knot_naming_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let bind = dir.path().join("skr.bind");
+    convert_to(&text_data("knot-example.test.skr"), "bind", &bind);
+    let text = std::fs::read_to_string(&bind).unwrap();
+    let first = text.lines().next().unwrap();
+    let old = first.split_whitespace().nth(3).unwrap();
+    std::fs::write(&bind, text.replacen(old, "00001125190413", 1)).unwrap();
+    let bind_name = bind.display().to_string();
+    let out = dir.path().join("skr.knot");
+    for extra in [vec![], vec!["--out", out.to_str().unwrap()]] {
+        let mut args = vec!["convert", &bind_name, "--to", "knot"];
+        args.extend(extra);
+        let o = ksr(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.0, 2, "{err}");
+        assert!(err.starts_with(&format!("ksr: {bind_name}: ")), "{err}");
+        assert!(err.contains("before 1970"), "{err}");
+        assert!(
+            !err.contains("(stdout)") && !err.contains("skr.knot"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
+    // Year 0000 has a four-digit form: BIND text and IANA XML carry it.
+    let xml = dir.path().join("skr.xml");
+    convert_to(&bind, "iana", &xml);
+    assert_eq!(records(&xml), records(&bind));
+}
+
+#[test]
+fn a_result_that_does_not_read_back_is_reported_as_the_conversions_fault() {
+    let src = text_data("knot-example.test.skr");
+    let bytes = std::fs::read(&src).unwrap();
+    let c = convert::convert(
+        &bytes,
+        "in.skr",
+        &ParseOptions::default(),
+        convert::Target::Format(Format::Bind),
+    )
+    .unwrap();
+    let text = String::from_utf8(c.bytes).unwrap();
+    let header = text.lines().next().unwrap();
+    let broken = text.replacen(header, ";; SignedKeyResponse 1.0 -1", 1);
+    let e = convert::check_same_records(broken.as_bytes(), "in.skr", &c.expected).unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.starts_with("in.skr: the result of converting it to Knot/BIND text does not read back: line 1: header: "),
+        "{e}"
+    );
+}

@@ -100,3 +100,46 @@ fn endless_inputs_are_capped_not_read_forever() {
         assert_eq!(err.trim_end(), want, "{args:?}");
     }
 }
+
+#[test]
+fn a_policy_toml_error_is_file_line_message_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Policy::root().to_toml();
+    let line = 1 + root
+        .lines()
+        .position(|l| l.starts_with("count = "))
+        .unwrap();
+    for (name, text, want) in [
+        (
+            "range.toml",
+            root.replacen("count = 9", "count = -1", 1),
+            format!("range.toml:{line}: invalid value: integer `-1`, expected usize"),
+        ),
+        (
+            "syntax.toml",
+            root.replacen("count = 9", "count = [1,,]", 1),
+            format!("syntax.toml:{line}: "),
+        ),
+        (
+            "escape.toml",
+            root.replacen("count = 9", "count = \"\\u001b[31m\"", 1),
+            format!("escape.toml:{line}: invalid type: string"),
+        ),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let o = ksr(&["policy", "show", "--policy", p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with(&format!("ksr: {}", dir.path().join(&want).display())),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            !err.contains("\\u{a}") && !err.contains("TOML parse error"),
+            "{err}"
+        );
+        assert!(!err.trim_end().chars().any(|c| c.is_control()), "{err:?}");
+    }
+}

@@ -566,3 +566,94 @@ fn a_full_output_device_is_exit_2_not_a_panic() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.starts_with("ksr: cannot write to stdout"), "{err}");
 }
+
+/// Knot's example SKR with its owner names rewritten by `owner`, and the
+/// cctld example policy for example.test.
+fn knot_skr_with_owner(dir: &std::path::Path, owner: &str) -> (String, String) {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let policy = std::fs::read_to_string(manifest.join("policies/cctld-example.toml"))
+        .unwrap()
+        .replace("cz.", "example.test.");
+    let policy_path = dir.join("p.toml");
+    std::fs::write(&policy_path, policy).unwrap();
+    let skr = std::fs::read_to_string(manifest.join("tests/format_data/knot-example.test.skr"))
+        .unwrap()
+        .lines()
+        .map(|l| match l.strip_prefix("example.test.") {
+            Some(rest) => format!("{owner}{rest}"),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let skr_path = dir.join("owner.skr");
+    std::fs::write(&skr_path, skr + "\n").unwrap();
+    (
+        skr_path.display().to_string(),
+        policy_path.display().to_string(),
+    )
+}
+
+#[test]
+fn decimal_escapes_in_owner_names_are_octets_as_rfc_1035_says() {
+    let dir = tempfile::tempdir().unwrap();
+    // \101 is decimal 101, 'e' (RFC 1035 section 5.1), as Knot and BIND write it.
+    let (skr, policy) = knot_skr_with_owner(dir.path(), "\\101xample.test.");
+    let o = ksr(&["verify", &skr, "--policy", &policy, "--at", "2026-11-26"]);
+    let out = stdout(&o);
+    assert!(out.contains("PASS SKR-VERIFY"), "{out}");
+    assert!(out.contains("PASS KSR-DOMAIN"), "{out}");
+
+    // \256 is no octet.
+    let (skr, policy) = knot_skr_with_owner(dir.path(), "\\256xample.test.");
+    let o = ksr(&["verify", &skr, "--policy", &policy, "--at", "2026-11-26"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("owner.skr:2: record:") && err.contains("\\256 is not an octet"),
+        "{err}"
+    );
+
+    // An escaped dot is part of a label: `example\046test.` is one label, not example.test.
+    let (skr, policy) = knot_skr_with_owner(dir.path(), "example\\046test.");
+    let o = ksr(&["verify", &skr, "--policy", &policy, "--at", "2026-11-26"]);
+    let out = stdout(&o);
+    assert!(out.contains("FAIL KSR-DOMAIN"), "{out}");
+    assert!(!out.contains("PASS SKR-VERIFY"), "{out}");
+}
+
+#[test]
+fn the_largest_max_size_reads_the_whole_input() {
+    // One byte past the limit is read to tell "over" from "at": that must not
+    // wrap (an empty input in release, an overflow panic in debug).
+    let max = usize::MAX.to_string();
+    let skr = fx("skr-root-2017-q1-0.xml");
+    for args in [
+        vec!["inspect", "--max-size", &max, &skr],
+        vec!["verify", "--max-size", &max, "--at", "2017-01-10", &skr],
+        vec!["convert", "--max-size", &max, &skr, "--to", "knot"],
+        vec![
+            "export",
+            "--max-size",
+            &max,
+            "--at",
+            "2017-01-10",
+            &skr,
+            "--dialect",
+            "bind",
+        ],
+    ] {
+        let o = ksr(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {}{}",
+            stdout(&o),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let bytes = ksr::xml::read_capped(&fixture_path("skr-root-2017-q1-0.xml"), usize::MAX).unwrap();
+    assert_eq!(
+        bytes,
+        std::fs::read(fixture_path("skr-root-2017-q1-0.xml")).unwrap()
+    );
+}

@@ -4,7 +4,7 @@
 
 use crate::convert::{self, ConvertError, Target};
 use crate::env::{self, exit, Env};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::xml::ParseOptions;
 use std::path::Path;
 
@@ -22,21 +22,24 @@ pub fn run(
     let bytes = crate::xml::read_limited(file, &options)?;
     let shown = file.display().to_string();
     let c = convert::convert(&bytes, &shown, &options, target)?;
-    let check = |written: &[u8], name: &str| -> std::result::Result<(), ConvertError> {
+    // A failed check is the converted result's fault, so it names the input
+    // (the output does not exist yet).
+    let check = |written: &[u8]| -> std::result::Result<(), ConvertError> {
         match target {
-            Target::Format(_) => convert::check_same_records(written, name, &c.expected),
-            Target::Zone => check_zone(written, name, &c.expected),
+            Target::Format(_) => convert::check_same_records(written, &shown, &c.expected),
+            Target::Zone => check_zone(written, &shown, &c.expected),
         }
     };
     match prepared {
         Some(prepared) => {
             let name = prepared.path().display().to_string();
             prepared.write_verified(&c.bytes, |tmp| {
-                let written = std::fs::read(tmp).map_err(|e| ConvertError::Differs {
-                    file: name.clone(),
-                    detail: format!("cannot read back: {e}"),
+                let written = std::fs::read(tmp).map_err(|e| ConvertError::Unreadable {
+                    file: shown.clone(),
+                    target: target.describe(),
+                    detail: format!("cannot read the temp file {}: {e}", tmp.display()),
                 })?;
-                check(&written, &name)
+                check(&written)
             })?;
             env::eprint(
                 env,
@@ -53,7 +56,7 @@ pub fn run(
             );
         }
         None => {
-            check(&c.bytes, "(stdout)")?;
+            check(&c.bytes).map_err(|e| Error::Write(format!("{e}; nothing was written")))?;
             super::print_bytes(env, &c.bytes)?;
         }
     }
@@ -62,7 +65,7 @@ pub fn run(
 
 fn check_zone(
     written: &[u8],
-    name: &str,
+    input: &str,
     expected: &[convert::SnapshotRecords],
 ) -> std::result::Result<(), ConvertError> {
     let got = convert::zone_records(written);
@@ -72,8 +75,8 @@ fn check_zone(
         .collect::<Vec<std::collections::BTreeSet<String>>>();
     if got != want {
         return Err(ConvertError::Differs {
-            file: name.to_string(),
-            detail: "the zone fragments do not hold the input's records".into(),
+            file: input.to_string(),
+            detail: "the zone fragments do not hold its records".into(),
         });
     }
     Ok(())

@@ -224,9 +224,11 @@ pub(super) fn parse(
                     );
                 };
                 let r = record(&rec, &cx)?;
+                // Compared by wire form: `\101xample.test.` is `example.test.`.
+                let this = crate::policy::normalize_domain(&r.owner);
                 match &owner {
-                    None => owner = Some(r.owner.to_ascii_lowercase()),
-                    Some(o) if *o != r.owner.to_ascii_lowercase() => {
+                    None => owner = Some(this),
+                    Some(o) if *o != this => {
                         return cx.err(
                             rec.line,
                             "record",

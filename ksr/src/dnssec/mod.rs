@@ -10,6 +10,7 @@ pub mod encoding;
 use crate::model::{Key, Signature, Time};
 use hickory_proto::dnssec::rdata::{DNSSECRData, SigInput, DNSKEY};
 use hickory_proto::dnssec::{Algorithm, DigestType, PublicKeyBuf, TBS};
+use hickory_proto::rr::domain::Label;
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType, SerialNumber};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
 use ring::signature::{self as sig, RsaPublicKeyComponents, UnparsedPublicKey};
@@ -50,11 +51,78 @@ impl KeySize {
 
 /// Parses an owner name (`.`, `cz.`, `example.test.`; a missing final dot is
 /// taken as absolute, since KSR domains are always zone apexes).
+///
+/// Escapes are decoded here rather than by hickory-proto's `Name::from_ascii`,
+/// which reads `\DDD` as octal; RFC 1035 section 5.1 makes it a decimal octet,
+/// as Knot and BIND write it. Each decoded label still goes through
+/// `Label::from_ascii`, so the labels accepted are hickory's.
 pub fn parse_name(owner: &str) -> Result<Name, DnssecError> {
-    let mut name = Name::from_ascii(owner)
-        .map_err(|e| DnssecError::BadName(owner.to_string(), e.to_string()))?;
-    name.set_fqdn(true);
-    Ok(name)
+    let bad = |why: String| DnssecError::BadName(owner.to_string(), why);
+    if owner == "." {
+        return Ok(Name::root());
+    }
+    let mut labels: Vec<Label> = Vec::new();
+    let mut label = String::new();
+    let mut chars = owner.chars();
+    let mut end_label = |label: &mut String| -> Result<(), DnssecError> {
+        let l = Label::from_ascii(label).map_err(|e| bad(e.to_string()))?;
+        labels.push(l);
+        label.clear();
+        Ok(())
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => end_label(&mut label)?,
+            '\\' => match chars.next() {
+                Some(d) if d.is_ascii_digit() => {
+                    let rest: String = chars.by_ref().take(2).collect();
+                    let digits = format!("{d}{rest}");
+                    if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(bad(format!(
+                            "escape \\{digits} is not \\DDD, three decimal digits (RFC 1035 section 5.1)"
+                        )));
+                    }
+                    let value: u16 = digits.parse().unwrap_or(u16::MAX);
+                    let octet = u8::try_from(value).map_err(|_| {
+                        bad(format!(
+                            "escape \\{digits} is not an octet (\\DDD is decimal, 000 to 255; RFC 1035 section 5.1)"
+                        ))
+                    })?;
+                    label.push(char::from(octet));
+                }
+                Some(other) => label.push(other),
+                None => return Err(bad("ends in a lone backslash".into())),
+            },
+            c => label.push(c),
+        }
+    }
+    if !label.is_empty() {
+        end_label(&mut label)?;
+    }
+    Name::from_labels(labels).map_err(|e| bad(e.to_string()))
+}
+
+/// A name's canonical presentation (RFC 4034 section 6.2: lowercase), with
+/// every octet other than a letter, digit, `-`, `_` or `*` written `\DDD` in
+/// decimal (RFC 1035 section 5.1): two names have the same form exactly when
+/// their wire forms are the same. `None` when `owner` is not a name.
+pub fn canonical_name(owner: &str) -> Option<String> {
+    let name = parse_name(owner).ok()?.to_lowercase();
+    if name.is_root() {
+        return Some(".".into());
+    }
+    let mut out = String::new();
+    for label in name.iter() {
+        for &b in label {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("\\{b:03}"));
+            }
+        }
+        out.push('.');
+    }
+    Some(out)
 }
 
 /// Owner name in canonical wire form (uncompressed, lowercased), e.g. `\x00` for the root.
@@ -457,6 +525,31 @@ mod tests {
         assert_eq!(name_wire(".").unwrap(), vec![0]);
         assert_eq!(name_wire("CZ.").unwrap(), b"\x02cz\x00".to_vec());
         assert!(label_count("a..b").is_err());
+    }
+
+    #[test]
+    fn escapes_are_decimal_octets() {
+        // RFC 1035 section 5.1: \DDD is decimal; \101 is 'e' (octal would be 'A').
+        assert_eq!(
+            name_wire("\\101xample.test.").unwrap(),
+            name_wire("example.test.").unwrap()
+        );
+        assert_eq!(
+            canonical_name("\\069XAMPLE.Test").unwrap(),
+            canonical_name("example.test.").unwrap()
+        );
+        let e = parse_name("\\256xample.test.").unwrap_err().to_string();
+        assert!(e.contains("\\256 is not an octet"), "{e}");
+        assert!(parse_name("a\\12").is_err());
+        assert!(parse_name("a\\").is_err());
+        // An escaped dot stays inside its label.
+        for dot in ["a\\046b.test.", "a\\.b.test."] {
+            assert_eq!(label_count(dot).unwrap(), 2, "{dot}");
+            assert_eq!(name_wire(dot).unwrap(), b"\x03a.b\x04test\x00".to_vec());
+            assert_eq!(canonical_name(dot).unwrap(), "a\\046b.test.");
+        }
+        assert_ne!(canonical_name("a\\046b.test."), canonical_name("a.b.test."));
+        assert_eq!(canonical_name(".").unwrap(), ".");
     }
 
     #[test]

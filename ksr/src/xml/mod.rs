@@ -143,10 +143,11 @@ pub fn read_capped(path: &Path, max: usize) -> Result<Vec<u8>, ParseError> {
     if meta.is_file() && meta.len() > max as u64 {
         return Err(over_limit(&name, Some(meta.len()), max));
     }
-    let mut bytes = Vec::with_capacity((meta.len() as usize).min(max + 1));
-    f.take(max as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_err)?;
+    // One byte past the limit tells "over" from "exactly at"; saturating, as
+    // `--max-size` may be the largest usize (then nothing is over it).
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(cap)).unwrap_or(0));
+    f.take(cap).read_to_end(&mut bytes).map_err(io_err)?;
     if bytes.len() > max {
         return Err(over_limit(&name, None, max));
     }
