@@ -281,3 +281,39 @@ fn the_audit_log_hashes_the_bytes_that_were_signed() {
     assert_eq!(doc.id, signed.id);
     assert_eq!(doc.bundles.len(), signed.bundles.len());
 }
+
+/// The largest `--max-size` reads the previous SKR too (its limit is four
+/// times `--max-size`, which must not wrap): the chain is checked as with
+/// the default limit.
+#[test]
+fn the_largest_max_size_still_reads_the_previous_skr() {
+    let t = root_ksk_token("max-size");
+    let ksr = fixture(ROOT_KSR);
+    let dir = scratch();
+    let skr = dir.path().join("skr.xml");
+    let prev = fixture("iana-root/skr-root-2017-q1-0.xml");
+    let (max, hash) = (usize::MAX.to_string(), sha256_hex(&ksr));
+    let args = root_sign_args(
+        s(&ksr),
+        s(&skr),
+        &[
+            "--expect-sha256",
+            &hash,
+            "--previous-skr",
+            s(&prev),
+            "--max-size",
+            &max,
+        ],
+    );
+    let o = with_token(t, &args);
+    // The root's previous SKR was signed by the real root KSK, which is not
+    // on this token: the chain check fails, after reading it whole.
+    o.expect_code(1);
+    assert!(!o.stderr.contains("internal error"), "{}", o.stderr);
+    assert!(
+        o.stdout.contains("Checks of") || o.stderr.contains("KSR-"),
+        "{}\n{}",
+        o.stdout,
+        o.stderr
+    );
+}

@@ -131,10 +131,12 @@ impl SignKsrInput {
         self.read.get_or_init(|| SignFiles {
             ksr: ReadFile::read(&self.ksr, self.max_size),
             // An SKR is a few times the size of its KSR.
-            previous_skr: self
-                .previous_skr
-                .as_deref()
-                .map(|p| ReadFile::read(p, self.max_size.max(xml::DEFAULT_MAX_SIZE) * 4)),
+            previous_skr: self.previous_skr.as_deref().map(|p| {
+                ReadFile::read(
+                    p,
+                    self.max_size.max(xml::DEFAULT_MAX_SIZE).saturating_mul(4),
+                )
+            }),
             policy: self
                 .policy
                 .as_deref()

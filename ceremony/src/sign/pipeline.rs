@@ -308,7 +308,7 @@ fn load(opts: &SignOptions, (ksr_bytes, target): Preflight) -> Result<Read> {
     // An SKR is a few times the size of its KSR (KSKs and their signatures added).
     let previous = match &opts.previous_skr {
         Some(p) => {
-            let max = opts.max_size.max(xml::DEFAULT_MAX_SIZE) * 4;
+            let max = opts.max_size.max(xml::DEFAULT_MAX_SIZE).saturating_mul(4);
             let doc = read_doc(p, opts.previous_skr_bytes.as_ref(), max, false)?.1;
             require_kind(p, &doc, Kind::Response, "--previous-skr")?;
             Some(doc)
