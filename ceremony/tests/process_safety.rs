@@ -524,23 +524,29 @@ fn sigterm_at_a_question_stops_at_once() {
         Duration::from_millis(5)
     ));
     signal(&child, libc::SIGTERM);
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("still waiting for an answer 10 s after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = exit_within(&mut child, Duration::from_secs(10));
     let stderr = std::fs::read_to_string(&errors).unwrap();
     assert_eq!(status.code(), Some(143), "{stderr}");
     assert!(stderr.contains("ceremony: stopped by SIGTERM"), "{stderr}");
     // The key is still there.
     let o = hsm.run(TOKEN, &["inventory"]);
     assert!(text(&o).contains("ksk"), "{}", text(&o));
+}
+
+/// The child's exit status, or a failed test (the child killed) if it is
+/// still running after `limit`.
+fn exit_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("still running {limit:?} on");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// `c`'s output, or a failed test if it is still running after 20 s.
@@ -551,14 +557,7 @@ fn output_within_20s(mut c: Command) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("still running after 20 s: {c:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    exit_within(&mut child, Duration::from_secs(20));
     child.wait_with_output().unwrap()
 }
 
