@@ -209,8 +209,12 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> String {
 /// escapes in one form ([`crate::dnssec::canonical_name`]), so names compare
 /// by their wire form (`\101xample.test.` is `example.test.`).
 pub fn normalize_domain(name: &str) -> String {
-    if let Some(canonical) = crate::dnssec::canonical_name(name.trim()) {
-        return canonical;
+    // Without an escape both forms are the same: the canonical one is only
+    // worked out when there is one (this runs once per signature).
+    if name.contains('\\') {
+        if let Some(canonical) = crate::dnssec::canonical_name(name.trim()) {
+            return canonical;
+        }
     }
     let lower = name.trim().to_ascii_lowercase();
     if lower.ends_with('.') {
