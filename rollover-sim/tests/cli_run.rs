@@ -611,6 +611,33 @@ fn a_resign_or_refresh_every_second_exits_2_before_any_work() {
     sim(&["run", p.to_str().unwrap()]).expect_code(exit::OK);
 }
 
+/// The test bed plans a look every half DNSKEY TTL, all up front: a TTL of a
+/// second over years would not fit in memory. Refused at the TTL's line,
+/// before any resolver starts.
+#[test]
+fn a_testbed_dnskey_ttl_too_short_for_the_span_exits_2_before_starting() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(scenario("testbed/full-roll.toml")).unwrap();
+    let line = 1 + src
+        .lines()
+        .position(|l| l.starts_with("dnskey-ttl"))
+        .unwrap();
+    let src = src
+        .replace("dnskey-ttl = \"1d\"", "dnskey-ttl = \"1s\"")
+        .replace("end = \"2026-02-20\"", "end = \"2036-02-20\"");
+    let p = dir.path().join("tiny-ttl.toml");
+    std::fs::write(&p, src).unwrap();
+    let o = sim(&["testbed", p.to_str().unwrap(), "--resolver", "unbound"]);
+    o.expect_code(exit::UNUSABLE);
+    assert!(
+        o.stderr.contains(&format!(
+            "tiny-ttl.toml:{line}: dnskey-ttl PT1S has the test bed look every PT1S (half the TTL)"
+        )) && o.stderr.contains("more than the 100000 it keeps"),
+        "{}",
+        o.stderr
+    );
+}
+
 /// A clock two days behind sees each fresh signature before its inception:
 /// the summary says "not yet valid", not "expired".
 #[test]

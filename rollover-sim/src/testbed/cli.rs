@@ -4,7 +4,7 @@
 
 use super::implementation::Implementation;
 use super::session::{self, Options, INTERRUPTED};
-use crate::error::SimError;
+use crate::error::{InputError, SimError};
 use crate::scenario::{probe_bound, shortest_probe_interval, Scenario, MAX_PROBES};
 use ksr::env::{exit, print, Env};
 use std::path::Path;
@@ -25,6 +25,36 @@ fn catch_signals() {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
+}
+
+/// The most times the test bed may look at the resolvers over a scenario:
+/// twice per DNSKEY TTL (`session::schedule`), every look planned up front and
+/// kept in the report; an hourly TTL over 5 years is 87,600.
+pub const MAX_LOOKS: i64 = 100_000;
+
+/// Refuses a DNSKEY TTL so short for the scenario's span that the looks
+/// would not fit ([`MAX_LOOKS`]), naming the line that sets it.
+fn check_looks(sc: &Scenario) -> Result<(), SimError> {
+    let every = (sc.ttl / 2).max(1);
+    let looks = (sc.end - sc.start) / every;
+    if looks <= MAX_LOOKS {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&sc.path).unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("dnskey-ttl"))
+        .map(|i| i + 1);
+    Err(SimError::Input(InputError::new(
+        sc.path.display().to_string(),
+        line,
+        format!(
+            "dnskey-ttl {} has the test bed look every {} (half the TTL), {looks} times from start \
+             to end, more than the {MAX_LOOKS} it keeps; use a longer dnskey-ttl or a shorter span",
+            crate::clock::format_duration(sc.ttl),
+            crate::clock::format_duration(every)
+        ),
+    )))
 }
 
 /// Runs the command on `env`. Errors (unusable input, a test bed that could
@@ -72,6 +102,7 @@ pub fn command(
             ));
         }
     }
+    check_looks(&sc)?;
     catch_signals();
     let rep = session::run(&sc, &Options { speedup, resolvers }).map_err(SimError::Testbed)?;
     if let Some(p) = html {
