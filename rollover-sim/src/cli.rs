@@ -266,38 +266,26 @@ fn emit<T: serde::Serialize>(
 
 /// Refuses two output options naming one file, before any work: the second
 /// write would replace the first (or fail on it without `--force`). One file
-/// is the same path as given, the same canonical path (for a new file, its
-/// directory's), or, when both exist, the same device and inode (a hard link).
+/// is one as `ksr::output::same_file` sees it: any spelling of the path, or a
+/// hard link.
 fn distinct_outputs(outputs: &[(&'static str, Option<&Path>)]) -> Result<(), SimError> {
-    use std::os::unix::fs::MetadataExt;
-    let canonical = |p: &Path| {
-        p.canonicalize().ok().or_else(|| {
-            let parent = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            Some(parent.canonicalize().ok()?.join(p.file_name()?))
-        })
-    };
-    let given: Vec<_> = outputs
+    let given: Vec<(&'static str, &Path)> = outputs
         .iter()
-        .filter_map(|(o, p)| p.map(|p| (*o, p, canonical(p), std::fs::metadata(p).ok())))
+        .filter_map(|(o, p)| p.map(|p| (*o, p)))
         .collect();
-    for (i, (b, pb, cb, mb)) in given.iter().enumerate() {
-        for (a, pa, ca, ma) in &given[..i] {
-            let same = pa == pb
-                || (ca.is_some() && ca == cb)
-                || matches!((ma, mb), (Some(x), Some(y)) if (x.dev(), x.ino()) == (y.dev(), y.ino()));
-            if same {
-                return Err(SimError::Usage {
-                    option: b,
-                    message: format!(
-                        "{} names the same file as {a} ({}); give each output its own file",
-                        pb.display(),
-                        pa.display()
-                    ),
-                });
-            }
+    for (i, (b, pb)) in given.iter().enumerate() {
+        if let Some((a, pa)) = given[..i]
+            .iter()
+            .find(|(_, pa)| ksr::output::same_file(pa, pb))
+        {
+            return Err(SimError::Usage {
+                option: b,
+                message: format!(
+                    "{} names the same file as {a} ({}); give each output its own file",
+                    pb.display(),
+                    pa.display()
+                ),
+            });
         }
     }
     Ok(())
