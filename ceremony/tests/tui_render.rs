@@ -548,6 +548,16 @@ fn ctrl_c_at_a_pin_refuses_it_and_leaves() {
     assert_eq!(app.input_len(), 0);
 }
 
+/// Whether `text` (a screen) shows `words` one after another, however they
+/// wrap across lines and box borders.
+fn shows_in_order(text: &str, words: &[&str]) -> bool {
+    let shown: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .filter(|s| !s.is_empty())
+        .collect();
+    shown.windows(words.len()).any(|win| win == words)
+}
+
 #[test]
 fn a_question_wider_than_the_terminal_wraps_instead_of_being_cut() {
     let question =
@@ -558,17 +568,8 @@ fn a_question_wider_than_the_terminal_wraps_instead_of_being_cut() {
     for (w, h) in SIZES {
         let text = screen(&draw(&app, w, h));
         // Every word of the question is on screen, and the input line too.
-        let shown: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || c == '│')
-            .filter(|s| !s.is_empty())
-            .collect();
         let words: Vec<&str> = question.split(' ').collect();
-        assert!(
-            shown
-                .windows(words.len())
-                .any(|win| win == words.as_slice()),
-            "{w}x{h}\n{text}"
-        );
+        assert!(shows_in_order(&text, &words), "{w}x{h}\n{text}");
         assert!(text.contains("> "), "{w}x{h}\n{text}");
     }
 }
@@ -583,16 +584,7 @@ fn a_notice_wider_than_the_terminal_wraps_under_the_question() {
     app.notice = Some(notice.into());
     for (w, h) in SIZES {
         let text = screen(&draw(&app, w, h));
-        let shown: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || c == '│')
-            .filter(|s| !s.is_empty())
-            .collect();
         let words: Vec<&str> = std::iter::once("!").chain(notice.split(' ')).collect();
-        assert!(
-            shown
-                .windows(words.len())
-                .any(|win| win == words.as_slice()),
-            "{w}x{h}\n{text}"
-        );
+        assert!(shows_in_order(&text, &words), "{w}x{h}\n{text}");
     }
 }

@@ -597,26 +597,25 @@ pub fn other_ksk_and_short_skrs_are_imported_but_refused(
     ds: &str,
 ) {
     let _daemon = signer.ready_to_import();
+    // The signer takes `skr`; `ksr verify` fails `check` for `why`.
+    let imported_but_refused = |skr: &Path, check: &str, why: &str| {
+        let o = signer.import(skr);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let o = c.verify(skr, ds);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let l = check_line(&stdout(&o), check);
+        assert!(l.starts_with("FAIL") && l.contains(why), "{l}");
+    };
 
     let other = signer.path("other.skr");
     ok(c.sign("ksk-other", &other, &[]));
-    let o = signer.import(&other);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = c.verify(&other, ds);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let l = check_line(&stdout(&o), "SKR-KSK-PINNED");
-    assert!(l.starts_with("FAIL") && l.contains("not pinned"), "{l}");
+    imported_but_refused(&other, "SKR-KSK-PINNED", "not pinned");
 
     let short_ksr = signer.path("short.ksr");
     drop_a_zsk(&c.ksr, &short_ksr);
     let short = signer.path("short.skr");
     ok(sign(&c.hsm, &short_ksr, &c.policy, "ksk", &short));
-    let o = signer.import(&short);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = c.verify(&short, ds);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let l = check_line(&stdout(&o), "SKR-MATCHES-KSR");
-    assert!(l.starts_with("FAIL") && l.contains("is missing"), "{l}");
+    imported_but_refused(&short, "SKR-MATCHES-KSR", "is missing");
 }
 
 /// Our SKR through `ksr convert` into each dialect of `chain` in turn, each
