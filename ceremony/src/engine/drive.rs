@@ -150,13 +150,7 @@ impl Engine {
 
     /// Path of an artifact.
     pub(super) fn path(&self, artifact: &str) -> PathBuf {
-        PathBuf::from(
-            self.script
-                .files
-                .get(artifact)
-                .map(|f| f.path.as_str())
-                .unwrap_or(artifact),
-        )
+        artifact_path(&self.script, artifact)
     }
 
     pub(super) fn add_artifact(&mut self, name: &str, path: &str, sha: &str, step: Option<&str>) {
@@ -511,4 +505,15 @@ pub(super) fn advance(e: &mut Engine, p: &dyn Prompter) -> Result<(), EngineErro
         }
         e.finish_step()?;
     }
+}
+
+/// Where `artifact` (a name from the script's files, or else a path) lives.
+pub(super) fn artifact_path(script: &Script, artifact: &str) -> PathBuf {
+    PathBuf::from(
+        script
+            .files
+            .get(artifact)
+            .map(|f| f.path.as_str())
+            .unwrap_or(artifact),
+    )
 }

@@ -101,16 +101,11 @@ pub(super) fn kind_of(k: &StepKind) -> &'static str {
 fn check_outputs(script: &Script, audit_log: &std::path::Path) -> Result<(), EngineError> {
     for step in &script.steps {
         for (name, artifact) in &step.outputs {
-            let path = script
-                .files
-                .get(artifact)
-                .map(|f| f.path.as_str())
-                .unwrap_or(artifact);
-            let path = std::path::Path::new(path);
+            let path = super::drive::artifact_path(script, artifact);
             let option = format!("step {}, output {name}", step.id);
-            crate::file::refuse_audit_log(&option, path, audit_log)
+            crate::file::refuse_audit_log(&option, &path, audit_log)
                 .map_err(|e| EngineError::Input(e.to_string()))?;
-            ksr::output::check_kind(path)
+            ksr::output::check_kind(&path)
                 .map_err(|e| EngineError::Input(format!("{option}: {e}")))?;
         }
     }
