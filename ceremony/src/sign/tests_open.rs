@@ -48,14 +48,11 @@ fn a_token_opened_during_the_checks_signs_only_a_ksr_that_passed() {
 
     // Both fail: the KSR's failure is the error, and the token's is said too
     // (a wrong PIN spends a try even though the KSR stopped the run).
+    let wrong_pin =
+        || -> Result<SoftStore> { Err(Error::Hsm("C_Login: CKR_PIN_INCORRECT".into())) };
     let mut log = Vec::new();
-    let e = pipeline::sign_ksr(
-        &late,
-        || -> Result<SoftStore> { Err(Error::Hsm("C_Login: CKR_PIN_INCORRECT".into())) },
-        Confirmation::Expect(&hash),
-        &mut log,
-    )
-    .unwrap_err();
+    let e =
+        pipeline::sign_ksr(&late, wrong_pin, Confirmation::Expect(&hash), &mut log).unwrap_err();
     assert_eq!(e.exit_code(), 1, "{e}");
     let text = String::from_utf8(log).unwrap();
     assert!(
@@ -64,13 +61,8 @@ fn a_token_opened_during_the_checks_signs_only_a_ksr_that_passed() {
     );
 
     // A good KSR and a token that cannot be opened: the token's error.
-    let e = pipeline::sign_ksr(
-        &o,
-        || -> Result<SoftStore> { Err(Error::Hsm("C_Login: CKR_PIN_INCORRECT".into())) },
-        Confirmation::Expect(&hash),
-        &mut Vec::new(),
-    )
-    .unwrap_err();
+    let e = pipeline::sign_ksr(&o, wrong_pin, Confirmation::Expect(&hash), &mut Vec::new())
+        .unwrap_err();
     assert_eq!(e.exit_code(), 2, "{e}");
     assert!(e.to_string().contains("CKR_PIN_INCORRECT"), "{e}");
     assert!(!o.out.exists());
